@@ -1,0 +1,24 @@
+/** One (variant, layer, platform) of an image family, fully resolved: what one atomized target builds. */
+export interface LayerTask {
+  /** Nx project name. */
+  project: string;
+  /** Workspace-relative directory of strata.json. */
+  projectRoot: string;
+  /** Workspace-relative path of strata.json. */
+  configFile: string;
+  image: string;
+  variant: string;
+  /** False when the strata.json declares no variants (target names then omit the variant). */
+  explicitVariant: boolean;
+  layer: string;
+  platform: string;
+  targetName: string;
+  /** Workspace-relative. */
+  dockerfile: string;
+  /** Workspace-relative; '.' is the workspace root. */
+  context: string;
+  args: Record<string, string>;
+  target?: string;
+  parentArg: string;
+  parent: { layer: string; targetName: string } | null;
+}

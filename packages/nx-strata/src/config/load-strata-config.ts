@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { KNOWN_PLATFORMS, normalizePlatform } from './platforms';
+import type { LayerSettings, PlatformOverride, StrataConfig } from './strata-config';
+import { StrataInputError } from './strata-error';
+
+const NAME = /^[a-z0-9][a-z0-9_.]*(-[a-z0-9_.]+)*$/;
+const SCHEMA_HINT = 'see the strata.json reference in the nx-strata README (JSON Schema: node_modules/nx-strata/strata.schema.json)';
+
+/** Reads and validates a strata.json. `file` is workspace-relative (for messages), `absolute` is where to read it. */
+export function loadStrataConfig(absolute: string, file: string): StrataConfig {
+  const text = readFileSync(absolute, 'utf8');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new StrataInputError({ file, line: jsonErrorLine(text, error), problem: `is not valid JSON (${(error as Error).message})`, hint: 'fix the JSON syntax', cause: error });
+  }
+  return validateStrataConfig(raw, file);
+}
+
+export function validateStrataConfig(raw: unknown, file: string): StrataConfig {
+  const fail: Fail = (problem, hint = SCHEMA_HINT) => {
+    throw new StrataInputError({ file, problem, hint });
+  };
+  if (!isObject(raw)) return fail('must hold a JSON object');
+  const config = raw as unknown as StrataConfig;
+
+  checkKeys(raw, ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants'], '', fail);
+  if (typeof config.image !== 'string' || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(config.image)) {
+    fail(`"image" must be a repository path such as "acme/vision" (lower-case, no registry, no tag); got ${JSON.stringify(config.image)}`);
+  }
+  if (config.project !== undefined && (typeof config.project !== 'string' || config.project === '')) fail('"project" must be a non-empty string');
+  checkOptionalString(config.context, 'context', fail);
+  checkArgs(config.args, 'args', fail);
+  config.platforms = checkPlatforms(config.platforms, 'platforms', fail);
+
+  if (!isObject(config.layers) || Object.keys(config.layers).length === 0) fail('"layers" must name at least one layer');
+  for (const [name, layer] of Object.entries(config.layers)) {
+    checkName(name, `layer "${name}"`, fail);
+    if (!isObject(layer)) fail(`layer "${name}" must be an object`);
+    checkKeys(layer, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target'], `layers.${name}.`, fail);
+    if (typeof layer.dockerfile !== 'string' || layer.dockerfile === '') fail(`layer "${name}" needs "dockerfile"`);
+    checkLayerSettings(layer, `layers.${name}`, fail);
+    if (layer.parent !== undefined) {
+      if (typeof layer.parent !== 'string') fail(`layers.${name}.parent must be a layer name`);
+      if (!(layer.parent in config.layers)) {
+        fail(`layer "${name}" has parent "${layer.parent}", which is not a layer of this file`, `declare layer "${layer.parent}" or use one of: ${Object.keys(config.layers).join(', ')}`);
+      }
+    }
+    if (layer.parentArg !== undefined && (typeof layer.parentArg !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(layer.parentArg))) {
+      fail(`layers.${name}.parentArg must be an ARG name such as "BASE_IMAGE"`);
+    }
+  }
+
+  if (config.variants !== undefined) {
+    if (!isObject(config.variants) || Object.keys(config.variants).length === 0) fail('"variants", when present, must name at least one variant');
+    for (const [variantName, variant] of Object.entries(config.variants)) {
+      checkName(variantName, `variant "${variantName}"`, fail);
+      if (!isObject(variant)) fail(`variant "${variantName}" must be an object`);
+      checkKeys(variant, ['platforms', 'args', 'layers'], `variants.${variantName}.`, fail);
+      checkArgs(variant.args, `variants.${variantName}.args`, fail);
+      checkLayerOverrides(variant.layers, config, `variants.${variantName}.layers`, fail);
+      if (isObject(variant.platforms)) {
+        const normalized: typeof variant.platforms = {};
+        for (const [platform, override] of Object.entries(variant.platforms as Record<string, unknown>)) {
+          const canonical = checkPlatform(platform, `variants.${variantName}.platforms`, fail);
+          if (!isObject(override)) fail(`variants.${variantName}.platforms["${platform}"] must be an object`);
+          checkKeys(override, ['args', 'layers'], `variants.${variantName}.platforms["${platform}"].`, fail);
+          checkArgs((override as PlatformOverride).args, `variants.${variantName}.platforms["${platform}"].args`, fail);
+          checkLayerOverrides((override as PlatformOverride).layers, config, `variants.${variantName}.platforms["${platform}"].layers`, fail);
+          normalized[canonical] = override as PlatformOverride;
+        }
+        if (Object.keys(normalized).length === 0) fail(`variants.${variantName}.platforms must list at least one platform`);
+        variant.platforms = normalized;
+      } else {
+        variant.platforms = checkPlatforms(variant.platforms, `variants.${variantName}.platforms`, fail);
+      }
+    }
+  }
+  return config;
+}
+
+type Fail = (problem: string, hint?: string) => never;
+
+function checkPlatforms(value: unknown, where: string, fail: Fail): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) return fail(`"${where}" must be a non-empty array such as ["linux/amd64", "linux/arm64"]`);
+  return [...new Set(value.map((platform) => checkPlatform(platform, where, fail)))];
+}
+
+function checkPlatform(platform: unknown, where: string, fail: Fail): string {
+  const canonical = typeof platform === 'string' ? normalizePlatform(platform) : undefined;
+  if (!canonical) {
+    return fail(`unknown platform ${JSON.stringify(platform)} in "${where}"`, `use one of: ${KNOWN_PLATFORMS.join(', ')}`);
+  }
+  return canonical;
+}
+
+function checkLayerOverrides(value: unknown, config: StrataConfig, where: string, fail: Fail): void {
+  if (value === undefined) return;
+  if (!isObject(value)) fail(`"${where}" must be an object keyed by layer name`);
+  for (const [layer, settings] of Object.entries(value as Record<string, unknown>)) {
+    if (!(layer in config.layers)) fail(`"${where}" overrides layer "${layer}", which is not declared in "layers"`, `use one of: ${Object.keys(config.layers).join(', ')}`);
+    if (!isObject(settings)) fail(`"${where}.${layer}" must be an object`);
+    checkKeys(settings, ['dockerfile', 'context', 'args', 'target'], `${where}.${layer}.`, fail);
+    checkLayerSettings(settings as LayerSettings, `${where}.${layer}`, fail);
+  }
+}
+
+function checkLayerSettings(settings: LayerSettings, where: string, fail: Fail): void {
+  checkOptionalString(settings.dockerfile, `${where}.dockerfile`, fail);
+  checkOptionalString(settings.context, `${where}.context`, fail);
+  checkOptionalString(settings.target, `${where}.target`, fail);
+  checkArgs(settings.args, `${where}.args`, fail);
+}
+
+function checkArgs(value: unknown, where: string, fail: Fail): void {
+  if (value === undefined) return;
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) fail(`"${where}" must map build-arg names to string values`);
+}
+
+function checkOptionalString(value: unknown, where: string, fail: Fail): void {
+  if (value !== undefined && (typeof value !== 'string' || value === '')) fail(`"${where}" must be a non-empty string`);
+}
+
+function checkName(name: string, what: string, fail: Fail): void {
+  if (!NAME.test(name)) fail(`${what}: names use lower-case letters, digits, "_", "." and single "-" (they become parts of target names)`);
+}
+
+function checkKeys(value: object, allowed: string[], prefix: string, fail: Fail): void {
+  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
+  if (unknown.length) fail(`unknown key "${prefix}${unknown[0]}"`, `allowed here: ${allowed.join(', ')}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function jsonErrorLine(text: string, error: unknown): number | undefined {
+  const position = /position (\d+)/.exec((error as Error).message)?.[1];
+  return position === undefined ? undefined : text.slice(0, Number(position)).split('\n').length;
+}

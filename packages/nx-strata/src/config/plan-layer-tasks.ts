@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { basename, join, posix } from 'node:path';
+import type { DockerfileModel } from '../dockerfile/dockerfile-model';
+import { referencesVariable } from '../dockerfile/expand-variables';
+import { layerTargetName } from '../plugins/target-names';
+import type { LayerTask } from './layer-task';
+import { parsePlatform } from './platforms';
+import { IMPLICIT_VARIANT, type LayerSettings, type PlatformOverride, type StrataConfig, type VariantConfig } from './strata-config';
+import { StrataInputError } from './strata-error';
+
+export interface PlanOptions {
+  workspaceRoot: string;
+  /** Workspace-relative path of strata.json. */
+  configFile: string;
+  config: StrataConfig;
+  buildTargetName: string;
+  /** Parses a workspace-relative Dockerfile (callers may memoise). */
+  readDockerfile: (file: string) => DockerfileModel;
+}
+
+export const DEFAULT_PARENT_ARG = 'BASE_IMAGE';
+export const DEFAULT_PLATFORMS = ['linux/amd64'];
+
+/** Expands a strata.json into one LayerTask per (variant, layer, platform), with parents resolved and checked. */
+export function planLayerTasks(options: PlanOptions): LayerTask[] {
+  const { config, configFile, workspaceRoot } = options;
+  const projectRoot = posix.dirname(configFile);
+  const project = projectName(config, projectRoot);
+  const variants: Array<[string, VariantConfig, boolean]> = config.variants
+    ? Object.entries(config.variants).map(([name, variant]) => [name, variant, true])
+    : [[IMPLICIT_VARIANT, {}, false]];
+
+  const tasks: LayerTask[] = [];
+  for (const [variant, variantConfig, explicitVariant] of variants) {
+    for (const [platform, platformOverride] of variantPlatforms(config, variantConfig)) {
+      const group: LayerTask[] = [];
+      for (const [layer, layerConfig] of Object.entries(config.layers)) {
+        const settings = mergeSettings(layerConfig, variantConfig.layers?.[layer], platformOverride.layers?.[layer]);
+        const where = `layer "${layer}" (variant ${variant}, ${platform})`;
+        const dockerfile = resolvePath(projectRoot, substituteTokens(settings.dockerfile ?? layerConfig.dockerfile, variant, platform));
+        if (!existsSync(join(workspaceRoot, dockerfile))) {
+          throw new StrataInputError({ file: configFile, problem: `${where}: Dockerfile "${dockerfile}" does not exist`, hint: 'fix the "dockerfile" path (relative to strata.json) or add the file' });
+        }
+        const context = resolvePath(projectRoot, substituteTokens(settings.context ?? config.context ?? '.', variant, platform));
+        if (!existsSync(join(workspaceRoot, context))) {
+          throw new StrataInputError({ file: configFile, problem: `${where}: build context "${context}" does not exist`, hint: 'fix "context" (relative to strata.json)' });
+        }
+        group.push({
+          project,
+          projectRoot,
+          configFile,
+          image: config.image,
+          variant,
+          explicitVariant,
+          layer,
+          platform,
+          targetName: layerTargetName(options.buildTargetName, explicitVariant ? variant : undefined, layer, platform),
+          dockerfile,
+          context,
+          args: {
+            ...config.args,
+            ...layerConfig.args,
+            ...variantConfig.args,
+            ...variantConfig.layers?.[layer]?.args,
+            ...platformOverride.args,
+            ...platformOverride.layers?.[layer]?.args,
+          },
+          target: settings.target,
+          parentArg: layerConfig.parentArg ?? DEFAULT_PARENT_ARG,
+          parent: null,
+        });
+      }
+      resolveParents(group, options);
+      tasks.push(...group);
+    }
+  }
+  return tasks;
+}
+
+function resolveParents(group: LayerTask[], options: PlanOptions): void {
+  const byLayer = new Map(group.map((task) => [task.layer, task]));
+  for (const task of group) {
+    const declared = options.config.layers[task.layer].parent;
+    const model = options.readDockerfile(task.dockerfile);
+    const fromUsesParentArg = model.stages.some((stage) => referencesVariable(stage.from, task.parentArg));
+    let parentLayer = declared;
+    if (parentLayer === undefined) {
+      const argDefault = model.globalArgs.find((arg) => arg.name === task.parentArg)?.defaultValue;
+      if (argDefault !== undefined && byLayer.has(argDefault) && argDefault !== task.layer && fromUsesParentArg) parentLayer = argDefault;
+    } else if (!fromUsesParentArg) {
+      const stage = model.stages[0];
+      throw new StrataInputError({
+        file: task.dockerfile,
+        line: stage.line,
+        problem: `layer "${task.layer}" has parent "${parentLayer}" in ${options.configFile}, but no FROM in this Dockerfile reads \${${task.parentArg}}`,
+        hint: `start it with "ARG ${task.parentArg}" and "FROM \${${task.parentArg}}", or set "parentArg" to the ARG it uses`,
+      });
+    }
+    if (parentLayer !== undefined) {
+      const parent = byLayer.get(parentLayer)!;
+      task.parent = { layer: parent.layer, targetName: parent.targetName };
+    }
+  }
+  for (const task of group) {
+    const path = [task.layer];
+    let current = task.parent;
+    while (current) {
+      if (path.includes(current.layer)) {
+        const cycle = [...path.slice(path.indexOf(current.layer)), current.layer].join(' → ');
+        throw new StrataInputError({
+          file: options.configFile,
+          problem: `layers form a cycle (variant ${task.variant}, ${task.platform}): ${cycle}`,
+          hint: 'a layer cannot be its own ancestor; remove one "parent" (or the ARG default that names it)',
+        });
+      }
+      path.push(current.layer);
+      current = byLayer.get(current.layer)!.parent;
+    }
+  }
+}
+
+function variantPlatforms(config: StrataConfig, variant: VariantConfig): Array<[string, PlatformOverride]> {
+  if (variant.platforms && !Array.isArray(variant.platforms)) return Object.entries(variant.platforms);
+  return (variant.platforms ?? config.platforms ?? DEFAULT_PLATFORMS).map((platform) => [platform, {}]);
+}
+
+function mergeSettings(...layers: Array<LayerSettings | undefined>): LayerSettings {
+  const merged: LayerSettings = {};
+  for (const settings of layers) {
+    if (!settings) continue;
+    if (settings.dockerfile !== undefined) merged.dockerfile = settings.dockerfile;
+    if (settings.context !== undefined) merged.context = settings.context;
+    if (settings.target !== undefined) merged.target = settings.target;
+  }
+  return merged;
+}
+
+function substituteTokens(path: string, variant: string, platform: string): string {
+  const { os, arch } = parsePlatform(platform);
+  return path.replace(/\{variant\}/g, variant).replace(/\{os\}/g, os).replace(/\{arch\}/g, arch);
+}
+
+function resolvePath(projectRoot: string, path: string): string {
+  return posix.normalize(posix.join(projectRoot, path));
+}
+
+export function projectName(config: StrataConfig, projectRoot: string): string {
+  if (config.project) return config.project;
+  if (projectRoot === '.' || projectRoot === '') return config.image.split('/').pop()!;
+  return basename(projectRoot);
+}

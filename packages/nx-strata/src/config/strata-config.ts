@@ -1,0 +1,63 @@
+/**
+ * The shape of a `strata.json` file: one image family, its layers, platforms and variants.
+ * Every path is relative to the directory that holds the strata.json file.
+ * The JSON Schema users point `$schema` at is `strata.schema.json` at the package root.
+ */
+export interface StrataConfig {
+  $schema?: string;
+  /** Nx project name. @default the directory name of strata.json (or the last segment of `image` at the workspace root) */
+  project?: string;
+  /** Image repository path, without registry: `acme/vision`. Layers are pushed as `<registry>/<image>/<layer>`. */
+  image: string;
+  /** Default build context for every layer. @default "." */
+  context?: string;
+  /** Default platforms, e.g. `["linux/amd64", "linux/arm64"]`. @default ["linux/amd64"] */
+  platforms?: string[];
+  /** Build args passed to every layer. */
+  args?: Record<string, string>;
+  /** The layers, by name. A layer's parent is built first and passed in through `parentArg`. */
+  layers: Record<string, LayerConfig>;
+  /** Variants (e.g. cpu, cuda). Without it there is one implicit variant and target names omit it. */
+  variants?: Record<string, VariantConfig>;
+}
+
+export interface LayerSettings {
+  /** Dockerfile path. May use `{variant}`, `{os}` and `{arch}`: `docker/{variant}/Dockerfile.base`. */
+  dockerfile?: string;
+  /** Build context. @default the top-level `context` */
+  context?: string;
+  /** Build args for this layer (merged over the top-level args). */
+  args?: Record<string, string>;
+  /** Multi-stage target (`--target`). @default the last stage */
+  target?: string;
+}
+
+export interface LayerConfig extends LayerSettings {
+  dockerfile: string;
+  /**
+   * Name of the parent layer. When omitted, the parent is the layer named by the default of the
+   * Dockerfile's `ARG <parentArg>=<layer>`, if that names a layer of this file; otherwise the layer has no parent.
+   */
+  parent?: string;
+  /** Build arg through which the parent image reaches this Dockerfile (`FROM ${BASE_IMAGE}`). @default "BASE_IMAGE" */
+  parentArg?: string;
+}
+
+export interface PlatformOverride {
+  /** Build args for this (variant, platform). */
+  args?: Record<string, string>;
+  /** Per-layer overrides for this (variant, platform), e.g. another Dockerfile. */
+  layers?: Record<string, LayerSettings>;
+}
+
+export interface VariantConfig {
+  /** Platforms of this variant; an object form also overrides layers per platform. @default the top-level platforms */
+  platforms?: string[] | Record<string, PlatformOverride>;
+  /** Build args for this variant. */
+  args?: Record<string, string>;
+  /** Per-layer overrides for this variant. */
+  layers?: Record<string, LayerSettings>;
+}
+
+/** The name used for the single variant of a strata.json that declares none. */
+export const IMPLICIT_VARIANT = 'default';

@@ -1,0 +1,96 @@
+import { execCommand, type ExecResult } from './exec-command';
+
+/** Options of one `docker buildx build`, as data. `buildxBuildArgs` turns them into argv. */
+export interface BuildxBuildOptions {
+  dockerfile: string;
+  context: string;
+  platform: string;
+  tags: string[];
+  buildArgs: Record<string, string>;
+  target?: string;
+  builder?: string;
+  /** `push` pushes to the registry, `load` loads into the local engine. */
+  output: 'push' | 'load';
+  metadataFile: string;
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  /** Passed through as `--secret <spec>` (e.g. `id=npm,src=/home/me/.npmrc`); never recorded. */
+  secrets?: string[];
+  /** `false` turns provenance attestations off (the docker driver cannot attach them to a single-platform push). */
+  provenance?: boolean;
+  progress?: 'auto' | 'plain' | 'tty' | 'quiet';
+  pull?: boolean;
+  noCache?: boolean;
+  labels?: Record<string, string>;
+}
+
+/** argv for `docker` (after the program name). Pure. */
+export function buildxBuildArgs(options: BuildxBuildOptions): string[] {
+  const args = ['buildx', 'build'];
+  if (options.builder) args.push('--builder', options.builder);
+  args.push('--platform', options.platform);
+  args.push('--file', options.dockerfile);
+  if (options.target) args.push('--target', options.target);
+  for (const tag of options.tags) args.push('--tag', tag);
+  for (const name of Object.keys(options.buildArgs).sort()) args.push('--build-arg', `${name}=${options.buildArgs[name]}`);
+  for (const [name, value] of Object.entries(options.labels ?? {})) args.push('--label', `${name}=${value}`);
+  for (const source of options.cacheFrom ?? []) args.push('--cache-from', source);
+  for (const target of options.cacheTo ?? []) args.push('--cache-to', target);
+  for (const secret of options.secrets ?? []) args.push('--secret', secret);
+  args.push(`--provenance=${options.provenance ?? false}`);
+  if (options.pull) args.push('--pull');
+  if (options.noCache) args.push('--no-cache');
+  if (options.progress) args.push('--progress', options.progress);
+  args.push(options.output === 'push' ? '--push' : '--load');
+  args.push('--metadata-file', options.metadataFile);
+  args.push(options.context);
+  return args;
+}
+
+/** Probe: is the buildx plugin installed? Never throws. */
+export async function isBuildxAvailable(): Promise<boolean> {
+  const result = await execCommand('docker', ['buildx', 'version']);
+  return result.exitCode === 0;
+}
+
+export function runDocker(args: string[], options: { stream?: boolean; signal?: AbortSignal; cwd?: string } = {}): Promise<ExecResult> {
+  return execCommand('docker', args, options);
+}
+
+/** Probe: does the local engine hold this image? Never throws. */
+export async function localImageExists(ref: string): Promise<boolean> {
+  const result = await execCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', ref]);
+  return result.exitCode === 0;
+}
+
+/** Size of a local image in bytes, or null when it cannot be read. */
+export async function localImageSize(ref: string): Promise<number | null> {
+  const result = await execCommand('docker', ['image', 'inspect', '--format', '{{.Size}}', ref]);
+  const size = Number(result.stdout.trim());
+  return result.exitCode === 0 && Number.isFinite(size) ? size : null;
+}
+
+/** Compressed size of a pushed image (config + layers) from its registry manifest, or null. */
+export async function registryImageSize(ref: string): Promise<number | null> {
+  const result = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref]);
+  if (result.exitCode !== 0) return null;
+  return manifestSize(result.stdout);
+}
+
+/** Sum of config and layer sizes of a single-platform manifest; null for an index or anything else. */
+export function manifestSize(rawManifest: string): number | null {
+  try {
+    const manifest = JSON.parse(rawManifest) as { config?: { size?: number }; layers?: Array<{ size?: number }> };
+    if (!manifest.config || !Array.isArray(manifest.layers)) return null;
+    return (manifest.config.size ?? 0) + manifest.layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+  } catch {
+    return null;
+  }
+}
+
+/** `containerimage.digest` and `image.name` from a `--metadata-file`. */
+export function parseBuildMetadata(json: string): { digest?: string; imageName?: string; configDigest?: string } {
+  const metadata = JSON.parse(json) as Record<string, unknown>;
+  const text = (key: string) => (typeof metadata[key] === 'string' ? (metadata[key] as string) : undefined);
+  return { digest: text('containerimage.digest'), imageName: text('image.name'), configDigest: text('containerimage.config.digest') };
+}

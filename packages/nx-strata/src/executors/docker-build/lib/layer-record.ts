@@ -1,0 +1,64 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export const RECORD_SCHEMA_VERSION = 1;
+
+/** What a finished layer build leaves behind (the target's only output). Written only after success. */
+export interface LayerRecord {
+  schemaVersion: typeof RECORD_SCHEMA_VERSION;
+  project: string;
+  target: string;
+  variant: string;
+  layer: string;
+  platform: string;
+  key: string;
+  /** Registry mode: the manifest digest in the registry. Local mode: the image ID in the engine. */
+  digest: string;
+  /** Where the image can be found: `repo:strata-<key>` and, in registry mode, `repo@sha256:...`. */
+  refs: string[];
+  /** What a child should use as its parent image (digest-pinned in registry mode, local tag otherwise). */
+  parentRef: string;
+  mode: 'registry' | 'local';
+  registry: string | null;
+  parent: { target: string; key: string; ref: string } | null;
+  dockerfile: string;
+  context: string;
+  /** Build args as passed (secrets never appear here: they are passed with --secret, not as args). */
+  args: Record<string, string>;
+  /** Context files (context-relative) and their fingerprints. */
+  inputs: Record<string, string>;
+  dockerfileHash: string;
+  durationMs: number;
+  sizeBytes: number | null;
+  builtAt: string;
+}
+
+/** Writes to a temp file and renames: a reader sees the old record or the whole new one, never half. */
+export function writeRecordAtomically(path: string, record: LayerRecord): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(temporary, path);
+}
+
+/** Returns the record, or undefined when it is missing or not one of ours. */
+export function readRecord(path: string): LayerRecord | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const record = parsed as Partial<LayerRecord>;
+  if (record?.schemaVersion !== RECORD_SCHEMA_VERSION || typeof record.key !== 'string' || typeof record.parentRef !== 'string') return undefined;
+  return record as LayerRecord;
+}
+
+export function removeRecord(path: string): void {
+  rmSync(path, { force: true });
+}
+
+/** Where a layer task's record lives, workspace-relative. */
+export function recordPath(recordsDir: string, project: string, variant: string, layer: string, platformSlug: string): string {
+  return `${recordsDir}/${project}/${variant}/${layer}/${platformSlug}.json`;
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { DEFAULT_PARENT_ARG } from '../../../config/plan-layer-tasks';
+import type { DockerBuildExecutorOptions } from '../schema';
+
+export interface NormalizedDockerBuildOptions extends Required<Omit<DockerBuildExecutorOptions, 'target' | 'parentRecord' | 'parentTarget' | 'registry' | 'builder'>> {
+  target?: string;
+  parentRecord?: string;
+  parentTarget?: string;
+  builder?: string;
+  /** Registry after STRATA_REGISTRY, or null in local mode. */
+  registry: string | null;
+  workspaceRoot: string;
+  recordAbsolute: string;
+}
+
+/** Every default of the docker-build executor lives here. */
+export function normalizeOptions(options: DockerBuildExecutorOptions, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedDockerBuildOptions {
+  const registryValue = env.STRATA_REGISTRY !== undefined ? env.STRATA_REGISTRY : options.registry;
+  const normalized = {
+    ...options,
+    registry: registryValue ? registryValue.replace(/\/+$/, '') : null,
+    workspaceRoot,
+    recordAbsolute: join(workspaceRoot, options.record),
+  } as NormalizedDockerBuildOptions;
+  normalized.context ??= '.';
+  normalized.args ??= {};
+  normalized.parentArg ??= DEFAULT_PARENT_ARG;
+  normalized.cacheFrom ??= [];
+  normalized.cacheTo ??= [];
+  normalized.secrets ??= [];
+  normalized.provenance ??= false;
+  normalized.pull ??= false;
+  normalized.noCache ??= false;
+  normalized.progress ??= 'plain';
+  normalized.dryRun ??= false;
+  normalized.excludedInputs ??= [];
+  return normalized;
+}
+
+/** `<registry>/<image>/<layer>` in registry mode, `<image>/<layer>` in the local engine. */
+export function layerRepository(options: Pick<NormalizedDockerBuildOptions, 'registry' | 'image' | 'layer'>): string {
+  return options.registry ? `${options.registry}/${options.image}/${options.layer}` : `${options.image}/${options.layer}`;
+}
+
+/** Content-addressed tag of a layer build. */
+export function contentTag(key: string): string {
+  return `strata-${key}`;
+}

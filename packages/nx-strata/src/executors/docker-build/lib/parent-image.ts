@@ -1,0 +1,47 @@
+import { localImageExists } from '../../../engines/buildx';
+import { readRecord } from './layer-record';
+import type { NormalizedDockerBuildOptions } from './normalize-options';
+
+export interface ParentImage {
+  target: string;
+  key: string;
+  /** What the child passes as its parent arg: `repo@sha256:...` or a local tag. */
+  ref: string;
+}
+
+export class ParentImageError extends Error {
+  override name = 'ParentImageError';
+}
+
+/**
+ * Reads the parent's record (written by the parent's task or restored by Nx from cache) and checks its image
+ * can be used in the current mode. Returns null for a root layer.
+ */
+export async function resolveParentImage(options: NormalizedDockerBuildOptions, project: string): Promise<ParentImage | null> {
+  if (!options.parentRecord) return null;
+  const target = options.parentTarget ?? 'the parent layer';
+  const record = readRecord(`${options.workspaceRoot}/${options.parentRecord}`);
+  const rerun = `npx nx run ${project}:${target} --skip-nx-cache`;
+  if (!record) {
+    throw new ParentImageError(
+      `${where(options)}: the parent layer's record ${options.parentRecord} is missing or unreadable, so there is no parent image to build on.\n  → build the parent first: ${rerun}`,
+    );
+  }
+  const recordMode = record.registry ?? null;
+  if (recordMode !== options.registry) {
+    throw new ParentImageError(
+      `${where(options)}: the parent ${target} was built ${record.registry ? `for registry ${record.registry}` : 'in local mode'}, but this build is ${options.registry ? `for registry ${options.registry}` : 'in local mode'}.\n  → rebuild the parent in this mode: ${rerun}`,
+    );
+  }
+  if (!options.registry && !(await localImageExists(record.parentRef))) {
+    throw new ParentImageError(
+      `${where(options)}: the parent image ${record.parentRef} is not in the local Docker engine (its record probably came from a cache on another machine, or the image was removed).\n` +
+        `  → rebuild it here: ${rerun}\n  → or set a registry (plugin option "registry" or STRATA_REGISTRY) so layers are shared by digest`,
+    );
+  }
+  return { target, key: record.key, ref: record.parentRef };
+}
+
+function where(options: NormalizedDockerBuildOptions): string {
+  return `layer "${options.layer}" (variant ${options.variant}, ${options.platform})`;
+}

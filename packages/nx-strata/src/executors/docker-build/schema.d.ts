@@ -1,0 +1,49 @@
+/** Options of the `nx-strata:docker-build` executor. Inferred targets fill the layer fields; users add the rest. */
+export interface DockerBuildExecutorOptions {
+  /** Workspace-relative strata.json this layer comes from. */
+  configFile: string;
+  /** Image repository path without registry, e.g. `acme/vision`. */
+  image: string;
+  variant: string;
+  layer: string;
+  /** Target platform, e.g. `linux/arm64`. */
+  platform: string;
+  /** Workspace-relative Dockerfile. */
+  dockerfile: string;
+  /** Workspace-relative build context. @default "." */
+  context?: string;
+  /** Build args. */
+  args?: Record<string, string>;
+  /** Multi-stage `--target`. */
+  target?: string;
+  /** Build arg that receives the parent image. @default "BASE_IMAGE" */
+  parentArg?: string;
+  /** Workspace-relative record of the parent layer's build, when there is a parent. */
+  parentRecord?: string;
+  /** Target name of the parent layer (for messages). */
+  parentTarget?: string;
+  /** Workspace-relative path of this layer's record (the target's output). */
+  record: string;
+  /** Registry (and namespace) to push to, e.g. `localhost:5000/acme`. `STRATA_REGISTRY` overrides it; empty means local mode. */
+  registry?: string;
+  /** buildx builder to use (`--builder`), e.g. a native arm64 node. */
+  builder?: string;
+  /** `--cache-from` entries, passed through. */
+  cacheFrom?: string[];
+  /** `--cache-to` entries, passed through (the docker driver supports only `type=inline`). */
+  cacheTo?: string[];
+  /** `--secret` specs such as `id=npmrc,src=.npmrc`. Never written to records or logs. */
+  secrets?: string[];
+  /** Attach provenance attestations (needs a docker-container or remote builder). @default false */
+  provenance?: boolean;
+  /** Always pull newer base images (`--pull`). @default false */
+  pull?: boolean;
+  /** Build without the BuildKit cache (`--no-cache`). @default false */
+  noCache?: boolean;
+  /** buildx progress output. @default "plain" */
+  progress?: 'auto' | 'plain' | 'tty' | 'quiet';
+  /** Print the exact docker command and stop: nothing is built and no record is written. @default false */
+  dryRun?: boolean;
+  /** Workspace-relative paths that are never inputs (the records directory). */
+  excludedInputs?: string[];
+}

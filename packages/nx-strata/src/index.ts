@@ -1,0 +1,1 @@
+export { createNodes, createNodesV2, type StrataPluginOptions } from './plugins/plugin';

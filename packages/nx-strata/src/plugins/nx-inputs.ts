@@ -1,0 +1,48 @@
+import type { NxInput } from './nx-input';
+import type { LayerInputs } from '../dockerfile/layer-inputs';
+
+/**
+ * Nx inputs for a layer and its ancestors (Nx carries no change through `dependsOn`, so a child lists what its
+ * ancestors read too). Context files are declared with `includeIgnored: true`: docker sends gitignored files,
+ * so Nx must hash them from disk. Directories fully read become `dir/**\/*` globs (they catch added and
+ * deleted files); partly read directories are listed file by file, since an Nx `!` exclusion cannot be
+ * re-included the way a .dockerignore `!` rule can.
+ */
+export function layerNxInputs(configFile: string, chain: LayerInputs[]): Array<string | NxInput> {
+  const inputs: Array<string | NxInput> = [`{workspaceRoot}/${configFile}`];
+  const seen = new Set<string>(inputs as string[]);
+  const add = (input: string | NxInput) => {
+    const id = typeof input === 'string' ? input : JSON.stringify(input);
+    if (seen.has(id)) return;
+    seen.add(id);
+    inputs.push(input);
+  };
+  for (const layer of chain) {
+    add(`{workspaceRoot}/${layer.dockerfile}`);
+    if (layer.dockerignore) add(`{workspaceRoot}/${layer.dockerignore}`);
+  }
+  for (const layer of chain) {
+    for (const directory of layer.cover.directories) add({ fileset: directoryGlob(directory), includeIgnored: true });
+    for (const file of layer.cover.files) add({ fileset: `{workspaceRoot}/${file}`, includeIgnored: true });
+  }
+  add({ env: 'STRATA_REGISTRY' });
+  return inputs;
+}
+
+/** Union of several targets' inputs, order kept, duplicates dropped. */
+export function unionInputs(lists: Array<Array<string | NxInput>>): Array<string | NxInput> {
+  const seen = new Set<string>();
+  const union: Array<string | NxInput> = [];
+  for (const input of lists.flat()) {
+    const id = typeof input === 'string' ? input : JSON.stringify(input);
+    if (!seen.has(id)) {
+      seen.add(id);
+      union.push(input);
+    }
+  }
+  return union;
+}
+
+function directoryGlob(directory: string): string {
+  return directory === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${directory}/**/*`;
+}
