@@ -35,8 +35,14 @@ export function validateStrataConfig(raw: unknown, file: string): StrataConfig {
   config.platforms = checkPlatforms(config.platforms, 'platforms', fail);
 
   if (!isObject(config.layers) || Object.keys(config.layers).length === 0) fail('"layers" must name at least one layer');
-  for (const [name, layer] of Object.entries(config.layers)) {
+  for (const [name, value] of Object.entries(config.layers as Record<string, unknown>)) {
     checkName(name, `layer "${name}"`, fail);
+    if (typeof value === 'string') {
+      // Directory shorthand: "api": "apps/api" means apps/api/Dockerfile with apps/api as the build context.
+      if (value === '') fail(`layer "${name}" must be a directory or an object`);
+      config.layers[name] = { dockerfile: `${value.replace(/\/+$/, '')}/Dockerfile`, context: value };
+    }
+    const layer = config.layers[name];
     if (!isObject(layer)) fail(`layer "${name}" must be an object`);
     checkKeys(layer, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target'], `layers.${name}.`, fail);
     if (typeof layer.dockerfile !== 'string' || layer.dockerfile === '') fail(`layer "${name}" needs "dockerfile"`);

@@ -15,7 +15,10 @@ export interface StrataConfig {
   platforms?: string[];
   /** Build args passed to every layer. */
   args?: Record<string, string>;
-  /** The layers, by name. A layer's parent is built first and passed in through `parentArg`. */
+  /**
+   * The layers, by name. A layer's parent is built first and passed in through `parentArg`.
+   * A string is a directory: `"api": "apps/api"` is `{ "dockerfile": "apps/api/Dockerfile", "context": "apps/api" }`.
+   */
   layers: Record<string, LayerConfig>;
   /** Variants (e.g. cpu, cuda). Without it there is one implicit variant and target names omit it. */
   variants?: Record<string, VariantConfig>;

@@ -1,4 +1,4 @@
-import { DockerfileParser, type Flag, type Heredoc, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, type Flag, type Heredoc, type Instruction, type Property } from 'dockerfile-ast';
 import { StrataInputError } from '../config/strata-error';
 import type { ArgDeclaration, BindMount, DockerfileModel, Stage, StageInstruction } from './dockerfile-model';
 
@@ -144,34 +144,22 @@ function runBindMounts(instruction: Instruction): BindMount[] {
   return mounts;
 }
 
+/** ARG and ENV are property instructions: dockerfile-ast splits `NAME=value` pairs and handles quotes. */
+type PropertyInstruction = Instruction & { getProperties(): Property[] };
+
 function parseArgDeclarations(instruction: Instruction, line: number, fail: Fail): ArgDeclaration[] {
-  const words = plainArguments(instruction);
-  if (words.length === 0) fail(line, 'ARG needs a name');
-  return words.map((word) => {
-    const eq = word.indexOf('=');
-    const name = eq === -1 ? word : word.slice(0, eq);
+  const properties = (instruction as PropertyInstruction).getProperties();
+  if (properties.length === 0) fail(line, 'ARG needs a name');
+  return properties.map((property) => {
+    const name = property.getName();
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(line, `"${name}" is not a valid ARG name`);
-    return eq === -1 ? { name, line } : { name, defaultValue: unquote(word.slice(eq + 1)), line };
+    const value = property.getValue();
+    return value === null ? { name, line } : { name, defaultValue: value, line };
   });
 }
 
 function parseEnvPairs(instruction: Instruction, line: number, fail: Fail): Array<[string, string]> {
-  const words = plainArguments(instruction);
-  if (words.length === 0) fail(line, 'ENV needs a name and a value');
-  if (!words[0].includes('=')) {
-    // Legacy form: ENV NAME value with spaces
-    return [[words[0], words.slice(1).join(' ')]];
-  }
-  return words.map((word) => {
-    const eq = word.indexOf('=');
-    if (eq <= 0) fail(line, `ENV expects NAME=value, got "${word}"`);
-    return [word.slice(0, eq), unquote(word.slice(eq + 1))];
-  });
-}
-
-function unquote(value: string): string {
-  if (value.length >= 2 && ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))) {
-    return value.slice(1, -1);
-  }
-  return value;
+  const properties = (instruction as PropertyInstruction).getProperties();
+  if (properties.length === 0) fail(line, 'ENV needs a name and a value');
+  return properties.map((property) => [property.getName(), property.getValue() ?? '']);
 }

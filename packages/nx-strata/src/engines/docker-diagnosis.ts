@@ -4,26 +4,42 @@ export interface DockerDiagnosis {
   hint: string;
 }
 
+const UNREACHABLE = /connection refused|no such host|i\/o timeout|server misbehaving|connection reset|network is unreachable/;
+
+/** Reads only the error lines: build logs are full of hashes and tool output that look like status codes. */
 export function diagnoseDockerFailure(stderr: string, context: { registry?: string | null }): DockerDiagnosis {
-  const text = stderr.toLowerCase();
-  const registry = context.registry ?? 'the registry';
-  if (/cannot connect to the docker daemon|error during connect|is the docker daemon running|dial unix .*docker\.sock/.test(text)) {
+  const errorLines = stderr.split(/\r?\n/).filter((line) => /^(error|ERROR)\b|^\s*> \[internal\] load metadata for /.test(line));
+  const text = errorLines.join('\n').toLowerCase();
+  const registry = context.registry ?? null;
+  const registryName = registry ?? 'the registry';
+
+  if (/cannot connect to the docker daemon|error during connect|is the docker daemon running/.test(text)) {
     return {
       kind: 'engine-down',
       hint: `the Docker engine is not reachable${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}: start it (\`dockerd\`, \`systemctl start docker\`, or this repository's tools/env/setup-machine.sh) or point DOCKER_HOST at a running engine`,
     };
   }
-  if (/unauthorized|authentication required|no basic auth credentials|401/.test(text) && !/denied: requested access to the resource is denied/.test(text)) {
-    return { kind: 'registry-auth', hint: `${registry} refused the credentials: run \`docker login ${registryHost(registry)}\` (or configure its credential helper in ~/.docker/config.json)` };
+  const metadataFor = /load metadata for ([^\s:]+(?::[^\s:]+)?(?:@sha256:[0-9a-f]+)?):?$/m.exec(errorLines.join('\n'))?.[1];
+  if (metadataFor) {
+    if (registry && metadataFor.startsWith(registryHost(registry)) && UNREACHABLE.test(text)) {
+      return { kind: 'registry-unreachable', hint: `the registry ${registryName} is unreachable while resolving the parent image: start it or fix the registry option / STRATA_REGISTRY` };
+    }
+    return {
+      kind: 'image-not-found',
+      hint: `an image the build starts from cannot be found: ${metadataFor}. If it is a parent layer (pruned from the registry, or built elsewhere), build its parent layer first with --skip-nx-cache; otherwise check the FROM line and that the image exists or can be pulled`,
+    };
   }
-  if (/denied|forbidden|403/.test(text)) {
-    return { kind: 'registry-read-only', hint: `${registry} lets you pull but not push: use credentials with push rights (\`docker login ${registryHost(registry)}\`), or run without a registry (unset STRATA_REGISTRY) to build locally` };
+  if (/\b401\b|unauthorized|authentication required|no basic auth credentials/.test(text)) {
+    return { kind: 'registry-auth', hint: `${registryName} refused the credentials: run \`docker login ${registry ? registryHost(registry) : '<registry>'}\` (or configure its credential helper in ~/.docker/config.json)` };
   }
-  if (/connection refused|no such host|i\/o timeout|dial tcp|server misbehaving|connection reset|eof/.test(text) && context.registry) {
-    return { kind: 'registry-unreachable', hint: `the registry ${registry} is unreachable: start it or fix the registry option / STRATA_REGISTRY (it is "${registry}")` };
+  if (/\b403\b|denied|forbidden/.test(text)) {
+    return {
+      kind: 'registry-read-only',
+      hint: `${registryName} lets you pull but not push: use credentials with push rights (\`docker login ${registry ? registryHost(registry) : '<registry>'}\`), or build locally (STRATA_REGISTRY= with an empty value)`,
+    };
   }
-  if (/not found|manifest unknown|pull access denied|repository does not exist/.test(text)) {
-    return { kind: 'image-not-found', hint: 'an image the build starts from cannot be found: build its parent layer first, or check the FROM line and that the image exists' };
+  if (registry && UNREACHABLE.test(text)) {
+    return { kind: 'registry-unreachable', hint: `the registry ${registryName} is unreachable: start it or fix the registry option / STRATA_REGISTRY (it is "${registryName}")` };
   }
   return { kind: 'build-failed', hint: 'read the build output above; fix the Dockerfile or its inputs and run again' };
 }

@@ -41,7 +41,9 @@ export async function execCommand(file: string, args: readonly string[], options
     stripFinalNewline: false,
     maxBuffer: 64 * 1024 * 1024,
   });
-  const failedToStart = result.exitCode === undefined && !result.signal && result.cause instanceof Error ? result.cause : undefined;
+  // No exit code and no signal: the program never ran (ENOENT, EACCES...). `cause` may come from another realm under jest.
+  const neverRan = result.exitCode === undefined && !result.signal && !result.isCanceled && !result.timedOut;
+  const failedToStart = neverRan ? new Error(result.shortMessage ?? String(result.cause), { cause: result.cause }) : undefined;
   return {
     command,
     exitCode: result.exitCode,

@@ -1,0 +1,124 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT } from './paths';
+
+export interface NxRun {
+  exitCode: number;
+  output: string;
+}
+
+/** What a build left behind (the executor writes it only after a finished build). */
+export interface BuildRecord {
+  variant: string;
+  layer: string;
+  platform: string;
+  key: string;
+  digest: string;
+  refs: string[];
+  parentRef: string;
+  mode: 'registry' | 'local';
+  registry: string | null;
+  builtAt: string;
+  sizeBytes: number | null;
+}
+
+/** A throwaway Nx workspace made from a fixture, with the packed plugin installed and its own git history. */
+export class E2EWorkspace {
+  private constructor(readonly root: string) {}
+
+  static create(fixture: string, options: { nxJson?: object } = {}): E2EWorkspace {
+    const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-ws-'));
+    cpSync(fixture, root, { recursive: true, filter: (source) => !/[/\\](node_modules|dist|\.nx)$/.test(source) });
+    if (options.nxJson) writeFileSync(join(root, 'nx.json'), JSON.stringify(options.nxJson, null, 2));
+    const tarball = process.env.STRATA_E2E_TARBALL;
+    if (!tarball) throw new Error('STRATA_E2E_TARBALL is not set: run e2e through its jest config (global setup packs the plugin)');
+    execFileSync(process.execPath, [join(REPO_ROOT, 'tools/scripts/install-plugin.mjs'), root, '--tarball', tarball], { stdio: 'pipe' });
+    const workspace = new E2EWorkspace(root);
+    workspace.git('init', '-q', '-b', 'main');
+    workspace.git('config', 'user.name', 'nx-strata e2e');
+    workspace.git('config', 'user.email', 'e2e@nx-strata.invalid');
+    workspace.git('config', 'commit.gpgsign', 'false');
+    workspace.commitAll('fixture');
+    return workspace;
+  }
+
+  git(...args: string[]): string {
+    return execFileSync('git', args, { cwd: this.root, encoding: 'utf8' });
+  }
+
+  commitAll(message: string): void {
+    this.git('add', '-A');
+    this.git('commit', '-q', '--allow-empty', '-m', message);
+  }
+
+  write(path: string, content: string): void {
+    mkdirSync(dirname(join(this.root, path)), { recursive: true });
+    writeFileSync(join(this.root, path), content);
+  }
+
+  private readModule(path: string): string {
+    return readFileSync(join(this.root, 'node_modules', path), 'utf8');
+  }
+
+  read(path: string): string {
+    return readFileSync(join(this.root, path), 'utf8');
+  }
+
+  append(path: string, content: string): void {
+    this.write(path, this.read(path) + content);
+  }
+
+  nx(args: string[], env: NodeJS.ProcessEnv = {}): NxRun {
+    const nxBin = (JSON.parse(this.readModule('nx/package.json')) as { bin: { nx: string } }).bin.nx;
+    const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'], {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_LOG_GROUPING: 'true', FORCE_COLOR: '0', ...env },
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return { exitCode: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
+  }
+
+  /** Runs strata's CLI from the installed package. */
+  cli(args: string[], env: NodeJS.ProcessEnv = {}): NxRun {
+    const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx-strata/bin/nx-strata.js'), ...args], {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...env },
+    });
+    return { exitCode: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
+  }
+
+  records(): BuildRecord[] {
+    const dir = join(this.root, 'dist/strata');
+    if (!existsSync(dir)) return [];
+    return (readdirSync(dir, { recursive: true }) as string[])
+      .filter((path) => path.endsWith('.json'))
+      .map((path) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as BuildRecord);
+  }
+
+  record(variant: string, layer: string, platformSlug: string, project: string): BuildRecord | undefined {
+    const path = join(this.root, 'dist/strata', project, variant, layer, `${platformSlug}.json`);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as BuildRecord) : undefined;
+  }
+
+  /** `variant/layer/platform` of every layer really built since `since` (cache restores keep the old builtAt). */
+  builtSince(since: number): string[] {
+    return this.records()
+      .filter((record) => Date.parse(record.builtAt) >= since)
+      .map((record) => `${record.variant}/${record.layer}/${record.platform}`)
+      .sort();
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Runs a command in an image and returns its stdout. */
+export function runInImage(ref: string, platform: string, command: string[], entrypoint?: string): string {
+  const args = ['run', '--rm', '--platform', platform, ...(entrypoint !== undefined ? ['--entrypoint', entrypoint] : []), ref, ...command];
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+].join(', ');
+
+/** A real distribution registry on a free loopback port with fresh storage; stop and start it to simulate outages. */
+export class TestRegistry {
+  private process: ChildProcess | undefined;
+
+  private constructor(
+    readonly port: number,
+    private readonly storage: string,
+  ) {}
+
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<TestRegistry> {
+    const registry = new TestRegistry(await freePort(), mkdtempSync(join(tmpdir(), 'nx-strata-e2e-registry-')));
+    await registry.resume();
+    return registry;
+  }
+
+  async resume(): Promise<void> {
+    const config = join(this.storage, 'config.yml');
+    writeFileSync(
+      config,
+      `version: 0.1\nlog: { level: error }\nstorage:\n  filesystem: { rootdirectory: ${this.storage}/data }\n  delete: { enabled: true }\nhttp: { addr: ${this.host} }\n`,
+    );
+    this.process = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (await this.isUp()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`registry on ${this.host} did not start`);
+  }
+
+  async pause(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+
+  async destroy(): Promise<void> {
+    await this.pause();
+    rmSync(this.storage, { recursive: true, force: true });
+  }
+
+  async isUp(): Promise<boolean> {
+    try {
+      return (await fetch(`http://${this.host}/v2/`)).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async tags(repository: string): Promise<string[]> {
+    const response = await fetch(`http://${this.host}/v2/${repository}/tags/list`);
+    if (response.status === 404) return [];
+    const body = (await response.json()) as { tags: string[] | null };
+    return (body.tags ?? []).sort();
+  }
+
+  /** The digest the registry serves for a tag, asked with every modern manifest type (never schema1). */
+  async digest(repository: string, reference: string): Promise<string | undefined> {
+    const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    return response.ok ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -1,0 +1,92 @@
+import { buildxBuildArgs, manifestSize, parseBuildMetadata } from './buildx';
+
+describe('buildxBuildArgs', () => {
+  it('pushes with a content tag, pinned parent, provenance off and a metadata file', () => {
+    expect(
+      buildxBuildArgs({
+        dockerfile: 'docker/app/Dockerfile',
+        context: '.',
+        platform: 'linux/arm64',
+        tags: ['localhost:5000/acme/vision/app:strata-0123456789abcdef'],
+        buildArgs: { PY: '3.11', BASE_IMAGE: 'localhost:5000/acme/vision/ml@sha256:abc' },
+        output: 'push',
+        metadataFile: '/tmp/m.json',
+        progress: 'plain',
+      }),
+    ).toEqual([
+      'buildx', 'build',
+      '--platform', 'linux/arm64',
+      '--file', 'docker/app/Dockerfile',
+      '--tag', 'localhost:5000/acme/vision/app:strata-0123456789abcdef',
+      '--build-arg', 'BASE_IMAGE=localhost:5000/acme/vision/ml@sha256:abc',
+      '--build-arg', 'PY=3.11',
+      '--provenance=false',
+      '--progress', 'plain',
+      '--push',
+      '--metadata-file', '/tmp/m.json',
+      '.',
+    ]);
+  });
+
+  it('passes builder, target, cache, secrets and provenance for a docker-container builder', () => {
+    expect(
+      buildxBuildArgs({
+        dockerfile: 'Dockerfile',
+        context: 'apps/api',
+        platform: 'linux/amd64',
+        tags: ['acme/api/app:strata-1'],
+        buildArgs: {},
+        target: 'runtime',
+        builder: 'remote-amd64',
+        output: 'load',
+        metadataFile: 'm.json',
+        cacheFrom: ['type=registry,ref=ghcr.io/acme/api:cache'],
+        cacheTo: ['type=registry,ref=ghcr.io/acme/api:cache,mode=max'],
+        secrets: ['id=npmrc,src=.npmrc'],
+        provenance: true,
+        pull: true,
+        noCache: true,
+      }),
+    ).toEqual([
+      'buildx', 'build',
+      '--builder', 'remote-amd64',
+      '--platform', 'linux/amd64',
+      '--file', 'Dockerfile',
+      '--target', 'runtime',
+      '--tag', 'acme/api/app:strata-1',
+      '--cache-from', 'type=registry,ref=ghcr.io/acme/api:cache',
+      '--cache-to', 'type=registry,ref=ghcr.io/acme/api:cache,mode=max',
+      '--secret', 'id=npmrc,src=.npmrc',
+      '--provenance=true',
+      '--pull',
+      '--no-cache',
+      '--load',
+      '--metadata-file', 'm.json',
+      'apps/api',
+    ]);
+  });
+});
+
+describe('parseBuildMetadata', () => {
+  it('reads the digest from real buildx 0.13 --metadata-file output', () => {
+    const real = `{
+  "buildx.build.ref": "default/default/slluitlm4moxl60k3w8npy8um",
+  "containerimage.config.digest": "sha256:b7da1cb99b0ef48763ca4b5868f7ff38581caadce8c125c030f968ab1af6d351",
+  "containerimage.digest": "sha256:ac96aca1e20cc48fbd42ed499cfa4cb7725bdace2af0be60e5ec93dfb3aded35"
+}`;
+    expect(parseBuildMetadata(real)).toEqual({
+      digest: 'sha256:ac96aca1e20cc48fbd42ed499cfa4cb7725bdace2af0be60e5ec93dfb3aded35',
+      configDigest: 'sha256:b7da1cb99b0ef48763ca4b5868f7ff38581caadce8c125c030f968ab1af6d351',
+      imageName: undefined,
+    });
+  });
+});
+
+describe('manifestSize', () => {
+  it('sums config and layers of a single-platform manifest, and refuses an index', () => {
+    const manifest = JSON.stringify({ schemaVersion: 2, config: { size: 1111 }, layers: [{ size: 1030325 }, { size: 150 }] });
+    expect(manifestSize(manifest)).toBe(1111 + 1030325 + 150);
+    expect(manifestSize(JSON.stringify({ schemaVersion: 2, manifests: [] }))).toBeNull();
+    expect(manifestSize('not json')).toBeNull();
+  });
+});

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnoseDockerFailure } from './docker-diagnosis';
+
+const captured = (name: string) => readFileSync(join(__dirname, '__fixtures__', `${name}.stderr.txt`), 'utf8');
+
+describe('diagnoseDockerFailure (real buildx 0.13 / engine 20.10 stderr)', () => {
+  test.each([
+    ['engine-down', null, 'engine-down', 'the Docker engine is not reachable'],
+    ['registry-down', '127.0.0.1:1/acme', 'registry-unreachable', 'the registry 127.0.0.1:1/acme is unreachable'],
+    ['run-failed', null, 'build-failed', 'fix the Dockerfile or its inputs'],
+    ['base-missing', null, 'image-not-found', 'an image the build starts from cannot be found'],
+    ['parent-pruned', '127.0.0.1:41155/none', 'image-not-found', 'build its parent layer first'],
+  ])('%s', (fixture, registry, kind, hint) => {
+    const diagnosis = diagnoseDockerFailure(captured(fixture), { registry });
+    expect(diagnosis.kind).toBe(kind);
+    expect(diagnosis.hint).toContain(hint);
+  });
+
+  it('tells a read-only registry from refused credentials', () => {
+    expect(diagnoseDockerFailure('ERROR: failed to push: denied: requested access to the resource is denied', { registry: 'ghcr.io/acme' }).kind).toBe('registry-read-only');
+    expect(diagnoseDockerFailure('ERROR: failed to authorize: 401 Unauthorized', { registry: 'ghcr.io/acme' }).hint).toContain('docker login ghcr.io');
+  });
+});

@@ -1,0 +1,106 @@
+import { AggregateCreateNodesError, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import { createTempWorkspace, removeTempWorkspace, VISION_LAYOUT } from '../test-utils/temp-workspace';
+import { createNodes } from './plugin';
+
+async function inferProject(root: string, options = {}) {
+  const context: CreateNodesContext = { nxJsonConfiguration: {}, workspaceRoot: root };
+  const results = await createNodes[1](['strata.json'], options, context);
+  const [[file, result]] = results as Array<[string, CreateNodesResult]>;
+  expect(file).toBe('strata.json');
+  return result.projects!['.'];
+}
+
+describe('createNodes', () => {
+  let root: string;
+  afterEach(() => root && removeTempWorkspace(root));
+
+  it('claims strata.json files only', () => {
+    expect(createNodes[0]).toBe('**/strata.json');
+  });
+
+  it('infers a layer target with exact inputs covering its ancestors, record output and parent dependency', async () => {
+    root = createTempWorkspace(VISION_LAYOUT);
+    const project = await inferProject(root, { registry: 'localhost:5000/acme' });
+    expect(project.name).toBe('vision');
+    expect(project.targets!['docker-build--cpu--app--linux-arm64']).toEqual({
+      executor: 'nx-strata:docker-build',
+      cache: true,
+      inputs: [
+        '{workspaceRoot}/strata.json',
+        '{workspaceRoot}/docker/app/Dockerfile',
+        '{workspaceRoot}/.dockerignore',
+        '{workspaceRoot}/docker/arm64/Dockerfile.ml',
+        '{workspaceRoot}/docker/arm64/Dockerfile.base',
+        { fileset: '{workspaceRoot}/docker/common/entrypoint.sh', includeIgnored: true },
+        { fileset: '{workspaceRoot}/requirements/app.txt', includeIgnored: true },
+        { fileset: '{workspaceRoot}/src/vision/main.py', includeIgnored: true },
+        { fileset: '{workspaceRoot}/requirements/**/*', includeIgnored: true },
+        { env: 'STRATA_REGISTRY' },
+      ],
+      outputs: ['{workspaceRoot}/dist/strata/vision/cpu/app/linux-arm64.json'],
+      dependsOn: ['docker-build--cpu--ml--linux-arm64'],
+      options: {
+        configFile: 'strata.json',
+        image: 'acme/vision',
+        variant: 'cpu',
+        layer: 'app',
+        platform: 'linux/arm64',
+        dockerfile: 'docker/app/Dockerfile',
+        context: '.',
+        args: {},
+        parentArg: 'BASE_IMAGE',
+        record: 'dist/strata/vision/cpu/app/linux-arm64.json',
+        excludedInputs: ['dist/strata'],
+        parentRecord: 'dist/strata/vision/cpu/ml/linux-arm64.json',
+        parentTarget: 'docker-build--cpu--ml--linux-arm64',
+        registry: 'localhost:5000/acme',
+      },
+      metadata: {
+        description: 'Builds layer "app" of acme/vision (variant cpu) for linux/arm64 from docker/app/Dockerfile, on top of layer "ml".',
+        technologies: ['docker'],
+        help: { command: 'docker buildx build --help', example: { options: { dryRun: true } } },
+      },
+    });
+  });
+
+  it('gives the base layer only its own inputs (nothing from src/ or requirements/)', async () => {
+    root = createTempWorkspace(VISION_LAYOUT);
+    const project = await inferProject(root);
+    expect(project.targets!['docker-build--cuda--base--linux-amd64'].inputs).toEqual([
+      '{workspaceRoot}/strata.json',
+      '{workspaceRoot}/docker/cuda/Dockerfile.base',
+      '{workspaceRoot}/.dockerignore',
+      { env: 'STRATA_REGISTRY' },
+    ]);
+  });
+
+  it('adds an aggregate per platform and one for everything, with the union of inputs', async () => {
+    root = createTempWorkspace(VISION_LAYOUT);
+    const project = await inferProject(root, { builders: { 'linux/arm64': 'arm-node' } });
+    expect(project.targets!['docker-build--linux-arm64'].dependsOn).toEqual([
+      'docker-build--cpu--base--linux-arm64',
+      'docker-build--cpu--ml--linux-arm64',
+      'docker-build--cpu--app--linux-arm64',
+    ]);
+    expect(project.targets!['docker-build'].dependsOn).toHaveLength(9);
+    expect(project.targets!['docker-build'].executor).toBe('nx:noop');
+    expect(project.targets!['docker-build'].inputs).toContainEqual({ fileset: '{workspaceRoot}/src/vision/main.py', includeIgnored: true });
+    expect(project.targets!['docker-build--cpu--base--linux-arm64'].options.builder).toBe('arm-node');
+    expect(project.targets!['docker-build--cpu--base--linux-amd64'].options.builder).toBeUndefined();
+    expect(project.metadata?.targetGroups?.['docker-build linux/arm64']).toHaveLength(3);
+  });
+
+  it('fails graph creation with the file, line and what to do for a malformed Dockerfile', async () => {
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'docker/app/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPPY src/ /src/\n' });
+    const error = await inferProject(root).then(
+      () => undefined,
+      (caught: unknown) => caught as AggregateCreateNodesError,
+    );
+    expect(error).toBeInstanceOf(AggregateCreateNodesError);
+    expect(error!.errors).toHaveLength(1);
+    const [file, cause] = error!.errors[0];
+    expect(file).toBe('strata.json');
+    expect(cause.message).toContain('docker/app/Dockerfile:3: unknown instruction "COPPY"');
+    expect(cause.message).toContain('→ fix the Dockerfile');
+  });
+});
