@@ -63,6 +63,24 @@ export async function localImageExists(ref: string): Promise<boolean> {
   return result.exitCode === 0;
 }
 
+/**
+ * Probe: the digest an image reference resolves to now (registry manifest digest, or the local image ID for an
+ * image only the local engine has). undefined when neither knows it. Never throws.
+ */
+export async function resolveImageDigest(ref: string): Promise<string | undefined> {
+  const remote = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', ref]);
+  if (remote.exitCode === 0) {
+    try {
+      const digest = (JSON.parse(remote.stdout) as { digest?: string }).digest;
+      if (digest) return digest;
+    } catch {
+      // Not JSON: fall through to the local engine.
+    }
+  }
+  const local = await execCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', ref]);
+  return local.exitCode === 0 && local.stdout.trim() ? `local:${local.stdout.trim()}` : undefined;
+}
+
 /** Size of a local image in bytes, or null when it cannot be read. */
 export async function localImageSize(ref: string): Promise<number | null> {
   const result = await execCommand('docker', ['image', 'inspect', '--format', '{{.Size}}', ref]);

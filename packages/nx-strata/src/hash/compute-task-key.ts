@@ -11,7 +11,7 @@ export type KeyedTask = Pick<LayerTask, 'variant' | 'layer' | 'platform' | 'dock
 /** Inputs and key of one layer task, from the files as they are now. Used by the executor and by `inspect`. */
 export function computeTaskKey(
   task: KeyedTask,
-  options: { workspaceRoot: string; parentKey: string | null; hasher: FileHasher; excluded?: string[] },
+  options: { workspaceRoot: string; parentKey: string | null; hasher: FileHasher; excluded?: string[]; extra?: string[] },
 ): { inputs: LayerInputs; key: LayerKey } {
   const dockerfileAbsolute = join(options.workspaceRoot, task.dockerfile);
   const model = parseDockerfile(readFileSync(dockerfileAbsolute, 'utf8'), task.dockerfile);
@@ -29,6 +29,7 @@ export function computeTaskKey(
       contextAbsolute: join(options.workspaceRoot, task.context),
       contextFiles: inputs.contextFiles,
       parentKey: options.parentKey,
+      extra: options.extra,
     },
     options.hasher,
   );

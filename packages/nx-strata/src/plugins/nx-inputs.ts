@@ -8,8 +8,8 @@ import type { LayerInputs } from '../dockerfile/layer-inputs';
  * deleted files); partly read directories are listed file by file, since an Nx `!` exclusion cannot be
  * re-included the way a .dockerignore `!` rule can.
  */
-export function layerNxInputs(configFile: string, chain: LayerInputs[]): Array<string | NxInput> {
-  const inputs: Array<string | NxInput> = [`{workspaceRoot}/${configFile}`];
+export function layerNxInputs(configFile: string, chain: LayerInputs[], extra: NxInput[] = []): NxInput[] {
+  const inputs: NxInput[] = [`{workspaceRoot}/${configFile}`];
   const seen = new Set<string>(inputs as string[]);
   const add = (input: string | NxInput) => {
     const id = typeof input === 'string' ? input : JSON.stringify(input);
@@ -25,14 +25,15 @@ export function layerNxInputs(configFile: string, chain: LayerInputs[]): Array<s
     for (const directory of layer.cover.directories) add({ fileset: directoryGlob(directory), includeIgnored: true });
     for (const file of layer.cover.files) add({ fileset: `{workspaceRoot}/${file}`, includeIgnored: true });
   }
+  extra.forEach(add);
   add({ env: 'STRATA_REGISTRY' });
   return inputs;
 }
 
 /** Union of several targets' inputs, order kept, duplicates dropped. */
-export function unionInputs(lists: Array<Array<string | NxInput>>): Array<string | NxInput> {
+export function unionInputs(lists: Array<NxInput[]>): NxInput[] {
   const seen = new Set<string>();
-  const union: Array<string | NxInput> = [];
+  const union: NxInput[] = [];
   for (const input of lists.flat()) {
     const id = typeof input === 'string' ? input : JSON.stringify(input);
     if (!seen.has(id)) {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   createNodesFromFiles,
   type CreateNodes,
@@ -8,29 +6,14 @@ import {
   type TargetConfiguration,
 } from '@nx/devkit';
 import type { LayerTask } from '../config/layer-task';
-import { loadStrataConfig } from '../config/load-strata-config';
-import { planLayerTasks } from '../config/plan-layer-tasks';
-import { platformSlug } from '../config/platforms';
-import type { DockerfileModel } from '../dockerfile/dockerfile-model';
-import { computeLayerInputs, type LayerInputs } from '../dockerfile/layer-inputs';
-import { parseDockerfile } from '../dockerfile/parse-dockerfile';
-import { recordPath } from '../executors/docker-build/lib/layer-record';
 import type { DockerBuildExecutorOptions } from '../executors/docker-build/schema';
+import { readImageFamily, type ImageFamily } from './image-family';
 import type { NxInput } from './nx-input';
 import { layerNxInputs, unionInputs } from './nx-inputs';
+import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from './plugin-options';
 import { platformTargetName } from './target-names';
 
-/** Options of the nx-strata plugin entry in nx.json. */
-export interface StrataPluginOptions {
-  /** Name of the aggregate build target; atomized targets are `<name>--...`. @default "docker-build" */
-  buildTargetName?: string;
-  /** Registry (and namespace) layers are pushed to, e.g. `localhost:5000/acme`. `STRATA_REGISTRY` overrides it. Unset: local mode. */
-  registry?: string;
-  /** Workspace-relative directory for build records (the targets' outputs). @default "dist/strata" */
-  recordsDir?: string;
-  /** buildx builder per platform, e.g. `{ "linux/arm64": "arm64-native" }`. */
-  builders?: Record<string, string>;
-}
+export type { StrataPluginOptions };
 
 export const STRATA_CONFIG_GLOB = '**/strata.json';
 
@@ -43,32 +26,16 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
 export const createNodesV2 = createNodes;
 
 function createNodesForStrataConfig(configFile: string, rawOptions: StrataPluginOptions | undefined, context: CreateNodesContext): CreateNodesResult {
-  const options = normalizeOptions(rawOptions);
-  const config = loadStrataConfig(join(context.workspaceRoot, configFile), configFile);
-  const models = new Map<string, DockerfileModel>();
-  const readDockerfile = (file: string) => {
-    if (!models.has(file)) models.set(file, parseDockerfile(readFileSync(join(context.workspaceRoot, file), 'utf8'), file));
-    return models.get(file)!;
-  };
-  const tasks = planLayerTasks({ workspaceRoot: context.workspaceRoot, configFile, config, buildTargetName: options.buildTargetName, readDockerfile });
-  const inputsByTarget = new Map<string, LayerInputs>(
-    tasks.map((task) => [task.targetName, computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot: context.workspaceRoot, excluded: [options.recordsDir] })]),
-  );
-  const byTarget = new Map(tasks.map((task) => [task.targetName, task]));
-  const chainOf = (task: LayerTask): LayerInputs[] => {
-    const chain: LayerInputs[] = [];
-    for (let current: LayerTask | undefined = task; current; current = current.parent ? byTarget.get(current.parent.targetName) : undefined) {
-      chain.push(inputsByTarget.get(current.targetName)!);
-    }
-    return chain;
-  };
+  const options = normalizePluginOptions(rawOptions);
+  const family = readImageFamily(configFile, context.workspaceRoot, options);
+  const { config, tasks } = family;
 
   const targets: Record<string, TargetConfiguration> = {};
-  const layerInputs = new Map<string, Array<string | NxInput>>();
+  const layerInputs = new Map<string, NxInput[]>();
   for (const task of tasks) {
-    const inputs = layerNxInputs(configFile, chainOf(task));
+    const inputs = layerNxInputs(configFile, family.chainOf(task).map(family.inputsOf), baseImageInputs(family, task, options));
     layerInputs.set(task.targetName, inputs);
-    targets[task.targetName] = buildLayerTarget(task, inputs, options);
+    targets[task.targetName] = buildLayerTarget(task, family, inputs, options);
   }
   const platforms = [...new Set(tasks.map((task) => task.platform))];
   for (const platform of platforms) {
@@ -104,9 +71,9 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
   };
 }
 
-function buildLayerTarget(task: LayerTask, inputs: Array<string | NxInput>, options: NormalizedPluginOptions): TargetConfiguration<DockerBuildExecutorOptions> {
-  const record = recordPath(options.recordsDir, task.project, task.variant, task.layer, platformSlug(task.platform));
-  const parentRecord = task.parent ? recordPath(options.recordsDir, task.project, task.variant, task.parent.layer, platformSlug(task.platform)) : undefined;
+function buildLayerTarget(task: LayerTask, family: ImageFamily, inputs: NxInput[], options: NormalizedPluginOptions): TargetConfiguration<DockerBuildExecutorOptions> {
+  const record = family.recordOf(task);
+  const parent = family.parentOf(task);
   const targetOptions: DockerBuildExecutorOptions = {
     configFile: task.configFile,
     image: task.image,
@@ -121,10 +88,11 @@ function buildLayerTarget(task: LayerTask, inputs: Array<string | NxInput>, opti
     excludedInputs: [options.recordsDir],
   };
   if (task.target) targetOptions.target = task.target;
-  if (task.parent) {
-    targetOptions.parentRecord = parentRecord;
-    targetOptions.parentTarget = task.parent.targetName;
+  if (parent) {
+    targetOptions.parentRecord = family.recordOf(parent);
+    targetOptions.parentTarget = parent.targetName;
   }
+  if (options.pinBaseImages) targetOptions.pinBaseImages = true;
   if (options.registry) targetOptions.registry = options.registry;
   const builder = options.builders[task.platform];
   if (builder) targetOptions.builder = builder;
@@ -144,7 +112,7 @@ function buildLayerTarget(task: LayerTask, inputs: Array<string | NxInput>, opti
   };
 }
 
-function buildAggregateTarget(members: LayerTask[], layerInputs: Map<string, Array<string | NxInput>>, description: string): TargetConfiguration {
+function buildAggregateTarget(members: LayerTask[], layerInputs: Map<string, NxInput[]>, description: string): TargetConfiguration {
   return {
     executor: 'nx:noop',
     cache: false,
@@ -158,13 +126,14 @@ function buildAggregateTarget(members: LayerTask[], layerInputs: Map<string, Arr
   };
 }
 
-type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'registry'>> & Pick<StrataPluginOptions, 'registry'>;
-
-function normalizeOptions(options: StrataPluginOptions | undefined): NormalizedPluginOptions {
-  const normalized = { ...options } as NormalizedPluginOptions;
-  normalized.buildTargetName ??= 'docker-build';
-  normalized.recordsDir ??= 'dist/strata';
-  normalized.recordsDir = normalized.recordsDir.replace(/\/+$/, '');
-  normalized.builders ??= {};
-  return normalized;
+/**
+ * With `pinBaseImages`, each external base image given by tag becomes a runtime input: Nx runs the resolver on
+ * every hash and a new upstream digest changes the task hash (and, in the executor, the layer key).
+ */
+function baseImageInputs(family: ImageFamily, task: LayerTask, options: NormalizedPluginOptions): NxInput[] {
+  if (!options.pinBaseImages) return [];
+  const unpinned = family
+    .chainOf(task)
+    .flatMap((member) => family.inputsOf(member).externalImages.filter((image) => !image.pinned).map((image) => [image.ref, member.platform] as const));
+  return [...new Map(unpinned.map(([ref, platform]) => [`${ref} ${platform}`, { runtime: `node node_modules/nx-strata/bin/nx-strata.js resolve-digest ${ref} --platform ${platform}` }])).values()];
 }

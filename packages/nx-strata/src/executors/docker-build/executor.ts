@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { StrataInputError } from '../../config/strata-error';
-import { buildxBuildArgs, isBuildxAvailable, localImageSize, parseBuildMetadata, registryImageSize, runDocker } from '../../engines/buildx';
+import { analyzeDockerfile } from '../../dockerfile/analyze-dockerfile';
+import { parseDockerfile } from '../../dockerfile/parse-dockerfile';
+import { buildxBuildArgs, isBuildxAvailable, localImageSize, parseBuildMetadata, registryImageSize, resolveImageDigest, runDocker } from '../../engines/buildx';
 import { diagnoseDockerFailure } from '../../engines/docker-diagnosis';
 import { formatCommand, lastLines } from '../../engines/exec-command';
 import { computeTaskKey } from '../../hash/compute-task-key';
 import { FileHasher } from '../../hash/file-hasher';
 import { removeRecord, writeRecordAtomically, type LayerRecord } from './lib/layer-record';
-import { contentTag, layerRepository, normalizeOptions } from './lib/normalize-options';
+import { contentTag, layerRepository, normalizeOptions, type NormalizedDockerBuildOptions } from './lib/normalize-options';
 import { ParentImageError, resolveParentImage } from './lib/parent-image';
 import type { DockerBuildExecutorOptions } from './schema';
 
@@ -27,7 +29,14 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
     }
     const parent = await resolveParentImage(options, project);
     const hasher = await FileHasher.create();
-    const { inputs, key } = computeTaskKey(options, { workspaceRoot: options.workspaceRoot, parentKey: parent?.key ?? null, hasher, excluded: options.excludedInputs });
+    const baseImages = options.pinBaseImages ? await resolveBaseImages(options) : [];
+    const { inputs, key } = computeTaskKey(options, {
+      workspaceRoot: options.workspaceRoot,
+      parentKey: parent?.key ?? null,
+      hasher,
+      excluded: options.excludedInputs,
+      extra: baseImages.map((image) => `image ${image.ref}=${image.digest}`),
+    });
     inputs.warnings.forEach((warning) => logger.warn(`nx-strata: ${warning}`));
     if (inputs.missing.length) {
       return fail(`${label}: ${options.dockerfile} reads ${inputs.missing.map((path) => `"${path}"`).join(', ')} from the build context "${options.context}", which has no such file (or .dockerignore excludes it).\n  → add the file, fix the COPY/ADD source, or fix "context" in ${options.configFile}`);
@@ -109,6 +118,20 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
     if (error instanceof StrataInputError || error instanceof ParentImageError) return fail(error.message);
     throw error;
   }
+}
+
+/** Digests of the external images this Dockerfile starts from by tag (pinBaseImages). */
+async function resolveBaseImages(options: NormalizedDockerBuildOptions): Promise<Array<{ ref: string; digest: string }>> {
+  const model = parseDockerfile(readFileSync(join(options.workspaceRoot, options.dockerfile), 'utf8'), options.dockerfile);
+  const analysis = analyzeDockerfile(model, { buildArgs: options.args, target: options.target, platform: options.platform, parentArg: options.parentArg });
+  const refs = [...new Set(analysis.externalImages.filter((image) => !image.pinned).map((image) => image.ref))];
+  const resolved = [];
+  for (const ref of refs) {
+    const digest = await resolveImageDigest(ref);
+    if (digest) resolved.push({ ref, digest });
+    else logger.warn(`nx-strata: pinBaseImages: could not resolve ${ref} to a digest (not in a reachable registry nor the local engine); it is keyed by its tag only`);
+  }
+  return resolved;
 }
 
 function fail(message: string): { success: false } {

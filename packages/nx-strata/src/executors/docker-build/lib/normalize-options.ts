@@ -32,6 +32,8 @@ export function normalizeOptions(options: DockerBuildExecutorOptions, workspaceR
   normalized.pull ??= false;
   normalized.noCache ??= false;
   normalized.progress ??= 'plain';
+  normalized.pinBaseImages ??= false;
+  normalized.pull ||= normalized.pinBaseImages;
   normalized.dryRun ??= false;
   normalized.excludedInputs ??= [];
   return normalized;

@@ -1,0 +1,58 @@
+import { resolveImageDigest } from '../engines/buildx';
+import { inspect } from './inspect';
+
+const USAGE = `usage: nx-strata <command>
+
+commands:
+  inspect [strata.json] [--json]     list every layer task: parent, platform, Dockerfile, exact inputs, current key
+  inspect --why <target>             which inputs changed since that layer task last built
+  resolve-digest <image> [--platform <p>]
+                                     print the digest an image tag resolves to now (used by pinBaseImages)
+  help                               this text`;
+
+/** The nx-strata command line. Returns the process exit code. */
+export async function main(argv: string[], out: (text: string) => void = (text) => console.log(text)): Promise<number> {
+  const [command, ...rest] = argv;
+  const flags = parseFlags(rest);
+  switch (command) {
+    case 'inspect':
+      return inspect({ cwd: process.cwd(), configFile: flags.positional[0], json: flags.booleans.has('json'), why: flags.values.get('why'), out });
+    case 'resolve-digest': {
+      const ref = flags.positional[0];
+      if (!ref) {
+        out(USAGE);
+        return 2;
+      }
+      out(`${ref} ${(await resolveImageDigest(ref)) ?? 'unresolved'}`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      out(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+const VALUE_FLAGS = new Set(['why', 'platform']);
+
+function parseFlags(args: string[]): { positional: string[]; booleans: Set<string>; values: Map<string, string> } {
+  const positional: string[] = [];
+  const booleans = new Set<string>();
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (VALUE_FLAGS.has(name)) values.set(name, inline ?? args[++i] ?? '');
+    else booleans.add(name);
+  }
+  return { positional, booleans, values };
+}

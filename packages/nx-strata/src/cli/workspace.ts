@@ -1,0 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import fg from 'fast-glob';
+import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
+
+/** The Nx workspace around `from`: the nearest directory with nx.json. */
+export function findWorkspaceRoot(from: string): string {
+  for (let directory = from; ; directory = dirname(directory)) {
+    if (existsSync(join(directory, 'nx.json'))) return directory;
+    if (dirname(directory) === directory) throw new Error(`no nx.json in ${from} or above: run nx-strata inside an Nx workspace`);
+  }
+}
+
+/** The options of the nx-strata entry in nx.json (defaults when the plugin is listed without options). */
+export function readPluginOptions(workspaceRoot: string): NormalizedPluginOptions {
+  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }> };
+  const entry = (nxJson.plugins ?? []).find((plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === 'nx-strata');
+  return normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined);
+}
+
+/** Every strata.json of the workspace, workspace-relative, sorted. */
+export function findStrataConfigs(workspaceRoot: string): string[] {
+  return fg.sync('**/strata.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', '**/.nx/**', '**/dist/**', '**/.git/**'] }).sort();
+}

@@ -1,0 +1,29 @@
+/** Options of the nx-strata plugin entry in nx.json (`{ "plugin": "nx-strata", "options": { ... } }`). */
+export interface StrataPluginOptions {
+  /** Name of the aggregate build target; atomized targets are `<name>--...`. @default "docker-build" */
+  buildTargetName?: string;
+  /** Registry (and namespace) layers are pushed to, e.g. `localhost:5000/acme`. `STRATA_REGISTRY` overrides it. Unset: local mode. */
+  registry?: string;
+  /** Workspace-relative directory for build records (the targets' outputs). @default "dist/strata" */
+  recordsDir?: string;
+  /** buildx builder per platform, e.g. `{ "linux/arm64": "arm64-native" }`. */
+  builders?: Record<string, string>;
+  /**
+   * Resolve external base images given by tag (`FROM python:3.11-slim`) to digests on every run and make them part of
+   * the task hash and layer key, so an upstream security fix rebuilds the layers on it (builds then use `--pull`). @default false
+   */
+  pinBaseImages?: boolean;
+}
+
+export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'registry'>> & Pick<StrataPluginOptions, 'registry'>;
+
+/** Every default of the plugin lives here. */
+export function normalizePluginOptions(options: StrataPluginOptions | undefined): NormalizedPluginOptions {
+  const normalized = { ...options } as NormalizedPluginOptions;
+  normalized.buildTargetName ??= 'docker-build';
+  normalized.recordsDir ??= 'dist/strata';
+  normalized.recordsDir = normalized.recordsDir.replace(/\/+$/, '');
+  normalized.builders ??= {};
+  normalized.pinBaseImages ??= false;
+  return normalized;
+}
