@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { E2EWorkspace } from './support/e2e-workspace';
+import { VISION_EXAMPLE } from './support/paths';
+import { TestRegistry } from './support/test-registry';
+
+/**
+ * Scenario 7: bad input and broken infrastructure. Each case must fail with a message naming the file or layer and
+ * what to do, record nothing as built, and leave the workspace so that the next good run recovers.
+ */
+describe('bad input: clear errors, nothing recorded, the next run recovers', () => {
+  let registry: TestRegistry;
+  let workspace: E2EWorkspace;
+  let env: NodeJS.ProcessEnv;
+  const APPS = ['cpu/app/linux/amd64', 'cpu/app/linux/arm64', 'cuda/app/linux/amd64'];
+
+  const runAll = (extraEnv: NodeJS.ProcessEnv = {}) => {
+    const started = Date.now();
+    const run = workspace.nx(['run-many', '-t', 'docker-build'], { ...env, ...extraEnv });
+    return { ...run, built: workspace.builtSince(started) };
+  };
+  const restore = () => {
+    workspace.git('checkout', '-q', '--', '.');
+  };
+  const expectRecovery = (expectedBuilt: string[] = []) => {
+    const run = runAll();
+    expect({ exitCode: run.exitCode, tail: run.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expect(run.built).toEqual(expectedBuilt);
+  };
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start();
+    workspace = E2EWorkspace.create(VISION_EXAMPLE);
+    env = { STRATA_REGISTRY: `${registry.host}/bad-input-${process.pid}` };
+    const cold = runAll();
+    expect({ exitCode: cold.exitCode, tail: cold.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expect(cold.built).toHaveLength(9);
+  });
+  afterAll(async () => {
+    workspace?.remove();
+    await registry?.destroy();
+  });
+
+  test('a malformed Dockerfile names the file, the line and what to do', () => {
+    workspace.write('docker/app/Dockerfile', workspace.read('docker/app/Dockerfile').replace('COPY src/', 'COPPY src/'));
+    const run = runAll();
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain('docker/app/Dockerfile:6: unknown instruction "COPPY"');
+    expect(run.output).toContain('→ fix the Dockerfile');
+    expect(run.built).toEqual([]);
+    restore();
+    expectRecovery();
+  });
+
+  test('a parent that does not exist names strata.json, the layer and the layers there are', () => {
+    const config = JSON.parse(workspace.read('strata.json'));
+    config.layers.app.parent = 'model';
+    workspace.write('strata.json', JSON.stringify(config, null, 2));
+    const run = runAll();
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain('strata.json: layer "app" has parent "model", which is not a layer of this file');
+    expect(run.output).toContain('use one of: base, ml, app');
+    expect(run.built).toEqual([]);
+    restore();
+    expectRecovery();
+  });
+
+  test('a parent cycle names the layers in it', () => {
+    const config = JSON.parse(workspace.read('strata.json'));
+    config.layers.base.parent = 'app';
+    workspace.write('strata.json', JSON.stringify(config, null, 2));
+    workspace.write('docker/cpu/Dockerfile.base', 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n');
+    workspace.write('docker/arm64/Dockerfile.base', 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n');
+    workspace.write('docker/cuda/Dockerfile.base', 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n');
+    const run = runAll();
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain('layers form a cycle (variant cpu, linux/amd64): base → app → ml → base');
+    expect(run.built).toEqual([]);
+    restore();
+    expectRecovery();
+  });
+
+  test('an unknown platform lists the known ones', () => {
+    const config = JSON.parse(workspace.read('strata.json'));
+    config.variants.cuda.platforms = ['linux/amd64', 'linux/sparc64'];
+    workspace.write('strata.json', JSON.stringify(config, null, 2));
+    const run = runAll();
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain('strata.json: unknown platform "linux/sparc64" in "variants.cuda.platforms"');
+    expect(run.output).toContain('use one of: linux/amd64');
+    expect(run.built).toEqual([]);
+    restore();
+    expectRecovery();
+  });
+
+  test('the registry down: names the registry and what to do, records nothing, recovers when it is back', async () => {
+    await registry.pause();
+    workspace.append('src/vision/main.py', '# needs the registry\n');
+    const run = runAll();
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain(`the registry ${env.STRATA_REGISTRY} is unreachable`);
+    expect(run.output).toMatch(/app \((cpu|cuda), linux\/(amd64|arm64)\): docker buildx build failed/);
+    expect(run.built).toEqual([]);
+    for (const [variant, platform] of [['cpu', 'linux-amd64'], ['cpu', 'linux-arm64'], ['cuda', 'linux-amd64']]) {
+      expect(workspace.record(variant, 'app', platform, 'vision')).toBeUndefined();
+      expect(workspace.record(variant, 'ml', platform, 'vision')).toBeDefined();
+    }
+    await registry.resume();
+    expectRecovery(APPS);
+  });
+
+  test('the engine down: says the engine is not reachable and how to start it, records nothing', () => {
+    workspace.append('src/vision/main.py', '# needs the engine\n');
+    const run = runAll({ DOCKER_HOST: 'unix:///tmp/nx-strata-e2e-dead.sock' });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain('the Docker engine is not reachable at DOCKER_HOST=unix:///tmp/nx-strata-e2e-dead.sock');
+    expect(run.output).toContain('tools/env/setup-machine.sh');
+    expect(run.built).toEqual([]);
+    expect(workspace.record('cuda', 'app', 'linux-amd64', 'vision')).toBeUndefined();
+    expectRecovery(APPS);
+  });
+
+  test('an interrupted build leaves no success record; the next run builds it', async () => {
+    workspace.append('docker/app/Dockerfile', 'RUN sleep 60\n');
+    const nxBin = join(workspace.root, 'node_modules/nx/dist/bin/nx.js');
+    const child = spawn(process.execPath, [nxBin, 'run', 'vision:docker-build--cuda--app--linux-amd64', '--outputStyle=stream'], {
+      cwd: workspace.root,
+      env: { ...process.env, ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    for (let waited = 0; waited < 60_000 && !output.includes('RUN sleep 60'); waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(output).toContain('RUN sleep 60');
+    process.kill(-child.pid!, 'SIGINT');
+    await exited;
+    expect(workspace.record('cuda', 'app', 'linux-amd64', 'vision')).toBeUndefined();
+
+    restore();
+    const run = runAll();
+    expect(run.exitCode).toBe(0);
+    expect(workspace.record('cuda', 'app', 'linux-amd64', 'vision')).toBeDefined();
+  });
+});
