@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { validateStrataConfig } from './load-strata-config';
+
+const repoRoot = join(__dirname, '../../../..');
+const schema = JSON.parse(readFileSync(join(repoRoot, 'packages/nx-strata/strata.schema.json'), 'utf8'));
+const validate = new Ajv({ allErrors: true }).compile(schema);
+const read = (path: string) => JSON.parse(readFileSync(join(repoRoot, path), 'utf8'));
+
+describe('strata.schema.json', () => {
+  test.each(['examples/vision/strata.json', 'e2e/nx-strata-e2e/fixtures/per-directory/strata.json'])('accepts %s, as the loader does', (path) => {
+    const config = read(path);
+    expect(validate(config)).toBe(true);
+    expect(() => validateStrataConfig(config, path)).not.toThrow();
+  });
+
+  test.each([
+    ['an unknown platform', { image: 'acme/x', platforms: ['linux/sparc'], layers: { a: 'a' } }],
+    ['an unknown key', { image: 'acme/x', layers: { a: 'a' }, registry: 'x' }],
+    ['a layer without dockerfile', { image: 'acme/x', layers: { a: { parent: 'b' } } }],
+    ['an upper-case image', { image: 'Acme/X', layers: { a: 'a' } }],
+  ])('rejects %s, as the loader does', (_name, config) => {
+    expect(validate(config)).toBe(false);
+    expect(() => validateStrataConfig(structuredClone(config), 'strata.json')).toThrow();
+  });
+});

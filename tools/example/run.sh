@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The main job on the bundled example, on a fresh machine, in one command:
+# sets the machine up (Docker engine, buildx, QEMU, local registry, busybox bases), installs, builds the plugin,
+# copies examples/vision into tmp/example-vision as its own git repository with the packed plugin installed, then
+#   1. nx run-many -t docker-build          (cold: every variant × layer × platform)
+#   2. nx run-many -t docker-build          (again: nothing to build)
+#   3. a code-only commit, nx affected -t docker-build --base=HEAD~1   (only the app layers)
+# and prints which layers each step really built (from nx-strata's build records), and the images it made.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+
+bash tools/env/setup-machine.sh
+npm install --no-audit --no-fund >/dev/null
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+npx nx run nx-strata:build --outputStyle=static >/dev/null
+
+work="$repo/tmp/example-vision"
+rm -rf "$work" && mkdir -p "$repo/tmp" && cp -r examples/vision "$work"
+node tools/scripts/install-plugin.mjs "$work" >/dev/null
+cd "$work"
+git init -q -b main && git config user.name "nx-strata example" && git config user.email example@nx-strata.invalid
+git add -A && git commit -qm "vision example"
+
+. /var/lib/nx-strata-dev/env
+export STRATA_REGISTRY="$STRATA_DEV_REGISTRY/example-$(date +%s)"
+nx() { node node_modules/nx/dist/bin/nx.js "$@" --outputStyle=static; }
+step() {
+  local title=$1; shift
+  local started; started=$(node -p 'Date.now()')
+  local t0=$SECONDS
+  printf '\n=== %s\n$ %s\n' "$title" "$*"
+  "$@" >"$work/step.log" 2>&1 || { tail -40 "$work/step.log"; echo "step failed: $title"; exit 1; }
+  node "$repo/tools/example/summarize.mjs" "$work" "$started" "$((SECONDS - t0))"
+}
+
+echo "registry: $STRATA_REGISTRY"
+step "1. cold build of every layer × variant × platform" nx run-many -t docker-build
+step "2. the same again (nothing changed)" nx run-many -t docker-build
+printf '\n# a code-only change\n' >> src/vision/main.py && git commit -qam "code change"
+step "3. a code-only commit: nx affected" nx affected -t docker-build --base=HEAD~1
+
+app=$(node -p 'require("./dist/strata/vision/cpu/app/linux-arm64.json").parentRef')
+printf '\n=== the cpu app image for linux/arm64, run under QEMU\n$ docker run --rm --platform linux/arm64 %s\n' "$app"
+docker run --rm --platform linux/arm64 "$app"
+printf '\n=== nx-strata inspect (first layer)\n'
+node node_modules/nx-strata/bin/nx-strata.js inspect | sed -n '1,7p'
+printf '\nThe workspace is in %s: try `npx nx graph`, `npx nx show project vision`, `npx nx-strata inspect --json`.\n' "$work"
