@@ -38,13 +38,3 @@ export function normalizeOptions(options: DockerBuildExecutorOptions, workspaceR
   normalized.excludedInputs ??= [];
   return normalized;
 }
-
-/** `<registry>/<image>/<layer>` in registry mode, `<image>/<layer>` in the local engine. */
-export function layerRepository(options: Pick<NormalizedDockerBuildOptions, 'registry' | 'image' | 'layer'>): string {
-  return options.registry ? `${options.registry}/${options.image}/${options.layer}` : `${options.image}/${options.layer}`;
-}
-
-/** Content-addressed tag of a layer build. */
-export function contentTag(key: string): string {
-  return `strata-${key}`;
-}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempWorkspace, removeTempWorkspace, VISION_LAYOUT } from '../test-utils/temp-workspace';
+import { main } from './main';
+
+describe('nx-strata command line', () => {
+  let root: string;
+  const cwd = process.cwd();
+  afterEach(() => {
+    process.chdir(cwd);
+    if (root) removeTempWorkspace(root);
+  });
+
+  const capture = async (argv: string[]) => {
+    const lines: string[] = [];
+    const code = await main(argv, (text) => lines.push(text));
+    return { code, output: lines.join('\n') };
+  };
+
+  it('prints usage for help and an unknown command', async () => {
+    expect(await capture(['help'])).toMatchObject({ code: 0, output: expect.stringContaining('inspect [strata.json] [--json]') });
+    expect(await capture(['bogus'])).toMatchObject({ code: 2, output: expect.stringContaining('unknown command "bogus"') });
+  });
+
+  it('inspect --json lists every layer task of a workspace with its own inputs', async () => {
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'nx.json': JSON.stringify({ plugins: ['nx-strata'] }) });
+    mkdirSync(join(root, 'docker', 'app', 'deep'), { recursive: true });
+    process.chdir(join(root, 'docker', 'app', 'deep'));
+    const { code, output } = await capture(['inspect', '--json']);
+    expect(code).toBe(0);
+    const layers = JSON.parse(output) as Array<{ target: string; parent: string | null; inputs: string[]; key: string; lastBuild: unknown }>;
+    expect(layers).toHaveLength(9);
+    const app = layers.find((layer) => layer.target === 'docker-build--cuda--app--linux-amd64')!;
+    expect(app.parent).toBe('docker-build--cuda--ml--linux-amd64');
+    expect(app.inputs).toEqual(['docker/common/entrypoint.sh', 'requirements/app.txt', 'src/vision/main.py']);
+    expect(app.key).toMatch(/^[0-9a-f]{16}$/);
+    expect(app.lastBuild).toBeNull();
+    const cpuApp = layers.find((layer) => layer.target === 'docker-build--cpu--app--linux-amd64')!;
+    expect(cpuApp.key).not.toBe(app.key);
+  });
+
+  it('inspect --why says a layer was never built, and rejects an unknown target', async () => {
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'nx.json': '{}' });
+    process.chdir(root);
+    expect(await capture(['inspect', '--why', 'vision:docker-build--cpu--ml--linux-arm64'])).toMatchObject({ code: 0, output: expect.stringContaining('never built here') });
+    expect(await capture(['inspect', '--why=nope'])).toMatchObject({ code: 1, output: expect.stringContaining('no layer target named "nope"') });
+  });
+});

@@ -1,0 +1,39 @@
+import { normalizeOptions } from './normalize-options';
+import { pinnedRef, planBuild } from './build-plan';
+
+const raw = {
+  configFile: 'strata.json',
+  image: 'acme/vision',
+  variant: 'cpu',
+  layer: 'ml',
+  platform: 'linux/arm64',
+  dockerfile: 'docker/arm64/Dockerfile.ml',
+  record: 'dist/strata/vision/cpu/ml/linux-arm64.json',
+  args: { PY: '3.11' },
+  registry: 'localhost:5000/acme',
+};
+const parent = { target: 'docker-build--cpu--base--linux-arm64', key: 'b'.repeat(16), ref: `localhost:5000/acme/acme/vision/base@sha256:${'1'.repeat(64)}` };
+
+describe('planBuild', () => {
+  it('pushes to <registry>/<image>/<layer>:strata-<key> and pins the parent by digest', () => {
+    const plan = planBuild(normalizeOptions(raw, '/ws', {}), 'a'.repeat(16), parent, '/tmp/m.json');
+    expect(plan.tag).toBe(`localhost:5000/acme/acme/vision/ml:strata-${'a'.repeat(16)}`);
+    expect(plan.buildx).toMatchObject({ output: 'push', buildArgs: { PY: '3.11', BASE_IMAGE: parent.ref }, platform: 'linux/arm64', provenance: false, progress: 'plain' });
+    expect(pinnedRef(plan, { registry: 'localhost:5000/acme' }, 'sha256:ff')).toBe('localhost:5000/acme/acme/vision/ml@sha256:ff');
+  });
+
+  it('loads into the engine under a content tag in local mode, and STRATA_REGISTRY overrides the option', () => {
+    const local = normalizeOptions(raw, '/ws', { STRATA_REGISTRY: '' });
+    const plan = planBuild(local, 'c'.repeat(16), null, '/tmp/m.json');
+    expect(local.registry).toBeNull();
+    expect(plan.tag).toBe(`acme/vision/ml:strata-${'c'.repeat(16)}`);
+    expect(plan.buildx).toMatchObject({ output: 'load', buildArgs: { PY: '3.11' } });
+    expect(pinnedRef(plan, local, 'sha256:ff')).toBe(plan.tag);
+    expect(normalizeOptions(raw, '/ws', { STRATA_REGISTRY: 'ghcr.io/acme/' }).registry).toBe('ghcr.io/acme');
+  });
+
+  it('pulls when pinBaseImages is on', () => {
+    expect(normalizeOptions({ ...raw, pinBaseImages: true }, '/ws', {}).pull).toBe(true);
+    expect(normalizeOptions(raw, '/ws', {}).pull).toBe(false);
+  });
+});
