@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2EWorkspace } from './support/e2e-workspace';
 import { VISION_EXAMPLE } from './support/paths';
@@ -117,6 +119,26 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     expect(run.output).toContain('tools/env/setup-machine.sh');
     expect(run.built).toEqual([]);
     expect(workspace.record('cuda', 'app', 'linux-amd64', 'vision')).toBeUndefined();
+    expectRecovery(APPS);
+  });
+
+  test('no buildx plugin: says so and how to install it, records nothing', () => {
+    // A docker CLI without the plugin answers `docker buildx ...` like this wrapper does.
+    const bin = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-nobuildx-'));
+    const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'docker'),
+      `#!/bin/sh\nif [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; echo "See 'docker --help'" >&2; exit 1; fi\nexec ${realDocker} "$@"\n`,
+      { mode: 0o755 },
+    );
+    workspace.append('src/vision/main.py', '# needs buildx\n');
+    const run = runAll({ PATH: `${bin}:${process.env.PATH}` });
+    rmSync(bin, { recursive: true, force: true });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain('nx-strata needs the docker buildx plugin and `docker buildx version` failed');
+    expect(run.output).toContain('https://docs.docker.com/build/install-buildx/');
+    expect(run.built).toEqual([]);
+    expect(workspace.record('cpu', 'app', 'linux-amd64', 'vision')).toBeUndefined();
     expectRecovery(APPS);
   });
 

@@ -143,3 +143,48 @@ describe('per-directory layout, local mode (no registry)', () => {
     expect(workspace.builtSince(started)).toEqual(['default/api/linux/amd64']);
   });
 });
+
+describe('pinBaseImages: a new upstream image under the same tag rebuilds the layers on it', () => {
+  let registry: TestRegistry;
+  let workspace: E2EWorkspace;
+  let env: NodeJS.ProcessEnv;
+  let upstream: string;
+
+  const pushUpstream = (extraStep: string) => {
+    const dockerfile = `FROM strata-fixtures/busybox:amd64\n${extraStep}\n`;
+    execFileSync('docker', ['buildx', 'build', '--platform', 'linux/amd64', '--provenance=false', '--push', '-t', upstream, '-f', '-', '.'], {
+      input: dockerfile,
+      cwd: workspace.root,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+  };
+  const runAll = () => {
+    const started = Date.now();
+    const run = workspace.nx(['run-many', '-t', 'docker-build'], env);
+    expect({ exitCode: run.exitCode, tail: run.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    return workspace.builtSince(started);
+  };
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start();
+    upstream = `${registry.host}/upstream/busybox:3`;
+    workspace = E2EWorkspace.create(FIXTURE, { nxJson: { plugins: [{ plugin: 'nx-strata', options: { pinBaseImages: true } }] } });
+    workspace.write('images/base/Dockerfile', `FROM ${upstream}\nRUN echo base > /base-stamp\n`);
+    workspace.commitAll('base from an upstream tag');
+    env = { STRATA_REGISTRY: `${registry.host}/pinned-${process.pid}` };
+    pushUpstream('RUN echo v1 > /upstream-version');
+  });
+  afterAll(async () => {
+    workspace?.remove();
+    await registry?.destroy();
+  });
+
+  test('same upstream digest: nothing rebuilds; new digest under the tag: the whole chain rebuilds on it', () => {
+    expect(runAll()).toHaveLength(3);
+    expect(runAll()).toEqual([]);
+    pushUpstream('RUN echo v2 > /upstream-version');
+    expect(runAll()).toEqual(['default/api/linux/amd64', 'default/base/linux/amd64', 'default/ml/linux/amd64']);
+    const api = workspace.record('default', 'api', 'linux-amd64', 'platform')!;
+    expect(runInImage(api.parentRef, 'linux/amd64', ['/upstream-version'], 'cat')).toBe('v2');
+  });
+});

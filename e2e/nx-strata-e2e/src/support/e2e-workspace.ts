@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { LayerRecord } from '../../../../packages/nx-strata/src/executors/docker-build/lib/layer-record';
 import { REPO_ROOT } from './paths';
 
 export interface NxRun {
@@ -10,19 +11,7 @@ export interface NxRun {
 }
 
 /** What a build left behind (the executor writes it only after a finished build). */
-export interface BuildRecord {
-  variant: string;
-  layer: string;
-  platform: string;
-  key: string;
-  digest: string;
-  refs: string[];
-  parentRef: string;
-  mode: 'registry' | 'local';
-  registry: string | null;
-  builtAt: string;
-  sizeBytes: number | null;
-}
+export type BuildRecord = LayerRecord;
 
 /** A throwaway Nx workspace made from a fixture, with the packed plugin installed and its own git history. */
 export class E2EWorkspace {

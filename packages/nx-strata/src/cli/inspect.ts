@@ -1,12 +1,12 @@
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { LayerTask } from '../config/layer-task';
 import { readRecord } from '../executors/docker-build/lib/layer-record';
 import { FileHasher } from '../hash/file-hasher';
-import { computeLayerKey, type LayerKey } from '../hash/layer-key';
+import { keyForInputs } from '../hash/compute-task-key';
+import type { LayerKey } from '../hash/layer-key';
 import { readImageFamily, type ImageFamily } from '../plugins/image-family';
 import { explainChanges } from './why';
 import { findStrataConfigs, findWorkspaceRoot, readPluginOptions } from './workspace';
-import { join } from 'node:path';
 
 /** One layer task as `inspect --json` prints it. */
 export interface InspectedLayer {
@@ -52,23 +52,7 @@ export async function inspect(options: InspectOptions): Promise<number> {
       const known = keys.get(task.targetName);
       if (known) return known;
       const parent = family.parentOf(task);
-      const inputs = family.inputsOf(task);
-      const args = { ...task.args };
-      delete args[task.parentArg];
-      const key = computeLayerKey(
-        {
-          variant: task.variant,
-          layer: task.layer,
-          platform: task.platform,
-          target: task.target,
-          args,
-          dockerfileAbsolute: join(workspaceRoot, task.dockerfile),
-          contextAbsolute: join(workspaceRoot, task.context),
-          contextFiles: inputs.contextFiles,
-          parentKey: parent ? keyOf(parent).key : null,
-        },
-        hasher,
-      );
+      const key = keyForInputs(task, family.inputsOf(task), { workspaceRoot, hasher, parentKey: parent ? keyOf(parent).key : null });
       keys.set(task.targetName, key);
       return key;
     };

@@ -59,7 +59,6 @@ describe('analyzeDockerfile', () => {
 
   it('treats FROM ${BASE_IMAGE} as the parent, not an external image', () => {
     const analysis = analyze('ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY . /app\n');
-    expect(analysis.usesParentArg).toBe(true);
     expect(analysis.externalImages).toEqual([]);
     expect(analysis.contextSources).toEqual([{ path: '.', line: 3, instruction: 'COPY' }]);
   });

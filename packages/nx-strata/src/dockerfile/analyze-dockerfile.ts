@@ -34,10 +34,6 @@ export interface DockerfileAnalysis {
   contextSources: ContextSource[];
   /** Images from outside this Dockerfile that reachable stages start from or copy from. */
   externalImages: ExternalImage[];
-  /** Whether a reachable FROM reads `parentArg`. */
-  usesParentArg: boolean;
-  /** Default of the global `ARG <parentArg>=...`, if any. */
-  parentArgDefault?: string;
   warnings: string[];
 }
 
@@ -82,11 +78,9 @@ export function analyzeDockerfile(model: DockerfileModel, options: AnalyzeOption
   const analysis: DockerfileAnalysis = {
     contextSources: ordered.flatMap((index) => walked[index].contextSources),
     externalImages: ordered.flatMap((index) => walked[index].externalImages),
-    usesParentArg: parentArg ? ordered.some((index) => referencesVariable(model.stages[index].from, parentArg)) : false,
-    parentArgDefault: parentArg ? model.globalArgs.find((arg) => arg.name === parentArg)?.defaultValue : undefined,
     warnings: ordered.flatMap((index) => walked[index].warnings),
   };
-  if (parentArg && analysis.usesParentArg) {
+  if (parentArg) {
     // The parent image is not external: it is this layer's parent, passed in as a build arg.
     const parentFromLines = new Set(ordered.filter((i) => referencesVariable(model.stages[i].from, parentArg)).map((i) => model.stages[i].line));
     analysis.externalImages = analysis.externalImages.filter((image) => !parentFromLines.has(image.line));

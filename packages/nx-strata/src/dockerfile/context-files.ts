@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, type Dirent } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import fg from 'fast-glob';
 import type { DockerignoreRules } from './dockerignore';
 
@@ -130,9 +130,4 @@ function minimizeCover(directories: Set<string>, files: Set<string>): ContextRea
   );
   const keptFiles = [...files].filter((file) => !keptDirectories.some((directory) => isInside(file, directory))).sort();
   return { directories: keptDirectories, files: keptFiles };
-}
-
-/** Joins a context-relative path onto a workspace-relative context directory. */
-export function toWorkspacePath(contextRelativeToWorkspace: string, path: string): string {
-  return path === '.' ? contextRelativeToWorkspace : posix.join(contextRelativeToWorkspace, path);
 }

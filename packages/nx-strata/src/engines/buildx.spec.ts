@@ -1,4 +1,4 @@
-import { buildxBuildArgs, manifestSize, parseBuildMetadata } from './buildx';
+import { buildxBuildArgs, isBuildxAvailable, manifestSize, parseBuildMetadata } from './buildx';
 
 describe('buildxBuildArgs', () => {
   it('pushes with a content tag, pinned parent, provenance off and a metadata file', () => {
@@ -88,5 +88,17 @@ describe('manifestSize', () => {
     expect(manifestSize(manifest)).toBe(1111 + 1030325 + 150);
     expect(manifestSize(JSON.stringify({ schemaVersion: 2, manifests: [] }))).toBeNull();
     expect(manifestSize('not json')).toBeNull();
+  });
+});
+
+describe('isBuildxAvailable', () => {
+  it('answers false, without throwing, when docker is not on PATH', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(isBuildxAvailable()).resolves.toBe(false);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });

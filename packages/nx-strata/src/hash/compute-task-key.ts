@@ -8,24 +8,26 @@ import { computeLayerKey, type LayerKey } from './layer-key';
 
 export type KeyedTask = Pick<LayerTask, 'variant' | 'layer' | 'platform' | 'dockerfile' | 'context' | 'args' | 'target' | 'parentArg'>;
 
-/** Inputs and key of one layer task, from the files as they are now. Used by the executor and by `inspect`. */
-export function computeTaskKey(
-  task: KeyedTask,
-  options: { workspaceRoot: string; parentKey: string | null; hasher: FileHasher; excluded?: string[]; extra?: string[] },
-): { inputs: LayerInputs; key: LayerKey } {
-  const dockerfileAbsolute = join(options.workspaceRoot, task.dockerfile);
-  const model = parseDockerfile(readFileSync(dockerfileAbsolute, 'utf8'), task.dockerfile);
-  const inputs = computeLayerInputs(task, model, { workspaceRoot: options.workspaceRoot, excluded: options.excluded });
+export interface TaskKeyOptions {
+  workspaceRoot: string;
+  parentKey: string | null;
+  hasher: FileHasher;
+  /** Extra key material (pinned base image digests). */
+  extra?: string[];
+}
+
+/** The key of a layer task whose inputs are already known. Used by the executor and by `inspect`. */
+export function keyForInputs(task: KeyedTask, inputs: LayerInputs, options: TaskKeyOptions): LayerKey {
   const args = { ...task.args };
   delete args[task.parentArg];
-  const key = computeLayerKey(
+  return computeLayerKey(
     {
       variant: task.variant,
       layer: task.layer,
       platform: task.platform,
       target: task.target,
       args,
-      dockerfileAbsolute,
+      dockerfileAbsolute: join(options.workspaceRoot, task.dockerfile),
       contextAbsolute: join(options.workspaceRoot, task.context),
       contextFiles: inputs.contextFiles,
       parentKey: options.parentKey,
@@ -33,5 +35,11 @@ export function computeTaskKey(
     },
     options.hasher,
   );
-  return { inputs, key };
+}
+
+/** Inputs and key of one layer task, from the files as they are now. */
+export function computeTaskKey(task: KeyedTask, options: TaskKeyOptions & { excluded?: string[] }): { inputs: LayerInputs; key: LayerKey } {
+  const model = parseDockerfile(readFileSync(join(options.workspaceRoot, task.dockerfile), 'utf8'), task.dockerfile);
+  const inputs = computeLayerInputs(task, model, { workspaceRoot: options.workspaceRoot, excluded: options.excluded });
+  return { inputs, key: keyForInputs(task, inputs, options) };
 }
