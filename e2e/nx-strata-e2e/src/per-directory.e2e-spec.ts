@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { E2EWorkspace, runInImage } from './support/e2e-workspace';
 import { FIXTURES } from './support/paths';
-import { TestRegistry } from './support/test-registry';
+import { removeLocalImages, TestRegistry } from './support/test-registry';
 
 const FIXTURE = join(FIXTURES, 'per-directory');
 
@@ -99,13 +99,16 @@ describe('per-directory layout, registry mode', () => {
 describe('per-directory layout, local mode (no registry)', () => {
   let workspace: E2EWorkspace;
   const env = { STRATA_REGISTRY: '' };
+  // A repository of this run's own: local tags live in the shared engine.
+  const image = `e2e-local-${process.pid}/platform`;
 
   beforeAll(() => {
     workspace = E2EWorkspace.create(FIXTURE);
+    workspace.write('strata.json', workspace.read('strata.json').replace('"acme/platform"', `"${image}"`));
+    workspace.commitAll('an image name of this run');
   });
   afterAll(() => {
-    const tags = workspace?.records().flatMap((record) => record.refs) ?? [];
-    if (tags.length) execFileSync('docker', ['rmi', '--force', ...tags], { stdio: 'ignore' });
+    removeLocalImages(`${image}/`);
     workspace?.remove();
   });
 
@@ -117,7 +120,7 @@ describe('per-directory layout, local mode (no registry)', () => {
     const ml = workspace.record('default', 'ml', 'linux-amd64', 'platform')!;
     const api = workspace.record('default', 'api', 'linux-amd64', 'platform')!;
     expect(ml.mode).toBe('local');
-    expect(ml.parentRef).toBe(`acme/platform/ml:strata-${ml.key}`);
+    expect(ml.parentRef).toBe(`${image}/ml:strata-${ml.key}`);
     expect(runInImage(api.parentRef, 'linux/amd64', ['/base-stamp', '/ml-stamp'], 'cat')).toBe('base\nml');
   });
 

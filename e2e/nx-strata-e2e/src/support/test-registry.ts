@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,9 +54,11 @@ export class TestRegistry {
     });
   }
 
+  /** Stops the registry, deletes its storage, and drops the images the engine kept of it (CI reuses machines). */
   async destroy(): Promise<void> {
     await this.pause();
     rmSync(this.storage, { recursive: true, force: true });
+    removeLocalImages(`${this.host}/`);
   }
 
   async isUp(): Promise<boolean> {
@@ -79,6 +81,13 @@ export class TestRegistry {
     const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
     return response.ok ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
   }
+}
+
+/** Removes every image in the engine whose repository starts with `prefix` (tagged or not). */
+export function removeLocalImages(prefix: string): void {
+  const listed = spawnSync('docker', ['images', '--no-trunc', '--format', '{{.Repository}} {{.ID}}'], { encoding: 'utf8' }).stdout ?? '';
+  const ids = [...new Set(listed.split('\n').filter((line) => line.startsWith(prefix)).map((line) => line.split(' ')[1]))];
+  if (ids.length) spawnSync('docker', ['rmi', '--force', ...ids], { stdio: 'ignore' });
 }
 
 function freePort(): Promise<number> {
