@@ -9,25 +9,16 @@ import type { LayerInputs } from '../dockerfile/layer-inputs';
  * re-included the way a .dockerignore `!` rule can.
  */
 export function layerNxInputs(configFile: string, chain: LayerInputs[], extra: NxInput[] = []): NxInput[] {
-  const inputs: NxInput[] = [`{workspaceRoot}/${configFile}`];
-  const seen = new Set<string>(inputs as string[]);
-  const add = (input: string | NxInput) => {
-    const id = typeof input === 'string' ? input : JSON.stringify(input);
-    if (seen.has(id)) return;
-    seen.add(id);
-    inputs.push(input);
-  };
-  for (const layer of chain) {
-    add(`{workspaceRoot}/${layer.dockerfile}`);
-    if (layer.dockerignore) add(`{workspaceRoot}/${layer.dockerignore}`);
-  }
-  for (const layer of chain) {
-    for (const directory of layer.cover.directories) add({ fileset: directoryGlob(directory), includeIgnored: true });
-    for (const file of layer.cover.files) add({ fileset: `{workspaceRoot}/${file}`, includeIgnored: true });
-  }
-  extra.forEach(add);
-  add({ env: 'STRATA_REGISTRY' });
-  return inputs;
+  return unionInputs([
+    [`{workspaceRoot}/${configFile}`],
+    chain.flatMap((layer) => [`{workspaceRoot}/${layer.dockerfile}`, ...(layer.dockerignore ? [`{workspaceRoot}/${layer.dockerignore}`] : [])]),
+    chain.flatMap((layer) => [
+      ...layer.cover.directories.map((directory) => ({ fileset: directoryGlob(directory), includeIgnored: true })),
+      ...layer.cover.files.map((file) => ({ fileset: `{workspaceRoot}/${file}`, includeIgnored: true })),
+    ]),
+    extra,
+    [{ env: 'STRATA_REGISTRY' }],
+  ]);
 }
 
 /** Union of several targets' inputs, order kept, duplicates dropped. */
