@@ -21,9 +21,7 @@ export class E2EWorkspace {
     const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-ws-'));
     cpSync(fixture, root, { recursive: true, filter: (source) => !/[/\\](node_modules|dist|\.nx)$/.test(source) });
     if (options.nxJson) writeFileSync(join(root, 'nx.json'), JSON.stringify(options.nxJson, null, 2));
-    const tarball = process.env.STRATA_E2E_TARBALL;
-    if (!tarball) throw new Error('STRATA_E2E_TARBALL is not set: run e2e through its jest config (global setup packs the plugin)');
-    execFileSync(process.execPath, [join(REPO_ROOT, 'tools/scripts/install-plugin.mjs'), root, '--tarball', tarball], { stdio: 'pipe' });
+    installPackedPlugin(root);
     const workspace = new E2EWorkspace(root);
     workspace.git('init', '-q', '-b', 'main');
     workspace.git('config', 'user.name', 'nx-strata e2e');
@@ -95,15 +93,41 @@ export class E2EWorkspace {
 
   /** `variant/layer/platform` of every layer really built since `since` (cache restores keep the old builtAt). */
   builtSince(since: number): string[] {
+    return this.recordedSince(since, 'built');
+  }
+
+  /** `variant/layer/platform` of every layer found in the registry (nothing built) since `since`. */
+  registryHitsSince(since: number): string[] {
+    return this.recordedSince(since, 'registry-hit');
+  }
+
+  private recordedSince(since: number, result: BuildRecord['result']): string[] {
     return this.records()
-      .filter((record) => Date.parse(record.builtAt) >= since)
+      .filter((record) => Date.parse(record.builtAt) >= since && record.result === result)
       .map((record) => `${record.variant}/${record.layer}/${record.platform}`)
       .sort();
+  }
+
+  /** A fresh clone of this workspace's git history (no dist/, no Nx cache), with the packed plugin installed. */
+  clone(): E2EWorkspace {
+    const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-clone-'));
+    execFileSync('git', ['clone', '-q', this.root, root]);
+    installPackedPlugin(root);
+    const clone = new E2EWorkspace(root);
+    clone.git('config', 'user.name', 'nx-strata e2e');
+    clone.git('config', 'user.email', 'e2e@nx-strata.invalid');
+    return clone;
   }
 
   remove(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+function installPackedPlugin(root: string): void {
+  const tarball = process.env.STRATA_E2E_TARBALL;
+  if (!tarball) throw new Error('STRATA_E2E_TARBALL is not set: run e2e through its jest config (global setup packs the plugin)');
+  execFileSync(process.execPath, [join(REPO_ROOT, 'tools/scripts/install-plugin.mjs'), root, '--tarball', tarball], { stdio: 'pipe' });
 }
 
 /** Runs a command in an image and returns its stdout. */

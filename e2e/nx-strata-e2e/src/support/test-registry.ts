@@ -76,6 +76,11 @@ export class TestRegistry {
     return (body.tags ?? []).sort();
   }
 
+  /** Deletes a manifest by digest; returns the HTTP status (202 when deleted). */
+  async deleteManifest(repository: string, digest: string): Promise<number> {
+    return (await fetch(`http://${this.host}/v2/${repository}/manifests/${digest}`, { method: 'DELETE' })).status;
+  }
+
   /** The digest the registry serves for a tag, asked with every modern manifest type (never schema1). */
   async digest(repository: string, reference: string): Promise<string | undefined> {
     const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });

@@ -7,7 +7,7 @@ export interface DockerDiagnosis {
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|server misbehaving|connection reset|network is unreachable/;
 
 /** Reads only the error lines: build logs are full of hashes and tool output that look like status codes. */
-export function diagnoseDockerFailure(stderr: string, context: { registry?: string | null }): DockerDiagnosis {
+export function diagnoseDockerFailure(stderr: string, context: { registry?: string | null; /** Pulling from the registry worked just before. */ pullWorks?: boolean }): DockerDiagnosis {
   const errorLines = stderr.split(/\r?\n/).filter((line) => /^(error|ERROR)\b|^\s*> \[internal\] load metadata for /.test(line));
   const text = errorLines.join('\n').toLowerCase();
   const registry = context.registry ?? null;
@@ -27,6 +27,12 @@ export function diagnoseDockerFailure(stderr: string, context: { registry?: stri
     return {
       kind: 'image-not-found',
       hint: `an image the build starts from cannot be found: ${metadataFor}. If it is a parent layer (pruned from the registry, or built elsewhere), build its parent layer first with --skip-nx-cache; otherwise check the FROM line and that the image exists or can be pulled`,
+    };
+  }
+  if (context.pullWorks && /\b40[13]\b|unauthorized|authentication required|denied|forbidden/.test(text)) {
+    return {
+      kind: 'registry-read-only',
+      hint: `${registryName} lets these credentials pull but not push: use credentials with push rights (\`docker login ${registry ? registryHost(registry) : '<registry>'}\`), or build locally (STRATA_REGISTRY= with an empty value)`,
     };
   }
   if (/\b401\b|unauthorized|authentication required|no basic auth credentials/.test(text)) {

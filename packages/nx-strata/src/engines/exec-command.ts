@@ -10,6 +10,8 @@ export interface ExecOptions {
   /** Kills the child when aborted (an interrupted build). */
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Written to the child's stdin (then closed), e.g. the server URL for a docker credential helper. */
+  input?: string;
 }
 
 export interface ExecResult {
@@ -33,7 +35,7 @@ export async function execCommand(file: string, args: readonly string[], options
     env: options.env,
     extendEnv: true,
     reject: false,
-    stdin: 'ignore',
+    ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
     stdout: output,
     stderr: output,
     cancelSignal: options.signal,

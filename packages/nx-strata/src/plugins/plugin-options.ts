@@ -8,6 +8,8 @@ export interface StrataPluginOptions {
   recordsDir?: string;
   /** buildx builder per platform, e.g. `{ "linux/arm64": "arm64-native" }`. */
   builders?: Record<string, string>;
+  /** Registry mode: skip a layer's build when its content tag is already in the registry (a registry hit). @default true */
+  registryCache?: boolean;
   /**
    * Resolve external base images given by tag (`FROM python:3.11-slim`) to digests on every run and make them part of
    * the task hash and layer key, so an upstream security fix rebuilds the layers on it (builds then use `--pull`). @default false
@@ -24,6 +26,7 @@ export function normalizePluginOptions(options: StrataPluginOptions | undefined)
   normalized.recordsDir ??= 'dist/strata';
   normalized.recordsDir = normalized.recordsDir.replace(/\/+$/, '');
   normalized.builders ??= {};
+  normalized.registryCache ??= true;
   normalized.pinBaseImages ??= false;
   return normalized;
 }

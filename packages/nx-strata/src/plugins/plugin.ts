@@ -93,6 +93,7 @@ function buildLayerTarget(task: LayerTask, family: ImageFamily, inputs: NxInput[
     targetOptions.parentTarget = parent.targetName;
   }
   if (options.pinBaseImages) targetOptions.pinBaseImages = true;
+  if (!options.registryCache) targetOptions.registryCache = false;
   if (options.registry) targetOptions.registry = options.registry;
   const builder = options.builders[task.platform];
   if (builder) targetOptions.builder = builder;

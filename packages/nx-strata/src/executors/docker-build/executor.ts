@@ -12,6 +12,7 @@ import { pinnedRef, planBuild } from './lib/build-plan';
 import { removeRecord, writeRecordAtomically } from './lib/layer-record';
 import { normalizeOptions } from './lib/normalize-options';
 import { ParentImageError, resolveParentImage } from './lib/parent-image';
+import { checkRegistry } from './lib/registry-check';
 import { runBuild } from './lib/run-build';
 import type { DockerBuildExecutorOptions } from './schema';
 
@@ -42,14 +43,24 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
     }
 
     const plan = planBuild(options, key.key, parent, join(workdir, 'metadata.json'));
+    const started = Date.now();
+    const check = await checkRegistry(options, key.key, parent, project);
+    if (check.kind === 'fail') return fail(check.message);
     if (options.dryRun) {
-      logger.info(`nx-strata: dry run for ${label}, key ${key.key}; would run:\ndocker ${formatCommand(buildxBuildArgs(plan.buildx))}`);
+      const what = check.kind === 'hit' ? `registry hit: ${plan.tag} exists, nothing would be built` : `would run:\ndocker ${formatCommand(buildxBuildArgs(plan.buildx))}`;
+      logger.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
       return { success: true };
     }
-    logger.info(`nx-strata: building ${label} → ${plan.tag}${parent ? ` on ${parent.ref}` : ''}`);
-    const started = Date.now();
-    const outcome = await runBuild(plan, { cwd: options.workspaceRoot, label, registry: options.registry });
-    if (!outcome.ok) return fail(outcome.message);
+    let outcome: { digest: string; sizeBytes?: number | null };
+    if (check.kind === 'hit') {
+      logger.info(`nx-strata: registry hit for ${label}: ${plan.tag} is already in the registry; nothing to build`);
+      outcome = check;
+    } else {
+      logger.info(`nx-strata: building ${label} → ${plan.tag}${parent ? ` on ${parent.ref}` : ''}`);
+      const built = await runBuild(plan, { cwd: options.workspaceRoot, label, registry: options.registry, pulledFromRegistry: check.kind === 'miss' && options.registry !== null });
+      if (!built.ok) return fail(built.message);
+      outcome = built;
+    }
 
     const ref = pinnedRef(plan, options, outcome.digest);
     const durationMs = Date.now() - started;
@@ -61,6 +72,7 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
       layer: options.layer,
       platform: options.platform,
       key: key.key,
+      result: check.kind === 'hit' ? 'registry-hit' : 'built',
       digest: outcome.digest,
       refs: options.registry ? [plan.tag, ref] : [plan.tag],
       parentRef: ref,
@@ -73,10 +85,10 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
       inputs: key.files,
       dockerfileHash: key.dockerfileHash,
       durationMs,
-      sizeBytes: options.registry ? await registryImageSize(ref) : await localImageSize(plan.tag),
+      sizeBytes: outcome.sizeBytes !== undefined ? outcome.sizeBytes : options.registry ? await registryImageSize(ref) : await localImageSize(plan.tag),
       builtAt: new Date().toISOString(),
     });
-    logger.info(`nx-strata: built ${label} in ${(durationMs / 1000).toFixed(1)} s → ${ref}`);
+    if (check.kind !== 'hit') logger.info(`nx-strata: built ${label} in ${(durationMs / 1000).toFixed(1)} s → ${ref}`);
     return { success: true };
   } catch (error) {
     if (error instanceof StrataInputError || error instanceof ParentImageError) return fail(error.message);

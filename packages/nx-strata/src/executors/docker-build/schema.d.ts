@@ -42,6 +42,8 @@ export interface DockerBuildExecutorOptions {
   noCache?: boolean;
   /** buildx progress output. @default "plain" */
   progress?: 'auto' | 'plain' | 'tty' | 'quiet';
+  /** Registry mode: skip the build when `<repo>:strata-<key>` is already in the registry (a registry hit). @default true */
+  registryCache?: boolean;
   /** Resolve external base images given by tag to digests, key on them, and build with `--pull`. @default false */
   pinBaseImages?: boolean;
   /** Print the exact docker command and stop: nothing is built and no record is written. @default false */

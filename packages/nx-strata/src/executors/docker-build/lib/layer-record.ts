@@ -12,6 +12,8 @@ export interface LayerRecord {
   layer: string;
   platform: string;
   key: string;
+  /** `built` by this record's run, or a `registry-hit`: the content tag already existed and nothing was built. */
+  result: 'built' | 'registry-hit';
   /** Registry mode: the manifest digest in the registry. Local mode: the image ID in the engine. */
   digest: string;
   /** Where the image can be found: `repo:strata-<key>` and, in registry mode, `repo@sha256:...`. */
@@ -30,6 +32,7 @@ export interface LayerRecord {
   dockerfileHash: string;
   durationMs: number;
   sizeBytes: number | null;
+  /** When this record was written (by a build or a registry hit). */
   builtAt: string;
 }
 

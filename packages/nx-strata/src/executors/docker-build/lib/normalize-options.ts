@@ -32,6 +32,7 @@ export function normalizeOptions(options: DockerBuildExecutorOptions, workspaceR
   normalized.pull ??= false;
   normalized.noCache ??= false;
   normalized.progress ??= 'plain';
+  normalized.registryCache ??= true;
   normalized.pinBaseImages ??= false;
   normalized.pull ||= normalized.pinBaseImages;
   normalized.dryRun ??= false;

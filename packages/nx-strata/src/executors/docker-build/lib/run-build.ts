@@ -7,7 +7,10 @@ import type { BuildPlan } from './build-plan';
 export type BuildOutcome = { ok: true; digest: string } | { ok: false; message: string };
 
 /** Runs the planned `docker buildx build`, streaming its log, and reads the digest it reports. */
-export async function runBuild(plan: BuildPlan, context: { cwd: string; label: string; registry: string | null }): Promise<BuildOutcome> {
+export async function runBuild(
+  plan: BuildPlan,
+  context: { cwd: string; label: string; registry: string | null; /** The registry just answered a pull-side probe. */ pulledFromRegistry?: boolean },
+): Promise<BuildOutcome> {
   const argv = buildxBuildArgs(plan.buildx);
   const command = `docker ${formatCommand(argv)}`;
   const result = await runDocker(argv, { stream: true, cwd: context.cwd });
@@ -15,7 +18,7 @@ export async function runBuild(plan: BuildPlan, context: { cwd: string; label: s
     return { ok: false, message: `${context.label}: could not start docker (${result.failedToStart.message}).\n  → install the Docker CLI and make sure \`docker\` is on PATH` };
   }
   if (result.exitCode !== 0) {
-    const diagnosis = diagnoseDockerFailure(result.stderr, { registry: context.registry });
+    const diagnosis = diagnoseDockerFailure(result.stderr, { registry: context.registry, pullWorks: context.pulledFromRegistry });
     const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
     const tail = lastLines(result.stderr).split('\n').map((line) => `    ${line}`).join('\n');
     return { ok: false, message: `${context.label}: docker buildx build failed (${how}).\n  command: ${command}\n${tail}\n  → ${diagnosis.hint}` };

@@ -1,0 +1,66 @@
+import { E2EWorkspace } from './support/e2e-workspace';
+import { VISION_EXAMPLE } from './support/paths';
+import { TestRegistry } from './support/test-registry';
+
+const ALL = [
+  'cpu/app/linux/amd64', 'cpu/app/linux/arm64', 'cpu/base/linux/amd64', 'cpu/base/linux/arm64', 'cpu/ml/linux/amd64', 'cpu/ml/linux/arm64',
+  'cuda/app/linux/amd64', 'cuda/base/linux/amd64', 'cuda/ml/linux/amd64',
+];
+
+/** The registry as a cache: a fresh clone with no Nx cache builds nothing the registry already holds. */
+describe('registry as cache', () => {
+  let registry: TestRegistry;
+  let original: E2EWorkspace;
+  let clone: E2EWorkspace;
+  let env: NodeJS.ProcessEnv;
+  const namespace = `cache-${process.pid}`;
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start();
+    env = { STRATA_REGISTRY: `${registry.host}/${namespace}` };
+    original = E2EWorkspace.create(VISION_EXAMPLE);
+    const started = Date.now();
+    const cold = original.nx(['run-many', '-t', 'docker-build'], env);
+    expect({ exitCode: cold.exitCode, tail: cold.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expect(original.builtSince(started)).toEqual(ALL);
+    clone = original.clone();
+  });
+  afterAll(async () => {
+    original?.remove();
+    clone?.remove();
+    await registry?.destroy();
+  });
+
+  test('1. a fresh clone with an empty Nx cache builds nothing: every task is a registry hit', () => {
+    expect(clone.nx(['reset'], env).exitCode).toBe(0);
+    const started = Date.now();
+    const run = clone.nx(['run-many', '-t', 'docker-build'], env);
+    expect({ exitCode: run.exitCode, tail: run.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expect(clone.builtSince(started)).toEqual([]);
+    expect(clone.registryHitsSince(started)).toEqual(ALL);
+    expect(run.output.match(/nx-strata: registry hit for /g)).toHaveLength(9);
+    for (const record of clone.records()) {
+      expect(record.digest).toBe(original.record(record.variant, record.layer, record.platform.replace('/', '-'), 'vision')!.digest);
+    }
+  });
+
+  test('2. one layer pruned from the registry: only it rebuilds, its children are hits', async () => {
+    const pruned = clone.record('cpu', 'ml', 'linux-arm64', 'vision')!;
+    expect(await registry.deleteManifest(`${namespace}/acme/vision/ml`, pruned.digest)).toBe(202);
+    expect(await registry.digest(`${namespace}/acme/vision/ml`, `strata-${pruned.key}`)).toBeUndefined();
+    expect(clone.nx(['reset'], env).exitCode).toBe(0);
+    const started = Date.now();
+    const run = clone.nx(['run-many', '-t', 'docker-build'], env);
+    expect({ exitCode: run.exitCode, tail: run.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expect(clone.builtSince(started)).toEqual(['cpu/ml/linux/arm64']);
+    expect(clone.registryHitsSince(started)).toEqual(ALL.filter((layer) => layer !== 'cpu/ml/linux/arm64'));
+    expect(await registry.digest(`${namespace}/acme/vision/ml`, `strata-${pruned.key}`)).toBe(clone.record('cpu', 'ml', 'linux-arm64', 'vision')!.digest);
+  });
+
+  test('registryCache: false builds even when the registry holds the image', () => {
+    const started = Date.now();
+    const run = clone.nx(['run', 'vision:docker-build--cuda--base--linux-amd64', '--registryCache=false', '--skip-nx-cache'], env);
+    expect(run.exitCode).toBe(0);
+    expect(clone.builtSince(started)).toEqual(['cuda/base/linux/amd64']);
+  });
+});

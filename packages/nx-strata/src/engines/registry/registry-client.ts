@@ -1,0 +1,145 @@
+import { findDockerCredentials, type RegistryCredentials } from './docker-credentials';
+import { registryScheme } from './registry-address';
+import { parseWwwAuthenticate } from './www-authenticate';
+
+/** Without these, distribution 2.8 answers with a converted schema1 manifest whose digest differs. */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/** What the registry said about a manifest. A probe: never thrown. */
+export type ManifestProbe =
+  | { kind: 'found'; digest: string; mediaType: string; body?: string }
+  | { kind: 'missing' }
+  | { kind: 'unreachable'; detail: string }
+  | { kind: 'unauthorized'; detail: string }
+  | { kind: 'forbidden'; detail: string }
+  | { kind: 'error'; detail: string };
+
+type Action = 'pull' | 'push' | 'delete';
+
+/**
+ * A small client for the OCI distribution API, authenticated the way docker is (docker config and credential
+ * helpers, then the registry's Basic or Bearer challenge). One instance per registry host; tokens cached per scope.
+ */
+export class RegistryClient {
+  private readonly tokens = new Map<string, string>();
+  private credentials: Promise<RegistryCredentials | undefined> | undefined;
+
+  constructor(
+    readonly host: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  private get baseUrl(): string {
+    return `${registryScheme(this.host, this.env)}://${this.host}`;
+  }
+
+  /** HEAD (or GET with `withBody`) a manifest by tag or digest. */
+  async manifest(repository: string, reference: string, options: { withBody?: boolean } = {}): Promise<ManifestProbe> {
+    const method = options.withBody ? 'GET' : 'HEAD';
+    const response = await this.request(method, `/v2/${repository}/manifests/${reference}`, repository, 'pull', { Accept: MANIFEST_ACCEPT });
+    if ('failure' in response) return response.failure;
+    const { status, headers } = response.response;
+    if (status === 404) return { kind: 'missing' };
+    if (status === 401) return { kind: 'unauthorized', detail: `HTTP 401 from ${this.host}` };
+    if (status === 403) return { kind: 'forbidden', detail: `HTTP 403 from ${this.host}` };
+    if (status !== 200) return { kind: 'error', detail: `HTTP ${status} from ${this.host}` };
+    const digest = headers.get('docker-content-digest');
+    if (!digest) return { kind: 'error', detail: `${this.host} sent no Docker-Content-Digest for ${repository}:${reference}` };
+    return { kind: 'found', digest, mediaType: headers.get('content-type') ?? '', body: options.withBody ? await response.response.text() : undefined };
+  }
+
+  /** Every tag of a repository ([] when the repository does not exist). */
+  async tags(repository: string): Promise<string[] | { failure: ManifestProbe }> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${repository}/tags/list?n=1000`;
+    while (path) {
+      const response = await this.request('GET', path, repository, 'pull', {});
+      if ('failure' in response) return { failure: response.failure };
+      if (response.response.status === 404) return [];
+      if (response.response.status !== 200) return { failure: { kind: 'error', detail: `HTTP ${response.response.status} listing ${repository} on ${this.host}` } };
+      const body = (await response.response.json()) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      const next = /<([^>]+)>;\s*rel="next"/.exec(response.response.headers.get('link') ?? '')?.[1];
+      path = next ? (next.startsWith('/') ? next : new URL(next).pathname + new URL(next).search) : undefined;
+    }
+    return tags.sort();
+  }
+
+  /** Deletes a manifest by digest (the registry must allow deletes). Returns an error text, or undefined on success. */
+  async deleteManifest(repository: string, digest: string): Promise<string | undefined> {
+    const response = await this.request('DELETE', `/v2/${repository}/manifests/${digest}`, repository, 'delete', {});
+    if ('failure' in response) return response.failure.kind === 'found' || response.failure.kind === 'missing' ? undefined : response.failure.detail;
+    const { status } = response.response;
+    if (status === 202 || status === 200 || status === 404) return undefined;
+    if (status === 405) return `${this.host} does not allow deletes (distribution: storage.delete.enabled: true)`;
+    return `HTTP ${status} deleting ${repository}@${digest} on ${this.host}`;
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    repository: string,
+    action: Action,
+    headers: Record<string, string>,
+  ): Promise<{ response: Response } | { failure: ManifestProbe }> {
+    const scope = `repository:${repository}:${action === 'pull' ? 'pull' : `pull,${action}`}`;
+    const send = async (authorization?: string) => {
+      try {
+        return await fetch(`${this.baseUrl}${path}`, { method, headers: { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, redirect: 'follow' });
+      } catch (error) {
+        const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+        return { unreachable: `${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+      }
+    };
+    const cached = this.tokens.get(scope);
+    let response = await send(cached);
+    if ('unreachable' in response) return { failure: { kind: 'unreachable', detail: response.unreachable } };
+    if (response.status !== 401) return { response };
+
+    const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
+    const credentials = await (this.credentials ??= findDockerCredentials(this.host, this.env));
+    let authorization: string | undefined;
+    if (challenge?.scheme === 'basic') {
+      if (credentials?.kind !== 'basic') return { failure: { kind: 'unauthorized', detail: `${this.host} wants a login and docker has none for it` } };
+      authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    } else if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+      const token = await this.fetchToken(challenge.params, scope, credentials);
+      if ('failure' in token) return token;
+      authorization = `Bearer ${token.token}`;
+    } else {
+      return { failure: { kind: 'unauthorized', detail: `${this.host} answered 401 without a usable challenge` } };
+    }
+    this.tokens.set(scope, authorization);
+    response = await send(authorization);
+    if ('unreachable' in response) return { failure: { kind: 'unreachable', detail: response.unreachable } };
+    return { response };
+  }
+
+  private async fetchToken(params: Record<string, string>, scope: string, credentials: RegistryCredentials | undefined): Promise<{ token: string } | { failure: ManifestProbe }> {
+    const url = new URL(params.realm);
+    try {
+      let response: Response;
+      if (credentials?.kind === 'identity-token') {
+        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.token, service: params.service ?? '', scope, client_id: 'nx-strata' });
+        response = await fetch(url, { method: 'POST', body: form });
+      } else {
+        if (params.service) url.searchParams.set('service', params.service);
+        url.searchParams.set('scope', scope);
+        const headers: Record<string, string> = credentials ? { Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } : {};
+        response = await fetch(url, { headers });
+      }
+      if (response.status === 401 || response.status === 403) return { failure: { kind: 'unauthorized', detail: `the token service ${url.origin} refused ${credentials ? 'the credentials docker has' : 'anonymous access'} for ${this.host}` } };
+      if (!response.ok) return { failure: { kind: 'error', detail: `HTTP ${response.status} from the token service ${url.origin}` } };
+      const body = (await response.json()) as { token?: string; access_token?: string };
+      const token = body.token ?? body.access_token;
+      return token ? { token } : { failure: { kind: 'error', detail: `the token service ${url.origin} sent no token` } };
+    } catch (error) {
+      return { failure: { kind: 'unreachable', detail: `token service ${url.origin}: ${(error as Error).message}` } };
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { manifestSize } from '../../../engines/buildx';
+import { parseRegistryAddress, repositoryName } from '../../../engines/registry/registry-address';
+import { RegistryClient, type ManifestProbe } from '../../../engines/registry/registry-client';
+import type { NormalizedDockerBuildOptions } from './normalize-options';
+import type { ParentImage } from './parent-image';
+
+export type RegistryCheck = { kind: 'hit'; digest: string; sizeBytes: number | null } | { kind: 'miss' } | { kind: 'fail'; message: string };
+
+/**
+ * Registry mode, before building: the parent's pinned digest must still exist, and an image already pushed under
+ * this layer's content tag is a hit (nothing to build). A parent rebuilt in this run has a new key, so its children
+ * have new keys too: a stale child is never reused.
+ */
+export async function checkRegistry(options: NormalizedDockerBuildOptions, key: string, parent: ParentImage | null, project: string): Promise<RegistryCheck> {
+  if (!options.registry) return { kind: 'miss' };
+  const address = parseRegistryAddress(options.registry);
+  const client = new RegistryClient(address.host);
+  const label = `layer "${options.layer}" (variant ${options.variant}, ${options.platform})`;
+
+  if (parent) {
+    const [name, digest] = parent.ref.slice(address.host.length + 1).split('@');
+    const probe = await client.manifest(name, digest);
+    if (probe.kind === 'missing') {
+      return {
+        kind: 'fail',
+        message: `${label}: its parent image ${parent.ref} is no longer in the registry (pruned?), although the parent's record says it was built.\n  → rebuild the parent: npx nx run ${project}:${parent.target} --skip-nx-cache`,
+      };
+    }
+    if (probe.kind !== 'found') return { kind: 'fail', message: failure(label, options.registry, probe, `checking the parent image ${parent.ref}`) };
+  }
+  if (!options.registryCache) return { kind: 'miss' };
+
+  const repository = repositoryName(address, `${options.image}/${options.layer}`);
+  const probe = await client.manifest(repository, `strata-${key}`, { withBody: true });
+  if (probe.kind === 'missing') return { kind: 'miss' };
+  if (probe.kind !== 'found') return { kind: 'fail', message: failure(label, options.registry, probe, `checking for ${address.host}/${repository}:strata-${key}`) };
+  return { kind: 'hit', digest: probe.digest, sizeBytes: probe.body ? manifestSize(probe.body) : null };
+}
+
+function failure(label: string, registry: string, probe: Exclude<ManifestProbe, { kind: 'found' } | { kind: 'missing' }>, doing: string): string {
+  const host = parseRegistryAddress(registry).host;
+  switch (probe.kind) {
+    case 'unreachable':
+      return `${label}: the registry ${registry} is unreachable (${probe.detail}) while ${doing}.\n  → start it, or fix the plugin option "registry" / STRATA_REGISTRY; STRATA_REGISTRY= (empty) builds in local mode instead`;
+    case 'unauthorized':
+      return `${label}: ${host} refused the credentials docker has for it (${probe.detail}) while ${doing}.\n  → run \`docker login ${host}\` (or configure its credential helper in ~/.docker/config.json)`;
+    case 'forbidden':
+      return `${label}: ${host} denies pulling (${probe.detail}) while ${doing}.\n  → use credentials with pull rights: \`docker login ${host}\``;
+    default:
+      return `${label}: ${host} answered unexpectedly (${probe.detail}) while ${doing}.\n  → check the registry's health and the plugin option "registry" / STRATA_REGISTRY`;
+  }
+}
