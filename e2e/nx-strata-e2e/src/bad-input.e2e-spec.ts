@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { E2EWorkspace } from './support/e2e-workspace';
+import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
 import { VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
@@ -26,7 +26,7 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
   };
   const expectRecovery = (expectedBuilt: string[] = []) => {
     const run = runAll();
-    expect({ exitCode: run.exitCode, tail: run.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expectSuccess(run);
     expect(run.built).toEqual(expectedBuilt);
   };
 
@@ -35,7 +35,7 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     workspace = E2EWorkspace.create(VISION_EXAMPLE);
     env = { STRATA_REGISTRY: `${registry.host}/bad-input-${process.pid}` };
     const cold = runAll();
-    expect({ exitCode: cold.exitCode, tail: cold.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expectSuccess(cold);
     expect(cold.built).toHaveLength(9);
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { E2EWorkspace, runInImage } from './support/e2e-workspace';
+import { E2EWorkspace, expectSuccess, runInImage } from './support/e2e-workspace';
 import { FIXTURES } from './support/paths';
 import { removeLocalImages, TestRegistry } from './support/test-registry';
 
@@ -25,7 +25,7 @@ describe('per-directory layout, registry mode', () => {
   const runAll = () => {
     const started = Date.now();
     const run = workspace.nx(['run-many', '-t', 'docker-build'], env);
-    expect({ exitCode: run.exitCode, tail: run.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expectSuccess(run);
     return workspace.builtSince(started);
   };
 
@@ -115,7 +115,7 @@ describe('per-directory layout, local mode (no registry)', () => {
   test('loads each layer into the engine under a content tag and chains children by that tag', () => {
     const started = Date.now();
     const run = workspace.nx(['run-many', '-t', 'docker-build'], env);
-    expect({ exitCode: run.exitCode, tail: run.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expectSuccess(run);
     expect(workspace.builtSince(started)).toHaveLength(3);
     const ml = workspace.record('default', 'ml', 'linux-amd64', 'platform')!;
     const api = workspace.record('default', 'api', 'linux-amd64', 'platform')!;
@@ -164,7 +164,7 @@ describe('pinBaseImages: a new upstream image under the same tag rebuilds the la
   const runAll = () => {
     const started = Date.now();
     const run = workspace.nx(['run-many', '-t', 'docker-build'], env);
-    expect({ exitCode: run.exitCode, tail: run.output.slice(-2000) }).toMatchObject({ exitCode: 0 });
+    expectSuccess(run);
     return workspace.builtSince(started);
   };
 

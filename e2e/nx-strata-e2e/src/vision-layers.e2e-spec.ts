@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { E2EWorkspace, runInImage } from './support/e2e-workspace';
+import { E2EWorkspace, expectSuccess, runInImage } from './support/e2e-workspace';
 import { VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
@@ -21,7 +21,7 @@ describe('vision: layered images with nx affected', () => {
   const affected = () => {
     const started = Date.now();
     const run = workspace.nx(['affected', '-t', 'docker-build', '--base=HEAD~1', '--head=HEAD'], env);
-    expect({ exitCode: run.exitCode, tail: run.output.slice(-3000) }).toMatchObject({ exitCode: 0 });
+    expectSuccess(run);
     return workspace.builtSince(started);
   };
 
@@ -59,7 +59,7 @@ describe('vision: layered images with nx affected', () => {
   test('1. cold run-many builds every (variant, layer, platform) exactly once, into the registry', async () => {
     const started = Date.now();
     const run = workspace.nx(['run-many', '-t', 'docker-build'], env);
-    expect({ exitCode: run.exitCode, tail: run.output.slice(-3000) }).toMatchObject({ exitCode: 0 });
+    expectSuccess(run);
     expect(workspace.builtSince(started)).toEqual(layers(['base', 'ml', 'app']));
 
     const records = workspace.records();

@@ -130,6 +130,11 @@ function installPackedPlugin(root: string): void {
   execFileSync(process.execPath, [join(REPO_ROOT, 'tools/scripts/install-plugin.mjs'), root, '--tarball', tarball], { stdio: 'pipe' });
 }
 
+/** Fails with the run's own output (its last 4,000 characters) when it did not succeed. */
+export function expectSuccess(run: NxRun): void {
+  if (run.exitCode !== 0) throw new Error(`expected exit code 0, got ${run.exitCode}; output ends with:\n${run.output.slice(-4000)}`);
+}
+
 /** Runs a command in an image and returns its stdout. */
 export function runInImage(ref: string, platform: string, command: string[], entrypoint?: string): string {
   const args = ['run', '--rm', '--platform', platform, ...(entrypoint !== undefined ? ['--entrypoint', entrypoint] : []), ref, ...command];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KNOWN_PLATFORMS, normalizePlatform } from './platforms';
-import type { LayerSettings, PlatformOverride, StrataConfig } from './strata-config';
+import type { LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
 import { StrataInputError } from './strata-error';
 
 const NAME = /^[a-z0-9][a-z0-9_.]*(-[a-z0-9_.]+)*$/;
@@ -25,7 +25,7 @@ export function validateStrataConfig(raw: unknown, file: string): StrataConfig {
   if (!isObject(raw)) return fail('must hold a JSON object');
   const config = raw as unknown as StrataConfig;
 
-  checkKeys(raw, ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants'], '', fail);
+  checkKeys(raw, ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish'], '', fail);
   if (typeof config.image !== 'string' || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(config.image)) {
     fail(`"image" must be a repository path such as "acme/vision" (lower-case, no registry, no tag); got ${JSON.stringify(config.image)}`);
   }
@@ -58,12 +58,15 @@ export function validateStrataConfig(raw: unknown, file: string): StrataConfig {
     }
   }
 
+  checkPublish(config.publish, config, 'publish', fail);
+
   if (config.variants !== undefined) {
     if (!isObject(config.variants) || Object.keys(config.variants).length === 0) fail('"variants", when present, must name at least one variant');
     for (const [variantName, variant] of Object.entries(config.variants)) {
       checkName(variantName, `variant "${variantName}"`, fail);
       if (!isObject(variant)) fail(`variant "${variantName}" must be an object`);
-      checkKeys(variant, ['platforms', 'args', 'layers'], `variants.${variantName}.`, fail);
+      checkKeys(variant, ['platforms', 'args', 'layers', 'publish'], `variants.${variantName}.`, fail);
+      checkPublish(variant.publish, config, `variants.${variantName}.publish`, fail);
       checkArgs(variant.args, `variants.${variantName}.args`, fail);
       checkLayerOverrides(variant.layers, config, `variants.${variantName}.layers`, fail);
       if (isObject(variant.platforms)) {
@@ -87,6 +90,33 @@ export function validateStrataConfig(raw: unknown, file: string): StrataConfig {
 }
 
 type Fail = (problem: string, hint?: string) => never;
+
+function checkPublish(value: unknown, config: StrataConfig, where: string, fail: Fail): void {
+  if (value === undefined) return;
+  if (!isObject(value)) return fail(`"${where}" must be an object with "registries", "tags" and/or "layers"`);
+  checkKeys(value, ['registries', 'tags', 'layers'], `${where}.`, fail);
+  const publish = value as PublishConfig;
+  if (publish.registries !== undefined) {
+    if (!Array.isArray(publish.registries) || publish.registries.length === 0) fail(`"${where}.registries" must list at least one registry`);
+    for (const registry of publish.registries) {
+      const url = typeof registry === 'string' ? registry : isObject(registry) ? registry.url : undefined;
+      if (typeof url !== 'string' || !/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/i.test(url)) {
+        fail(`"${where}.registries" has ${JSON.stringify(registry)}; use "host[:port][/namespace]" or { "url": "...", "optional": true }`);
+      }
+      if (isObject(registry)) checkKeys(registry, ['url', 'optional'], `${where}.registries[].`, fail);
+    }
+  }
+  if (publish.tags !== undefined) {
+    if (!Array.isArray(publish.tags) || publish.tags.length === 0 || publish.tags.some((tag) => typeof tag !== 'string' || tag === '')) fail(`"${where}.tags" must list tag templates such as "{version}-{variant}"`);
+    const unknown = publish.tags.flatMap((tag) => [...tag.matchAll(/\{([^}]*)\}/g)].map((match) => match[1])).find((token) => !['version', 'sha', 'variant', 'platform'].includes(token));
+    if (unknown !== undefined) fail(`"${where}.tags" uses {${unknown}}`, 'tag templates know {version}, {sha}, {variant} and {platform}');
+  }
+  if (publish.layers !== undefined) {
+    if (!Array.isArray(publish.layers) || publish.layers.length === 0) fail(`"${where}.layers" must list layer names`);
+    const unknown = publish.layers.find((layer) => !(layer in config.layers));
+    if (unknown !== undefined) fail(`"${where}.layers" names "${unknown}", which is not a layer`, `use one of: ${Object.keys(config.layers).join(', ')}`);
+  }
+}
 
 function checkPlatforms(value: unknown, where: string, fail: Fail): string[] | undefined {
   if (value === undefined) return undefined;

@@ -22,6 +22,23 @@ export interface StrataConfig {
   layers: Record<string, LayerConfig>;
   /** Variants (e.g. cpu, cuda). Without it there is one implicit variant and target names omit it. */
   variants?: Record<string, VariantConfig>;
+  /** How `docker-publish` assembles and copies multi-arch manifests. */
+  publish?: PublishConfig;
+}
+
+/** A registry to publish to: `ghcr.io/acme`, or `{ "url": "...", "optional": true }` (its failure does not fail the others). */
+export type PublishRegistry = string | { url: string; optional?: boolean };
+
+export interface PublishConfig {
+  /** Registries (and namespaces) to copy the manifest lists to. @default the build registry */
+  registries?: PublishRegistry[];
+  /**
+   * Tag templates with `{version}`, `{sha}`, `{variant}`, `{platform}` (a template with `{platform}` tags each
+   * platform's own manifest). @default ["{sha}", "latest"], with "-{variant}" appended when variants are declared
+   */
+  tags?: string[];
+  /** Layers to publish. @default the top layers (no other layer builds on them) */
+  layers?: string[];
 }
 
 export interface LayerSettings {
@@ -60,6 +77,8 @@ export interface VariantConfig {
   args?: Record<string, string>;
   /** Per-layer overrides for this variant. */
   layers?: Record<string, LayerSettings>;
+  /** Publish settings for this variant (merged over the top-level `publish`). */
+  publish?: PublishConfig;
 }
 
 /** The name used for the single variant of a strata.json that declares none. */

@@ -47,6 +47,11 @@ export function buildxBuildArgs(options: BuildxBuildOptions): string[] {
   return args;
 }
 
+/** argv for `docker buildx imagetools create`: a manifest list (or a copy) built registry-side from existing images. Pure. */
+export function imagetoolsCreateArgs(options: { tags: string[]; sources: string[] }): string[] {
+  return ['buildx', 'imagetools', 'create', ...options.tags.flatMap((tag) => ['--tag', tag]), ...options.sources];
+}
+
 /** Probe: is the buildx plugin installed? Never throws. */
 export async function isBuildxAvailable(): Promise<boolean> {
   const result = await execCommand('docker', ['buildx', 'version']);

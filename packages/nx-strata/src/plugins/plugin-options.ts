@@ -2,6 +2,10 @@
 export interface StrataPluginOptions {
   /** Name of the aggregate build target; atomized targets are `<name>--...`. @default "docker-build" */
   buildTargetName?: string;
+  /** Name of the publish target(s): `<name>--<variant>` and the aggregate `<name>`. @default "docker-publish" */
+  publishTargetName?: string;
+  /** More targets `docker-publish` must wait for (e.g. container tests or scans of the same digests). @default [] */
+  publishDependsOn?: string[];
   /** Registry (and namespace) layers are pushed to, e.g. `localhost:5000/acme`. `STRATA_REGISTRY` overrides it. Unset: local mode. */
   registry?: string;
   /** Workspace-relative directory for build records (the targets' outputs). @default "dist/strata" */
@@ -23,6 +27,8 @@ export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'regist
 export function normalizePluginOptions(options: StrataPluginOptions | undefined): NormalizedPluginOptions {
   const normalized = { ...options } as NormalizedPluginOptions;
   normalized.buildTargetName ??= 'docker-build';
+  normalized.publishTargetName ??= 'docker-publish';
+  normalized.publishDependsOn ??= [];
   normalized.recordsDir ??= 'dist/strata';
   normalized.recordsDir = normalized.recordsDir.replace(/\/+$/, '');
   normalized.builders ??= {};

@@ -90,6 +90,41 @@ describe('createNodes', () => {
     expect(project.metadata?.targetGroups?.['docker-build linux/arm64']).toHaveLength(3);
   });
 
+  it('infers docker-publish per variant, waiting for the top layer on every platform, never cached', async () => {
+    root = createTempWorkspace({
+      ...VISION_LAYOUT,
+      'strata.json': JSON.stringify({ ...JSON.parse(VISION_LAYOUT['strata.json'] as string), publish: { registries: ['ghcr.io/acme', { url: 'quay.io/acme', optional: true }], tags: ['{version}-{variant}'] } }),
+    });
+    const project = await inferProject(root, { registry: 'localhost:5000/acme', publishDependsOn: ['container-test'] });
+    const cpu = project.targets!['docker-publish--cpu'];
+    expect(cpu).toMatchObject({
+      executor: 'nx-strata:docker-publish',
+      cache: false,
+      outputs: ['{workspaceRoot}/dist/strata/vision/cpu/publish.json'],
+      dependsOn: ['docker-build--cpu--app--linux-amd64', 'docker-build--cpu--app--linux-arm64', 'container-test'],
+      options: {
+        variant: 'cpu',
+        image: 'acme/vision',
+        tags: ['{version}-{variant}'],
+        registries: ['ghcr.io/acme', { url: 'quay.io/acme', optional: true }],
+        registry: 'localhost:5000/acme',
+        layers: [
+          {
+            layer: 'app',
+            top: true,
+            platforms: [
+              { platform: 'linux/amd64', record: 'dist/strata/vision/cpu/app/linux-amd64.json', target: 'docker-build--cpu--app--linux-amd64' },
+              { platform: 'linux/arm64', record: 'dist/strata/vision/cpu/app/linux-arm64.json', target: 'docker-build--cpu--app--linux-arm64' },
+            ],
+          },
+        ],
+      },
+    });
+    expect(cpu.inputs).toContainEqual({ env: 'STRATA_VERSION' });
+    expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual(['docker-build--cuda--app--linux-amd64', 'container-test']);
+    expect(project.targets!['docker-publish']).toMatchObject({ executor: 'nx:noop', dependsOn: ['docker-publish--cpu', 'docker-publish--cuda'] });
+  });
+
   it('fails graph creation with the file, line and what to do for a malformed Dockerfile', async () => {
     root = createTempWorkspace({ ...VISION_LAYOUT, 'docker/app/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPPY src/ /src/\n' });
     const error = await inferProject(root).then(

@@ -11,6 +11,7 @@ import { readImageFamily, type ImageFamily } from './image-family';
 import type { NxInput } from './nx-input';
 import { layerNxInputs, unionInputs } from './nx-inputs';
 import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from './plugin-options';
+import { buildPublishTargets } from './publish-targets';
 import { platformTargetName } from './target-names';
 
 export type { StrataPluginOptions };
@@ -47,6 +48,7 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
     );
   }
   targets[options.buildTargetName] = buildAggregateTarget(tasks, layerInputs, `Builds every layer × variant × platform of ${config.image}.`);
+  Object.assign(targets, buildPublishTargets(family, layerInputs, options));
 
   const project = tasks[0].project;
   const projectRoot = tasks[0].projectRoot;
@@ -61,6 +63,7 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
           technologies: ['docker'],
           targetGroups: {
             [options.buildTargetName]: [options.buildTargetName, ...platforms.map((platform) => platformTargetName(options.buildTargetName, platform))],
+            [options.publishTargetName]: Object.keys(targets).filter((name) => name === options.publishTargetName || name.startsWith(`${options.publishTargetName}--`)),
             ...Object.fromEntries(
               platforms.map((platform) => [`${options.buildTargetName} ${platform}`, tasks.filter((task) => task.platform === platform).map((task) => task.targetName)]),
             ),

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeJsonAtomically } from '../../../utils/write-json-atomically';
 
 export const RECORD_SCHEMA_VERSION = 1;
 
@@ -38,10 +38,7 @@ export interface LayerRecord {
 
 /** Writes to a temp file and renames: a reader sees the old record or the whole new one, never half. */
 export function writeRecordAtomically(path: string, record: LayerRecord): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(temporary, path);
+  writeJsonAtomically(path, record);
 }
 
 /** Returns the record, or undefined when it is missing or not one of ours. */

@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
+import { VISION_EXAMPLE } from './support/paths';
+import { TestRegistry } from './support/test-registry';
+
+/** Publishing: manifest lists assembled registry-side and copied to every registry, with zero builds. */
+describe('docker-publish', () => {
+  let build: TestRegistry;
+  let first: TestRegistry;
+  let second: TestRegistry;
+  let workspace: E2EWorkspace;
+  let env: NodeJS.ProcessEnv;
+
+  const setPublish = (publish: object) => {
+    const config = JSON.parse(workspace.read('strata.json'));
+    config.publish = publish;
+    workspace.write('strata.json', JSON.stringify(config, null, 2));
+  };
+
+  beforeAll(async () => {
+    [build, first, second] = await Promise.all([TestRegistry.start(), TestRegistry.start(), TestRegistry.start()]);
+    env = { STRATA_REGISTRY: `${build.host}/builds`, STRATA_VERSION: '1.4.2' };
+    workspace = E2EWorkspace.create(VISION_EXAMPLE);
+    const cold = workspace.nx(['run-many', '-t', 'docker-build'], env);
+    expectSuccess(cold);
+  });
+  afterAll(async () => {
+    workspace?.remove();
+    await Promise.all([build, first, second].map((registry) => registry?.destroy()));
+  });
+
+  test('3. publishes the cpu variant to two registries: one manifest list, same digest, both platforms, no build', async () => {
+    setPublish({ registries: [`${first.host}/acme`, `${second.host}/mirror`], tags: ['{version}-{variant}', 'latest-{variant}', '{variant}-latest'] });
+    const started = Date.now();
+    const run = workspace.nx(['run', 'vision:docker-publish--cpu'], env);
+    expectSuccess(run);
+    expect(workspace.builtSince(started)).toEqual([]);
+
+    const digests = await Promise.all([first.digest('acme/acme/vision', '1.4.2-cpu'), second.digest('mirror/acme/vision', '1.4.2-cpu')]);
+    expect(digests[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(digests[1]).toBe(digests[0]);
+    for (const tag of ['latest-cpu', 'cpu-latest']) expect(await first.digest('acme/acme/vision', tag)).toBe(digests[0]);
+    expect(await second.tags('mirror/acme/vision')).toEqual(['1.4.2-cpu', 'cpu-latest', 'latest-cpu']);
+
+    const inspected = execFileSync('docker', ['buildx', 'imagetools', 'inspect', `${second.host}/mirror/acme/vision:1.4.2-cpu`], { encoding: 'utf8' });
+    expect(inspected).toContain('application/vnd.docker.distribution.manifest.list.v2+json');
+    expect(inspected).toMatch(/Platform:\s+linux\/amd64/);
+    expect(inspected).toMatch(/Platform:\s+linux\/arm64/);
+    const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${first.host}/acme/acme/vision:latest-cpu`], { encoding: 'utf8' }));
+    const apps = ['linux-amd64', 'linux-arm64'].map((platform) => workspace.record('cpu', 'app', platform, 'vision')!.digest);
+    expect(raw.manifests.map((manifest: { digest: string }) => manifest.digest).sort()).toEqual(apps.sort());
+  });
+
+  test('4. an optional registry that is down: the others get the images, and the failed one is named', async () => {
+    await second.pause();
+    setPublish({ registries: [`${first.host}/acme`, { url: `${second.host}/mirror`, optional: true }], tags: ['{version}-{variant}'] });
+    const run = workspace.nx(['run', 'vision:docker-publish--cuda'], { ...env, STRATA_VERSION: '1.4.3' });
+    expectSuccess(run);
+    expect(run.output).toContain(`publishing to ${second.host}/mirror (optional) failed`);
+    expect(run.output).toContain(`variant cuda published to ${first.host}/acme; optional registry failed: ${second.host}/mirror`);
+    const list = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${first.host}/acme/acme/vision:1.4.3-cuda`], { encoding: 'utf8' }));
+    expect(list.manifests.map((manifest: { digest: string; platform: { architecture: string } }) => [manifest.digest, manifest.platform.architecture])).toEqual([
+      [workspace.record('cuda', 'app', 'linux-amd64', 'vision')!.digest, 'amd64'],
+    ]);
+    await second.resume();
+  });
+
+  test('a required registry that is down fails the publish and says what to do', async () => {
+    await second.pause();
+    setPublish({ registries: [`${first.host}/acme`, `${second.host}/mirror`], tags: ['{version}-{variant}'] });
+    const run = workspace.nx(['run', 'vision:docker-publish--cuda'], { ...env, STRATA_VERSION: '1.4.4' });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain(`publishing failed for ${second.host}/mirror`);
+    expect(run.output).toContain('{ "optional": true }');
+    expect(await first.digest('acme/acme/vision', '1.4.4-cuda')).toBeDefined();
+    await second.resume();
+  });
+
+  test('a digest pruned from the build registry is found before copying, with the command that repairs it', async () => {
+    const pruned = workspace.record('cuda', 'app', 'linux-amd64', 'vision')!;
+    expect(await build.deleteManifest('builds/acme/vision/app', pruned.digest)).toBe(202);
+    setPublish({ registries: [`${first.host}/acme`], tags: ['{version}-{variant}'] });
+    const run = workspace.nx(['run', 'vision:docker-publish--cuda', '--excludeTaskDependencies'], { ...env, STRATA_VERSION: '1.4.5' });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain(`is no longer in ${build.host}/builds (pruned?)`);
+    expect(run.output).toContain('npx nx run vision:docker-build--cuda--app--linux-amd64 --skip-nx-cache');
+    expect(await first.digest('acme/acme/vision', '1.4.5-cuda')).toBeUndefined();
+  });
+
+  test('a tag that needs {version} without one stops before copying and says how to give it', () => {
+    setPublish({ registries: [`${first.host}/acme`], tags: ['{version}'] });
+    const run = workspace.nx(['run', 'vision:docker-publish--cpu', '--excludeTaskDependencies'], { STRATA_REGISTRY: env.STRATA_REGISTRY, STRATA_VERSION: '' });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain('tag "{version}" needs {version}: pass --version=<v>, set STRATA_VERSION');
+  });
+});

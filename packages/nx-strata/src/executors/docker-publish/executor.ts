@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { logger, type ExecutorContext } from '@nx/devkit';
+import { runDocker } from '../../engines/buildx';
+import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
+import { parseRegistryAddress } from '../../engines/registry/registry-address';
+import { RegistryClient } from '../../engines/registry/registry-client';
+import { TagTemplateError } from '../../publish/tag-templates';
+import { writeJsonAtomically } from '../../utils/write-json-atomically';
+import { normalizePublishOptions } from './lib/normalize-options';
+import { operationCommands, planPublish, type PublishOperation } from './lib/publish-plan';
+import type { PublishRecord } from './lib/publish-record';
+import { resolvePublishSources } from './lib/publish-sources';
+import type { DockerPublishExecutorOptions } from './schema';
+
+/** Assembles a variant's per-platform images into manifest lists and copies them to every registry. Builds nothing. */
+export default async function dockerPublishExecutor(rawOptions: DockerPublishExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const options = normalizePublishOptions(rawOptions, context.root);
+  const project = context.projectName ?? 'unknown-project';
+  if (!options.registry) {
+    return fail(`publishing variant ${options.variant} copies from the registry its layers were pushed to, and none is set.\n  → set the plugin option "registry" or STRATA_REGISTRY, then build and publish again`);
+  }
+  const sources = await resolvePublishSources(options, project);
+  if (!sources.ok) return fail(`cannot publish variant ${options.variant}:\n${sources.message}`);
+
+  let operations: PublishOperation[];
+  try {
+    const sha = options.tags.some((tag) => tag.includes('{sha}')) ? await gitShortSha(options.workspaceRoot) : undefined;
+    operations = planPublish({ image: options.image, registries: options.registries, sources: sources.sources, tags: options.tags, values: { version: options.version, sha, variant: options.variant } });
+  } catch (error) {
+    if (error instanceof TagTemplateError) return fail(`cannot publish variant ${options.variant}: ${error.message}`);
+    throw error;
+  }
+  if (options.dryRun) {
+    const commands = operations.flatMap(operationCommands).map((argv) => `docker ${formatCommand(argv)}`);
+    logger.info(`nx-strata: dry run, publishing variant ${options.variant} would run:\n${commands.join('\n')}`);
+    return { success: true };
+  }
+
+  const record: PublishRecord = { schemaVersion: 1, project, variant: options.variant, publishedAt: new Date().toISOString(), registries: [] };
+  for (const registry of [...new Set(operations.map((op) => op.registry))]) {
+    const mine = operations.filter((op) => op.registry === registry);
+    const entry: PublishRecord['registries'][number] = { registry, optional: mine[0].optional, ok: true, manifests: [] };
+    for (const op of mine) {
+      entry.error = await runCommands(operationCommands(op));
+      if (entry.error) {
+        entry.ok = false;
+        break;
+      }
+      const digest = await publishedDigest(op);
+      entry.manifests.push({ layer: op.layer, repository: op.repository, tags: op.tags, digest, platforms: sources.sources.find((s) => s.layer === op.layer)!.platforms.map((p) => p.platform) });
+      logger.info(`nx-strata: published ${op.repository}:{${op.tags.join(',')}} → ${digest ?? '(digest unknown)'} (${op.sources.length} platform${op.sources.length === 1 ? '' : 's'})`);
+    }
+    if (!entry.ok) (entry.optional ? logger.warn : logger.error)(`nx-strata: publishing to ${registry}${entry.optional ? ' (optional)' : ''} failed: ${entry.error}`);
+    record.registries.push(entry);
+  }
+  writeJsonAtomically(join(options.workspaceRoot, options.record), record);
+
+  const failedRequired = record.registries.filter((entry) => !entry.ok && !entry.optional);
+  const failedOptional = record.registries.filter((entry) => !entry.ok && entry.optional);
+  const published = record.registries.filter((entry) => entry.ok).map((entry) => entry.registry);
+  logger.info(`nx-strata: variant ${options.variant} published to ${published.length ? published.join(', ') : 'no registry'}${failedOptional.length ? `; optional registr${failedOptional.length === 1 ? 'y' : 'ies'} failed: ${failedOptional.map((entry) => entry.registry).join(', ')}` : ''}`);
+  if (failedRequired.length) return fail(`publishing failed for ${failedRequired.map((entry) => entry.registry).join(', ')}: check that ${failedRequired.length === 1 ? 'it is' : 'they are'} up and that \`docker login\` has push rights, or mark ${failedRequired.length === 1 ? 'it' : 'them'} { "optional": true }`);
+  return { success: true };
+}
+
+/** Runs imagetools commands in order; returns what failed, or undefined. */
+async function runCommands(commands: string[][]): Promise<string | undefined> {
+  for (const argv of commands) {
+    const result = await runDocker(argv);
+    if (result.exitCode !== 0) return `docker ${formatCommand(argv)} failed (exit code ${result.exitCode}):\n${lastLines(result.stderr, 6)}`;
+  }
+  return undefined;
+}
+
+/** The digest the destination now serves for the operation's first tag (same across registries for the same sources). */
+async function publishedDigest(op: PublishOperation): Promise<string | null> {
+  const { host } = parseRegistryAddress(op.repository);
+  const probe = await new RegistryClient(host).manifest(op.repository.slice(host.length + 1), op.tags[0]);
+  return probe.kind === 'found' ? probe.digest : null;
+}
+
+async function gitShortSha(cwd: string): Promise<string | undefined> {
+  const result = await execCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+function fail(message: string): { success: false } {
+  logger.error(`nx-strata: ${message}`);
+  return { success: false };
+}

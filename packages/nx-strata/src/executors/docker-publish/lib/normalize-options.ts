@@ -1,0 +1,35 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { PublishRegistry } from '../../../config/strata-config';
+import type { DockerPublishExecutorOptions } from '../schema';
+
+export interface NormalizedPublishOptions extends Required<Omit<DockerPublishExecutorOptions, 'registry' | 'version' | 'registries'>> {
+  /** The build registry after STRATA_REGISTRY, or null (local mode: nothing to publish from). */
+  registry: string | null;
+  registries: PublishRegistry[];
+  version?: string;
+  workspaceRoot: string;
+}
+
+/** Every default of the docker-publish executor lives here. */
+export function normalizePublishOptions(options: DockerPublishExecutorOptions, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedPublishOptions {
+  const registryValue = env.STRATA_REGISTRY !== undefined ? env.STRATA_REGISTRY : options.registry;
+  const registry = registryValue ? registryValue.replace(/\/+$/, '') : null;
+  const normalized = { ...options, registry, workspaceRoot } as NormalizedPublishOptions;
+  normalized.registries ??= registry ? [registry] : [];
+  normalized.version ??= env.STRATA_VERSION || projectVersion(workspaceRoot, options.configFile);
+  normalized.dryRun ??= false;
+  return normalized;
+}
+
+/** The version nx release (or npm version) wrote into the project's package.json, if any. */
+function projectVersion(workspaceRoot: string, configFile: string): string | undefined {
+  const packageJson = join(workspaceRoot, posix.dirname(configFile), 'package.json');
+  if (!existsSync(packageJson)) return undefined;
+  try {
+    const version = (JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'string' && version !== '0.0.0' ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}

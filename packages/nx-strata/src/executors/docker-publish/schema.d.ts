@@ -1,0 +1,29 @@
+import type { PublishRegistry } from '../../config/strata-config';
+
+/** One published layer of a variant and where its per-platform images come from. */
+export interface PublishedLayer {
+  layer: string;
+  /** The top layer is published as `<registry>/<image>`; other layers as `<registry>/<image>/<layer>`. */
+  top: boolean;
+  platforms: Array<{ platform: string; record: string; target: string }>;
+}
+
+/** Options of the `nx-strata:docker-publish` executor. Inferred targets fill everything but `version` and `dryRun`. */
+export interface DockerPublishExecutorOptions {
+  configFile: string;
+  image: string;
+  variant: string;
+  layers: PublishedLayer[];
+  /** Where to copy the manifest lists. @default the build registry */
+  registries?: PublishRegistry[];
+  /** Tag templates: `{version}`, `{sha}`, `{variant}`, `{platform}`. */
+  tags: string[];
+  /** The build registry the layers were pushed to (`STRATA_REGISTRY` overrides it). */
+  registry?: string;
+  /** Value of `{version}`. @default STRATA_VERSION, else the project's package.json version (nx release writes it) */
+  version?: string;
+  /** Workspace-relative path of the publish record (the target's output). */
+  record: string;
+  /** Print the imagetools commands and stop. @default false */
+  dryRun?: boolean;
+}

@@ -1,0 +1,71 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import type { LayerTask } from '../config/layer-task';
+import type { PublishConfig } from '../config/strata-config';
+import type { DockerPublishExecutorOptions } from '../executors/docker-publish/schema';
+import { defaultTagTemplates } from '../publish/tag-templates';
+import type { ImageFamily } from './image-family';
+import type { NxInput } from './nx-input';
+import { unionInputs } from './nx-inputs';
+import type { NormalizedPluginOptions } from './plugin-options';
+
+/**
+ * `docker-publish--<variant>` per variant (just `docker-publish` without variants) and, with variants, an aggregate
+ * `docker-publish`. Publishing is registry work only, so it is never cached: a tag like `latest` must be written
+ * every time, not restored from a cache.
+ */
+export function buildPublishTargets(family: ImageFamily, layerInputs: Map<string, NxInput[]>, options: NormalizedPluginOptions): Record<string, TargetConfiguration> {
+  const targets: Record<string, TargetConfiguration> = {};
+  const variants = [...new Set(family.tasks.map((task) => task.variant))];
+  const explicit = family.tasks[0].explicitVariant;
+  for (const variant of variants) {
+    const tasks = family.tasks.filter((task) => task.variant === variant);
+    const publish: PublishConfig = { ...family.config.publish, ...family.config.variants?.[variant]?.publish };
+    const layers = publish.layers ?? topLayers(tasks);
+    const published = tasks.filter((task) => layers.includes(task.layer));
+    const targetName = explicit ? `${options.publishTargetName}--${variant}` : options.publishTargetName;
+    const publishOptions: DockerPublishExecutorOptions = {
+      configFile: family.configFile,
+      image: family.config.image,
+      variant,
+      layers: layers.map((layer) => ({
+        layer,
+        top: !tasks.some((task) => task.parent?.layer === layer),
+        platforms: published.filter((task) => task.layer === layer).map((task) => ({ platform: task.platform, record: family.recordOf(task), target: task.targetName })),
+      })),
+      tags: publish.tags ?? defaultTagTemplates(explicit),
+      record: `${options.recordsDir}/${tasks[0].project}/${variant}/publish.json`,
+    };
+    if (publish.registries) publishOptions.registries = publish.registries;
+    if (options.registry) publishOptions.registry = options.registry;
+    targets[targetName] = {
+      executor: 'nx-strata:docker-publish',
+      cache: false,
+      inputs: unionInputs([...published.map((task) => layerInputs.get(task.targetName)!), [{ env: 'STRATA_VERSION' }]]),
+      outputs: [`{workspaceRoot}/${publishOptions.record}`],
+      dependsOn: [...published.map((task) => task.targetName), ...options.publishDependsOn],
+      options: publishOptions,
+      metadata: {
+        description: `Assembles ${layers.join(', ')} of ${family.config.image}${explicit ? ` (variant ${variant})` : ''} for ${[...new Set(published.map((task) => task.platform))].join(', ')} into multi-arch manifest lists and copies them to every registry; builds nothing itself.`,
+        technologies: ['docker'],
+        help: { command: 'docker buildx imagetools create --help', example: { options: { dryRun: true, version: '1.2.3' } } },
+      },
+    };
+  }
+  if (explicit) {
+    const perVariant = variants.map((variant) => `${options.publishTargetName}--${variant}`);
+    targets[options.publishTargetName] = {
+      executor: 'nx:noop',
+      cache: false,
+      inputs: unionInputs(perVariant.map((name) => targets[name].inputs as NxInput[])),
+      dependsOn: perVariant,
+      metadata: { description: `Publishes every variant of ${family.config.image}.`, technologies: ['docker'], help: { command: 'npx nx-strata inspect --help', example: {} } },
+    };
+  }
+  return targets;
+}
+
+/** Layers no other layer of the variant builds on. */
+function topLayers(tasks: LayerTask[]): string[] {
+  const parents = new Set(tasks.map((task) => task.parent?.layer).filter(Boolean));
+  return [...new Set(tasks.map((task) => task.layer))].filter((layer) => !parents.has(layer));
+}
