@@ -57,6 +57,28 @@ describe('registry as cache', () => {
     expect(await registry.digest(`${namespace}/acme/vision/ml`, `strata-${pruned.key}`)).toBe(clone.record('cpu', 'ml', 'linux-arm64', 'vision')!.digest);
   });
 
+  test('gc lists the content tags no current key or published tag uses, and --delete removes only those', async () => {
+    expectSuccess(clone.nx(['run', 'vision:docker-publish--cpu'], env));
+    const old = Object.fromEntries(['cpu/linux-amd64', 'cpu/linux-arm64', 'cuda/linux-amd64'].map((id) => [id, clone.record(id.split('/')[0], 'app', id.split('/')[1], 'vision')!]));
+    clone.append('src/vision/main.py', '# gc makes old app images unused\n');
+    clone.commitAll('code change');
+    expectSuccess(clone.nx(['run-many', '-t', 'docker-build'], env));
+
+    const listed = clone.cli(['gc'], env);
+    expect(listed.exitCode).toBe(0);
+    expect(listed.output).toContain('1 unused (run with --delete to delete them)');
+    expect(listed.output).toContain(`unused  ${registry.host}/${namespace}/acme/vision/app:strata-${old['cuda/linux-amd64'].key}`);
+    expect(listed.output).toContain(`keep    ${registry.host}/${namespace}/acme/vision/app:strata-${old['cpu/linux-arm64'].key}  ${old['cpu/linux-arm64'].digest}  (used by a published tag)`);
+
+    const deleted = clone.cli(['gc', '--delete'], env);
+    expect(deleted.exitCode).toBe(0);
+    expect(deleted.output).toContain('deleted 1 manifest');
+    const tags = await registry.tags(`${namespace}/acme/vision/app`);
+    expect(tags).not.toContain(`strata-${old['cuda/linux-amd64'].key}`);
+    expect(tags).toContain(`strata-${old['cpu/linux-amd64'].key}`);
+    for (const record of clone.records()) expect(await registry.tags(`${namespace}/acme/vision/${record.layer}`)).toContain(`strata-${record.key}`);
+  });
+
   test('registryCache: false builds even when the registry holds the image', () => {
     const started = Date.now();
     const run = clone.nx(['run', 'vision:docker-build--cuda--base--linux-amd64', '--registryCache=false', '--skip-nx-cache'], env);

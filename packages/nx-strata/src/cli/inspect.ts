@@ -2,7 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import type { LayerTask } from '../config/layer-task';
 import { readRecord } from '../executors/docker-build/lib/layer-record';
 import { FileHasher } from '../hash/file-hasher';
-import { keyForInputs } from '../hash/compute-task-key';
+import { familyKeys } from '../hash/family-keys';
 import type { LayerKey } from '../hash/layer-key';
 import { readImageFamily, type ImageFamily } from '../plugins/image-family';
 import { explainChanges } from './why';
@@ -47,18 +47,10 @@ export async function inspect(options: InspectOptions): Promise<number> {
   const layers: Array<InspectedLayer & { family: ImageFamily; task: LayerTask; keyDetails: LayerKey }> = [];
   for (const configFile of configFiles) {
     const family = readImageFamily(configFile, workspaceRoot, pluginOptions);
-    const keys = new Map<string, LayerKey>();
-    const keyOf = (task: LayerTask): LayerKey => {
-      const known = keys.get(task.targetName);
-      if (known) return known;
-      const parent = family.parentOf(task);
-      const key = keyForInputs(task, family.inputsOf(task), { workspaceRoot, hasher, parentKey: parent ? keyOf(parent).key : null });
-      keys.set(task.targetName, key);
-      return key;
-    };
+    const keys = familyKeys(family, workspaceRoot, hasher);
     for (const task of family.tasks) {
       const inputs = family.inputsOf(task);
-      const keyDetails = keyOf(task);
+      const keyDetails = keys.get(task.targetName)!;
       const record = readRecord(join(workspaceRoot, family.recordOf(task)));
       layers.push({
         family,

@@ -1,4 +1,5 @@
 import { resolveImageDigest } from '../engines/buildx';
+import { gc } from './gc';
 import { inspect } from './inspect';
 
 const USAGE = `usage: nx-strata <command>
@@ -6,6 +7,8 @@ const USAGE = `usage: nx-strata <command>
 commands:
   inspect [strata.json] [--json]     list every layer task: parent, platform, Dockerfile, exact inputs, current key
   inspect --why <target>             which inputs changed since that layer task last built
+  gc [--delete]                      list (and delete) content-addressed tags in the build registry that no
+                                     current layer key or published tag uses
   resolve-digest <image> [--platform <p>]
                                      print the digest an image tag resolves to now (used by pinBaseImages)
   help                               this text`;
@@ -17,6 +20,8 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
   switch (command) {
     case 'inspect':
       return inspect({ cwd: process.cwd(), configFile: flags.positional[0], json: flags.booleans.has('json'), why: flags.values.get('why'), out });
+    case 'gc':
+      return gc({ cwd: process.cwd(), delete: flags.booleans.has('delete'), out });
     case 'resolve-digest': {
       const ref = flags.positional[0];
       if (!ref) {
