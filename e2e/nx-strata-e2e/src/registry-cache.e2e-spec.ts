@@ -79,6 +79,17 @@ describe('registry as cache', () => {
     for (const record of clone.records()) expect(await registry.tags(`${namespace}/acme/vision/${record.layer}`)).toContain(`strata-${record.key}`);
   });
 
+  test('provenance and SBOM on the docker driver: built without them, said so, pushed as a plain manifest', async () => {
+    const started = Date.now();
+    const run = clone.nx(['run', 'vision:docker-build--cuda--ml--linux-amd64', '--provenance=max', '--sbom', '--registryCache=false', '--excludeTaskDependencies'], env);
+    expectSuccess(run);
+    expect(run.output).toContain('provenance (mode=max) and SBOM attestations need a docker-container, kubernetes or remote builder; builder "default" uses the docker driver');
+    expect(clone.builtSince(started)).toEqual(['cuda/ml/linux/amd64']);
+    const record = clone.record('cuda', 'ml', 'linux-amd64', 'vision')!;
+    expect(record.attestations).toEqual([]);
+    expect(await registry.mediaType(`${namespace}/acme/vision/ml`, `strata-${record.key}`)).toBe('application/vnd.docker.distribution.manifest.v2+json');
+  });
+
   test('registryCache: false builds even when the registry holds the image', () => {
     const started = Date.now();
     const run = clone.nx(['run', 'vision:docker-build--cuda--base--linux-amd64', '--registryCache=false', '--skip-nx-cache'], env);

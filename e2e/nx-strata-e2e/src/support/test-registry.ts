@@ -81,6 +81,12 @@ export class TestRegistry {
     return (await fetch(`http://${this.host}/v2/${repository}/manifests/${digest}`, { method: 'DELETE' })).status;
   }
 
+  /** The media type of a manifest (asked with every modern type), or undefined. */
+  async mediaType(repository: string, reference: string): Promise<string | undefined> {
+    const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    return response.ok ? (response.headers.get('content-type') ?? undefined) : undefined;
+  }
+
   /** The digest the registry serves for a tag, asked with every modern manifest type (never schema1). */
   async digest(repository: string, reference: string): Promise<string | undefined> {
     const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });

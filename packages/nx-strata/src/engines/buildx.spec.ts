@@ -1,4 +1,6 @@
-import { buildxBuildArgs, isBuildxAvailable, manifestSize, parseBuildMetadata } from './buildx';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildxBuildArgs, isBuildxAvailable, manifestSize, parseBuildMetadata, parseBuilderDriver, supportsAttestations } from './buildx';
 
 describe('buildxBuildArgs', () => {
   it('pushes with a content tag, pinned parent, provenance off and a metadata file', () => {
@@ -21,6 +23,7 @@ describe('buildxBuildArgs', () => {
       '--build-arg', 'BASE_IMAGE=localhost:5000/acme/vision/ml@sha256:abc',
       '--build-arg', 'PY=3.11',
       '--provenance=false',
+      '--sbom=false',
       '--progress', 'plain',
       '--push',
       '--metadata-file', '/tmp/m.json',
@@ -43,7 +46,8 @@ describe('buildxBuildArgs', () => {
         cacheFrom: ['type=registry,ref=ghcr.io/acme/api:cache'],
         cacheTo: ['type=registry,ref=ghcr.io/acme/api:cache,mode=max'],
         secrets: ['id=npmrc,src=.npmrc'],
-        provenance: true,
+        provenance: 'max',
+        sbom: true,
         pull: true,
         noCache: true,
       }),
@@ -57,7 +61,8 @@ describe('buildxBuildArgs', () => {
       '--cache-from', 'type=registry,ref=ghcr.io/acme/api:cache',
       '--cache-to', 'type=registry,ref=ghcr.io/acme/api:cache,mode=max',
       '--secret', 'id=npmrc,src=.npmrc',
-      '--provenance=true',
+      '--provenance=mode=max',
+      '--sbom=true',
       '--pull',
       '--no-cache',
       '--load',
@@ -100,5 +105,17 @@ describe('isBuildxAvailable', () => {
     } finally {
       process.env.PATH = path;
     }
+  });
+});
+
+describe('builder drivers', () => {
+  it('reads the driver from real `docker buildx inspect` output and knows which drivers attach attestations', () => {
+    const real = readFileSync(join(__dirname, '__fixtures__', 'buildx-inspect-docker-driver.txt'), 'utf8');
+    expect(parseBuilderDriver(real)).toBe('docker');
+    expect(parseBuilderDriver('Name:   ci\nDriver: docker-container\n')).toBe('docker-container');
+    expect(supportsAttestations('docker')).toBe(false);
+    expect(supportsAttestations('docker-container')).toBe(true);
+    expect(supportsAttestations('remote')).toBe(true);
+    expect(supportsAttestations(undefined)).toBe(false);
   });
 });

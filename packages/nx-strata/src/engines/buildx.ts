@@ -16,8 +16,10 @@ export interface BuildxBuildOptions {
   cacheTo?: string[];
   /** Passed through as `--secret <spec>` (e.g. `id=npm,src=/home/me/.npmrc`); never recorded. */
   secrets?: string[];
-  /** `false` turns provenance attestations off (the docker driver cannot attach them to a single-platform push). */
-  provenance?: boolean;
+  /** Provenance attestations: off, or `min`/`max` (needs a docker-container, kubernetes or remote builder). */
+  provenance?: false | 'min' | 'max';
+  /** SBOM attestation (same builders as provenance). */
+  sbom?: boolean;
   progress?: 'auto' | 'plain' | 'tty' | 'quiet';
   pull?: boolean;
   noCache?: boolean;
@@ -37,7 +39,8 @@ export function buildxBuildArgs(options: BuildxBuildOptions): string[] {
   for (const source of options.cacheFrom ?? []) args.push('--cache-from', source);
   for (const target of options.cacheTo ?? []) args.push('--cache-to', target);
   for (const secret of options.secrets ?? []) args.push('--secret', secret);
-  args.push(`--provenance=${options.provenance ?? false}`);
+  args.push(options.provenance ? `--provenance=mode=${options.provenance}` : '--provenance=false');
+  args.push(`--sbom=${options.sbom ?? false}`);
   if (options.pull) args.push('--pull');
   if (options.noCache) args.push('--no-cache');
   if (options.progress) args.push('--progress', options.progress);
@@ -50,6 +53,22 @@ export function buildxBuildArgs(options: BuildxBuildOptions): string[] {
 /** argv for `docker buildx imagetools create`: a manifest list (or a copy) built registry-side from existing images. Pure. */
 export function imagetoolsCreateArgs(options: { tags: string[]; sources: string[] }): string[] {
   return ['buildx', 'imagetools', 'create', ...options.tags.flatMap((tag) => ['--tag', tag]), ...options.sources];
+}
+
+/** The driver of a buildx builder (`docker`, `docker-container`, `kubernetes`, `remote`), or undefined. Never throws. */
+export async function builderDriver(builder?: string): Promise<string | undefined> {
+  const result = await execCommand('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+  return result.exitCode === 0 ? parseBuilderDriver(result.stdout) : undefined;
+}
+
+/** The first `Driver:` line of `docker buildx inspect` output. */
+export function parseBuilderDriver(output: string): string | undefined {
+  return /^Driver:\s*(\S+)/m.exec(output)?.[1];
+}
+
+/** Drivers that can attach attestations (provenance, SBOM) to what they push. */
+export function supportsAttestations(driver: string | undefined): boolean {
+  return driver !== undefined && driver !== 'docker';
 }
 
 /** Probe: is the buildx plugin installed? Never throws. */

@@ -7,6 +7,7 @@ import { buildxBuildArgs, isBuildxAvailable, localImageSize, registryImageSize }
 import { formatCommand } from '../../engines/exec-command';
 import { computeTaskKey } from '../../hash/compute-task-key';
 import { FileHasher } from '../../hash/file-hasher';
+import { attestationLabels, resolveAttestations } from './lib/attestations';
 import { baseImageKeyLines } from './lib/base-images';
 import { pinnedRef, planBuild } from './lib/build-plan';
 import { removeRecord, writeRecordAtomically } from './lib/layer-record';
@@ -42,7 +43,8 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
       return fail(`${label}: ${options.dockerfile} reads ${sources} from the build context "${options.context}", which has no such file (or .dockerignore excludes it).\n  → add the file, fix the COPY/ADD source, or fix "context" in ${options.configFile}`);
     }
 
-    const plan = planBuild(options, key.key, parent, join(workdir, 'metadata.json'));
+    const attestations = await resolveAttestations(options);
+    const plan = planBuild(options, key.key, parent, join(workdir, 'metadata.json'), attestations);
     const started = Date.now();
     const check = await checkRegistry(options, key.key, parent, project);
     if (check.kind === 'fail') return fail(check.message);
@@ -73,6 +75,7 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
       platform: options.platform,
       key: key.key,
       result: check.kind === 'hit' ? 'registry-hit' : 'built',
+      attestations: check.kind === 'hit' ? [] : attestationLabels(attestations),
       digest: outcome.digest,
       refs: options.registry ? [plan.tag, ref] : [plan.tag],
       parentRef: ref,

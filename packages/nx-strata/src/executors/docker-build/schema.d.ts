@@ -34,8 +34,10 @@ export interface DockerBuildExecutorOptions {
   cacheTo?: string[];
   /** `--secret` specs such as `id=npmrc,src=.npmrc`. Never written to records or logs. */
   secrets?: string[];
-  /** Attach provenance attestations (needs a docker-container or remote builder). @default false */
-  provenance?: boolean;
+  /** Provenance attestations: `true` (= `min`), `min` or `max`. Needs a docker-container, kubernetes or remote builder; with the docker driver the build goes on without them and says so. @default false */
+  provenance?: boolean | 'min' | 'max';
+  /** SBOM attestation (same builders as provenance). @default false */
+  sbom?: boolean;
   /** Always pull newer base images (`--pull`). @default false */
   pull?: boolean;
   /** Build without the BuildKit cache (`--no-cache`). @default false */

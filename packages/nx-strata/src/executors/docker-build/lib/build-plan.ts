@@ -1,4 +1,5 @@
 import type { BuildxBuildOptions } from '../../../engines/buildx';
+import type { Attestations } from './attestations';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 import type { ParentImage } from './parent-image';
 
@@ -10,7 +11,13 @@ export interface BuildPlan {
 }
 
 /** What to run for one layer build, as data. Pure. */
-export function planBuild(options: NormalizedDockerBuildOptions, key: string, parent: ParentImage | null, metadataFile: string): BuildPlan {
+export function planBuild(
+  options: NormalizedDockerBuildOptions,
+  key: string,
+  parent: ParentImage | null,
+  metadataFile: string,
+  attestations: Attestations = { provenance: false, sbom: false },
+): BuildPlan {
   const repository = options.registry ? `${options.registry}/${options.image}/${options.layer}` : `${options.image}/${options.layer}`;
   const tag = `${repository}:strata-${key}`;
   return {
@@ -29,7 +36,8 @@ export function planBuild(options: NormalizedDockerBuildOptions, key: string, pa
       cacheFrom: options.cacheFrom,
       cacheTo: options.cacheTo,
       secrets: options.secrets,
-      provenance: options.provenance,
+      provenance: attestations.provenance,
+      sbom: attestations.sbom,
       pull: options.pull,
       noCache: options.noCache,
       progress: options.progress,

@@ -14,6 +14,8 @@ export interface LayerRecord {
   key: string;
   /** `built` by this record's run, or a `registry-hit`: the content tag already existed and nothing was built. */
   result: 'built' | 'registry-hit';
+  /** Attestations the pushed image carries (`provenance:min|max`, `sbom`); [] for a plain manifest or a registry hit. */
+  attestations: string[];
   /** Registry mode: the manifest digest in the registry. Local mode: the image ID in the engine. */
   digest: string;
   /** Where the image can be found: `repo:strata-<key>` and, in registry mode, `repo@sha256:...`. */

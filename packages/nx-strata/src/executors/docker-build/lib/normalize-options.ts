@@ -29,6 +29,7 @@ export function normalizeOptions(options: DockerBuildExecutorOptions, workspaceR
   normalized.cacheTo ??= [];
   normalized.secrets ??= [];
   normalized.provenance ??= false;
+  normalized.sbom ??= false;
   normalized.pull ??= false;
   normalized.noCache ??= false;
   normalized.progress ??= 'plain';
