@@ -14,8 +14,8 @@ export interface FileDigest {
   size: number;
 }
 
-/** Reads in fixed-size chunks: hashing a 2 GB file holds one chunk, not the file. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Reads in fixed-size chunks: hashing a 2 GB file holds one chunk, not the file (256 KiB measured fastest here). */
+const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Streaming xxh64 hashing of files and strings. One instance owns one reusable read buffer,

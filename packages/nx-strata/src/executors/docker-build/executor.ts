@@ -28,7 +28,6 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
   if (!options.dryRun) removeRecord(options.recordAbsolute);
   const workdir = mkdtempSync(join(tmpdir(), 'nx-strata-build-'));
   try {
-    if (!(await isBuildxAvailable())) return fail(BUILDX_MISSING);
     const parent = await resolveParentImage(options, project);
     const { inputs, key } = computeTaskKey(options, {
       workspaceRoot: options.workspaceRoot,
@@ -49,6 +48,7 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
     const check = await checkRegistry(options, key.key, parent, project);
     if (check.kind === 'fail') return fail(check.message);
     if (options.dryRun) {
+      if (check.kind !== 'hit' && !(await isBuildxAvailable())) return fail(BUILDX_MISSING);
       const what = check.kind === 'hit' ? `registry hit: ${plan.tag} exists, nothing would be built` : `would run:\ndocker ${formatCommand(buildxBuildArgs(plan.buildx))}`;
       logger.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
       return { success: true };
@@ -58,6 +58,7 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
       logger.info(`nx-strata: registry hit for ${label}: ${plan.tag} is already in the registry; nothing to build`);
       outcome = check;
     } else {
+      if (!(await isBuildxAvailable())) return fail(BUILDX_MISSING);
       logger.info(`nx-strata: building ${label} → ${plan.tag}${parent ? ` on ${parent.ref}` : ''}`);
       const built = await runBuild(plan, { cwd: options.workspaceRoot, label, registry: options.registry, pulledFromRegistry: check.kind === 'miss' && options.registry !== null });
       if (!built.ok) return fail(built.message);

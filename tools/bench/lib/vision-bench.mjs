@@ -1,0 +1,104 @@
+// Shared by the build benchmarks: the vision example with a heavy stand-in ml layer, and how to run the three tools.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
+export const heavyMb = Number(process.env.HEAVY_MB ?? 200);
+export const heavySleep = Number(process.env.HEAVY_SLEEP ?? 20);
+export const registryHost = /STRATA_DEV_REGISTRY=(\S+)/.exec(readFileSync('/var/lib/nx-strata-dev/env', 'utf8'))[1];
+export const CHAINS = [
+  { variant: 'cpu', platform: 'linux/amd64', dir: 'cpu' },
+  { variant: 'cpu', platform: 'linux/arm64', dir: 'arm64' },
+  { variant: 'cuda', platform: 'linux/amd64', dir: 'cuda' },
+];
+export const LAYERS = ['base', 'ml', 'app'];
+export const run = (cmd, args, options = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
+const git = (dir, ...args) => run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@invalid', ...args], { cwd: dir });
+
+/** The vision example with ml Dockerfiles that write HEAVY_MB of data and sleep HEAVY_SLEEP seconds, as a git repo. */
+export function makeWorkspace(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(repoRoot, 'examples/vision'), dir, { recursive: true });
+  for (const chain of CHAINS) {
+    const file = join(dir, `docker/${chain.dir}/Dockerfile.ml`);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}RUN dd if=/dev/urandom of=/opt/vision/weights.bin bs=1M count=${heavyMb} 2>/dev/null && sleep ${heavySleep}\n`);
+  }
+  run(process.execPath, [join(repoRoot, 'tools/scripts/install-plugin.mjs'), dir]);
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'bench');
+}
+
+export function codeChange(dir, n) {
+  writeFileSync(join(dir, 'src/vision/main.py'), `${readFileSync(join(dir, 'src/vision/main.py'), 'utf8')}# change ${n}\n`);
+  git(dir, 'commit', '-qam', `change ${n}`);
+}
+
+/** A new CI runner: BuildKit's cache emptied and this namespace's images dropped from the engine. */
+export function freshRunner(namespace) {
+  run('docker', ['builder', 'prune', '-af']);
+  const images = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((ref) => ref.includes(namespace));
+  const digests = run('docker', ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}']).split('\n').filter((ref) => ref.includes(namespace) && !ref.endsWith('<none>'));
+  if (images.length + digests.length) run('docker', ['rmi', '--force', ...images, ...digests]);
+}
+
+export function timed(fn) {
+  const started = Date.now();
+  const builds = fn(started);
+  return { seconds: (Date.now() - started) / 1000, builds };
+}
+
+/** nx-strata in registry mode; `built(since)` counts records of real builds. */
+export function nxStrata(dir, namespace) {
+  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', STRATA_REGISTRY: `${registryHost}/${namespace}` };
+  const nx = (...args) => run(process.execPath, [join(dir, 'node_modules/nx/dist/bin/nx.js'), ...args, '--outputStyle=static'], { cwd: dir, env });
+  const records = (since, result) => {
+    const recordsDir = join(dir, 'dist/strata');
+    if (!existsSync(recordsDir)) return 0;
+    return readdirSync(recordsDir, { recursive: true })
+      .filter((f) => f.endsWith('.json') && !f.endsWith('publish.json'))
+      .map((f) => JSON.parse(readFileSync(join(recordsDir, f), 'utf8')))
+      .filter((r) => Date.parse(r.builtAt) >= since && (result === undefined || r.result === result)).length;
+  };
+  return { nx, built: (since) => records(since, 'built'), hits: (since) => records(since, 'registry-hit') };
+}
+
+const tagOf = (namespace, layer, chain) => `${registryHost}/${namespace}/${layer}:${chain.variant}-${chain.platform.split('/')[1]}`;
+const dockerfileOf = (layer, chain) => (layer === 'app' ? 'docker/app/Dockerfile' : `docker/${chain.dir}/Dockerfile.${layer}`);
+
+/** What a Makefile does: 9 `docker buildx build --push`, base → ml → app, BASE_IMAGE by tag. */
+export function buildxSequence(dir, namespace, { cacheFromRegistry = false } = {}) {
+  for (const chain of CHAINS) {
+    for (const layer of LAYERS) {
+      const parent = layer === 'base' ? [] : ['--build-arg', `BASE_IMAGE=${tagOf(namespace, LAYERS[LAYERS.indexOf(layer) - 1], chain)}`];
+      const cache = cacheFromRegistry ? ['--cache-to', 'type=inline', '--cache-from', `type=registry,ref=${tagOf(namespace, layer, chain)}`] : [];
+      run('docker', ['buildx', 'build', '--platform', chain.platform, '--provenance=false', '-f', dockerfileOf(layer, chain), ...parent, ...cache, '--push', '-t', tagOf(namespace, layer, chain), '.'], { cwd: dir });
+    }
+  }
+  return CHAINS.length * LAYERS.length;
+}
+
+/** `docker buildx bake` once per layer level (bake's target: contexts do not work on this engine). */
+export function bakePerLevel(dir, namespace, { cacheFromRegistry = false } = {}) {
+  for (const layer of LAYERS) {
+    const target = Object.fromEntries(
+      CHAINS.map((chain) => [
+        `${layer}-${chain.variant}-${chain.platform.split('/')[1]}`,
+        {
+          context: '.',
+          dockerfile: dockerfileOf(layer, chain),
+          platforms: [chain.platform],
+          tags: [tagOf(namespace, layer, chain)],
+          args: layer === 'base' ? {} : { BASE_IMAGE: tagOf(namespace, LAYERS[LAYERS.indexOf(layer) - 1], chain) },
+          output: ['type=registry'],
+          ...(cacheFromRegistry ? { 'cache-from': [`type=registry,ref=${tagOf(namespace, layer, chain)}`], 'cache-to': ['type=inline'] } : {}),
+        },
+      ]),
+    );
+    writeFileSync(join(dir, 'bake.json'), JSON.stringify({ group: { default: { targets: Object.keys(target) } }, target }));
+    run('docker', ['buildx', 'bake', '-f', 'bake.json', '--provenance=false'], { cwd: dir });
+  }
+  return CHAINS.length * LAYERS.length;
+}
