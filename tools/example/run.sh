@@ -5,6 +5,8 @@
 #   1. nx run-many -t docker-build          (cold: every variant × layer × platform)
 #   2. nx run-many -t docker-build          (again: nothing to build)
 #   3. a code-only commit, nx affected -t docker-build --base=HEAD~1   (only the app layers)
+#   4. as a fresh CI runner would: nx reset, no dist/, nx run-many -t docker-build   (all registry hits)
+#   5. nx run vision:docker-publish--cpu   (one multi-arch manifest list tagged {sha}-cpu and latest-cpu, no build)
 # and prints which layers each step really built (from nx-strata's build records), and the images it made.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,6 +41,12 @@ step "1. cold build of every layer × variant × platform" nx run-many -t docker
 step "2. the same again (nothing changed)" nx run-many -t docker-build
 printf '\n# a code-only change\n' >> src/vision/main.py && git commit -qam "code change"
 step "3. a code-only commit: nx affected" nx affected -t docker-build --base=HEAD~1
+nx reset >/dev/null 2>&1 && rm -rf dist
+step "4. a fresh runner (no Nx cache, no dist/): the registry already has every layer" nx run-many -t docker-build
+printf '\n=== 5. publish the cpu variant: a multi-arch manifest list, no build\n$ nx run vision:docker-publish--cpu   (default tags: {sha}-{variant}, latest-{variant})\n'
+nx run vision:docker-publish--cpu >"$work/step.log" 2>&1 || { tail -40 "$work/step.log"; echo "publish failed"; exit 1; }
+grep 'nx-strata: published' "$work/step.log" | sed 's/^/  /'
+docker buildx imagetools inspect "$STRATA_REGISTRY/acme/vision:latest-cpu" | grep -E 'Name:|MediaType|Platform'
 
 app=$(node -p 'require("./dist/strata/vision/cpu/app/linux-arm64.json").parentRef')
 printf '\n=== the cpu app image for linux/arm64, run under QEMU\n$ docker run --rm --platform linux/arm64 %s\n' "$app"

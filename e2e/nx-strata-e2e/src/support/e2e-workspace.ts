@@ -68,6 +68,13 @@ export class E2EWorkspace {
     return { exitCode: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
   }
 
+  /** `nx run-many -t docker-build`, which must succeed; returns the layers it really built. */
+  buildAll(env: NodeJS.ProcessEnv): string[] {
+    const started = Date.now();
+    expectSuccess(this.nx(['run-many', '-t', 'docker-build'], env));
+    return this.builtSince(started);
+  }
+
   /** Runs strata's CLI from the installed package. */
   cli(args: string[], env: NodeJS.ProcessEnv = {}): NxRun {
     const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx-strata/bin/nx-strata.js'), ...args], {
