@@ -1,4 +1,9 @@
-import { join, relative, resolve } from 'node:path';
+import { join, posix, relative, resolve } from 'node:path';
+import { planBinaryTasks } from '../binaries/binary-task';
+import { buildCapability } from '../binaries/build-capability';
+import { hostPlatform } from '../binaries/host';
+import { loadStrataConfig } from '../config/load-strata-config';
+import { projectName } from '../config/plan-layer-tasks';
 import type { LayerTask } from '../config/layer-task';
 import { readRecord } from '../executors/docker-build/lib/layer-record';
 import { FileHasher } from '../hash/file-hasher';
@@ -32,6 +37,8 @@ export interface InspectOptions {
   configFile?: string;
   json: boolean;
   why?: string;
+  /** List the binaries (and which platforms this host can build) instead of the layers. */
+  binaries?: boolean;
   out: (text: string) => void;
 }
 
@@ -87,12 +94,62 @@ export async function inspect(options: InspectOptions): Promise<number> {
     return 0;
   }
 
+  const binaries = await inspectBinaries(workspaceRoot, configFiles);
+  if (options.binaries) {
+    if (options.json) options.out(JSON.stringify(binaries, null, 2));
+    else binaries.forEach((binary) => options.out(formatBinary(binary)));
+    return 0;
+  }
+
   if (options.json) {
     options.out(JSON.stringify(layers.map(({ family: _family, task: _task, keyDetails: _keyDetails, ...layer }) => layer), null, 2));
     return 0;
   }
   for (const layer of layers) options.out(formatLayer(layer));
+  if (binaries.length) {
+    options.out(`binaries on this ${hostPlatform()} host:`);
+    binaries.forEach((binary) => options.out(formatBinary(binary)));
+  }
   return 0;
+}
+
+/** One (binary, platform) as `inspect --binaries --json` prints it. */
+export interface InspectedBinary {
+  project: string;
+  binary: string;
+  platform: string;
+  preset: string;
+  target: string;
+  output: string;
+  buildable: boolean;
+  reason?: string;
+}
+
+async function inspectBinaries(workspaceRoot: string, configFiles: string[]): Promise<InspectedBinary[]> {
+  const inspected: InspectedBinary[] = [];
+  for (const configFile of configFiles) {
+    const config = loadStrataConfig(join(workspaceRoot, configFile), configFile);
+    if (!config.binaries) continue;
+    const projectRoot = posix.dirname(configFile);
+    for (const task of planBinaryTasks({ project: projectName(config, projectRoot), projectRoot, configFile, binaries: config.binaries })) {
+      const capability = await buildCapability(task);
+      inspected.push({
+        project: task.project,
+        binary: task.name,
+        platform: task.platform,
+        preset: task.config.preset,
+        target: task.buildTarget,
+        output: task.output,
+        buildable: capability.ok,
+        ...(capability.ok ? {} : { reason: capability.reason }),
+      });
+    }
+  }
+  return inspected;
+}
+
+function formatBinary(binary: InspectedBinary): string {
+  return `  ${binary.buildable ? 'can build ' : 'cannot   '} ${binary.project}:${binary.target} (${binary.preset}) → ${binary.output}${binary.reason ? `: ${binary.reason}` : ''}`;
 }
 
 function formatLayer(layer: InspectedLayer): string {

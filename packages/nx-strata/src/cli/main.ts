@@ -7,6 +7,7 @@ const USAGE = `usage: nx-strata <command>
 commands:
   inspect [strata.json] [--json]     list every layer task: parent, platform, Dockerfile, exact inputs, current key
   inspect --why <target>             which inputs changed since that layer task last built
+  inspect --binaries [--json]        every (binary, platform) and whether this host can build it
   gc [--delete]                      list (and delete) content-addressed tags in the build registry that no
                                      current layer key or published tag uses
   resolve-digest <image> [--platform <p>]
@@ -19,7 +20,7 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
   const flags = parseFlags(rest);
   switch (command) {
     case 'inspect':
-      return inspect({ cwd: process.cwd(), configFile: flags.positional[0], json: flags.booleans.has('json'), why: flags.values.get('why'), out });
+      return inspect({ cwd: process.cwd(), configFile: flags.positional[0], json: flags.booleans.has('json'), why: flags.values.get('why'), binaries: flags.booleans.has('binaries'), out });
     case 'gc':
       return gc({ cwd: process.cwd(), delete: flags.booleans.has('delete'), out });
     case 'resolve-digest': {

@@ -18,6 +18,9 @@ describe('validateStrataConfig', () => {
     ['an unknown key', { ...valid, layer: {} }, 'unknown key "layer"', 'allowed here:'],
     ['a bad image', { ...valid, image: 'ghcr.io/Acme/Vision:latest' }, '"image" must be a repository path', 'strata.json reference'],
     ['an override of an unknown layer', { ...valid, variants: { cpu: { layers: { gpu: { dockerfile: 'x' } } } } }, '"variants.cpu.layers" overrides layer "gpu"', 'use one of: base, app'],
+    ['a binary for an unknown platform', { binaries: { cli: { preset: 'go', platforms: ['darwin/sparc'] } } }, 'unknown platform "darwin/sparc" in "binaries.cli.platforms"', 'use one of: linux/amd64'],
+    ['a command binary without inputs', { binaries: { cli: { preset: 'command', platforms: ['linux/amd64'], command: 'make' } } }, '"binaries.cli.inputs" is required for the command preset', 'cannot know what a custom command reads'],
+    ['an unknown preset', { binaries: { cli: { preset: 'bazel', platforms: ['linux/amd64'] } } }, '"binaries.cli.preset" must be one of go, cargo, pyinstaller, command', 'strata.json reference'],
     ['a bad variant name', { ...valid, variants: { 'CPU--x': {} } }, 'variant "CPU--x": names use lower-case letters', 'strata.json reference'],
     ['an unknown variant platform', { ...valid, variants: { cpu: { platforms: { 'linux/m68k': {} } } } }, 'unknown platform "linux/m68k" in "variants.cpu.platforms"', 'use one of'],
   ])('rejects %s, naming the file and what to do', (_name, raw, problem, hint) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { KNOWN_PLATFORMS, normalizePlatform } from './platforms';
-import type { LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
+import { BINARY_PLATFORMS, KNOWN_PLATFORMS, normalizeBinaryPlatform, normalizePlatform } from './platforms';
+import type { BinaryConfig, LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
 import { StrataInputError } from './strata-error';
 
 const NAME = /^[a-z0-9][a-z0-9_.]*(-[a-z0-9_.]+)*$/;
@@ -25,7 +25,12 @@ export function validateStrataConfig(raw: unknown, file: string): StrataConfig {
   if (!isObject(raw)) return fail('must hold a JSON object');
   const config = raw as unknown as StrataConfig;
 
-  checkKeys(raw, ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish'], '', fail);
+  checkKeys(raw, ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish', 'binaries'], '', fail);
+  checkBinaries(config.binaries, fail);
+  if (config.layers === undefined && config.binaries !== undefined) {
+    if (config.project !== undefined && (typeof config.project !== 'string' || config.project === '')) fail('"project" must be a non-empty string');
+    return config;
+  }
   if (typeof config.image !== 'string' || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(config.image)) {
     fail(`"image" must be a repository path such as "acme/vision" (lower-case, no registry, no tag); got ${JSON.stringify(config.image)}`);
   }
@@ -90,6 +95,47 @@ export function validateStrataConfig(raw: unknown, file: string): StrataConfig {
 }
 
 type Fail = (problem: string, hint?: string) => never;
+
+const PRESETS = ['go', 'cargo', 'pyinstaller', 'command'];
+
+function checkBinaries(value: unknown, fail: Fail): void {
+  if (value === undefined) return;
+  if (!isObject(value) || Object.keys(value).length === 0) return fail('"binaries", when present, must name at least one binary');
+  for (const [name, binary] of Object.entries(value)) {
+    const where = `binaries.${name}`;
+    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name)) fail(`binary "${name}": names use lower-case letters, digits, "_", "." and "-"`);
+    if (!isObject(binary)) return fail(`"${where}" must be an object`);
+    checkKeys(binary, ['preset', 'platforms', 'source', 'inputs', 'command', 'target', 'context', 'ldflags', 'onUnbuildable', 'check'], `${where}.`, fail);
+    const config = binary as unknown as BinaryConfig;
+    if (!PRESETS.includes(config.preset)) fail(`"${where}.preset" must be one of ${PRESETS.join(', ')}; got ${JSON.stringify(config.preset)}`);
+    if (!Array.isArray(config.platforms) || config.platforms.length === 0) fail(`"${where}.platforms" must list platforms such as ["linux/amd64", "darwin/arm64"]`);
+    config.platforms = [
+      ...new Set(
+        config.platforms.map((platform) => normalizeBinaryPlatform(String(platform)) ?? fail(`unknown platform ${JSON.stringify(platform)} in "${where}.platforms"`, `use one of: ${BINARY_PLATFORMS.join(', ')}`)),
+      ),
+    ];
+    for (const key of ['source', 'target', 'context', 'ldflags'] as const) checkOptionalString(config[key], `${where}.${key}`, fail);
+    if (config.inputs !== undefined && (!Array.isArray(config.inputs) || config.inputs.some((glob) => typeof glob !== 'string' || glob === ''))) fail(`"${where}.inputs" must list globs`);
+    if (config.preset === 'command') {
+      const command = config.command;
+      if (!(typeof command === 'string' && command.trim()) && !(Array.isArray(command) && command.length && command.every((part) => typeof part === 'string'))) {
+        fail(`"${where}.command" is required for the command preset: an argv template with {os}, {arch}, {platform}, {output}`);
+      }
+      if (!config.inputs?.length) fail(`"${where}.inputs" is required for the command preset: the globs the command reads`, 'nx-strata cannot know what a custom command reads; list it so that Nx can cache the binary exactly');
+    }
+    if (config.preset === 'pyinstaller' && !config.source) fail(`"${where}.source" must name the Dockerfile whose stage builds the binary`);
+    if (config.onUnbuildable !== undefined && !['fail', 'skip'].includes(config.onUnbuildable)) fail(`"${where}.onUnbuildable" is "fail" or "skip"`);
+    if (config.check !== undefined) {
+      if (!isObject(config.check)) fail(`"${where}.check" must be an object`);
+      checkKeys(config.check, ['maxSizeBytes', 'smoke', 'maxStartupMs', 'runs'], `${where}.check.`, fail);
+      for (const key of ['maxSizeBytes', 'maxStartupMs', 'runs'] as const) {
+        const number = config.check[key];
+        if (number !== undefined && (typeof number !== 'number' || number < 0 || !Number.isFinite(number))) fail(`"${where}.check.${key}" must be a non-negative number`);
+      }
+      if (config.check.smoke !== undefined && (!Array.isArray(config.check.smoke) || config.check.smoke.some((arg) => typeof arg !== 'string'))) fail(`"${where}.check.smoke" must be an argument list such as ["--version"]`);
+    }
+  }
+}
 
 function checkPublish(value: unknown, config: StrataConfig, where: string, fail: Fail): void {
   if (value === undefined) return;

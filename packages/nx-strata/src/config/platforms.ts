@@ -1,3 +1,13 @@
+/** Platforms a standalone binary can target (images cannot be darwin). */
+export const BINARY_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/386', 'darwin/amd64', 'darwin/arm64', 'windows/amd64', 'windows/arm64'] as const;
+
+/** Returns the canonical binary platform, or undefined. */
+export function normalizeBinaryPlatform(raw: string): string | undefined {
+  const lowered = raw.trim().toLowerCase();
+  const canonical = ALIASES[lowered] ?? lowered;
+  return (BINARY_PLATFORMS as readonly string[]).includes(canonical) ? canonical : undefined;
+}
+
 /** Platforms buildx can target, in `os/arch[/variant]` form. */
 export const KNOWN_PLATFORMS = [
   'linux/amd64',

@@ -7,7 +7,7 @@ export interface StrataConfig {
   $schema?: string;
   /** Nx project name. @default the directory name of strata.json (or the last segment of `image` at the workspace root) */
   project?: string;
-  /** Image repository path, without registry: `acme/vision`. Layers are pushed as `<registry>/<image>/<layer>`. */
+  /** Image repository path, without registry: `acme/vision`. Layers are pushed as `<registry>/<image>/<layer>`. Required with `layers`. */
   image: string;
   /** Default build context for every layer. @default "." */
   context?: string;
@@ -24,6 +24,44 @@ export interface StrataConfig {
   variants?: Record<string, VariantConfig>;
   /** How `docker-publish` assembles and copies multi-arch manifests. */
   publish?: PublishConfig;
+  /** Standalone binaries built per platform (a strata.json may declare only binaries). */
+  binaries?: Record<string, BinaryConfig>;
+}
+
+export type BinaryPreset = 'go' | 'cargo' | 'pyinstaller' | 'command';
+
+/** One binary: how to build it for each platform, and how to check it. */
+export interface BinaryConfig {
+  /** go (GOOS/GOARCH, CGO_ENABLED=0), cargo (--target <triple>), pyinstaller (a Dockerfile stage exported with --output type=local), or command. */
+  preset: BinaryPreset;
+  /** e.g. ["linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64", "windows/amd64"]. */
+  platforms: string[];
+  /** go: package directory (default "."); cargo: crate directory (default "."); pyinstaller: the Dockerfile (required). */
+  source?: string;
+  /** Globs (relative to strata.json) read by the build, replacing the preset's defaults; required for `command`. */
+  inputs?: string[];
+  /** command: argv template (array, or a string split like a shell would) with {os}, {arch}, {platform}, {output}. */
+  command?: string | string[];
+  /** pyinstaller: Dockerfile stage to export (default: the last); the stage must hold the binary at `/<name>`. */
+  target?: string;
+  /** pyinstaller: build context. @default "." */
+  context?: string;
+  /** go: -ldflags. @default "-s -w" */
+  ldflags?: string;
+  /** A platform this host cannot build fails (default) or is skipped; a skip is keyed on the host so it is never restored elsewhere. */
+  onUnbuildable?: 'fail' | 'skip';
+  check?: BinaryCheckConfig;
+}
+
+export interface BinaryCheckConfig {
+  /** Largest allowed size in bytes. */
+  maxSizeBytes?: number;
+  /** Arguments of a smoke run, e.g. ["--version"]; it must exit 0. */
+  smoke?: string[];
+  /** Largest allowed median start-up time of the smoke run, in milliseconds. */
+  maxStartupMs?: number;
+  /** How many smoke runs the median is taken over. @default 5 */
+  runs?: number;
 }
 
 /** A registry to publish to: `ghcr.io/acme`, or `{ "url": "...", "optional": true }` (its failure does not fail the others). */

@@ -9,7 +9,12 @@ const validate = new Ajv({ allErrors: true }).compile(schema);
 const read = (path: string) => JSON.parse(readFileSync(join(repoRoot, path), 'utf8'));
 
 describe('strata.schema.json', () => {
-  test.each(['examples/vision/strata.json', 'e2e/nx-strata-e2e/fixtures/per-directory/strata.json'])('accepts %s, as the loader does', (path) => {
+  test.each([
+    'examples/vision/strata.json',
+    'e2e/nx-strata-e2e/fixtures/per-directory/strata.json',
+    'e2e/nx-strata-e2e/fixtures/go-cli/strata.json',
+    'e2e/nx-strata-e2e/fixtures/rust-cli/strata.json',
+  ])('accepts %s, as the loader does', (path) => {
     const config = read(path);
     expect(validate(config)).toBe(true);
     expect(() => validateStrataConfig(config, path)).not.toThrow();

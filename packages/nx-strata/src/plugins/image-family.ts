@@ -30,7 +30,7 @@ export function readImageFamily(configFile: string, workspaceRoot: string, optio
     if (!models.has(file)) models.set(file, parseDockerfile(readFileSync(join(workspaceRoot, file), 'utf8'), file));
     return models.get(file)!;
   };
-  const tasks = planLayerTasks({ workspaceRoot, configFile, config, buildTargetName: options.buildTargetName, readDockerfile });
+  const tasks = config.layers ? planLayerTasks({ workspaceRoot, configFile, config, buildTargetName: options.buildTargetName, readDockerfile }) : [];
   const inputs = new Map(
     tasks.map((task) => [task.targetName, computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded: [options.recordsDir] })]),
   );

@@ -125,6 +125,30 @@ describe('createNodes', () => {
     expect(project.targets!['docker-publish']).toMatchObject({ executor: 'nx:noop', dependsOn: ['docker-publish--cpu', 'docker-publish--cuda'] });
   });
 
+  it('infers binary targets for a strata.json with only binaries: cached builds whose output is the binary', async () => {
+    root = createTempWorkspace({
+      'strata.json': JSON.stringify({ project: 'cli', binaries: { hello: { preset: 'go', platforms: ['linux/amd64', 'darwin/arm64'], onUnbuildable: 'skip', check: { maxSizeBytes: 100 } } } }),
+      'main.go': 'package main\n',
+    });
+    const project = await inferProject(root);
+    expect(project.name).toBe('cli');
+    const build = project.targets!['binary-build--hello--darwin-arm64'];
+    expect(build).toMatchObject({
+      executor: 'nx-strata:binary-build',
+      cache: true,
+      outputs: ['{workspaceRoot}/dist/bin/hello-darwin-arm64', '{workspaceRoot}/dist/bin/.records/hello-darwin-arm64.json'],
+      options: { name: 'hello', platform: 'darwin/arm64', output: 'dist/bin/hello-darwin-arm64', projectRoot: '.' },
+    });
+    expect(build.inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/**/*.go', '!{workspaceRoot}/**/*_linux.go', { runtime: 'node -p "process.platform + \'/\' + process.arch"' }]));
+    expect(build.inputs).not.toContain('!{workspaceRoot}/**/*_darwin.go');
+    expect(project.targets!['binary-check--hello--linux-amd64']).toMatchObject({ dependsOn: ['binary-build--hello--linux-amd64'], options: { check: { maxSizeBytes: 100 } } });
+    expect(project.targets!['binary-checksums--hello']).toMatchObject({ dependsOn: ['binary-build--hello--linux-amd64', 'binary-build--hello--darwin-arm64'], outputs: ['{workspaceRoot}/dist/bin/hello.SHA256SUMS'] });
+    const aggregateInputs = project.targets!['binary-build'].inputs as unknown[];
+    expect(aggregateInputs).toContain('{workspaceRoot}/**/*.go');
+    expect(aggregateInputs.filter((input) => typeof input === 'string' && input.startsWith('!'))).toEqual([]);
+    expect(project.targets!['docker-build']).toBeUndefined();
+  });
+
   it('fails graph creation with the file, line and what to do for a malformed Dockerfile', async () => {
     root = createTempWorkspace({ ...VISION_LAYOUT, 'docker/app/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPPY src/ /src/\n' });
     const error = await inferProject(root).then(

@@ -5,12 +5,16 @@ import {
   type CreateNodesResult,
   type TargetConfiguration,
 } from '@nx/devkit';
+import { posix } from 'node:path';
+import { planBinaryTasks } from '../binaries/binary-task';
 import type { LayerTask } from '../config/layer-task';
+import { projectName } from '../config/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../executors/docker-build/schema';
 import { readImageFamily, type ImageFamily } from './image-family';
 import type { NxInput } from './nx-input';
 import { layerNxInputs, unionInputs } from './nx-inputs';
 import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from './plugin-options';
+import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { platformTargetName } from './target-names';
 
@@ -30,28 +34,35 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
   const options = normalizePluginOptions(rawOptions);
   const family = readImageFamily(configFile, context.workspaceRoot, options);
   const { config, tasks } = family;
+  const projectRoot = posix.dirname(configFile);
+  const project = projectName(config, projectRoot);
 
   const targets: Record<string, TargetConfiguration> = {};
-  const layerInputs = new Map<string, NxInput[]>();
-  for (const task of tasks) {
-    const inputs = layerNxInputs(configFile, family.chainOf(task).map(family.inputsOf), baseImageInputs(family, task, options));
-    layerInputs.set(task.targetName, inputs);
-    targets[task.targetName] = buildLayerTarget(task, family, inputs, options);
+  const targetGroups: Record<string, string[]> = {};
+  if (tasks.length) {
+    const layerInputs = new Map<string, NxInput[]>();
+    for (const task of tasks) {
+      const inputs = layerNxInputs(configFile, family.chainOf(task).map(family.inputsOf), baseImageInputs(family, task, options));
+      layerInputs.set(task.targetName, inputs);
+      targets[task.targetName] = buildLayerTarget(task, family, inputs, options);
+    }
+    const platforms = [...new Set(tasks.map((task) => task.platform))];
+    for (const platform of platforms) {
+      const members = tasks.filter((task) => task.platform === platform);
+      targets[platformTargetName(options.buildTargetName, platform)] = buildAggregateTarget(members, layerInputs, `Builds every layer of ${config.image} for ${platform} (one architecture per CI runner).`);
+      targetGroups[`${options.buildTargetName} ${platform}`] = members.map((task) => task.targetName);
+    }
+    targets[options.buildTargetName] = buildAggregateTarget(tasks, layerInputs, `Builds every layer × variant × platform of ${config.image}.`);
+    Object.assign(targets, buildPublishTargets(family, layerInputs, options));
+    targetGroups[options.buildTargetName] = [options.buildTargetName, ...platforms.map((platform) => platformTargetName(options.buildTargetName, platform))];
+    targetGroups[options.publishTargetName] = Object.keys(targets).filter((name) => name === options.publishTargetName || name.startsWith(`${options.publishTargetName}--`));
   }
-  const platforms = [...new Set(tasks.map((task) => task.platform))];
-  for (const platform of platforms) {
-    const members = tasks.filter((task) => task.platform === platform);
-    targets[platformTargetName(options.buildTargetName, platform)] = buildAggregateTarget(
-      members,
-      layerInputs,
-      `Builds every layer of ${config.image} for ${platform} (one architecture per CI runner).`,
-    );
+  if (config.binaries) {
+    const binaryTargets = buildBinaryTargets(planBinaryTasks({ project, projectRoot, configFile, binaries: config.binaries }));
+    Object.assign(targets, binaryTargets);
+    targetGroups.binaries = Object.keys(binaryTargets);
   }
-  targets[options.buildTargetName] = buildAggregateTarget(tasks, layerInputs, `Builds every layer × variant × platform of ${config.image}.`);
-  Object.assign(targets, buildPublishTargets(family, layerInputs, options));
 
-  const project = tasks[0].project;
-  const projectRoot = tasks[0].projectRoot;
   return {
     projects: {
       [projectRoot]: {
@@ -59,15 +70,9 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
         root: projectRoot,
         targets,
         metadata: {
-          description: `Layered image family ${config.image} (nx-strata)`,
+          description: config.layers ? `Layered image family ${config.image} (nx-strata)` : `Binaries ${Object.keys(config.binaries ?? {}).join(', ')} (nx-strata)`,
           technologies: ['docker'],
-          targetGroups: {
-            [options.buildTargetName]: [options.buildTargetName, ...platforms.map((platform) => platformTargetName(options.buildTargetName, platform))],
-            [options.publishTargetName]: Object.keys(targets).filter((name) => name === options.publishTargetName || name.startsWith(`${options.publishTargetName}--`)),
-            ...Object.fromEntries(
-              platforms.map((platform) => [`${options.buildTargetName} ${platform}`, tasks.filter((task) => task.platform === platform).map((task) => task.targetName)]),
-            ),
-          },
+          targetGroups,
         },
       },
     },
