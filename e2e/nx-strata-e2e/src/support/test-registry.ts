@@ -81,6 +81,12 @@ export class TestRegistry {
     return (await fetch(`http://${this.host}/v2/${repository}/manifests/${digest}`, { method: 'DELETE' })).status;
   }
 
+  /** Where distribution keeps a blob's bytes on disk (to damage it on purpose). */
+  blobPath(digest: string): string {
+    const hex = digest.replace('sha256:', '');
+    return join(this.storage, 'data/docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+  }
+
   /** The media type of a manifest (asked with every modern type), or undefined. */
   async mediaType(repository: string, reference: string): Promise<string | undefined> {
     const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });

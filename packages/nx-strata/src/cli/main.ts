@@ -1,4 +1,5 @@
 import { resolveImageDigest } from '../engines/buildx';
+import { cacheServer } from './cache-server';
 import { gc } from './gc';
 import { inspect } from './inspect';
 
@@ -10,6 +11,9 @@ commands:
   inspect --binaries [--json]        every (binary, platform) and whether this host can build it
   gc [--delete]                      list (and delete) content-addressed tags in the build registry that no
                                      current layer key or published tag uses
+  cache-server --storage <file:///dir | oci://host:port/repo> [--port 3535] [--host 127.0.0.1] [--max-upload-mb 2048]
+                                     Nx's self-hosted remote cache; tokens from STRATA_CACHE_WRITE_TOKENS and
+                                     STRATA_CACHE_READ_TOKENS (comma-separated)
   resolve-digest <image> [--platform <p>]
                                      print the digest an image tag resolves to now (used by pinBaseImages)
   help                               this text`;
@@ -21,6 +25,8 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
   switch (command) {
     case 'inspect':
       return inspect({ cwd: process.cwd(), configFile: flags.positional[0], json: flags.booleans.has('json'), why: flags.values.get('why'), binaries: flags.booleans.has('binaries'), out });
+    case 'cache-server':
+      return cacheServer({ port: flags.values.get('port'), host: flags.values.get('host'), storage: flags.values.get('storage'), maxUploadMb: flags.values.get('max-upload-mb'), out });
     case 'gc':
       return gc({ cwd: process.cwd(), delete: flags.booleans.has('delete'), out });
     case 'resolve-digest': {
@@ -44,7 +50,7 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
   }
 }
 
-const VALUE_FLAGS = new Set(['why', 'platform']);
+const VALUE_FLAGS = new Set(['why', 'platform', 'port', 'host', 'storage', 'max-upload-mb']);
 
 function parseFlags(args: string[]): { positional: string[]; booleans: Set<string>; values: Map<string, string> } {
   const positional: string[] = [];

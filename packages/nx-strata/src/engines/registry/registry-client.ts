@@ -21,6 +21,9 @@ export type ManifestProbe =
 
 type Action = 'pull' | 'push' | 'delete';
 
+/** A request body: bytes or text, or a stream of chunks (sent with `duplex: 'half'`). */
+export type RequestBody = string | Uint8Array | AsyncIterable<Uint8Array>;
+
 /**
  * A small client for the OCI distribution API, authenticated the way docker is (docker config and credential
  * helpers, then the registry's Basic or Bearer challenge). One instance per registry host; tokens cached per scope.
@@ -80,17 +83,40 @@ export class RegistryClient {
     return `HTTP ${status} deleting ${repository}@${digest} on ${this.host}`;
   }
 
+  /**
+   * Any request against the registry's API, authenticated like the others. A streamed `body` cannot be sent twice,
+   * so make a bodiless request with the same `action` first (it fetches and caches the token).
+   */
+  send(
+    method: string,
+    pathOrUrl: string,
+    repository: string,
+    action: Action,
+    init: { headers?: Record<string, string>; body?: RequestBody } = {},
+  ): Promise<{ response: Response } | { failure: ManifestProbe }> {
+    const path = pathOrUrl.startsWith('http') ? new URL(pathOrUrl).pathname + new URL(pathOrUrl).search : pathOrUrl;
+    return this.request(method, path, repository, action, init.headers ?? {}, init.body);
+  }
+
   private async request(
     method: string,
     path: string,
     repository: string,
     action: Action,
     headers: Record<string, string>,
+    body?: RequestBody,
   ): Promise<{ response: Response } | { failure: ManifestProbe }> {
     const scope = `repository:${repository}:${action === 'pull' ? 'pull' : `pull,${action}`}`;
     const send = async (authorization?: string) => {
       try {
-        return await fetch(`${this.baseUrl}${path}`, { method, headers: { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, redirect: 'follow' });
+        const streamed = body !== undefined && typeof body === 'object' && Symbol.asyncIterator in body;
+        return await fetch(`${this.baseUrl}${path}`, {
+          method,
+          headers: { ...headers, ...(authorization ? { Authorization: authorization } : {}) },
+          redirect: 'follow',
+          body: body as RequestInit["body"],
+          ...(streamed ? { duplex: 'half' } : {}),
+        } as RequestInit);
       } catch (error) {
         const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
         return { unreachable: `${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}` };

@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, truncateSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
+import { FIXTURES, VISION_EXAMPLE } from './support/paths';
+import { TestRegistry } from './support/test-registry';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Lets the event loop deliver the server's output (spawnSync runs of nx block it). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+/** The self-hosted Nx cache kept in an OCI registry, driven by the real nx binary. */
+describe('cache server backed by a registry', () => {
+  let builds: TestRegistry;
+  let cache: TestRegistry;
+  let server: ChildProcess;
+  let serverLog = '';
+  let url: string;
+  let origin: E2EWorkspace;
+  const clones: E2EWorkspace[] = [];
+  const TASKS = ['docker-build', 'binary-build'];
+  const envFor = (token: string): NodeJS.ProcessEnv => ({
+    STRATA_REGISTRY: `${builds.host}/builds`,
+    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url,
+    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
+  });
+  const binaryBuilds = (workspace: E2EWorkspace, since: number) =>
+    readdirSync(join(workspace.root, 'dist/bin/.records'))
+      .map((file) => JSON.parse(readFileSync(join(workspace.root, 'dist/bin/.records', file), 'utf8')) as { result: string; builtAt: string })
+      .filter((record) => record.result === 'built' && Date.parse(record.builtAt) >= since).length;
+  const cloneOf = (workspace: E2EWorkspace) => {
+    const clone = workspace.clone();
+    clones.push(clone);
+    return clone;
+  };
+
+  beforeAll(async () => {
+    [builds, cache] = await Promise.all([TestRegistry.start(), TestRegistry.start()]);
+    origin = E2EWorkspace.create(VISION_EXAMPLE);
+    for (const file of ['go.mod', 'main.go', 'platform_darwin.go', 'platform_other.go']) origin.write(file, readFileSync(join(FIXTURES, 'go-cli', file), 'utf8'));
+    const config = JSON.parse(origin.read('strata.json'));
+    config.binaries = { hello: { preset: 'go', platforms: ['linux/amd64', 'linux/arm64'] } };
+    origin.write('strata.json', JSON.stringify(config, null, 2));
+    origin.commitAll('images and a binary');
+
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, [join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'), 'cache-server', '--port', String(port), '--storage', `oci://${cache.host}/nx-cache`], {
+      env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token', STRATA_CACHE_READ_TOKENS: 'pr-token,other-pr-token' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout!.on('data', (chunk) => (serverLog += chunk));
+    server.stderr!.on('data', (chunk) => (serverLog += chunk));
+    for (let i = 0; i < 100 && !serverLog.includes('nx-strata cache server on'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(serverLog).toContain(`nx-strata cache server on ${url}`);
+  });
+  afterAll(async () => {
+    server?.kill('SIGTERM');
+    origin?.remove();
+    clones.forEach((clone) => clone.remove());
+    await Promise.all([builds, cache].map((registry) => registry?.destroy()));
+  });
+
+  test('1. clone B with an empty local cache gets every task from the remote cache: zero builds', async () => {
+    const a = cloneOf(origin);
+    let started = Date.now();
+    expectSuccess(a.nx(['run-many', '-t', ...TASKS], envFor('main-token')));
+    expect(a.builtSince(started)).toHaveLength(9);
+    expect(binaryBuilds(a, started)).toBe(2);
+    const stored = await cache.tags('nx-cache');
+    expect(stored).toHaveLength(11);
+
+    const b = cloneOf(origin);
+    expectSuccess(b.nx(['reset'], envFor('main-token')));
+    started = Date.now();
+    const run = b.nx(['run-many', '-t', ...TASKS], envFor('main-token'));
+    expectSuccess(run);
+    expect(b.builtSince(started)).toEqual([]);
+    expect(b.registryHitsSince(started)).toEqual([]);
+    expect(binaryBuilds(b, started)).toBe(0);
+    expect(run.output.match(/\[remote cache\]/g)?.length).toBe(11);
+    expect(b.records()).toHaveLength(9);
+    expect(readFileSync(join(b.root, 'dist/bin/hello-linux-amd64')).length).toBeGreaterThan(100_000);
+  });
+
+  test('2. a read-only token: builds pass, nothing is stored', async () => {
+    const before = await cache.tags('nx-cache');
+    const pr = cloneOf(origin);
+    pr.append('src/vision/main.py', '# a pull request\n');
+    const started = Date.now();
+    expectSuccess(pr.nx(['run-many', '-t', ...TASKS], envFor('pr-token')));
+    expect(pr.builtSince(started)).toHaveLength(3);
+    expect(await cache.tags('nx-cache')).toEqual(before);
+  });
+
+  test('3. the protocol: 409 for an existing hash, 404 for an unknown one, 401 for a bad token, 403 for a read token PUT', async () => {
+    const [existing] = await cache.tags('nx-cache');
+    const put = (token: string, hash: string) => fetch(`${url}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body: 'x' });
+    expect((await put('main-token', existing)).status).toBe(409);
+    expect((await fetch(`${url}/v1/cache/12345678901234567890`, { headers: { Authorization: 'Bearer pr-token' } })).status).toBe(404);
+    expect((await fetch(`${url}/v1/cache/${existing}`, { headers: { Authorization: 'Bearer not-a-token' } })).status).toBe(401);
+    expect((await put('pr-token', '98765')).status).toBe(403);
+    expect(await cache.tags('nx-cache')).not.toContain('98765');
+  });
+
+  test('4. the backing registry down: the Nx run still succeeds (misses); back up: hits again', async () => {
+    await cache.pause();
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(503);
+    const c = cloneOf(origin);
+    expectSuccess(c.nx(['reset'], envFor('main-token')));
+    c.append('src/vision/main.py', '# built while the cache is down\n');
+    const started = Date.now();
+    expectSuccess(c.nx(['run-many', '-t', ...TASKS], envFor('main-token')));
+    expect(c.builtSince(started).length + c.registryHitsSince(started).length).toBe(9);
+    await settle();
+    expect(serverLog).toContain('backend down');
+
+    await cache.resume();
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const d = cloneOf(origin);
+    expectSuccess(d.nx(['reset'], envFor('main-token')));
+    const again = Date.now();
+    const run = d.nx(['run-many', '-t', ...TASKS], envFor('main-token'));
+    expectSuccess(run);
+    expect(d.builtSince(again)).toEqual([]);
+    expect(run.output.match(/\[remote cache\]/g)?.length).toBe(11);
+  });
+
+  test('5. a truncated artifact in the backend is not served', async () => {
+    const [hash] = await cache.tags('nx-cache');
+    const manifest = (await (await fetch(`http://${cache.host}/v2/nx-cache/manifests/${hash}`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } })).json()) as { layers: Array<{ digest: string }> };
+    truncateSync(cache.blobPath(manifest.layers[0].digest), 10);
+    expect((await fetch(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } })).status).toBe(404);
+    await settle();
+    expect(serverLog).toMatch(/fails its integrity check|could not be read whole/);
+  });
+});

@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { roleOf, type TokenSets } from './auth';
+import type { CacheStorage } from './storage/cache-storage';
+
+export interface CacheServerOptions {
+  storage: CacheStorage;
+  tokens: TokenSets;
+  /** Largest accepted artifact. @default 2 GiB */
+  maxUploadBytes?: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_PORT = 3535;
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+const HASH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Nx's self-hosted remote cache protocol (`NX_SELF_HOSTED_REMOTE_CACHE_SERVER`): GET /v1/cache/{hash} → 200 or 404;
+ * PUT /v1/cache/{hash} → 200 stored, 409 exists, 403 not allowed (or backend down: Nx reads it as "not stored"),
+ * 413 too large; 401 without a known token. GET /health reports the backend. Streams both ways.
+ */
+export function createCacheServer(options: CacheServerOptions): { server: Server; listen(port: number, host: string): Promise<AddressInfo>; close(): Promise<void> } {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const maxBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const uploading = new Set<string>();
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://cache');
+    if (url.pathname === '/health') {
+      const health = await options.storage.health();
+      return send(response, health.ok ? 200 : 503, JSON.stringify({ status: health.ok ? 'ok' : 'degraded', storage: options.storage.url, detail: health.detail }), 'application/json');
+    }
+    const hash = /^\/v1\/cache\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (!hash) return send(response, 404, 'not found');
+    if (!HASH.test(hash)) return send(response, 400, 'invalid hash');
+    const role = roleOf(request.headers.authorization, options.tokens);
+    if (role === 'none') return send(response, 401, 'missing or unknown bearer token');
+
+    if (request.method === 'GET') {
+      const found = await options.storage.get(hash);
+      if (found.kind === 'down') log(`GET ${hash}: backend down (${found.detail}); answering 404 so the build goes on`);
+      if (found.kind === 'missing' && found.detail) log(`GET ${hash}: ${found.detail}`);
+      if (found.kind !== 'found') return send(response, 404, 'not found');
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(found.size) });
+      await pipeline(await found.stream(), response).catch((error: Error) => log(`GET ${hash}: stream ended early: ${error.message}`));
+      return;
+    }
+    if (request.method === 'PUT') {
+      if (role !== 'write') return drain(request, response, 403, 'this token may read but not write');
+      const declared = Number(request.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) return drain(request, response, 413, `artifact of ${declared} bytes is over the limit of ${maxBytes}`);
+      if (uploading.has(hash)) return drain(request, response, 409, 'this hash is being stored right now');
+      uploading.add(hash);
+      try {
+        const stored = await options.storage.put(hash, request, { maxBytes });
+        switch (stored.kind) {
+          case 'stored':
+            return send(response, 200, 'stored');
+          case 'exists':
+            return drain(request, response, 409, 'this hash already exists; it is never overwritten');
+          case 'too-large':
+            return drain(request, response, 413, `artifact is over the limit of ${maxBytes} bytes`);
+          case 'aborted':
+            log(`PUT ${hash}: ${stored.detail}; nothing stored`);
+            return send(response, 400, 'upload incomplete');
+          case 'down':
+            log(`PUT ${hash}: backend down (${stored.detail}); answering 403 so Nx treats it as not stored`);
+            return drain(request, response, 403, 'the cache backend is unavailable; not stored');
+        }
+      } finally {
+        uploading.delete(hash);
+      }
+    }
+    return send(response, 405, 'method not allowed');
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: Error) => {
+      log(`${request.method} ${request.url}: ${error.stack ?? error.message}`);
+      if (!response.headersSent) send(response, 500, 'internal error');
+      else response.destroy();
+    });
+  });
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server.address() as AddressInfo));
+      }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function send(response: ServerResponse, status: number, body: string, type = 'text/plain'): void {
+  if (response.headersSent) return void response.end();
+  response.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)) });
+  response.end(body);
+}
+
+/** Answers without reading a (possibly huge) body into memory, then lets the client go. */
+function drain(request: IncomingMessage, response: ServerResponse, status: number, body: string): void {
+  send(response, status, body);
+  request.resume();
+}

@@ -1,0 +1,15 @@
+import type { Readable } from 'node:stream';
+
+/** Where the cache server keeps artifacts. Backends never throw for an outcome: they answer with one. */
+export interface CacheStorage {
+  /** `file:///var/cache/nx` or `oci://registry:5000/team/nx-cache`, for logs and /health. */
+  readonly url: string;
+  get(hash: string): Promise<GetOutcome>;
+  /** Stores `body` under `hash` unless it exists; never overwrites, never leaves a partial artifact visible. */
+  put(hash: string, body: Readable, limits: { maxBytes: number }): Promise<PutOutcome>;
+  health(): Promise<{ ok: boolean; detail: string }>;
+}
+
+export type GetOutcome = { kind: 'found'; size: number; stream: () => Readable | Promise<Readable> } | { kind: 'missing'; detail?: string } | { kind: 'down'; detail: string };
+
+export type PutOutcome = { kind: 'stored' } | { kind: 'exists' } | { kind: 'too-large' } | { kind: 'down'; detail: string } | { kind: 'aborted'; detail: string };
