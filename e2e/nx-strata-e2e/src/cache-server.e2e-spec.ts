@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -142,5 +143,39 @@ describe('cache server backed by a registry', () => {
     expect((await fetch(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } })).status).toBe(404);
     await settle();
     expect(serverLog).toMatch(/fails its integrity check|could not be read whole/);
+  });
+
+  test('6. an artifact too big to hold in memory streams through whole; one over the upload limit gets 413 and stores nothing', async () => {
+    const chunk = randomBytes(1024 * 1024);
+    const chunked = (mib: number) =>
+      (async function* () {
+        for (let i = 0; i < mib; i++) yield chunk;
+      })();
+    const expected = createHash('sha256');
+    for (let i = 0; i < 24; i++) expected.update(chunk);
+    const put = (base: string, hash: string, mib: number) =>
+      fetch(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body: chunked(mib), duplex: 'half' } as RequestInit);
+
+    expect((await put(url, '4242424242', 24)).status).toBe(200);
+    const back = await fetch(`${url}/v1/cache/4242424242`, { headers: { Authorization: 'Bearer pr-token' } });
+    expect(back.status).toBe(200);
+    expect(createHash('sha256').update(Buffer.from(await back.arrayBuffer())).digest('hex')).toBe(expected.digest('hex'));
+
+    const port = await freePort();
+    const limited = spawn(process.execPath, [join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'), 'cache-server', '--port', String(port), '--storage', `oci://${cache.host}/nx-cache`, '--max-upload-mb', '16'], {
+      env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token' },
+      stdio: 'ignore',
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 100; i++) {
+        if (await fetch(`${base}/health`).then(() => true, () => false)) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect((await put(base, '4343434343', 24)).status).toBe(413);
+      expect(await cache.tags('nx-cache')).not.toContain('4343434343');
+    } finally {
+      limited.kill('SIGTERM');
+    }
   });
 });

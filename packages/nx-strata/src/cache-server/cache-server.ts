@@ -54,7 +54,7 @@ export function createCacheServer(options: CacheServerOptions): { server: Server
       if (uploading.has(hash)) return drain(request, response, 409, 'this hash is being stored right now');
       uploading.add(hash);
       try {
-        const stored = await options.storage.put(hash, request, { maxBytes });
+        const stored = await options.storage.put(hash, request, { maxBytes, ...(Number.isFinite(declared) ? { declaredBytes: declared } : {}) });
         switch (stored.kind) {
           case 'stored':
             return send(response, 200, 'stored');

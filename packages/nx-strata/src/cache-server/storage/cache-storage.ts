@@ -5,8 +5,11 @@ export interface CacheStorage {
   /** `file:///var/cache/nx` or `oci://registry:5000/team/nx-cache`, for logs and /health. */
   readonly url: string;
   get(hash: string): Promise<GetOutcome>;
-  /** Stores `body` under `hash` unless it exists; never overwrites, never leaves a partial artifact visible. */
-  put(hash: string, body: Readable, limits: { maxBytes: number }): Promise<PutOutcome>;
+  /**
+   * Stores `body` under `hash` unless it exists; never overwrites, never leaves a partial artifact visible.
+   * `declaredBytes` is the client's Content-Length when it sent one (a hint: the body is still metered).
+   */
+  put(hash: string, body: Readable, limits: { maxBytes: number; declaredBytes?: number }): Promise<PutOutcome>;
   health(): Promise<{ ok: boolean; detail: string }>;
 }
 

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { RegistryClient } from '../../engines/registry/registry-client';
 import type { CacheStorage, GetOutcome, PutOutcome } from './cache-storage';
+import { MemoryBudget } from './memory-budget';
 
 export const ARTIFACT_MEDIA_TYPE = 'application/vnd.nx-strata.cache.artifact.v1';
 const EMPTY_CONFIG = Buffer.from('{}');
@@ -23,11 +24,13 @@ class TooLarge extends Error {}
 export class OciStorage implements CacheStorage {
   readonly url: string;
   private readonly client: RegistryClient;
+  private emptyConfig: Promise<string | undefined> | undefined;
 
   constructor(
     private readonly host: string,
     private readonly repository: string,
     env: NodeJS.ProcessEnv = process.env,
+    private readonly memory = new MemoryBudget(),
   ) {
     this.url = `oci://${host}/${repository}`;
     this.client = new RegistryClient(host, env);
@@ -39,70 +42,126 @@ export class OciStorage implements CacheStorage {
     if (manifest.kind !== 'found') return { kind: 'down', detail: `${this.url}: ${manifest.detail}` };
     const layer = (JSON.parse(manifest.body ?? '{}') as { layers?: Array<{ digest: string; size: number; mediaType: string }> }).layers?.[0];
     if (!layer || layer.mediaType !== ARTIFACT_MEDIA_TYPE) return { kind: 'missing', detail: `${this.url}:${hash} is not an nx-strata cache artifact` };
-    const blob = await this.client.send('GET', `/v2/${this.repository}/blobs/${layer.digest}`, this.repository, 'pull');
-    if ('failure' in blob) return { kind: 'down', detail: `${this.url}: ${blob.failure.kind === 'found' || blob.failure.kind === 'missing' ? blob.failure.kind : blob.failure.detail}` };
-    if (blob.response.status === 404) return { kind: 'missing', detail: `${this.url}:${hash} names blob ${layer.digest}, which is gone` };
-    if (!blob.response.ok || !blob.response.body) return { kind: 'down', detail: `${this.url}: HTTP ${blob.response.status} reading blob ${layer.digest}` };
-    // Verify before the first byte goes out: spool to a temp file (bounded memory) while hashing, then compare.
-    const spool = join(mkdtempSync(join(tmpdir(), 'nx-strata-cache-get-')), 'artifact');
-    const hasher = createHash('sha256');
-    let size = 0;
+    let blob: IncomingMessage;
     try {
-      const source = Readable.fromWeb(blob.response.body as unknown as WebReadableStream);
-      source.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        hasher.update(chunk);
-      });
-      await pipeline(source, createWriteStream(spool));
+      blob = await this.client.download(`/v2/${this.repository}/blobs/${layer.digest}`, this.repository);
     } catch (error) {
-      rmSync(dirname(spool), { recursive: true, force: true });
-      return { kind: 'missing', detail: `${this.url}:${hash} could not be read whole (${(error as Error).message}); not serving it` };
+      return { kind: 'down', detail: `${this.url}: ${(error as Error).message} reading blob ${layer.digest}` };
     }
-    const actual = `sha256:${hasher.digest('hex')}`;
-    if (actual !== layer.digest || size !== layer.size) {
-      rmSync(dirname(spool), { recursive: true, force: true });
-      return { kind: 'missing', detail: `artifact ${this.url}:${hash} (blob ${hashLabel(layer.digest)}) fails its integrity check (${size} bytes, ${actual}; expected ${layer.size} bytes, ${layer.digest}); not serving it` };
+    if (blob.statusCode !== 200) blob.resume();
+    if (blob.statusCode === 404) return { kind: 'missing', detail: `${this.url}:${hash} names blob ${layer.digest}, which is gone` };
+    if (blob.statusCode !== 200) return { kind: 'down', detail: `${this.url}: HTTP ${blob.statusCode} reading blob ${layer.digest}` };
+    // Verify before the first byte goes out: hold the blob in memory if the budget allows, else spool it to a temp file.
+    const source = blob as AsyncIterable<Buffer>;
+    const release = this.memory.reserve(layer.size);
+    const held = release ? await this.readIntoMemory(source, layer.size) : await this.spoolToFile(source);
+    if ('error' in held) {
+      release?.();
+      return { kind: 'missing', detail: `${this.url}:${hash} could not be read whole (${held.error}); not serving it` };
+    }
+    if (held.digest !== layer.digest || held.size !== layer.size) {
+      release?.();
+      held.discard();
+      return { kind: 'missing', detail: `artifact ${this.url}:${hash} (blob ${hashLabel(layer.digest)}) fails its integrity check (${held.size} bytes, ${held.digest}; expected ${layer.size} bytes, ${layer.digest}); not serving it` };
     }
     return {
       kind: 'found',
-      size,
-      stream: () => createReadStream(spool).on('close', () => rmSync(dirname(spool), { recursive: true, force: true })),
+      size: held.size,
+      stream: () =>
+        held.open().on('close', () => {
+          held.discard();
+          release?.();
+        }),
     };
   }
 
-  async put(hash: string, body: Readable, limits: { maxBytes: number }): Promise<PutOutcome> {
-    const existing = await this.client.manifest(this.repository, hash);
-    if (existing.kind === 'found') return { kind: 'exists' };
-    if (existing.kind !== 'missing') return { kind: 'down', detail: `${this.url}: ${existing.detail}` };
+  async put(hash: string, body: Readable, limits: { maxBytes: number; declaredBytes?: number }): Promise<PutOutcome> {
+    // Small artifacts of known size are read whole, hashed, then sent in one request; others stream in chunks. Nx only
+    // stores after a miss, so an existing hash is rare: small ones are checked once, just before tagging; big ones
+    // also before the upload, to spare sending it for nothing.
+    const release = limits.declaredBytes !== undefined && limits.declaredBytes <= limits.maxBytes ? this.memory.reserve(limits.declaredBytes) : undefined;
+    if (!release) {
+      const existing = await this.client.manifest(this.repository, hash);
+      if (existing.kind === 'found') return { kind: 'exists' };
+      if (existing.kind !== 'missing') return { kind: 'down', detail: `${this.url}: ${existing.detail}` };
+    }
+    try {
+      const blob = release ? await this.uploadWhole(body, limits.maxBytes) : await this.uploadStreamed(body, limits.maxBytes);
+      if (blob.kind !== 'blob') return blob;
+      return await this.tag(hash, blob.digest, blob.size);
+    } finally {
+      release?.();
+    }
+  }
 
-    const start = await this.client.send('POST', `/v2/${this.repository}/blobs/uploads/`, this.repository, 'push');
-    if ('failure' in start) return { kind: 'down', detail: `${this.url}: ${describe(start.failure)}` };
-    if (start.response.status !== 202) return { kind: 'down', detail: `${this.url}: HTTP ${start.response.status} starting an upload` };
+  private async uploadWhole(body: Readable, maxBytes: number): Promise<PutOutcome | { kind: 'blob'; digest: string; size: number }> {
+    const chunks: Buffer[] = [];
+    const hasher = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes) return { kind: 'too-large' };
+        hasher.update(chunk);
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      return { kind: 'aborted', detail: (error as Error).message };
+    }
+    if ('complete' in body && !(body as Readable & { complete: boolean }).complete) return { kind: 'aborted', detail: 'the client went away mid-upload' };
+    const digest = `sha256:${hasher.digest('hex')}`;
+    const start = await this.startUpload();
+    if ('kind' in start) return start;
+    let commit: { status: number };
+    try {
+      commit = await this.client.upload('PUT', withDigest(start.location, digest), this.repository, 'push', { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) }, chunks);
+    } catch (error) {
+      return { kind: 'down', detail: `${this.url}: ${(error as Error).message} storing blob ${digest}` };
+    }
+    if (commit.status !== 201) return { kind: 'down', detail: `${this.url}: HTTP ${commit.status} storing blob ${digest}` };
+    return { kind: 'blob', digest, size };
+  }
+
+  private async uploadStreamed(body: Readable, maxBytes: number): Promise<PutOutcome | { kind: 'blob'; digest: string; size: number }> {
+    const start = await this.startUpload();
+    if ('kind' in start) return start;
     const state = { bytes: 0, hash: createHash('sha256') };
     const metered = async function* () {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         state.bytes += chunk.length;
-        if (state.bytes > limits.maxBytes) throw new TooLarge();
+        if (state.bytes > maxBytes) throw new TooLarge();
         state.hash.update(chunk);
         yield chunk;
       }
     };
-    let location = start.response.headers.get('location') ?? '';
+    let location = start.location;
     try {
-      const patch = await this.client.send('PATCH', location, this.repository, 'push', { headers: { 'Content-Type': 'application/octet-stream' }, body: metered() });
-      if ('failure' in patch) return { kind: 'down', detail: `${this.url}: ${describe(patch.failure)}` };
-      if (patch.response.status !== 202) return { kind: 'down', detail: `${this.url}: HTTP ${patch.response.status} uploading the artifact` };
-      location = patch.response.headers.get('location') ?? location;
+      const patch = await this.client.upload('PATCH', location, this.repository, 'push', { 'Content-Type': 'application/octet-stream' }, metered());
+      if (patch.status !== 202) return { kind: 'down', detail: `${this.url}: HTTP ${patch.status} uploading the artifact` };
+      location = patch.headers.location ?? location;
     } catch (error) {
       if (error instanceof TooLarge || (error as Error).cause instanceof TooLarge) return { kind: 'too-large' };
-      return { kind: 'aborted', detail: (error as Error).message };
+      const clientWentAway = 'complete' in body && !(body as Readable & { complete: boolean }).complete && body.destroyed;
+      return clientWentAway ? { kind: 'aborted', detail: (error as Error).message } : { kind: 'down', detail: `${this.url}: ${(error as Error).message} uploading the artifact` };
     }
     if ('complete' in body && !(body as Readable & { complete: boolean }).complete) return { kind: 'aborted', detail: 'the client went away mid-upload' };
     const digest = `sha256:${state.hash.digest('hex')}`;
-    const commit = await this.client.send('PUT', `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`, this.repository, 'push');
+    const commit = await this.client.send('PUT', withDigest(location, digest), this.repository, 'push');
     if ('failure' in commit) return { kind: 'down', detail: `${this.url}: ${describe(commit.failure)}` };
     if (commit.response.status !== 201) return { kind: 'down', detail: `${this.url}: HTTP ${commit.response.status} committing blob ${digest}` };
+    return { kind: 'blob', digest, size: state.bytes };
+  }
 
+  private async startUpload(): Promise<PutOutcome | { location: string }> {
+    const start = await this.client.send('POST', `/v2/${this.repository}/blobs/uploads/`, this.repository, 'push');
+    if ('failure' in start) return { kind: 'down', detail: `${this.url}: ${describe(start.failure)}` };
+    const location = start.response.headers.get('location');
+    if (start.response.status !== 202 || !location) return { kind: 'down', detail: `${this.url}: HTTP ${start.response.status} starting an upload` };
+    return { location };
+  }
+
+  /** Writes the manifest that makes the artifact visible under its hash: always the last step of a PUT. */
+  private async tag(hash: string, digest: string, size: number): Promise<PutOutcome> {
     const config = await this.ensureEmptyConfig();
     if (config) return { kind: 'down', detail: config };
     const manifest = JSON.stringify({
@@ -110,18 +169,64 @@ export class OciStorage implements CacheStorage {
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       artifactType: ARTIFACT_MEDIA_TYPE,
       config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: EMPTY_CONFIG_DIGEST, size: EMPTY_CONFIG.length },
-      layers: [{ mediaType: ARTIFACT_MEDIA_TYPE, digest, size: state.bytes }],
+      layers: [{ mediaType: ARTIFACT_MEDIA_TYPE, digest, size }],
       annotations: { 'org.nx-strata.cache.hash': hash },
     });
-    // Another replica may have stored the same hash meanwhile: its tag stands (see README, several replicas).
-    if ((await this.client.manifest(this.repository, hash)).kind === 'found') return { kind: 'exists' };
+    // Never overwrite: another replica may have stored the same hash meanwhile, and its tag stands (README, replicas).
+    const existing = await this.client.manifest(this.repository, hash);
+    if (existing.kind === 'found') return { kind: 'exists' };
+    if (existing.kind !== 'missing') return { kind: 'down', detail: `${this.url}: ${existing.detail}` };
     const tag = await this.client.send('PUT', `/v2/${this.repository}/manifests/${hash}`, this.repository, 'push', {
       headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
       body: manifest,
     });
     if ('failure' in tag) return { kind: 'down', detail: `${this.url}: ${describe(tag.failure)}` };
-    if (tag.response.status !== 201) return { kind: 'down', detail: `${this.url}: HTTP ${tag.response.status} tagging ${hash}: ${await tag.response.text()}` };
+    if (tag.response.status !== 201) {
+      this.emptyConfig = undefined; // the registry may have been wiped since: store it again next time
+      return { kind: 'down', detail: `${this.url}: HTTP ${tag.response.status} tagging ${hash}: ${await tag.response.text()}` };
+    }
     return { kind: 'stored' };
+  }
+
+  /** Reads at most `expected` + 1 bytes into memory, hashing as it goes. */
+  private async readIntoMemory(source: AsyncIterable<Buffer>, expected: number): Promise<HeldBlob | { error: string }> {
+    const chunks: Buffer[] = [];
+    const hasher = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > expected) break; // longer than recorded: fails the check below without reading the rest
+        hasher.update(chunk);
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+    return { size, digest: `sha256:${hasher.digest('hex')}`, open: () => Readable.from(chunks), discard: () => void (chunks.length = 0) };
+  }
+
+  /** Streams the blob to a temp file (bounded memory), hashing as it goes. */
+  private async spoolToFile(source: AsyncIterable<Buffer>): Promise<HeldBlob | { error: string }> {
+    const directory = mkdtempSync(join(tmpdir(), 'nx-strata-cache-get-'));
+    const spool = join(directory, 'artifact');
+    const hasher = createHash('sha256');
+    let size = 0;
+    const discard = () => rmSync(directory, { recursive: true, force: true });
+    try {
+      const metered = async function* () {
+        for await (const chunk of source) {
+          size += chunk.length;
+          hasher.update(chunk);
+          yield chunk;
+        }
+      };
+      await pipeline(Readable.from(metered()), createWriteStream(spool));
+    } catch (error) {
+      discard();
+      return { error: (error as Error).message };
+    }
+    return { size, digest: `sha256:${hasher.digest('hex')}`, open: () => createReadStream(spool), discard };
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {
@@ -131,7 +236,16 @@ export class OciStorage implements CacheStorage {
   }
 
   /** The `{}` config blob every artifact manifest points at; returns an error text or undefined. */
-  private async ensureEmptyConfig(): Promise<string | undefined> {
+  private ensureEmptyConfig(): Promise<string | undefined> {
+    // Content-addressed and shared by every artifact: once stored, never asked again; concurrent PUTs share one upload.
+    this.emptyConfig ??= this.storeEmptyConfig().then((error) => {
+      if (error) this.emptyConfig = undefined;
+      return error;
+    });
+    return this.emptyConfig;
+  }
+
+  private async storeEmptyConfig(): Promise<string | undefined> {
     const head = await this.client.send('HEAD', `/v2/${this.repository}/blobs/${EMPTY_CONFIG_DIGEST}`, this.repository, 'pull');
     if (!('failure' in head) && head.response.ok) return undefined;
     // distribution 2.8 reads POST ?digest= as the start of a session, so: POST, then PUT ?digest= with the bytes.
@@ -146,6 +260,18 @@ export class OciStorage implements CacheStorage {
     if ('failure' in upload) return `${this.url}: ${describe(upload.failure)}`;
     return upload.response.status === 201 ? undefined : `${this.url}: HTTP ${upload.response.status} storing the empty config blob`;
   }
+}
+
+/** A blob read whole and hashed, waiting to be served: from memory or from a temp file. */
+interface HeldBlob {
+  size: number;
+  digest: string;
+  open(): Readable;
+  discard(): void;
+}
+
+function withDigest(location: string, digest: string): string {
+  return `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
 }
 
 function hashLabel(digest: string): string {

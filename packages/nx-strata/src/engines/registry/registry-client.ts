@@ -1,5 +1,7 @@
 import { findDockerCredentials, type RegistryCredentials } from './docker-credentials';
 import { registryScheme } from './registry-address';
+import type { IncomingMessage } from 'node:http';
+import { streamDownload, streamUpload, type StreamedResponse } from './raw-http';
 import { parseWwwAuthenticate } from './www-authenticate';
 
 /** Without these, distribution 2.8 answers with a converted schema1 manifest whose digest differs. */
@@ -21,8 +23,8 @@ export type ManifestProbe =
 
 type Action = 'pull' | 'push' | 'delete';
 
-/** A request body: bytes or text, or a stream of chunks (sent with `duplex: 'half'`). */
-export type RequestBody = string | Uint8Array | AsyncIterable<Uint8Array>;
+/** A request body held in memory. Bodies of unknown length go through `upload`, which streams with backpressure. */
+export type RequestBody = string | Uint8Array;
 
 /**
  * A small client for the OCI distribution API, authenticated the way docker is (docker config and credential
@@ -84,9 +86,35 @@ export class RegistryClient {
   }
 
   /**
-   * Any request against the registry's API, authenticated like the others. A streamed `body` cannot be sent twice,
-   * so make a bodiless request with the same `action` first (it fetches and caches the token).
+   * Streams `body` to the registry with backpressure, e.g. a blob upload's PATCH or PUT (set Content-Length when it is
+   * known). A stream cannot be sent twice, so make a bodiless request with the same `action` first: it fetches and
+   * caches the token this uses. Rejects when the body or the connection fails.
    */
+  async upload(method: string, pathOrUrl: string, repository: string, action: Action, headers: Record<string, string>, body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<StreamedResponse> {
+    const authorization = this.tokens.get(scopeOf(repository, action));
+    return streamUpload(this.absolute(pathOrUrl), method, { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body);
+  }
+
+  /**
+   * GETs a blob (or any path) as a node stream, following redirects. Uses the token cached for `repository`; on a 401
+   * it negotiates one (as every other call does) and asks once more. Rejects when the registry cannot be reached.
+   */
+  async download(pathOrUrl: string, repository: string): Promise<IncomingMessage> {
+    const url = this.absolute(pathOrUrl);
+    const first = await streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')));
+    if (first.statusCode !== 401) return first;
+    first.resume();
+    const path = new URL(url).pathname + new URL(url).search;
+    const probe = await this.request('HEAD', path, repository, 'pull', {});
+    if ('failure' in probe) return first;
+    return streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')));
+  }
+
+  private absolute(pathOrUrl: string): string {
+    return pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
+  }
+
+  /** Any request against the registry's API, authenticated like the others. */
   send(
     method: string,
     pathOrUrl: string,
@@ -106,17 +134,15 @@ export class RegistryClient {
     headers: Record<string, string>,
     body?: RequestBody,
   ): Promise<{ response: Response } | { failure: ManifestProbe }> {
-    const scope = `repository:${repository}:${action === 'pull' ? 'pull' : `pull,${action}`}`;
+    const scope = scopeOf(repository, action);
     const send = async (authorization?: string) => {
       try {
-        const streamed = body !== undefined && typeof body === 'object' && Symbol.asyncIterator in body;
         return await fetch(`${this.baseUrl}${path}`, {
           method,
           headers: { ...headers, ...(authorization ? { Authorization: authorization } : {}) },
           redirect: 'follow',
-          body: body as RequestInit["body"],
-          ...(streamed ? { duplex: 'half' } : {}),
-        } as RequestInit);
+          body,
+        });
       } catch (error) {
         const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
         return { unreachable: `${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
@@ -168,4 +194,8 @@ export class RegistryClient {
       return { failure: { kind: 'unreachable', detail: `token service ${url.origin}: ${(error as Error).message}` } };
     }
   }
+}
+
+function scopeOf(repository: string, action: Action): string {
+  return `repository:${repository}:${action === 'pull' ? 'pull' : `pull,${action}`}`;
 }
