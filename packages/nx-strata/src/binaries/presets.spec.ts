@@ -1,5 +1,6 @@
 import { planBinaryTasks, type BinaryTask } from './binary-task';
-import { buildCommand, presetInputGlobs, splitCommand } from './presets';
+import { buildCommand, presetInputGlobs } from './presets';
+import { splitCommand } from '../utils/split-command';
 import type { BinaryConfig } from '../config/strata-config';
 
 const task = (config: Partial<BinaryConfig>, platform = 'linux/arm64'): BinaryTask =>

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { KNOWN_GOOS, KNOWN_GOARCH } from './go-platforms';
 import type { BinaryTask } from './binary-task';
+import { splitCommand } from '../utils/split-command';
 
 /** What one build runs, as data: argv without a shell, its env and cwd (workspace-relative), and where the binary appears. */
 export interface BinaryBuildCommand {
@@ -72,38 +73,6 @@ export function buildCommand(task: BinaryTask, scratch: string): BinaryBuildComm
       return { argv: template.map((part) => part.replace(/\{(os|arch|platform|output)\}/g, (_m, token: string) => values[token])), env: {}, cwd: root, artifact };
     }
   }
-}
-
-/** Splits a command line into argv the way a POSIX shell would for words and quotes (no expansion of any kind). */
-export function splitCommand(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quote: '"' | "'" | null = null;
-  let started = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i];
-    if (quote) {
-      if (char === quote) quote = null;
-      else if (char === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
-      else word += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      started = true;
-    } else if (char === '\\' && i + 1 < line.length) {
-      word += line[++i];
-      started = true;
-    } else if (/\s/.test(char)) {
-      if (started) words.push(word);
-      word = '';
-      started = false;
-    } else {
-      word += char;
-      started = true;
-    }
-  }
-  if (quote) throw new Error(`unterminated ${quote} in command: ${line}`);
-  if (started) words.push(word);
-  return words;
 }
 
 /** Default input globs (relative to the project root) per preset; `!` entries exclude. */

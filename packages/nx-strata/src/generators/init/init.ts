@@ -1,0 +1,72 @@
+import { logger, readNxJson, updateNxJson, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
+import { posix } from 'node:path';
+import { proposeStrataConfig } from './lib/propose-strata-config';
+import type { InitGeneratorSchema } from './schema';
+
+const PLUGIN = 'nx-strata';
+const SKIPPED_DIRECTORIES = /(^|\/)(node_modules|\.git|\.nx|dist|tmp)\//;
+
+/**
+ * `nx add nx-strata` / `nx g nx-strata:init`: registers the plugin in nx.json and, when the workspace has Dockerfiles
+ * and no strata.json yet, proposes one that reproduces the layer chains it can infer. Running it again changes nothing.
+ */
+export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<void> {
+  registerPlugin(tree);
+  if (!options.skipStrataConfig) proposeStrataJson(tree, options);
+}
+
+export default initGenerator;
+
+function registerPlugin(tree: Tree): void {
+  const nxJson = readNxJson(tree) ?? {};
+  const plugins = nxJson.plugins ?? [];
+  if (plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN)) {
+    logger.info(`nx-strata: already registered in nx.json`);
+    return;
+  }
+  updateNxJson(tree, { ...nxJson, plugins: [...plugins, { plugin: PLUGIN, options: {} }] });
+  logger.info(`nx-strata: registered the plugin in nx.json`);
+}
+
+function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): void {
+  const dockerfiles: Array<{ path: string; text: string }> = [];
+  const makefiles: Array<{ path: string; text: string }> = [];
+  const strataFiles: string[] = [];
+  visitNotIgnoredFiles(tree, '', (path) => {
+    if (SKIPPED_DIRECTORIES.test(path)) return;
+    const name = posix.basename(path);
+    if (name === 'strata.json') strataFiles.push(path);
+    else if (/^dockerfile(\..+)?$|\.dockerfile$/i.test(name) && !/\.dockerignore$/i.test(name)) dockerfiles.push({ path, text: tree.read(path, 'utf-8') ?? '' });
+    else if (/^(gnu)?makefile$|\.mk$/i.test(name)) makefiles.push({ path, text: tree.read(path, 'utf-8') ?? '' });
+  });
+  if (strataFiles.length > 0) {
+    logger.info(`nx-strata: ${strataFiles.join(', ')} already describe${strataFiles.length === 1 ? 's' : ''} the images; not proposing another`);
+    return;
+  }
+  if (dockerfiles.length === 0) {
+    logger.info('nx-strata: no Dockerfiles found, so no strata.json was written. Add one when you have images (see the nx-strata README).');
+    return;
+  }
+  const proposal = proposeStrataConfig({ dockerfiles, makefiles, fallbackImage: options.image ?? packageImageName(tree) });
+  const lines = [`nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} Makefile docker build line${proposal.makefileBuilds === 1 ? '' : 's'}` : ''}`];
+  lines.push(...proposal.findings.map((finding) => `  inferred: ${finding}`));
+  logger.info(lines.join('\n'));
+  if (proposal.gaps.length > 0) logger.warn(['nx-strata: could not infer:', ...proposal.gaps.map((gap) => `  - ${gap}`)].join('\n'));
+  if (!proposal.config) {
+    logger.warn('nx-strata: no strata.json was written; write one by hand (see the nx-strata README).');
+    return;
+  }
+  const config = { $schema: './node_modules/nx-strata/strata.schema.json', ...proposal.config };
+  tree.write('strata.json', `${JSON.stringify(config, null, 2)}\n`);
+  logger.info('nx-strata: proposed strata.json; check it, then `npx nx show projects` and `npx nx-strata inspect` show the targets.');
+}
+
+function packageImageName(tree: Tree): string {
+  try {
+    const name = (JSON.parse(tree.read('package.json', 'utf-8') ?? '{}') as { name?: string }).name;
+    if (name) return name.replace(/^@/, '');
+  } catch {
+    // no usable package.json: fall through to the directory name
+  }
+  return posix.basename(tree.root).toLowerCase().replace(/[^a-z0-9._/-]+/g, '-') || 'app';
+}

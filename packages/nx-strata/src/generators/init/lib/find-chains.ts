@@ -1,0 +1,138 @@
+import { posix } from 'node:path';
+import type { DockerfileFacts } from './dockerfile-facts';
+import type { MakefileDockerBuild } from './makefile-docker-builds';
+
+/** One way a Dockerfile is built: a Makefile line, or the file on its own. */
+export interface BuildInstance {
+  file: string;
+  tags: string[];
+  /** The image its parent ARG receives (Makefile `--build-arg`, else the ARG default), or a literal `FROM`. */
+  parentRef?: string;
+  platforms: string[];
+  buildArgs: Record<string, string>;
+  context?: string;
+  source?: string;
+}
+
+/** A chain of layers from a root Dockerfile (no parent in this repository) to a top one. */
+export interface Chain {
+  files: string[];
+  /** Platforms its Makefile lines name; empty when they name none. */
+  platforms: string[];
+  instances: BuildInstance[];
+}
+
+export interface FoundChains {
+  chains: Chain[];
+  /** How each link was found, for the report. */
+  findings: string[];
+  /** What could not be inferred, each with what to do. */
+  gaps: string[];
+}
+
+const ARCH_PLATFORMS: Record<string, string> = { amd64: 'linux/amd64', x86_64: 'linux/amd64', x64: 'linux/amd64', arm64: 'linux/arm64', aarch64: 'linux/arm64', armv7: 'linux/arm/v7' };
+
+export function archPlatformOf(name: string): string | undefined {
+  return ARCH_PLATFORMS[name.toLowerCase()];
+}
+
+/**
+ * Links Dockerfiles into chains: a Makefile's `--build-arg BASE_IMAGE=<tag>` naming the tag another line builds, an
+ * `ARG BASE_IMAGE=<image>` default or a `FROM <image>` naming an image of this repository (by a Makefile tag, or by
+ * layer and directory names: `acme/vision:base-cpu` → `docker/cpu/Dockerfile.base`).
+ */
+export function findChains(dockerfiles: DockerfileFacts[], builds: MakefileDockerBuild[], makefileDirectory = '.'): FoundChains {
+  const findings: string[] = [];
+  const gaps: string[] = [];
+  const byPath = new Map(dockerfiles.map((facts) => [facts.path, facts]));
+  const instances: BuildInstance[] = [];
+  for (const build of builds) {
+    const file = posix.normalize(posix.join(makefileDirectory, build.dockerfile));
+    const facts = byPath.get(file);
+    if (!facts) {
+      gaps.push(`${build.source} builds ${file}, which is not in the workspace; left out`);
+      continue;
+    }
+    const parentRef = facts.parentArg ? (build.buildArgs[facts.parentArg.name] ?? facts.parentArg.defaultValue) : facts.fromImages[0];
+    const buildArgs = Object.fromEntries(Object.entries(build.buildArgs).filter(([name]) => name !== facts.parentArg?.name));
+    instances.push({ file, tags: build.tags, parentRef, platforms: build.platforms, buildArgs, context: build.context, source: build.source });
+    for (const name of build.unresolved) gaps.push(`${build.source} uses $(${name}), which the Makefile does not define; its value was not used`);
+  }
+  for (const facts of dockerfiles) {
+    if (instances.some((instance) => instance.file === facts.path)) continue;
+    instances.push({ file: facts.path, tags: [], parentRef: facts.parentArg?.defaultValue ?? facts.fromImages[0], platforms: [], buildArgs: {} });
+  }
+
+  const resolve = (ref: string | undefined): string | undefined => (ref ? byTag(ref, instances) ?? byName(ref, dockerfiles) : undefined);
+  const parentOf = new Map<BuildInstance, string | undefined>(instances.map((instance) => [instance, resolve(instance.parentRef)]));
+  for (const [instance, parent] of parentOf) {
+    if (parent) findings.push(`${instance.file} builds on ${parent} (${instance.source ? `${instance.source} passes ${instance.parentRef}` : `it names ${instance.parentRef}`})`);
+  }
+
+  // A parent ARG nobody sets: a Dockerfile beside exactly one root Dockerfile builds on it (Dockerfile.base → Dockerfile.ml).
+  const isOpen = (instance: BuildInstance) => !parentOf.get(instance) && !!byPath.get(instance.file)?.parentArg && !instance.parentRef;
+  const isRoot = (instance: BuildInstance) => !parentOf.get(instance) && !isOpen(instance);
+  for (const instance of instances.filter(isOpen)) {
+    const directory = posix.dirname(instance.file);
+    const siblings = instances.filter((other) => other !== instance && posix.dirname(other.file) === directory && isRoot(other));
+    if (siblings.length !== 1) continue;
+    parentOf.set(instance, siblings[0].file);
+    findings.push(`${instance.file} builds on ${siblings[0].file} (ARG ${byPath.get(instance.file)!.parentArg!.name} is set by nobody; the only root Dockerfile beside it)`);
+  }
+  // One left (the shared `docker/app/Dockerfile`) goes on top of every chain.
+  const open = instances.filter(isOpen);
+  const roots = instances.filter(isRoot);
+  const chains: Chain[] = [];
+  const walk = (path: BuildInstance[]) => {
+    const top = path[path.length - 1];
+    const children = instances.filter((instance) => parentOf.get(instance) === top.file && !path.some((seen) => seen.file === instance.file));
+    if (children.length === 0) {
+      chains.push({ files: path.map((instance) => instance.file), platforms: [...new Set(path.flatMap((instance) => instance.platforms))], instances: path });
+      return;
+    }
+    for (const child of children) walk([...path, child]);
+  };
+  for (const root of roots) walk([root]);
+
+  if (open.length === 1 && chains.length > 0) {
+    const [shared] = open;
+    for (const chain of chains) {
+      chain.files.push(shared.file);
+      chain.instances.push(shared);
+    }
+    findings.push(`${shared.file} takes its parent from ARG ${byPath.get(shared.file)!.parentArg!.name}, which nobody sets: assumed to build on top of every chain (${chains.map((chain) => chain.files[chain.files.length - 2]).join(', ')})`);
+  } else if (open.length > 0) {
+    for (const instance of open) gaps.push(`${instance.file}: ARG ${byPath.get(instance.file)!.parentArg!.name} has no default and no Makefile line sets it, so its parent layer is unknown; set "parent" in strata.json`);
+    chains.push(...open.map((instance) => ({ files: [instance.file], platforms: instance.platforms, instances: [instance] })));
+  }
+  for (const instance of instances) {
+    if (instance.parentRef && !parentOf.get(instance) && byPath.get(instance.file)?.parentArg) {
+      findings.push(`${instance.file} starts from ${instance.parentRef}, an image from outside this repository`);
+    }
+  }
+  return { chains, findings, gaps };
+}
+
+function byTag(ref: string, instances: BuildInstance[]): string | undefined {
+  const wanted = comparable(ref);
+  return instances.find((instance) => instance.tags.some((tag) => comparable(tag) === wanted))?.file;
+}
+
+/** `acme/vision:base-cpu` → the one Dockerfile whose layer name and directory both appear in the reference. */
+function byName(ref: string, dockerfiles: DockerfileFacts[]): string | undefined {
+  const tokens = new Set(comparable(ref).split(/[/:@._-]+/).filter(Boolean));
+  const matches = dockerfiles.filter((facts) => {
+    const directory = posix.basename(posix.dirname(facts.path)).toLowerCase();
+    return tokens.has(facts.layer) && (tokens.has(directory) || dockerfiles.filter((other) => other.layer === facts.layer).length === 1);
+  });
+  return matches.length === 1 ? matches[0].path : undefined;
+}
+
+/** Drops a registry host, `docker.io/`, `library/` and a `:latest` tag, so references written differently compare equal. */
+function comparable(ref: string): string {
+  let text = ref.trim().toLowerCase();
+  const first = text.split('/')[0];
+  if (text.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost' || first.includes('$('))) text = text.slice(first.length + 1);
+  text = text.replace(/^library\//, '');
+  return text.replace(/:latest$/, '');
+}

@@ -1,0 +1,102 @@
+import { splitCommand } from '../../../utils/split-command';
+
+/** One `docker build` / `docker buildx build` line found in a Makefile, with Make variables expanded. */
+export interface MakefileDockerBuild {
+  /** Where it was found, for the report: `Makefile:12`. */
+  source: string;
+  /** Dockerfile path as written (default `<context>/Dockerfile`), relative to the Makefile's directory. */
+  dockerfile: string;
+  context: string;
+  tags: string[];
+  buildArgs: Record<string, string>;
+  platforms: string[];
+  /** Make variables the line uses that the Makefile does not define (left as `$(NAME)`). */
+  unresolved: string[];
+}
+
+const FLAGS_WITH_VALUE = new Set([
+  '--add-host', '--allow', '--annotation', '--attest', '--build-context', '--builder', '--cache-from', '--cache-to',
+  '--cgroup-parent', '--iidfile', '--label', '--metadata-file', '--network', '--output', '-o', '--progress', '--secret',
+  '--shm-size', '--ssh', '--target', '--ulimit', '--call', '--isolation', '--cpu-shares', '-c', '--memory', '-m',
+]);
+
+/** Reads every docker build line of a Makefile. Understands `VAR = / := / ?= value` and `$(VAR)` / `${VAR}`; nothing more of Make. */
+export function findMakefileDockerBuilds(text: string, file: string): MakefileDockerBuild[] {
+  const variables = new Map<string, string>();
+  const builds: MakefileDockerBuild[] = [];
+  for (const { line, number } of logicalLines(text)) {
+    const assignment = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?=|::=|:=|\+=|=)\s*(.*)$/.exec(line);
+    if (assignment && !line.startsWith('\t')) {
+      const [, name, operator, value] = assignment;
+      if (operator === '?=' && variables.has(name)) continue;
+      variables.set(name, operator === '+=' && variables.has(name) ? `${variables.get(name)} ${value.trim()}` : value.trim());
+      continue;
+    }
+    for (const command of line.split(/&&|\|\||;|\|/)) {
+      const unresolved = new Set<string>();
+      const expanded = expandMake(command.trim().replace(/^[@+-]+/, ''), variables, unresolved);
+      let words: string[];
+      try {
+        words = splitCommand(expanded);
+      } catch {
+        continue;
+      }
+      const build = parseDockerBuild(words);
+      if (build) builds.push({ source: `${file}:${number}`, ...build, unresolved: [...unresolved] });
+    }
+  }
+  return builds;
+}
+
+function parseDockerBuild(words: string[]): Omit<MakefileDockerBuild, 'source' | 'unresolved'> | undefined {
+  const docker = words.findIndex((word) => word === 'docker' || word.endsWith('/docker'));
+  if (docker < 0) return undefined;
+  const rest = words.slice(docker + 1);
+  const start = rest[0] === 'build' ? 1 : rest[0] === 'buildx' && rest[1] === 'build' ? 2 : rest[0] === 'image' && rest[1] === 'build' ? 2 : -1;
+  if (start < 0) return undefined;
+  const found = { dockerfile: '', context: '', tags: [] as string[], buildArgs: {} as Record<string, string>, platforms: [] as string[] };
+  for (let i = start; i < rest.length; i++) {
+    const word = rest[i];
+    const [flag, inline] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+    const value = () => inline ?? rest[++i] ?? '';
+    if (flag === '-f' || flag === '--file') found.dockerfile = value();
+    else if (flag === '-t' || flag === '--tag') found.tags.push(value());
+    else if (flag === '--build-arg') {
+      const pair = value();
+      const equals = pair.indexOf('=');
+      if (equals > 0) found.buildArgs[pair.slice(0, equals)] = pair.slice(equals + 1);
+    } else if (flag === '--platform') found.platforms.push(...value().split(',').filter(Boolean));
+    else if (FLAGS_WITH_VALUE.has(flag)) value();
+    else if (!word.startsWith('-')) found.context = word;
+  }
+  found.context ||= '.';
+  found.dockerfile ||= `${found.context.replace(/\/+$/, '')}/Dockerfile`;
+  return found;
+}
+
+/** Lines with backslash continuations joined, each with the number of its first physical line. */
+function logicalLines(text: string): Array<{ line: string; number: number }> {
+  const lines: Array<{ line: string; number: number }> = [];
+  const physical = text.split(/\r?\n/);
+  for (let i = 0; i < physical.length; i++) {
+    const number = i + 1;
+    let line = physical[i];
+    while (line.endsWith('\\') && i + 1 < physical.length) line = `${line.slice(0, -1)} ${physical[++i].trim()}`;
+    if (!line.trim().startsWith('#')) lines.push({ line, number });
+  }
+  return lines;
+}
+
+function expandMake(text: string, variables: ReadonlyMap<string, string>, unresolved: Set<string>, depth = 0): string {
+  if (depth > 10) return text;
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g, (match, paren?: string, brace?: string) => {
+    if (match === '$$') return '$';
+    const name = (paren ?? brace)!;
+    const value = variables.get(name);
+    if (value === undefined) {
+      unresolved.add(name);
+      return match;
+    }
+    return expandMake(value, variables, unresolved, depth + 1);
+  });
+}
