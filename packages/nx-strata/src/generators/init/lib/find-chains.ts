@@ -130,9 +130,12 @@ function byName(ref: string, dockerfiles: DockerfileFacts[]): string | undefined
 
 /** Drops a registry host, `docker.io/`, `library/` and a `:latest` tag, so references written differently compare equal. */
 function comparable(ref: string): string {
-  let text = ref.trim().toLowerCase();
-  const first = text.split('/')[0];
-  if (text.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost' || first.includes('$('))) text = text.slice(first.length + 1);
-  text = text.replace(/^library\//, '');
-  return text.replace(/:latest$/, '');
+  return withoutRegistryHost(ref.trim().toLowerCase()).replace(/^library\//, '').replace(/:latest$/, '');
+}
+
+/** `localhost:5000/acme/vision:ml` or `$(REGISTRY)/acme/vision:ml` → `acme/vision:ml`. */
+export function withoutRegistryHost(ref: string): string {
+  const first = ref.split('/')[0];
+  const isHost = ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost' || first.includes('$('));
+  return isHost ? ref.slice(first.length + 1) : ref;
 }

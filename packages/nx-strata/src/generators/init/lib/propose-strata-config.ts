@@ -1,7 +1,7 @@
 import { StrataInputError } from '../../../config/strata-error';
 import { chainsToConfig, type ProposedConfig } from './chains-to-config';
 import { readDockerfileFacts, type DockerfileFacts } from './dockerfile-facts';
-import { findChains } from './find-chains';
+import { findChains, withoutRegistryHost } from './find-chains';
 import { findMakefileDockerBuilds, type MakefileDockerBuild } from './makefile-docker-builds';
 
 export interface WorkspaceScan {
@@ -42,9 +42,7 @@ export function proposeStrataConfig(scan: WorkspaceScan): ProposedConfig & { doc
 function imageFrom(builds: MakefileDockerBuild[]): string | undefined {
   const counts = new Map<string, number>();
   for (const tag of builds.flatMap((build) => build.tags)) {
-    let repository = tag.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
-    const first = repository.split('/')[0];
-    if (repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost' || first.includes('$('))) repository = repository.slice(first.length + 1);
+    const repository = withoutRegistryHost(tag.replace(/@.*$/, '').replace(/:[^/:]*$/, ''));
     if (repository && !repository.includes('$(')) counts.set(repository, (counts.get(repository) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
