@@ -2,6 +2,7 @@ import { resolveImageDigest } from '../engines/buildx';
 import { cacheServer } from './cache-server';
 import { gc } from './gc';
 import { inspect } from './inspect';
+import { matrix } from './matrix';
 
 const USAGE = `usage: nx-strata <command>
 
@@ -9,6 +10,9 @@ commands:
   inspect [strata.json] [--json]     list every layer task: parent, platform, Dockerfile, exact inputs, current key
   inspect --why <target>             which inputs changed since that layer task last built
   inspect --binaries [--json]        every (binary, platform) and whether this host can build it
+  matrix [--base <ref>] [--head <ref>] [--runner <label>] [--arm64-runner <label>]
+                                     print {"include":[...]} of the (project, platform) pairs a change affects, for a
+                                     CI matrix (base: nx.json defaultBase or main; head: HEAD)
   gc [--delete]                      list (and delete) content-addressed tags in the build registry that no
                                      current layer key or published tag uses
   cache-server --storage <file:///dir | oci://host:port/repo> [--port 3535] [--host 127.0.0.1] [--max-upload-mb 2048]
@@ -27,6 +31,8 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
       return inspect({ cwd: process.cwd(), configFile: flags.positional[0], json: flags.booleans.has('json'), why: flags.values.get('why'), binaries: flags.booleans.has('binaries'), out });
     case 'cache-server':
       return cacheServer({ port: flags.values.get('port'), host: flags.values.get('host'), storage: flags.values.get('storage'), maxUploadMb: flags.values.get('max-upload-mb'), out });
+    case 'matrix':
+      return matrix({ cwd: process.cwd(), base: flags.values.get('base'), head: flags.values.get('head'), runner: flags.values.get('runner'), arm64Runner: flags.values.get('arm64-runner'), out });
     case 'gc':
       return gc({ cwd: process.cwd(), delete: flags.booleans.has('delete'), out });
     case 'resolve-digest': {
@@ -50,7 +56,7 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
   }
 }
 
-const VALUE_FLAGS = new Set(['why', 'platform', 'port', 'host', 'storage', 'max-upload-mb']);
+const VALUE_FLAGS = new Set(['why', 'platform', 'port', 'host', 'storage', 'max-upload-mb', 'base', 'head', 'runner', 'arm64-runner']);
 
 function parseFlags(args: string[]): { positional: string[]; booleans: Set<string>; values: Map<string, string> } {
   const positional: string[] = [];
