@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes this machine ready for nx-strata's e2e tests and example job, idempotently:
 # Docker Engine + buildx plugin, QEMU for arm64, a local OCI registry on a free loopback port,
-# and busybox base images for linux/amd64 and linux/arm64 (nothing can be pulled from a public registry).
+# busybox base images for linux/amd64 and linux/arm64 (nothing can be pulled from a public registry), and Chromium
+# (headless, for the build report test).
 # Every step skips what is already there. State (registry address) goes to $STRATA_ENV_DIR/env.
 set -euo pipefail
 
@@ -10,7 +11,7 @@ mkdir -p "$STRATA_ENV_DIR"
 log() { printf '[setup-machine] %s\n' "$*" >&2; }
 need_root() { [ "$(id -u)" = 0 ] || { log "must run as root (installs Debian packages, starts dockerd)"; exit 1; }; }
 
-APT_PACKAGES=(docker.io iptables docker-registry qemu-user-static binfmt-support skopeo busybox-static golang-go file curl)
+APT_PACKAGES=(docker.io iptables docker-registry qemu-user-static binfmt-support skopeo busybox-static golang-go file curl chromium)
 
 install_packages() {
   local missing=()

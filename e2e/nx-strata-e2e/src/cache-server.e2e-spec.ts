@@ -90,6 +90,11 @@ describe('cache server backed by a registry', () => {
     expect(run.output.match(/\[remote cache\]/g)?.length).toBe(11);
     expect(b.records()).toHaveLength(9);
     expect(readFileSync(join(b.root, 'dist/bin/hello-linux-amd64')).length).toBeGreaterThan(100_000);
+    // The build history sees them as remote-cache hits, with the sizes of what was restored.
+    const runs = readFileSync(join(b.root, '.nx/strata-history/runs.jsonl'), 'utf8').trim().split('\n');
+    const tasks = (JSON.parse(runs[runs.length - 1]) as { tasks: Array<{ kind: string; outcome: string; sizeBytes?: number }> }).tasks;
+    expect(tasks.map((task) => `${task.kind} ${task.outcome}`).sort()).toEqual([...Array(2).fill('binary remote-cache'), ...Array(9).fill('layer remote-cache')]);
+    expect(tasks.every((task) => (task.sizeBytes ?? 0) > 0)).toBe(true);
   });
 
   test('2. a read-only token: builds pass, nothing is stored', async () => {

@@ -72,6 +72,13 @@ describe('vision: layered images with nx affected', () => {
       expect(record.parentRef).toBe(`${registry.host}/${repository}@${record.digest}`);
       expect(record.sizeBytes).toBeGreaterThan(0);
     }
+    // Each layer's image holds its parent's layers and adds its own.
+    for (const [variant, platform] of [['cpu', 'linux/amd64'], ['cpu', 'linux/arm64'], ['cuda', 'linux/amd64']]) {
+      const [base, ml, top] = ['base', 'ml', 'app'].map((layer) => records.find((r) => r.layer === layer && r.variant === variant && r.platform === platform)!.layerCount!);
+      expect(base).toBeGreaterThan(0);
+      expect(ml).toBeGreaterThan(base);
+      expect(top).toBeGreaterThan(ml);
+    }
     const app = (variant: string, platform: string) => records.find((r) => r.layer === 'app' && r.variant === variant && r.platform === platform)!;
     expect(runInImage(app('cpu', 'linux/arm64').parentRef, 'linux/arm64', ['/arch'], 'cat')).toBe('aarch64');
     expect(runInImage(app('cpu', 'linux/amd64').parentRef, 'linux/amd64', ['/arch'], 'cat')).toBe('x86_64');

@@ -3,6 +3,7 @@ import { cacheServer } from './cache-server';
 import { gc } from './gc';
 import { inspect } from './inspect';
 import { matrix } from './matrix';
+import { report } from './report';
 
 const USAGE = `usage: nx-strata <command>
 
@@ -13,6 +14,9 @@ commands:
   matrix [--base <ref>] [--head <ref>] [--runner <label>] [--arm64-runner <label>]
                                      print {"include":[...]} of the (project, platform) pairs a change affects, for a
                                      CI matrix (base: nx.json defaultBase or main; head: HEAD)
+  report [--markdown <file>] [--html <file>] [--last <runs>] [--history-dir <dir>]
+                                     the build history: hit rate, time spent and saved, slowest layers, by platform
+                                     and variant; Markdown for a CI job summary; a self-contained HTML page with charts
   gc [--delete]                      list (and delete) content-addressed tags in the build registry that no
                                      current layer key or published tag uses
   cache-server --storage <file:///dir | oci://host:port/repo> [--port 3535] [--host 127.0.0.1] [--max-upload-mb 2048]
@@ -33,6 +37,8 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
       return cacheServer({ port: flags.values.get('port'), host: flags.values.get('host'), storage: flags.values.get('storage'), maxUploadMb: flags.values.get('max-upload-mb'), out });
     case 'matrix':
       return matrix({ cwd: process.cwd(), base: flags.values.get('base'), head: flags.values.get('head'), runner: flags.values.get('runner'), arm64Runner: flags.values.get('arm64-runner'), out });
+    case 'report':
+      return report({ cwd: process.cwd(), historyDir: flags.values.get('history-dir'), last: flags.values.get('last'), markdown: flags.values.get('markdown'), html: flags.values.get('html'), out });
     case 'gc':
       return gc({ cwd: process.cwd(), delete: flags.booleans.has('delete'), out });
     case 'resolve-digest': {
@@ -56,7 +62,7 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
   }
 }
 
-const VALUE_FLAGS = new Set(['why', 'platform', 'port', 'host', 'storage', 'max-upload-mb', 'base', 'head', 'runner', 'arm64-runner']);
+const VALUE_FLAGS = new Set(['why', 'platform', 'port', 'host', 'storage', 'max-upload-mb', 'base', 'head', 'runner', 'arm64-runner', 'history-dir', 'last', 'markdown', 'html']);
 
 function parseFlags(args: string[]): { positional: string[]; booleans: Set<string>; values: Map<string, string> } {
   const positional: string[] = [];

@@ -6,7 +6,7 @@ const record: LayerRecord = {
   key: 'aaaaaaaaaaaaaaaa', result: 'built', attestations: [], digest: 'sha256:1', refs: [], parentRef: 'r', mode: 'registry', registry: 'r', parent: { target: 'p', key: 'pppppppppppppppp', ref: 'r' },
   dockerfile: 'docker/app/Dockerfile', context: '.', args: { PY: '3.11', BASE_IMAGE: 'x@sha256:1' },
   inputs: { 'src/a.py': '1111111111111111', 'src/run.sh': '2222222222222222+x', 'src/old.py': '3333333333333333' },
-  dockerfileHash: 'dddddddddddddddd', durationMs: 1, sizeBytes: 1, builtAt: '2026-11-22T10:00:00.000Z',
+  dockerfileHash: 'dddddddddddddddd', durationMs: 1, sizeBytes: 1, layerCount: 1, builtAt: '2026-11-22T10:00:00.000Z',
 };
 
 describe('explainChanges', () => {

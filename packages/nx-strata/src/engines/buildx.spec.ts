@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildxBuildArgs, isBuildxAvailable, manifestSize, parseBuildMetadata, parseBuilderDriver, supportsAttestations } from './buildx';
+import { buildxBuildArgs, isBuildxAvailable, manifestStats, parseBuildMetadata, parseBuilderDriver, supportsAttestations } from './buildx';
 
 describe('buildxBuildArgs', () => {
   it('pushes with a content tag, pinned parent, provenance off and a metadata file', () => {
@@ -87,12 +87,12 @@ describe('parseBuildMetadata', () => {
   });
 });
 
-describe('manifestSize', () => {
+describe('manifestStats', () => {
   it('sums config and layers of a single-platform manifest, and refuses an index', () => {
     const manifest = JSON.stringify({ schemaVersion: 2, config: { size: 1111 }, layers: [{ size: 1030325 }, { size: 150 }] });
-    expect(manifestSize(manifest)).toBe(1111 + 1030325 + 150);
-    expect(manifestSize(JSON.stringify({ schemaVersion: 2, manifests: [] }))).toBeNull();
-    expect(manifestSize('not json')).toBeNull();
+    expect(manifestStats(manifest)).toEqual({ sizeBytes: 1111 + 1030325 + 150, layerCount: 2 });
+    expect(manifestStats(JSON.stringify({ schemaVersion: 2, manifests: [] }))).toEqual({ sizeBytes: null, layerCount: null });
+    expect(manifestStats('not json')).toEqual({ sizeBytes: null, layerCount: null });
   });
 });
 

@@ -105,28 +105,36 @@ export async function resolveImageDigest(ref: string): Promise<string | undefine
   return local.exitCode === 0 && local.stdout.trim() ? `local:${local.stdout.trim()}` : undefined;
 }
 
-/** Size of a local image in bytes, or null when it cannot be read. */
-export async function localImageSize(ref: string): Promise<number | null> {
-  const result = await execCommand('docker', ['image', 'inspect', '--format', '{{.Size}}', ref]);
-  const size = Number(result.stdout.trim());
-  return result.exitCode === 0 && Number.isFinite(size) ? size : null;
+/** What the build report shows of an image: its size in bytes and its number of layers. */
+export interface ImageStats {
+  sizeBytes: number | null;
+  layerCount: number | null;
 }
 
-/** Compressed size of a pushed image (config + layers) from its registry manifest, or null. */
-export async function registryImageSize(ref: string): Promise<number | null> {
+const NO_STATS: ImageStats = { sizeBytes: null, layerCount: null };
+
+/** Size (bytes, uncompressed) and layer count of a local image; nulls when it cannot be read. */
+export async function localImageStats(ref: string): Promise<ImageStats> {
+  const result = await execCommand('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', ref]);
+  const [size, layers] = result.stdout.trim().split(' ').map(Number);
+  return result.exitCode === 0 && Number.isFinite(size) ? { sizeBytes: size, layerCount: Number.isFinite(layers) ? layers : null } : NO_STATS;
+}
+
+/** Compressed size (config + layers) and layer count of a pushed image, from its registry manifest; nulls otherwise. */
+export async function registryImageStats(ref: string): Promise<ImageStats> {
   const result = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref]);
-  if (result.exitCode !== 0) return null;
-  return manifestSize(result.stdout);
+  if (result.exitCode !== 0) return NO_STATS;
+  return manifestStats(result.stdout);
 }
 
-/** Sum of config and layer sizes of a single-platform manifest; null for an index or anything else. */
-export function manifestSize(rawManifest: string): number | null {
+/** Sum of config and layer sizes, and the layer count, of a single-platform manifest; nulls for an index or anything else. */
+export function manifestStats(rawManifest: string): ImageStats {
   try {
     const manifest = JSON.parse(rawManifest) as { config?: { size?: number }; layers?: Array<{ size?: number }> };
-    if (!manifest.config || !Array.isArray(manifest.layers)) return null;
-    return (manifest.config.size ?? 0) + manifest.layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+    if (!manifest.config || !Array.isArray(manifest.layers)) return NO_STATS;
+    return { sizeBytes: (manifest.config.size ?? 0) + manifest.layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0), layerCount: manifest.layers.length };
   } catch {
-    return null;
+    return NO_STATS;
   }
 }
 

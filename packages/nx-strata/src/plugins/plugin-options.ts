@@ -19,6 +19,12 @@ export interface StrataPluginOptions {
    * the task hash and layer key, so an upstream security fix rebuilds the layers on it (builds then use `--pull`). @default false
    */
   pinBaseImages?: boolean;
+  /** Workspace-relative directory of the build history (`runs.jsonl`) that `nx-strata report` reads. @default ".nx/strata-history" */
+  historyDir?: string;
+  /** Largest size of the build history; the oldest runs are dropped beyond it. @default 2097152 (2 MiB, about 1,000 runs of 10 layers) */
+  historyMaxBytes?: number;
+  /** Record each run's layer and binary tasks in the build history. @default true */
+  recordHistory?: boolean;
 }
 
 export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'registry'>> & Pick<StrataPluginOptions, 'registry'>;
@@ -34,5 +40,8 @@ export function normalizePluginOptions(options: StrataPluginOptions | undefined)
   normalized.builders ??= {};
   normalized.registryCache ??= true;
   normalized.pinBaseImages ??= false;
+  normalized.historyDir = (normalized.historyDir ?? '.nx/strata-history').replace(/\/+$/, '');
+  normalized.historyMaxBytes ??= 2 * 1024 * 1024;
+  normalized.recordHistory ??= true;
   return normalized;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { StrataInputError } from '../../config/strata-error';
-import { buildxBuildArgs, isBuildxAvailable, localImageSize, registryImageSize } from '../../engines/buildx';
+import { buildxBuildArgs, isBuildxAvailable, localImageStats, registryImageStats, type ImageStats } from '../../engines/buildx';
 import { formatCommand } from '../../engines/exec-command';
 import { computeTaskKey } from '../../hash/compute-task-key';
 import { FileHasher } from '../../hash/file-hasher';
@@ -53,7 +53,7 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
       logger.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
       return { success: true };
     }
-    let outcome: { digest: string; sizeBytes?: number | null };
+    let outcome: { digest: string } & Partial<ImageStats>;
     if (check.kind === 'hit') {
       logger.info(`nx-strata: registry hit for ${label}: ${plan.tag} is already in the registry; nothing to build`);
       outcome = check;
@@ -67,6 +67,7 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
 
     const ref = pinnedRef(plan, options, outcome.digest);
     const durationMs = Date.now() - started;
+    const stats = outcome.sizeBytes !== undefined && outcome.layerCount !== undefined ? (outcome as ImageStats) : options.registry ? await registryImageStats(ref) : await localImageStats(plan.tag);
     writeRecordAtomically(options.recordAbsolute, {
       schemaVersion: 1,
       project,
@@ -89,7 +90,8 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
       inputs: key.files,
       dockerfileHash: key.dockerfileHash,
       durationMs,
-      sizeBytes: outcome.sizeBytes !== undefined ? outcome.sizeBytes : options.registry ? await registryImageSize(ref) : await localImageSize(plan.tag),
+      sizeBytes: stats.sizeBytes,
+      layerCount: stats.layerCount,
       builtAt: new Date().toISOString(),
     });
     if (check.kind !== 'hit') logger.info(`nx-strata: built ${label} in ${(durationMs / 1000).toFixed(1)} s → ${ref}`);

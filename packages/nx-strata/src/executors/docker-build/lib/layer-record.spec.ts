@@ -6,7 +6,7 @@ import { readRecord, recordPath, writeRecordAtomically, type LayerRecord } from 
 const record = (key: string): LayerRecord => ({
   schemaVersion: 1, project: 'vision', target: 't', variant: 'cpu', layer: 'app', platform: 'linux/amd64', key, result: 'built', attestations: [],
   digest: 'sha256:1', refs: ['r'], parentRef: 'r@sha256:1', mode: 'registry', registry: 'localhost:5000', parent: null,
-  dockerfile: 'Dockerfile', context: '.', args: {}, inputs: {}, dockerfileHash: 'h', durationMs: 1, sizeBytes: 1, builtAt: 'now',
+  dockerfile: 'Dockerfile', context: '.', args: {}, inputs: {}, dockerfileHash: 'h', durationMs: 1, sizeBytes: 1, layerCount: 1, builtAt: 'now',
 });
 
 describe('layer records', () => {

@@ -34,6 +34,8 @@ export interface LayerRecord {
   dockerfileHash: string;
   durationMs: number;
   sizeBytes: number | null;
+  /** Layers of the image (all of them, its ancestors' included); null when unknown or in records written before 0.1. */
+  layerCount: number | null;
   /** When this record was written (by a build or a registry hit). */
   builtAt: string;
 }

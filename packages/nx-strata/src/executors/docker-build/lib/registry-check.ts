@@ -1,10 +1,10 @@
-import { manifestSize } from '../../../engines/buildx';
+import { manifestStats, type ImageStats } from '../../../engines/buildx';
 import { parseRegistryAddress, repositoryName } from '../../../engines/registry/registry-address';
 import { RegistryClient, type ManifestProbe } from '../../../engines/registry/registry-client';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 import type { ParentImage } from './parent-image';
 
-export type RegistryCheck = { kind: 'hit'; digest: string; sizeBytes: number | null } | { kind: 'miss' } | { kind: 'fail'; message: string };
+export type RegistryCheck = ({ kind: 'hit'; digest: string } & ImageStats) | { kind: 'miss' } | { kind: 'fail'; message: string };
 
 /**
  * Registry mode, before building: the parent's pinned digest must still exist, and an image already pushed under
@@ -34,7 +34,7 @@ export async function checkRegistry(options: NormalizedDockerBuildOptions, key: 
   const probe = await client.manifest(repository, `strata-${key}`, { withBody: true });
   if (probe.kind === 'missing') return { kind: 'miss' };
   if (probe.kind !== 'found') return { kind: 'fail', message: failure(label, options.registry, probe, `checking for ${address.host}/${repository}:strata-${key}`) };
-  return { kind: 'hit', digest: probe.digest, sizeBytes: probe.body ? manifestSize(probe.body) : null };
+  return { kind: 'hit', digest: probe.digest, ...(probe.body ? manifestStats(probe.body) : { sizeBytes: null, layerCount: null }) };
 }
 
 function failure(label: string, registry: string, probe: Exclude<ManifestProbe, { kind: 'found' } | { kind: 'missing' }>, doing: string): string {

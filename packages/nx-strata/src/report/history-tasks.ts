@@ -1,0 +1,78 @@
+import { posix } from 'node:path';
+import { IMPLICIT_VARIANT } from '../config/strata-config';
+import { recordPath } from '../executors/docker-build/lib/layer-record';
+import type { HistoryTask, TaskOutcome } from './history-types';
+
+/** The parts of Nx's TaskResult this reads. */
+export interface FinishedTask {
+  task: { target: { project: string; target: string }; projectRoot?: string; startTime?: number; endTime?: number };
+  status: string;
+}
+
+interface Names {
+  buildTargetName: string;
+  recordsDir: string;
+}
+
+interface RecordFields {
+  result?: string;
+  builtAt?: string;
+  durationMs?: number;
+  sizeBytes?: number | null;
+  layerCount?: number | null;
+  platform?: string;
+}
+
+/**
+ * The layer (`docker-build--<variant>--<layer>--<os>-<arch>`) and binary (`binary-build--<name>--<os>-<arch>`) tasks of
+ * a run, with what became of each: Nx's status for cache hits, failures and skips; the record the executor wrote in
+ * this run to tell a build from a registry hit. `readRecord` reads a workspace-relative JSON file (undefined if none).
+ */
+export function historyTasks(results: FinishedTask[], names: Names, readRecord: (path: string) => RecordFields | undefined): HistoryTask[] {
+  const tasks: HistoryTask[] = [];
+  for (const result of results) {
+    const { project, target } = result.task.target;
+    const parts = target.split('--');
+    const durationMs = Math.max(0, (result.task.endTime ?? 0) - (result.task.startTime ?? 0));
+    let entry: Omit<HistoryTask, 'outcome' | 'durationMs'>;
+    let record: RecordFields | undefined;
+    if (parts[0] === names.buildTargetName && (parts.length === 3 || parts.length === 4)) {
+      const [layer, slug] = parts.slice(-2);
+      const variant = parts.length === 4 ? parts[1] : IMPLICIT_VARIANT;
+      record = readRecord(recordPath(names.recordsDir, project, variant, layer, slug));
+      entry = { kind: 'layer', project, target, platform: record?.platform ?? slug.replace(/-/g, '/'), variant, layer };
+    } else if (parts[0] === 'binary-build' && parts.length === 3) {
+      const [, binary, slug] = parts;
+      record = readRecord(posix.join(result.task.projectRoot ?? '', 'dist/bin/.records', `${binary}-${slug}.json`));
+      entry = { kind: 'binary', project, target, platform: record?.platform ?? slug.replace(/-/g, '/'), binary };
+    } else {
+      continue;
+    }
+    const fresh = record?.builtAt !== undefined && Date.parse(record.builtAt) >= (result.task.startTime ?? 0) - 1000;
+    tasks.push({
+      ...entry,
+      outcome: outcomeOf(result.status, fresh ? record?.result : undefined),
+      durationMs,
+      ...(typeof record?.durationMs === 'number' && record.result !== 'registry-hit' ? { buildMs: record.durationMs } : {}),
+      ...(record && 'sizeBytes' in record ? { sizeBytes: record.sizeBytes ?? null } : {}),
+      ...(record && 'layerCount' in record ? { layerCount: record.layerCount ?? null } : {}),
+    });
+  }
+  return tasks;
+}
+
+function outcomeOf(status: string, freshResult: string | undefined): TaskOutcome {
+  switch (status) {
+    case 'success':
+      return freshResult === 'registry-hit' ? 'registry-hit' : freshResult === 'skipped' ? 'skipped' : 'built';
+    case 'local-cache':
+    case 'local-cache-kept-existing':
+      return 'local-cache';
+    case 'remote-cache':
+      return 'remote-cache';
+    case 'failure':
+      return 'failed';
+    default:
+      return 'skipped';
+  }
+}

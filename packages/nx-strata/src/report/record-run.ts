@@ -1,0 +1,40 @@
+import { logger, type PostTasksExecution } from '@nx/devkit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizePluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
+import { historyTasks, type FinishedTask } from './history-tasks';
+import { appendRun } from './run-history';
+
+/**
+ * Nx's `postTasksExecution` hook: after every run, appends its layer and binary tasks (built, registry hit, local or
+ * remote cache hit, failed, skipped; duration, size, layer count) to the build history. Never fails the run.
+ */
+export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async (options, context) => {
+  const normalized = normalizePluginOptions(options);
+  if (!normalized.recordHistory) return;
+  try {
+    const readRecord = (path: string) => {
+      try {
+        return JSON.parse(readFileSync(join(context.workspaceRoot, path), 'utf8'));
+      } catch {
+        return undefined;
+      }
+    };
+    const tasks = historyTasks(Object.values(context.taskResults) as FinishedTask[], normalized, readRecord);
+    if (tasks.length === 0) return;
+    appendRun(
+      join(context.workspaceRoot, normalized.historyDir),
+      {
+        schemaVersion: 1,
+        id: context.id,
+        startedAt: new Date(context.startTime).toISOString(),
+        durationMs: Math.max(0, context.endTime - context.startTime),
+        command: ['nx', ...context.argv.slice(2)].join(' '),
+        tasks,
+      },
+      normalized.historyMaxBytes,
+    );
+  } catch (error) {
+    logger.warn(`nx-strata: this run was not added to the build history (${(error as Error).message}); the run itself is unaffected`);
+  }
+};
