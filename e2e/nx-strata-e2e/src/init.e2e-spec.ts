@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { VISION_EXAMPLE } from './support/paths';
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
@@ -73,6 +74,12 @@ describe('nx g nx-strata:init, installed from the packed tarball', () => {
     );
     const arm64Ml = JSON.parse(shown.output.slice(shown.output.indexOf('{'))).targets['docker-build--cpu--ml--linux-arm64'];
     expect(JSON.stringify(arm64Ml)).toContain('docker/arm64/Dockerfile.ml');
+
+    const ci = nx(root, ['g', 'nx-strata:ci', '--provider=github', '--arm64Runner=ubuntu-24.04-arm']);
+    expectOk(ci);
+    expect(ci.output).toContain('CREATE .github/workflows/nx-strata.yml');
+    const workflow = parse(readFileSync(join(root, '.github/workflows/nx-strata.yml'), 'utf8')) as { jobs: Record<string, unknown> };
+    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'build', 'publish', 'summary']);
 
     commitAll(root);
     const again = nx(root, ['g', 'nx-strata:init']);

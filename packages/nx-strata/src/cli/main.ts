@@ -30,6 +30,12 @@ commands:
 export async function main(argv: string[], out: (text: string) => void = (text) => console.log(text)): Promise<number> {
   const [command, ...rest] = argv;
   const flags = parseFlags(rest);
+  const known = command !== undefined ? COMMAND_FLAGS[command] : undefined;
+  const unknown = known ? [...flags.booleans, ...flags.values.keys()].filter((flag) => !known.includes(flag)) : [];
+  if (unknown.length > 0) {
+    out(`nx-strata ${command}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((flag) => `--${flag}`).join(', ')}${known!.length ? ` (it takes ${known!.map((flag) => `--${flag}`).join(', ')})` : ''}\n\n${USAGE}`);
+    return 2;
+  }
   switch (command) {
     case 'inspect':
       return inspect({ cwd: process.cwd(), configFile: flags.positional[0], json: flags.booleans.has('json'), why: flags.values.get('why'), binaries: flags.booleans.has('binaries'), out });
@@ -62,7 +68,19 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
   }
 }
 
-const VALUE_FLAGS = new Set(['why', 'platform', 'port', 'host', 'storage', 'max-upload-mb', 'base', 'head', 'runner', 'arm64-runner', 'history-dir', 'last', 'markdown', 'html']);
+/** Every command and the flags it takes (generated CI files are checked against this). */
+export const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  inspect: ['json', 'why', 'binaries'],
+  matrix: ['base', 'head', 'runner', 'arm64-runner'],
+  report: ['markdown', 'html', 'last', 'history-dir'],
+  gc: ['delete'],
+  'cache-server': ['port', 'host', 'storage', 'max-upload-mb'],
+  'resolve-digest': ['platform'],
+  help: [],
+};
+
+/** Flags that take a value (`--name value` or `--name=value`); the others are switches. */
+export const VALUE_FLAGS = new Set(['why', 'platform', 'port', 'host', 'storage', 'max-upload-mb', 'base', 'head', 'runner', 'arm64-runner', 'history-dir', 'last', 'markdown', 'html']);
 
 function parseFlags(args: string[]): { positional: string[]; booleans: Set<string>; values: Map<string, string> } {
   const positional: string[] = [];

@@ -1,0 +1,108 @@
+import { logger } from '@nx/devkit';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FsTree, flushChanges } from 'nx/src/generators/tree';
+import { parse } from 'yaml';
+import { COMMAND_FLAGS, main } from '../../cli/main';
+import { splitCommand } from '../../utils/split-command';
+import { ciGenerator, GITHUB_WORKFLOW_PATH } from './ci';
+import type { CiGeneratorSchema } from './schema';
+
+const VISION = resolve(__dirname, '../../../../../examples/vision');
+
+interface Step { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; id?: string }
+interface Job { needs?: string | string[]; if?: string; 'runs-on': string; strategy?: { matrix: string }; steps: Step[]; outputs?: Record<string, string> }
+interface Workflow { on: Record<string, unknown>; env: Record<string, string>; jobs: Record<string, Job> }
+
+describe('nx-strata:ci --provider=github', () => {
+  let root: string;
+  beforeEach(() => {
+    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    root = mkdtempSync(join(tmpdir(), 'nx-strata-ci-'));
+    cpSync(VISION, root, { recursive: true, filter: (source) => !/node_modules|[/\\]dist$|[/\\]\.nx$/.test(source) });
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  async function generate(options: CiGeneratorSchema): Promise<{ text: string; workflow: Workflow }> {
+    const tree = new FsTree(root, false);
+    await ciGenerator(tree, options);
+    flushChanges(root, tree.listChanges());
+    const text = readFileSync(join(root, GITHUB_WORKFLOW_PATH), 'utf8');
+    return { text, workflow: parse(text) as Workflow };
+  }
+  const runLines = (workflow: Workflow) =>
+    Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ?? '').split('\n'))).filter((line) => /\bnpx (nx|nx-strata) /.test(line));
+
+  it('plans, fans out one build job per affected (project, platform), publishes once on main, and sums up', async () => {
+    const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
+    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'build', 'publish', 'summary']);
+    expect(workflow.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
+    const { plan, build, publish, summary } = workflow.jobs;
+    expect(plan.outputs).toEqual({ matrix: '${{ steps.matrix.outputs.matrix }}', any: '${{ steps.matrix.outputs.any }}' });
+    expect(plan.steps.find((step) => step.uses === 'actions/checkout@v4')?.with).toEqual({ 'fetch-depth': 0 });
+    expect(build.needs).toBe('plan');
+    expect(build.if).toBe("${{ needs.plan.outputs.any == 'true' }}");
+    expect(build.strategy?.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
+    expect(build['runs-on']).toBe('${{ matrix.runner }}');
+    expect(build.steps.find((step) => step.uses === 'docker/setup-qemu-action@v3')?.if).toBe('${{ matrix.qemu }}');
+    expect(build.steps.find((step) => step.uses === 'actions/cache@v4')?.with?.path).toBe('${{ env.STRATA_HISTORY_DIR }}');
+    expect(publish.if).toBe("${{ github.event_name == 'push' && needs.plan.outputs.any == 'true' }}");
+    expect(publish.needs).toEqual(['plan', 'build']);
+    expect(summary.if).toBe('${{ always() }}');
+  });
+
+  it('gives pull requests the read token and the main branch the read-write one', async () => {
+    const selfHosted = (await generate({})).workflow.env;
+    expect(selfHosted.NX_SELF_HOSTED_REMOTE_CACHE_SERVER).toBe('${{ vars.NX_CACHE_SERVER }}');
+    expect(selfHosted.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN).toBe("${{ github.event_name == 'push' && secrets.NX_CACHE_WRITE_TOKEN || secrets.NX_CACHE_READ_TOKEN }}");
+    const cloud = (await generate({ remoteCache: 'nx-cloud' })).workflow.env;
+    expect(cloud.NX_CLOUD_ACCESS_TOKEN).toBe("${{ github.event_name == 'push' && secrets.NX_CLOUD_ACCESS_TOKEN || secrets.NX_CLOUD_READ_TOKEN }}");
+    expect(cloud.NX_SELF_HOSTED_REMOTE_CACHE_SERVER).toBeUndefined();
+  });
+
+  it('runs only commands and targets that exist: nx-strata commands with their own flags, inferred nx targets', async () => {
+    const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
+    const lines = runLines(workflow);
+    expect(lines.length).toBeGreaterThanOrEqual(6);
+    for (const line of lines) {
+      const words = splitCommand(line.replace(/^.*?\$\(|\)$/g, '').replace(/^.*?(npx )/, '$1'));
+      if (words[1] === 'nx-strata') {
+        expect(Object.keys(COMMAND_FLAGS)).toContain(words[2]);
+        for (const flag of words.filter((word) => word.startsWith('--'))) expect(COMMAND_FLAGS[words[2]]).toContain(flag.slice(2).split('=')[0]);
+      } else {
+        const targets = words.flatMap((word, index) => (words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : []));
+        for (const target of targets) expect(['docker-build', 'docker-publish', '${{ matrix.target }}']).toContain(target);
+      }
+    }
+  });
+
+  it('its matrix command, run on the fixture after a code change, gives the affected pairs on the configured runners', async () => {
+    const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
+    const script = workflow.jobs.plan.steps.find((step) => step.id === 'matrix')!.run!;
+    const command = /\$\((npx nx-strata matrix [^)]*)\)/.exec(script)![1].replace('"$NX_BASE"', 'main').replace('"$NX_HEAD"', 'HEAD');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: root, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    git('checkout', '-qb', 'feature');
+    appendFileSync(join(root, 'src/vision/main.py'), '# a code change\n');
+    git('commit', '-qam', 'code');
+    const printed: string[] = [];
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      expect(await main(splitCommand(command).slice(2), (text) => printed.push(text))).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(JSON.parse(printed.join('\n')).include.map((entry: Record<string, unknown>) => [entry.project, entry.platform, entry.runner, entry.qemu, entry.target])).toEqual([
+      ['vision', 'linux/amd64', 'ubuntu-latest', false, 'docker-build--linux-amd64'],
+      ['vision', 'linux/arm64', 'ubuntu-24.04-arm', false, 'docker-build--linux-arm64'],
+    ]);
+  });
+});

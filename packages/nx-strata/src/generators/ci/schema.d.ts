@@ -1,0 +1,14 @@
+export interface CiGeneratorSchema {
+  /** CI provider. @default "github" */
+  provider?: 'github';
+  /** Trusted branch: pushes to it publish and write to the remote cache. @default nx.json defaultBase, else "main" */
+  mainBranch?: string;
+  /** Runner for the plan, publish and summary jobs and for linux/amd64 builds. @default "ubuntu-latest" */
+  runner?: string;
+  /** Native runner for linux/arm64 builds; without it arm64 builds under QEMU on `runner`. */
+  arm64Runner?: string;
+  /** The nx-strata cache server, Nx Cloud, or none. @default "self-hosted" */
+  remoteCache?: 'self-hosted' | 'nx-cloud' | 'none';
+  /** Build registry (STRATA_REGISTRY). @default "ghcr.io/${{ github.repository_owner }}" */
+  registry?: string;
+}
