@@ -38,14 +38,14 @@ export function affectedMatrix(families: ImageFamily[], changedFiles: string[], 
   const everything = changedFiles.some((file) => GLOBAL_FILES.has(file));
   const affected = new Map<string, boolean>();
   const isAffected = (family: ImageFamily, task: LayerTask): boolean => {
-    const known = affected.get(task.targetName + task.project);
+    const known = affected.get(`${task.project}:${task.targetName}`);
     if (known !== undefined) return known;
     const inputs = family.inputsOf(task);
     const reads = (file: string) =>
       file === family.configFile || file === inputs.dockerfile || file === inputs.dockerignore || inputs.files.includes(file) || inputs.cover.directories.some((directory) => file.startsWith(`${directory}/`));
     const parent = family.parentOf(task);
     const result = everything || [...changed].some(reads) || (parent !== undefined && isAffected(family, parent));
-    affected.set(task.targetName + task.project, result);
+    affected.set(`${task.project}:${task.targetName}`, result);
     return result;
   };
   const entries = new Map<string, MatrixEntry>();

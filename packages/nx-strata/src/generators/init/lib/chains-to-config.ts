@@ -69,9 +69,8 @@ export function chainsToConfig(chains: Chain[], dockerfiles: DockerfileFacts[], 
     const files = variants.map((variant) => primary(variant)[index]);
     const templated = files.map((file, at) => templateFor(file, variants[at].name));
     const layerConfig: LayerConfig = { dockerfile: files[0] };
-    if (new Set(files).size === 1) layerConfig.dockerfile = files[0];
-    else if (new Set(templated).size === 1) layerConfig.dockerfile = templated[0];
-    else {
+    if (new Set(files).size > 1 && new Set(templated).size === 1) layerConfig.dockerfile = templated[0];
+    else if (new Set(files).size > 1) {
       variants.forEach((variant, at) => {
         if (at > 0 && files[at] !== files[0]) variantOverrides.set(variant.name, { ...variantOverrides.get(variant.name), [layer]: { dockerfile: files[at] } });
       });
