@@ -53,4 +53,7 @@ printf '\n=== the cpu app image for linux/arm64, run under QEMU\n$ docker run --
 docker run --rm --platform linux/arm64 "$app"
 printf '\n=== nx-strata inspect (first layer)\n'
 node node_modules/nx-strata/bin/nx-strata.js inspect | sed -n '1,7p'
+printf '\n=== nx-strata report: the build history the plugin recorded for these runs\n'
+node node_modules/nx-strata/bin/nx-strata.js report --html tmp/report.html | sed -n '1,4p'
+printf '  (a page with charts: %s/tmp/report.html)\n' "$work"
 printf '\nThe workspace is in %s: try `npx nx graph`, `npx nx show project vision`, `npx nx-strata inspect --json`.\n' "$work"
