@@ -9,13 +9,12 @@
 // usage: node tools/bench/change-history.mjs    env: HEAVY_MB=200 HEAVY_SLEEP=20 PUSHES=20
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './lib/free-port.mjs';
 import { buildxSequence, freshRunner, heavyMb, heavySleep, makeWorkspace, registryHost, repoRoot, run, timed } from './lib/vision-bench.mjs';
 
 const git = (dir, ...args) => run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@invalid', ...args], { cwd: dir });
-const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
 
 /** Each kind of change as a team makes it. */
 const CHANGES = {
