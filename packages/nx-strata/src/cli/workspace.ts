@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
-import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
+import { findStrataPluginEntry, normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
 
 /** The Nx workspace around `from`: the nearest directory with nx.json. */
 export function findWorkspaceRoot(from: string): string {
@@ -14,7 +14,7 @@ export function findWorkspaceRoot(from: string): string {
 /** The options of the nx-strata entry in nx.json (defaults when the plugin is listed without options). */
 export function readPluginOptions(workspaceRoot: string): NormalizedPluginOptions {
   const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }> };
-  const entry = (nxJson.plugins ?? []).find((plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === 'nx-strata');
+  const entry = findStrataPluginEntry(nxJson.plugins);
   return normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined);
 }
 

@@ -45,3 +45,11 @@ export function normalizePluginOptions(options: StrataPluginOptions | undefined)
   normalized.recordHistory ??= true;
   return normalized;
 }
+
+/** The package name under which nx.json registers the plugin. */
+export const PLUGIN_NAME = 'nx-strata';
+
+/** nx-strata's entry among nx.json's `plugins` (a string or `{ plugin, options }`), or undefined when not registered. */
+export function findStrataPluginEntry<Entry extends string | { plugin: string }>(plugins: Entry[] | undefined): Entry | undefined {
+  return (plugins ?? []).find((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+}

@@ -108,7 +108,7 @@ export class OciStorage implements CacheStorage {
     } catch (error) {
       return { kind: 'aborted', detail: (error as Error).message };
     }
-    if ('complete' in body && !(body as Readable & { complete: boolean }).complete) return { kind: 'aborted', detail: 'the client went away mid-upload' };
+    if (cutShort(body)) return { kind: 'aborted', detail: 'the client went away mid-upload' };
     const digest = `sha256:${hasher.digest('hex')}`;
     const start = await this.startUpload();
     if ('kind' in start) return start;
@@ -141,10 +141,9 @@ export class OciStorage implements CacheStorage {
       location = patch.headers.location ?? location;
     } catch (error) {
       if (error instanceof TooLarge || (error as Error).cause instanceof TooLarge) return { kind: 'too-large' };
-      const clientWentAway = 'complete' in body && !(body as Readable & { complete: boolean }).complete && body.destroyed;
-      return clientWentAway ? { kind: 'aborted', detail: (error as Error).message } : { kind: 'down', detail: `${this.url}: ${(error as Error).message} uploading the artifact` };
+      return cutShort(body) && body.destroyed ? { kind: 'aborted', detail: (error as Error).message } : { kind: 'down', detail: `${this.url}: ${(error as Error).message} uploading the artifact` };
     }
-    if ('complete' in body && !(body as Readable & { complete: boolean }).complete) return { kind: 'aborted', detail: 'the client went away mid-upload' };
+    if (cutShort(body)) return { kind: 'aborted', detail: 'the client went away mid-upload' };
     const digest = `sha256:${state.hash.digest('hex')}`;
     const commit = await this.client.send('PUT', withDigest(location, digest), this.repository, 'push');
     if ('failure' in commit) return { kind: 'down', detail: `${this.url}: ${describe(commit.failure)}` };
@@ -249,11 +248,9 @@ export class OciStorage implements CacheStorage {
     const head = await this.client.send('HEAD', `/v2/${this.repository}/blobs/${EMPTY_CONFIG_DIGEST}`, this.repository, 'pull');
     if (!('failure' in head) && head.response.ok) return undefined;
     // distribution 2.8 reads POST ?digest= as the start of a session, so: POST, then PUT ?digest= with the bytes.
-    const start = await this.client.send('POST', `/v2/${this.repository}/blobs/uploads/`, this.repository, 'push');
-    if ('failure' in start) return `${this.url}: ${describe(start.failure)}`;
-    const location = start.response.headers.get('location');
-    if (start.response.status !== 202 || !location) return `${this.url}: HTTP ${start.response.status} starting the empty config blob`;
-    const upload = await this.client.send('PUT', `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(EMPTY_CONFIG_DIGEST)}`, this.repository, 'push', {
+    const start = await this.startUpload();
+    if ('kind' in start) return start.kind === 'down' ? start.detail : `${this.url}: could not start the empty config blob`;
+    const upload = await this.client.send('PUT', withDigest(start.location, EMPTY_CONFIG_DIGEST), this.repository, 'push', {
       headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(EMPTY_CONFIG.length) },
       body: EMPTY_CONFIG,
     });
@@ -268,6 +265,11 @@ interface HeldBlob {
   digest: string;
   open(): Readable;
   discard(): void;
+}
+
+/** An HTTP request body that ended before all of it arrived (the client went away). */
+function cutShort(body: Readable): boolean {
+  return 'complete' in body && !(body as Readable & { complete: boolean }).complete;
 }
 
 function withDigest(location: string, digest: string): string {

@@ -104,8 +104,8 @@ export class RegistryClient {
     const first = await streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')));
     if (first.statusCode !== 401) return first;
     first.resume();
-    const path = new URL(url).pathname + new URL(url).search;
-    const probe = await this.request('HEAD', path, repository, 'pull', {});
+    const { pathname, search } = new URL(url);
+    const probe = await this.request('HEAD', pathname + search, repository, 'pull', {});
     if ('failure' in probe) return first;
     return streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')));
   }

@@ -53,7 +53,7 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
       logger.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
       return { success: true };
     }
-    let outcome: { digest: string } & Partial<ImageStats>;
+    let outcome: { digest: string };
     if (check.kind === 'hit') {
       logger.info(`nx-strata: registry hit for ${label}: ${plan.tag} is already in the registry; nothing to build`);
       outcome = check;
@@ -67,7 +67,8 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
 
     const ref = pinnedRef(plan, options, outcome.digest);
     const durationMs = Date.now() - started;
-    const stats = outcome.sizeBytes !== undefined && outcome.layerCount !== undefined ? (outcome as ImageStats) : options.registry ? await registryImageStats(ref) : await localImageStats(plan.tag);
+    // A registry hit read the stats from the manifest it found; a build asks for them.
+    const stats: ImageStats = check.kind === 'hit' ? check : options.registry ? await registryImageStats(ref) : await localImageStats(plan.tag);
     writeRecordAtomically(options.recordAbsolute, {
       schemaVersion: 1,
       project,

@@ -1,5 +1,5 @@
 import { logger, readNxJson, type Tree } from '@nx/devkit';
-import { normalizePluginOptions, type StrataPluginOptions } from '../../plugins/plugin-options';
+import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../plugins/plugin-options';
 import { githubWorkflow } from './github-workflow';
 import type { CiGeneratorSchema } from './schema';
 
@@ -8,7 +8,7 @@ export const GITHUB_WORKFLOW_PATH = '.github/workflows/nx-strata.yml';
 /** `nx g nx-strata:ci --provider=github`: writes the CI pipeline (see github-workflow.ts). */
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): Promise<void> {
   const nxJson = readNxJson(tree) ?? {};
-  const entry = (nxJson.plugins ?? []).find((plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === 'nx-strata');
+  const entry = findStrataPluginEntry(nxJson.plugins);
   if (!entry) logger.warn('nx-strata: the plugin is not registered in nx.json; run `nx g nx-strata:init` first, or the pipeline will find no layers');
   const plugin = normalizePluginOptions(typeof entry === 'object' ? (entry.options as StrataPluginOptions) : undefined);
   const provider = options.provider ?? 'github';

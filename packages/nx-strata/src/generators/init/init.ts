@@ -1,9 +1,9 @@
 import { logger, readNxJson, updateNxJson, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
 import { posix } from 'node:path';
+import { findStrataPluginEntry, PLUGIN_NAME } from '../../plugins/plugin-options';
 import { proposeStrataConfig } from './lib/propose-strata-config';
 import type { InitGeneratorSchema } from './schema';
 
-const PLUGIN = 'nx-strata';
 const SKIPPED_DIRECTORIES = /(^|\/)(node_modules|\.git|\.nx|dist|tmp)\//;
 
 /**
@@ -20,11 +20,11 @@ export default initGenerator;
 function registerPlugin(tree: Tree): void {
   const nxJson = readNxJson(tree) ?? {};
   const plugins = nxJson.plugins ?? [];
-  if (plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN)) {
+  if (findStrataPluginEntry(plugins)) {
     logger.info(`nx-strata: already registered in nx.json`);
     return;
   }
-  updateNxJson(tree, { ...nxJson, plugins: [...plugins, { plugin: PLUGIN, options: {} }] });
+  updateNxJson(tree, { ...nxJson, plugins: [...plugins, { plugin: PLUGIN_NAME, options: {} }] });
   logger.info(`nx-strata: registered the plugin in nx.json`);
 }
 
