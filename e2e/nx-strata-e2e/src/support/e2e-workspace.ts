@@ -57,14 +57,16 @@ export class E2EWorkspace {
     this.write(path, this.read(path) + content);
   }
 
-  nx(args: string[], env: NodeJS.ProcessEnv = {}): NxRun {
+  nx(args: string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number } = {}): NxRun {
     const nxBin = (JSON.parse(this.readModule('nx/package.json')) as { bin: { nx: string } }).bin.nx;
     const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'], {
       cwd: this.root,
       encoding: 'utf8',
       env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_LOG_GROUPING: 'true', FORCE_COLOR: '0', ...env },
       maxBuffer: 256 * 1024 * 1024,
+      timeout: options.timeoutMs,
     });
+    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new Error(`nx ${args.join(' ')} did not finish within ${options.timeoutMs} ms`);
     return { exitCode: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
   }
 
@@ -76,12 +78,15 @@ export class E2EWorkspace {
   }
 
   /** Runs strata's CLI from the installed package. */
-  cli(args: string[], env: NodeJS.ProcessEnv = {}): NxRun {
+  cli(args: string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number } = {}): NxRun {
     const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx-strata/bin/nx-strata.js'), ...args], {
       cwd: this.root,
       encoding: 'utf8',
       env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...env },
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: options.timeoutMs,
     });
+    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new Error(`nx-strata ${args.join(' ')} did not finish within ${options.timeoutMs} ms`);
     return { exitCode: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
   }
 

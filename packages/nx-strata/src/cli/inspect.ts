@@ -2,6 +2,7 @@ import { join, posix, relative, resolve } from 'node:path';
 import { planBinaryTasks } from '../binaries/binary-task';
 import { buildCapability } from '../binaries/build-capability';
 import { hostPlatform } from '../binaries/host';
+import { checkBinaryPaths } from '../config/check-binary-paths';
 import { loadStrataConfig } from '../config/load-strata-config';
 import { projectName } from '../config/plan-layer-tasks';
 import type { LayerTask } from '../config/layer-task';
@@ -128,8 +129,9 @@ export interface InspectedBinary {
 async function inspectBinaries(workspaceRoot: string, configFiles: string[]): Promise<InspectedBinary[]> {
   const inspected: InspectedBinary[] = [];
   for (const configFile of configFiles) {
-    const config = loadStrataConfig(join(workspaceRoot, configFile), configFile);
+    const config = loadStrataConfig(workspaceRoot, configFile);
     if (!config.binaries) continue;
+    checkBinaryPaths(workspaceRoot, configFile, config);
     const projectRoot = posix.dirname(configFile);
     for (const task of planBinaryTasks({ project: projectName(config, projectRoot), projectRoot, configFile, binaries: config.binaries })) {
       const capability = await buildCapability(task);

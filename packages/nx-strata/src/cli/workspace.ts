@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
-import { findStrataPluginEntry, normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
+import { checkPluginOptionPaths, findStrataPluginEntry, normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
 
 /** The Nx workspace around `from`: the nearest directory with nx.json. */
 export function findWorkspaceRoot(from: string): string {
@@ -15,7 +15,9 @@ export function findWorkspaceRoot(from: string): string {
 export function readPluginOptions(workspaceRoot: string): NormalizedPluginOptions {
   const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }> };
   const entry = findStrataPluginEntry(nxJson.plugins);
-  return normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined);
+  const options = normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined);
+  checkPluginOptionPaths(options, workspaceRoot);
+  return options;
 }
 
 /** Every strata.json of the workspace, workspace-relative, sorted. */

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { createTempWorkspace, removeTempWorkspace } from '../test-utils/temp-workspace';
 import { loadStrataConfig, validateStrataConfig } from './load-strata-config';
 import { StrataInputError } from './strata-error';
@@ -40,6 +39,6 @@ describe('loadStrataConfig', () => {
 
   it('names the line of a JSON syntax error', () => {
     root = createTempWorkspace({ 'strata.json': '{\n  "image": "acme/x",\n  "layers": {,}\n}\n' });
-    expect(() => loadStrataConfig(join(root, 'strata.json'), 'strata.json')).toThrow(/^strata\.json:3: is not valid JSON/);
+    expect(() => loadStrataConfig(root, 'strata.json')).toThrow(/^strata\.json:3:14: is not valid JSON \(ValueExpected\)/);
   });
 });

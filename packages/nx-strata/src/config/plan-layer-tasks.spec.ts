@@ -9,7 +9,7 @@ function plan(root: string, configFile = 'strata.json') {
   return planLayerTasks({
     workspaceRoot: root,
     configFile,
-    config: loadStrataConfig(join(root, configFile), configFile),
+    config: loadStrataConfig(root, configFile),
     buildTargetName: 'docker-build',
     readDockerfile: (file) => parseDockerfile(readFileSync(join(root, file), 'utf8'), file),
   });
@@ -82,6 +82,6 @@ describe('planLayerTasks', () => {
   it('names the layer, variant and platform of a Dockerfile that does not exist', () => {
     root = createTempWorkspace({ ...VISION_LAYOUT, 'docker/arm64/Dockerfile.ml': 'x' });
     removeTempWorkspace(join(root, 'docker/arm64/Dockerfile.ml'));
-    expect(() => plan(root)).toThrow('strata.json: layer "ml" (variant cpu, linux/arm64): Dockerfile "docker/arm64/Dockerfile.ml" does not exist');
+    expect(() => plan(root)).toThrow(/^strata\.json:\d+:\d+: layer "ml" \(variant cpu, linux\/arm64\): Dockerfile "docker\/arm64\/Dockerfile\.ml" does not exist \(variants\.cpu\.platforms\["linux\/arm64"\]\.layers\.ml\.dockerfile\)/);
   });
 });

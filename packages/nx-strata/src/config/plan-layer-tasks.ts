@@ -1,12 +1,14 @@
-import { existsSync } from 'node:fs';
-import { basename, join, posix } from 'node:path';
+import { basename, posix } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { referencesVariable } from '../dockerfile/expand-variables';
 import { layerTargetName } from '../plugins/target-names';
 import type { LayerTask } from './layer-task';
 import { parsePlatform } from './platforms';
 import { IMPLICIT_VARIANT, type LayerSettings, type PlatformOverride, type StrataConfig, type VariantConfig } from './strata-config';
+import { formatJsonPath, type JsonPath } from './json-source';
+import { failAtConfigPath, platformOverridePath } from './load-strata-config';
 import { StrataInputError } from './strata-error';
+import { checkWorkspacePath } from './workspace-paths';
 
 export interface PlanOptions {
   workspaceRoot: string;
@@ -35,16 +37,22 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
     for (const [platform, platformOverride] of variantPlatforms(config, variantConfig)) {
       const group: LayerTask[] = [];
       for (const [layer, layerConfig] of Object.entries(config.layers)) {
-        const settings = mergeSettings(layerConfig, variantConfig.layers?.[layer], platformOverride.layers?.[layer]);
+        const settings = mergeSettings([
+          [layerConfig, ['layers', layer]],
+          [variantConfig.layers?.[layer], ['variants', variant, 'layers', layer]],
+          [platformOverride.layers?.[layer], [...platformOverridePath(variant, platform, platformOverride), 'layers', layer]],
+        ]);
         const where = `layer "${layer}" (variant ${variant}, ${platform})`;
-        const dockerfile = resolvePath(projectRoot, substituteTokens(settings.dockerfile ?? layerConfig.dockerfile, variant, platform));
-        if (!existsSync(join(workspaceRoot, dockerfile))) {
-          throw new StrataInputError({ file: configFile, problem: `${where}: Dockerfile "${dockerfile}" does not exist`, hint: 'fix the "dockerfile" path (relative to strata.json) or add the file' });
-        }
-        const context = resolvePath(projectRoot, substituteTokens(settings.context ?? config.context ?? '.', variant, platform));
-        if (!existsSync(join(workspaceRoot, context))) {
-          throw new StrataInputError({ file: configFile, problem: `${where}: build context "${context}" does not exist`, hint: 'fix "context" (relative to strata.json)' });
-        }
+        const resolve = (setting: 'dockerfile' | 'context', raw: string, at: JsonPath, expect: 'file' | 'directory') => {
+          const written = substituteTokens(raw, variant, platform);
+          const check = posix.isAbsolute(written) || /^[A-Za-z]:[\\/]/.test(written)
+            ? ({ ok: false, problem: `"${written}" is an absolute path`, hint: 'paths in strata.json are relative to the directory that holds it and stay inside the workspace' } as const)
+            : checkWorkspacePath(workspaceRoot, resolvePath(projectRoot, written), expect);
+          if (check.ok) return check.path;
+          return failAtConfigPath(config, configFile, at, `${where}: ${setting === 'dockerfile' ? 'Dockerfile' : 'build context'} ${check.problem} (${formatJsonPath(at)})`, check.hint);
+        };
+        const dockerfile = resolve('dockerfile', settings.dockerfile!.value, settings.dockerfile!.at, 'file');
+        const context = resolve('context', settings.context?.value ?? config.context ?? '.', settings.context?.at ?? ['context'], 'directory');
         group.push({
           project,
           projectRoot,
@@ -65,7 +73,7 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
             ...platformOverride.args,
             ...platformOverride.layers?.[layer]?.args,
           },
-          target: settings.target,
+          target: settings.target?.value,
           parentArg: layerConfig.parentArg ?? DEFAULT_PARENT_ARG,
           parent: null,
         });
@@ -124,13 +132,17 @@ function variantPlatforms(config: StrataConfig, variant: VariantConfig): Array<[
   return (variant.platforms ?? config.platforms ?? DEFAULT_PLATFORMS).map((platform) => [platform, {}]);
 }
 
-function mergeSettings(...layers: Array<LayerSettings | undefined>): LayerSettings {
-  const merged: LayerSettings = {};
-  for (const settings of layers) {
+type Sourced<T> = { value: T; at: JsonPath };
+
+/** Later settings win; each merged value keeps the strata.json key it came from, for error positions. */
+function mergeSettings(layers: Array<[LayerSettings | undefined, JsonPath]>): { dockerfile?: Sourced<string>; context?: Sourced<string>; target?: Sourced<string> } {
+  const merged: { dockerfile?: Sourced<string>; context?: Sourced<string>; target?: Sourced<string> } = {};
+  for (const [settings, at] of layers) {
     if (!settings) continue;
-    if (settings.dockerfile !== undefined) merged.dockerfile = settings.dockerfile;
-    if (settings.context !== undefined) merged.context = settings.context;
-    if (settings.target !== undefined) merged.target = settings.target;
+    for (const key of ['dockerfile', 'context', 'target'] as const) {
+      const value = settings[key];
+      if (value !== undefined) merged[key] = { value, at: [...at, key] };
+    }
   }
   return merged;
 }

@@ -6,6 +6,11 @@ const analyze = (text: string, options: Partial<Parameters<typeof analyzeDockerf
   analyzeDockerfile(parseDockerfile(text, 'Dockerfile'), { buildArgs: {}, platform: 'linux/amd64', parentArg: 'BASE_IMAGE', ...options });
 
 describe('analyzeDockerfile', () => {
+  it('names each external image once, at the first line that uses it (hardening item 5)', () => {
+    const text = ['FROM python:3.11-slim AS deps', 'RUN true', 'FROM python:3.11-slim AS test', 'COPY --from=python:3.11-slim /x /x', 'FROM python:3.11-slim', 'COPY --from=deps /a /a', 'COPY --from=test /b /b'].join('\n');
+    expect(analyze(text).externalImages).toEqual([{ ref: 'python:3.11-slim', line: 1, pinned: false }]);
+  });
+
   it('reads only stages reachable from --target', () => {
     const text = [
       'FROM alpine:3.20 AS deps',

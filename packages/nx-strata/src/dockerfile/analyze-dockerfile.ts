@@ -85,6 +85,9 @@ export function analyzeDockerfile(model: DockerfileModel, options: AnalyzeOption
     const parentFromLines = new Set(ordered.filter((i) => referencesVariable(model.stages[i].from, parentArg)).map((i) => model.stages[i].line));
     analysis.externalImages = analysis.externalImages.filter((image) => !parentFromLines.has(image.line));
   }
+  // One entry per image, at the first line that names it (several FROM lines often share a base).
+  const seen = new Set<string>();
+  analysis.externalImages = analysis.externalImages.filter((image) => !seen.has(image.ref) && seen.add(image.ref));
   return analysis;
 }
 

@@ -23,7 +23,7 @@ describe('listContextReads', () => {
 
   it('covers a fully read directory with one glob and a partly read one file by file', () => {
     root = createTempWorkspace({ ...files, '.dockerignore': dockerignore });
-    const reads = listContextReads(root, ['src', 'requirements/app.txt'], loadDockerignore(join(root, '.dockerignore')));
+    const reads = listContextReads(root, ['src', 'requirements/app.txt'], loadDockerignore(root, '.dockerignore'));
     expect(reads.files).toEqual(['requirements/app.txt', 'src/app/main.py', 'src/app/util.py', 'src/lib/a.py']);
     expect(reads.cover).toEqual({ directories: ['src/lib'], files: ['requirements/app.txt', 'src/app/main.py', 'src/app/util.py'] });
     expect(reads.missing).toEqual([]);
@@ -31,7 +31,7 @@ describe('listContextReads', () => {
 
   it('honours a ! re-include for COPY . and never walks an excluded directory', () => {
     root = createTempWorkspace({ ...files, '.dockerignore': dockerignore });
-    const reads = listContextReads(root, ['.'], loadDockerignore(join(root, '.dockerignore')));
+    const reads = listContextReads(root, ['.'], loadDockerignore(root, '.dockerignore'));
     expect(reads.files).toEqual(['.dockerignore', 'README.md', 'requirements/app.txt', 'requirements/ml.txt', 'setup.cfg', 'src/app/main.py', 'src/app/util.py', 'src/lib/a.py']);
     expect(reads.files).not.toContain('NOTES.md');
     expect(reads.cover.directories).toEqual(['requirements', 'src/lib']);
@@ -40,13 +40,13 @@ describe('listContextReads', () => {
 
   it('expands COPY wildcards without crossing directories', () => {
     root = createTempWorkspace(files);
-    const reads = listContextReads(root, ['requirements/*.txt', '*.md'], loadDockerignore(undefined));
+    const reads = listContextReads(root, ['requirements/*.txt', '*.md'], loadDockerignore(root, undefined));
     expect(reads.files).toEqual(['NOTES.md', 'README.md', 'requirements/app.txt', 'requirements/ml.txt']);
   });
 
   it('reports sources that match nothing', () => {
     root = createTempWorkspace(files);
-    expect(listContextReads(root, ['nope/', 'src/*.rs'], loadDockerignore(undefined)).missing).toEqual(['nope/', 'src/*.rs']);
+    expect(listContextReads(root, ['nope/', 'src/*.rs'], loadDockerignore(root, undefined)).missing).toEqual(['nope/', 'src/*.rs']);
   });
 });
 

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import createIgnore from '@balena/dockerignore';
+import { readWorkspaceTextFile } from '../config/workspace-paths';
 
 /** .dockerignore rules of one build, with Docker's semantics (by @balena/dockerignore). */
 export interface DockerignoreRules {
-  /** Absolute path of the file the rules came from, or undefined when there is none. */
+  /** Workspace-relative path of the file the rules came from, or undefined when there is none. */
   file?: string;
   /** Whether a context-relative path is left out of the build context. */
   ignores(path: string): boolean;
@@ -23,8 +24,9 @@ export function findDockerignore(dockerfileAbsolute: string, contextAbsolute: st
   return existsSync(root) ? root : undefined;
 }
 
-export function loadDockerignore(file: string | undefined): DockerignoreRules {
-  const patterns = file ? parseDockerignore(readFileSync(file, 'utf8')) : [];
+/** Reads the rules of a workspace-relative .dockerignore (a regular file inside the workspace), or none. */
+export function loadDockerignore(workspaceRoot: string, file: string | undefined): DockerignoreRules {
+  const patterns = file ? parseDockerignore(readWorkspaceTextFile(workspaceRoot, file, { file, what: '.dockerignore' })) : [];
   const matcher = createIgnore().add(patterns);
   const reincludePrefixes = patterns.filter((p) => p.startsWith('!')).map((p) => literalPrefix(cleanPattern(p.slice(1))));
   return {

@@ -1,7 +1,8 @@
 import { join, posix } from 'node:path';
 import type { LayerTask } from '../config/layer-task';
 import { analyzeDockerfile, type ExternalImage } from './analyze-dockerfile';
-import { listContextReads } from './context-files';
+import { realWorkspaceRoot } from '../config/workspace-paths';
+import { listContextReads, type SpecialEntry } from './context-files';
 import type { DockerfileModel } from './dockerfile-model';
 import { findDockerignore, loadDockerignore } from './dockerignore';
 
@@ -12,6 +13,8 @@ export interface LayerInputs {
   dockerignore?: string;
   /** Files read from the build context, context-relative, sorted (this is what the layer key hashes). */
   contextFiles: string[];
+  /** The context files that are symlinks or special files (context-relative): keyed by what they are, never opened. */
+  special: Record<string, SpecialEntry>;
   /** Same files, workspace-relative. */
   files: string[];
   /** Exact, compact description of `files` for Nx inputs: whole directories and single files. */
@@ -24,7 +27,7 @@ export interface LayerInputs {
 
 export interface LayerInputsOptions {
   workspaceRoot: string;
-  /** Workspace-relative paths that are never inputs (nx-strata's own records). */
+  /** Workspace-relative paths that are never inputs (Nx's cache and workspace data, nx-strata's records and history). */
   excluded?: string[];
 }
 
@@ -36,26 +39,44 @@ export function computeLayerInputs(
   const contextAbsolute = join(options.workspaceRoot, task.context);
   const analysis = analyzeDockerfile(model, { buildArgs: task.args, target: task.target, platform: task.platform, parentArg: task.parentArg });
   const dockerignoreAbsolute = findDockerignore(join(options.workspaceRoot, task.dockerfile), contextAbsolute);
-  const rules = loadDockerignore(dockerignoreAbsolute);
+  const dockerignore = dockerignoreAbsolute ? posix.relative(options.workspaceRoot.split('\\').join('/'), dockerignoreAbsolute.split('\\').join('/')) : undefined;
+  const ignore = loadDockerignore(options.workspaceRoot, dockerignore);
   const excluded = (options.excluded ?? []).map((path) => relativeTo(task.context, path)).filter((path): path is string => path !== undefined);
-  const ignore = excluded.length
-    ? {
-        ...rules,
-        ignores: (path: string) => excluded.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) || rules.ignores(path),
-      }
-    : rules;
-  const reads = listContextReads(contextAbsolute, analysis.contextSources.map((source) => source.path), ignore);
+  const reads = listContextReads(contextAbsolute, analysis.contextSources.map((source) => source.path), ignore, { excluded, workspaceRoot: realWorkspaceRoot(options.workspaceRoot) });
   const toWorkspace = (path: string) => (path === '.' ? task.context : posix.join(task.context, path));
+  const files = reads.files.map(toWorkspace);
   return {
     dockerfile: task.dockerfile,
-    dockerignore: dockerignoreAbsolute ? posix.relative(options.workspaceRoot.split('\\').join('/'), dockerignoreAbsolute.split('\\').join('/')) : undefined,
+    dockerignore,
     contextFiles: reads.files,
-    files: reads.files.map(toWorkspace),
+    special: reads.special,
+    files,
     cover: { directories: reads.cover.directories.map(toWorkspace), files: reads.cover.files.map(toWorkspace) },
     missing: reads.missing,
     externalImages: analysis.externalImages,
-    warnings: analysis.warnings,
+    warnings: [...analysis.warnings, ...sentByAccident(task.context, files, reads.excludedReached.map(toWorkspace), dockerignore)],
   };
+}
+
+/**
+ * Warnings for what a context sends that no image wants: the repository's `.git/` (every commit changes the key, the
+ * history lands in the image) and Nx's `.nx/` (caches leak into the image; nx-strata leaves it out of the key, but
+ * Docker still sends it), each with the .dockerignore line that stops it.
+ */
+function sentByAccident(context: string, files: string[], excludedReached: string[], dockerignore: string | undefined): string[] {
+  const where = dockerignore ?? (context === '.' ? '.dockerignore' : `${context}/.dockerignore`);
+  const line = (directory: string) => relativeTo(context, directory) ?? directory;
+  const warnings: string[] = [];
+  const git = files.find((file) => file === '.git' || file.startsWith('.git/') || file.includes('/.git/'));
+  if (git !== undefined) {
+    const directory = git.slice(0, git.indexOf('.git') + 4);
+    warnings.push(`build context "${context}" sends ${directory}/ into the image: every commit changes this layer's key and the repository history lands in the image. Add "${line(directory)}" to ${where}`);
+  }
+  for (const directory of excludedReached) {
+    const what = directory === '.nx' || directory.startsWith('.nx/') ? "Nx's workspace data and cache" : "Nx's cache or nx-strata's build records";
+    warnings.push(`build context "${context}" sends ${directory}/ into the image: ${what} leak into it, and Docker sends files that nx-strata leaves out of the key. Add "${line(directory)}" to ${where}`);
+  }
+  return warnings;
 }
 
 /** `path` relative to `directory` when inside it ('.' for the directory itself), else undefined. */

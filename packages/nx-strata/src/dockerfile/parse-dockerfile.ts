@@ -29,13 +29,16 @@ export function parseDockerfile(text: string, file: string): DockerfileModel {
     const keyword = instruction.getKeyword().toUpperCase();
     const line = instruction.getRange().start.line + 1;
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
-      fail(line, `unknown instruction "${instruction.getInstruction()}"`);
+      // Name the keyword only when it looks like one: the file may be something else entirely (never echo its content).
+      const word = instruction.getInstruction();
+      if (/^[A-Za-z]{1,16}$/.test(word)) fail(line, `unknown instruction "${word}"`);
+      fail(line, 'a line that is not a Dockerfile instruction', 'point "dockerfile" at a Dockerfile, or fix this line (see https://docs.docker.com/reference/dockerfile/)');
     }
     if (keyword === 'FROM') {
       const words = plainArguments(instruction);
       if (words.length === 0) fail(line, 'FROM needs an image');
       if (words.length !== 1 && !(words.length === 3 && words[1].toUpperCase() === 'AS')) {
-        fail(line, `FROM takes "<image> [AS <name>]", got "${words.join(' ')}"`);
+        fail(line, `FROM takes "<image> [AS <name>]", and this one has ${words.length} words`);
       }
       stage = { index: model.stages.length, from: words[0], name: words[2]?.toLowerCase(), line, instructions: [] };
       model.stages.push(stage);
@@ -152,7 +155,7 @@ function parseArgDeclarations(instruction: Instruction, line: number, fail: Fail
   if (properties.length === 0) fail(line, 'ARG needs a name');
   return properties.map((property) => {
     const name = property.getName();
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(line, `"${name}" is not a valid ARG name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(line, 'ARG name is not valid (letters, digits and "_", not starting with a digit)');
     const value = property.getValue();
     return value === null ? { name, line } : { name, defaultValue: value, line };
   });

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayerTask } from '../config/layer-task';
 import { computeLayerInputs, type LayerInputs } from '../dockerfile/layer-inputs';
-import { parseDockerfile } from '../dockerfile/parse-dockerfile';
+import { readDockerfileModel } from '../dockerfile/read-dockerfile';
 import type { FileHasher } from './file-hasher';
 import { computeLayerKey, type LayerKey } from './layer-key';
 
@@ -30,6 +29,7 @@ export function keyForInputs(task: KeyedTask, inputs: LayerInputs, options: Task
       dockerfileAbsolute: join(options.workspaceRoot, task.dockerfile),
       contextAbsolute: join(options.workspaceRoot, task.context),
       contextFiles: inputs.contextFiles,
+      special: inputs.special,
       parentKey: options.parentKey,
       extra: options.extra,
     },
@@ -39,7 +39,7 @@ export function keyForInputs(task: KeyedTask, inputs: LayerInputs, options: Task
 
 /** Inputs and key of one layer task, from the files as they are now. */
 export function computeTaskKey(task: KeyedTask, options: TaskKeyOptions & { excluded?: string[] }): { inputs: LayerInputs; key: LayerKey } {
-  const model = parseDockerfile(readFileSync(join(options.workspaceRoot, task.dockerfile), 'utf8'), task.dockerfile);
+  const model = readDockerfileModel(options.workspaceRoot, task.dockerfile);
   const inputs = computeLayerInputs(task, model, { workspaceRoot: options.workspaceRoot, excluded: options.excluded });
   return { inputs, key: keyForInputs(task, inputs, options) };
 }

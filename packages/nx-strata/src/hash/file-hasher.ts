@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 // xxhash-wasm ships a CommonJS build (`module.exports = xxhash`) beside its ESM one; its types are ESM-only.
 type XXHashFactory = typeof import('xxhash-wasm', { with: { 'resolution-mode': 'import' } }).default;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,10 +30,23 @@ export class FileHasher {
     return new FileHasher(await xxhash());
   }
 
+  /**
+   * Hashes a regular file. Never follows a symlink and never blocks on a special file: it opens without following
+   * (O_NOFOLLOW) and without waiting (O_NONBLOCK), then refuses anything fstat does not call a regular file.
+   * Errors name the path.
+   */
   hashFile(path: string): FileDigest {
-    const fd = openSync(path, 'r');
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ELOOP' ? 'it is a symlink' : code === 'EISDIR' ? 'it is a directory' : code ?? (error as Error).message;
+      throw new Error(`cannot hash ${path}: ${why}`, { cause: error });
+    }
     try {
       const stats = fstatSync(fd);
+      if (!stats.isFile()) throw new Error(`cannot hash ${path}: it is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}`);
       const hasher = this.api.create64();
       let read: number;
       while ((read = readSync(fd, this.buffer, 0, CHUNK_BYTES, null)) > 0) {

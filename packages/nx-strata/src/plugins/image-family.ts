@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LayerTask } from '../config/layer-task';
 import { loadStrataConfig } from '../config/load-strata-config';
+import { neverInputs } from '../config/never-inputs';
 import { planLayerTasks } from '../config/plan-layer-tasks';
 import { platformSlug } from '../config/platforms';
 import type { StrataConfig } from '../config/strata-config';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { computeLayerInputs, type LayerInputs } from '../dockerfile/layer-inputs';
-import { parseDockerfile } from '../dockerfile/parse-dockerfile';
+import { readDockerfileModel } from '../dockerfile/read-dockerfile';
 import { recordPath } from '../executors/docker-build/lib/layer-record';
-import type { NormalizedPluginOptions } from './plugin-options';
+import { checkPluginOptionPaths, type NormalizedPluginOptions } from './plugin-options';
 
 /** One strata.json read, planned and with every layer's inputs computed: what the plugin and `inspect` both need. */
 export interface ImageFamily {
@@ -21,18 +20,22 @@ export interface ImageFamily {
   chainOf(task: LayerTask): LayerTask[];
   parentOf(task: LayerTask): LayerTask | undefined;
   recordOf(task: LayerTask): string;
+  /** Workspace-relative paths that are never inputs (see `neverInputs`). */
+  excludedInputs: string[];
 }
 
 export function readImageFamily(configFile: string, workspaceRoot: string, options: NormalizedPluginOptions): ImageFamily {
-  const config = loadStrataConfig(join(workspaceRoot, configFile), configFile);
+  checkPluginOptionPaths(options, workspaceRoot);
+  const config = loadStrataConfig(workspaceRoot, configFile);
+  const excludedInputs = neverInputs(workspaceRoot, options);
   const models = new Map<string, DockerfileModel>();
   const readDockerfile = (file: string) => {
-    if (!models.has(file)) models.set(file, parseDockerfile(readFileSync(join(workspaceRoot, file), 'utf8'), file));
+    if (!models.has(file)) models.set(file, readDockerfileModel(workspaceRoot, file));
     return models.get(file)!;
   };
   const tasks = config.layers ? planLayerTasks({ workspaceRoot, configFile, config, buildTargetName: options.buildTargetName, readDockerfile }) : [];
   const inputs = new Map(
-    tasks.map((task) => [task.targetName, computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded: [options.recordsDir] })]),
+    tasks.map((task) => [task.targetName, computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded: excludedInputs })]),
   );
   const byTarget = new Map(tasks.map((task) => [task.targetName, task]));
   const parentOf = (task: LayerTask) => (task.parent ? byTarget.get(task.parent.targetName) : undefined);
@@ -40,6 +43,7 @@ export function readImageFamily(configFile: string, workspaceRoot: string, optio
     configFile,
     config,
     tasks,
+    excludedInputs,
     inputsOf: (task) => inputs.get(task.targetName)!,
     parentOf,
     chainOf: (task) => {

@@ -1,3 +1,7 @@
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { StrataInputError } from '../config/strata-error';
+
 /** Options of the nx-strata plugin entry in nx.json (`{ "plugin": "nx-strata", "options": { ... } }`). */
 export interface StrataPluginOptions {
   /** Name of the aggregate build target; atomized targets are `<name>--...`. @default "docker-build" */
@@ -44,6 +48,38 @@ export function normalizePluginOptions(options: StrataPluginOptions | undefined)
   normalized.historyMaxBytes ??= 2 * 1024 * 1024;
   normalized.recordHistory ??= true;
   return normalized;
+}
+
+/**
+ * `recordsDir` and `historyDir` must stay inside the workspace: nx-strata writes there, and Nx caches what is there.
+ * Throws a StrataInputError naming nx.json and the option.
+ */
+export function checkPluginOptionPaths(options: Pick<NormalizedPluginOptions, 'recordsDir' | 'historyDir'>, workspaceRoot: string): void {
+  for (const key of ['recordsDir', 'historyDir'] as const) {
+    const value = options[key];
+    const lexical = isAbsolute(value) ? value : join(workspaceRoot, value);
+    const inside = (root: string, path: string) => {
+      const rel = relative(root, path);
+      return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+    };
+    // It may not exist yet: resolve the part that does (a symlinked parent must not lead out either).
+    let real = lexical;
+    for (let existing = lexical, rest = ''; ; rest = join(basename(existing), rest), existing = dirname(existing)) {
+      try {
+        real = join(realpathSync(existing), rest);
+        break;
+      } catch {
+        if (dirname(existing) === existing) break;
+      }
+    }
+    if (!inside(workspaceRoot, lexical) || !inside(realpathSync(workspaceRoot), real)) {
+      throw new StrataInputError({
+        file: 'nx.json',
+        problem: `the nx-strata plugin option "${key}" (${JSON.stringify(value)}) is not a directory inside the workspace`,
+        hint: `use a workspace-relative directory such as "${key === 'recordsDir' ? 'dist/strata' : '.nx/strata-history'}"`,
+      });
+    }
+  }
 }
 
 /** The package name under which nx.json registers the plugin. */

@@ -50,7 +50,7 @@ describe('createNodes', () => {
         args: {},
         parentArg: 'BASE_IMAGE',
         record: 'dist/strata/vision/cpu/app/linux-arm64.json',
-        excludedInputs: ['dist/strata'],
+        excludedInputs: ['.nx', 'dist/strata'],
         parentRecord: 'dist/strata/vision/cpu/ml/linux-arm64.json',
         parentTarget: 'docker-build--cpu--ml--linux-arm64',
         registry: 'localhost:5000/acme',

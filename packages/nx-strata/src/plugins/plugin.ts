@@ -7,6 +7,7 @@ import {
 } from '@nx/devkit';
 import { posix } from 'node:path';
 import { planBinaryTasks } from '../binaries/binary-task';
+import { checkBinaryPaths } from '../config/check-binary-paths';
 import type { LayerTask } from '../config/layer-task';
 import { projectName } from '../config/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../executors/docker-build/schema';
@@ -58,6 +59,7 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
     targetGroups[options.publishTargetName] = Object.keys(targets).filter((name) => name === options.publishTargetName || name.startsWith(`${options.publishTargetName}--`));
   }
   if (config.binaries) {
+    checkBinaryPaths(context.workspaceRoot, configFile, config);
     const binaryTargets = buildBinaryTargets(planBinaryTasks({ project, projectRoot, configFile, binaries: config.binaries }));
     Object.assign(targets, binaryTargets);
     targetGroups.binaries = Object.keys(binaryTargets);
@@ -93,7 +95,7 @@ function buildLayerTarget(task: LayerTask, family: ImageFamily, inputs: NxInput[
     args: task.args,
     parentArg: task.parentArg,
     record,
-    excludedInputs: [options.recordsDir],
+    excludedInputs: family.excludedInputs,
   };
   if (task.target) targetOptions.target = task.target;
   if (parent) {

@@ -1,7 +1,7 @@
 import { logger, type PostTasksExecution } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizePluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
+import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
 import { historyTasks, type FinishedTask } from './history-tasks';
 import { appendRun } from './run-history';
 
@@ -13,6 +13,7 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
   const normalized = normalizePluginOptions(options);
   if (!normalized.recordHistory) return;
   try {
+    checkPluginOptionPaths(normalized, context.workspaceRoot);
     const readRecord = (path: string) => {
       try {
         return JSON.parse(readFileSync(join(context.workspaceRoot, path), 'utf8'));

@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { logger } from '@nx/devkit';
 import { analyzeDockerfile } from '../../../dockerfile/analyze-dockerfile';
-import { parseDockerfile } from '../../../dockerfile/parse-dockerfile';
+import { readDockerfileModel } from '../../../dockerfile/read-dockerfile';
 import { resolveImageDigest } from '../../../engines/buildx';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 
 /** With pinBaseImages: the digests of the external images this Dockerfile starts from by tag, as key lines. */
 export async function baseImageKeyLines(options: NormalizedDockerBuildOptions): Promise<string[]> {
   if (!options.pinBaseImages) return [];
-  const model = parseDockerfile(readFileSync(join(options.workspaceRoot, options.dockerfile), 'utf8'), options.dockerfile);
+  const model = readDockerfileModel(options.workspaceRoot, options.dockerfile);
   const analysis = analyzeDockerfile(model, { buildArgs: options.args, target: options.target, platform: options.platform, parentArg: options.parentArg });
   const lines: string[] = [];
   for (const ref of new Set(analysis.externalImages.filter((image) => !image.pinned).map((image) => image.ref))) {

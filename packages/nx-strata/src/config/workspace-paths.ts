@@ -1,0 +1,107 @@
+import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, posix, relative, sep } from 'node:path';
+import { StrataInputError } from './strata-error';
+
+/** Largest text file nx-strata reads as a strata.json, Dockerfile or .dockerignore: anything bigger is not one. */
+export const MAX_TEXT_FILE_BYTES = 8 * 1024 * 1024;
+
+export type PathCheck = { ok: true; path: string } | { ok: false; problem: string; hint: string };
+
+/**
+ * Checks that `path` (workspace-relative, `/`-separated, as written after joining with the project root) names a
+ * regular file or a directory inside the workspace, after following symlinks. Never opens it. Returns the normalised
+ * workspace-relative path, or what is wrong with it and what to do.
+ */
+export function checkWorkspacePath(workspaceRoot: string, path: string, expect: 'file' | 'directory'): PathCheck {
+  const normalized = posix.normalize(path.split('\\').join('/')).replace(/\/+$/, '') || '.';
+  if (isAbsolute(path) || posix.isAbsolute(normalized)) {
+    return { ok: false, problem: `"${path}" is an absolute path`, hint: 'paths in strata.json are relative to the directory that holds it, and stay inside the workspace' };
+  }
+  if (normalized === '..' || normalized.startsWith('../')) {
+    return { ok: false, problem: `"${normalized}" is outside the workspace`, hint: 'nx-strata reads only files inside the Nx workspace (Nx could not see changes to anything outside it); move the file into the workspace' };
+  }
+  const absolute = join(workspaceRoot, normalized);
+  let real: string;
+  try {
+    real = realpathSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      const dangling = isDanglingLink(absolute);
+      return { ok: false, problem: dangling ? `"${normalized}" is a symlink to nothing` : `"${normalized}" does not exist`, hint: expect === 'file' ? 'fix the path (relative to strata.json) or add the file' : 'fix the path (relative to strata.json) or create the directory' };
+    }
+    if (code === 'ELOOP') return { ok: false, problem: `"${normalized}" is a symlink loop`, hint: 'point the symlink at a real file inside the workspace' };
+    return { ok: false, problem: `"${normalized}" cannot be read (${code ?? 'error'})`, hint: 'check its permissions' };
+  }
+  if (!isInside(realWorkspaceRoot(workspaceRoot), real)) {
+    return { ok: false, problem: `"${normalized}" leads outside the workspace through a symlink`, hint: 'nx-strata reads only files inside the Nx workspace; copy the file into it instead of linking' };
+  }
+  const stats = statSync(real);
+  if (expect === 'file' && !stats.isFile()) {
+    return { ok: false, problem: `"${normalized}" is ${describeKind(stats)}, not a regular file`, hint: 'point it at a file' };
+  }
+  if (expect === 'directory' && !stats.isDirectory()) {
+    return { ok: false, problem: `"${normalized}" is ${describeKind(stats)}, not a directory`, hint: 'point it at a directory' };
+  }
+  return { ok: true, path: normalized };
+}
+
+/**
+ * Reads a small text file inside the workspace (strata.json, a Dockerfile, a .dockerignore) after checking that it is
+ * a regular file there and not larger than MAX_TEXT_FILE_BYTES. Errors name the file and never its content.
+ */
+export function readWorkspaceTextFile(workspaceRoot: string, path: string, options: { file: string; what: string }): string {
+  const check = checkWorkspacePath(workspaceRoot, path, 'file');
+  if (!check.ok) throw new StrataInputError({ file: options.file, problem: `${options.what} ${check.problem}`, hint: check.hint });
+  const fd = openSync(join(workspaceRoot, check.path), 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_TEXT_FILE_BYTES) {
+      throw new StrataInputError({ file: options.file, problem: `${options.what} "${check.path}" is ${size} bytes, more than any ${options.what} should be (limit ${MAX_TEXT_FILE_BYTES})`, hint: 'point it at the right file' });
+    }
+    const buffer = Buffer.alloc(size);
+    let offset = 0;
+    while (offset < size) {
+      const read = readSync(fd, buffer, offset, size - offset, offset);
+      if (read === 0) break;
+      offset += read;
+    }
+    return buffer.subarray(0, offset).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether `path` is `root` or below it (both absolute, already real). */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+const realRoots = new Map<string, string>();
+
+export function realWorkspaceRoot(workspaceRoot: string): string {
+  let real = realRoots.get(workspaceRoot);
+  if (!real) {
+    real = realpathSync(workspaceRoot);
+    realRoots.set(workspaceRoot, real);
+  }
+  return real;
+}
+
+function isDanglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function describeKind(stats: import('node:fs').Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFile()) return 'a regular file';
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'a special file';
+}
