@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
 import { FIXTURES, VISION_EXAMPLE } from './support/paths';
@@ -148,6 +150,11 @@ describe('cache server backed by a registry', () => {
     expect((await fetch(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } })).status).toBe(404);
     await settle();
     expect(serverLog).toMatch(/fails its integrity check|could not be read whole/);
+    // The entry repairs: the next PUT of that hash is stored (not 409 forever), and served.
+    expect((await fetch(`${url}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body: 'a fresh artifact for this hash' })).status).toBe(200);
+    const back = await fetch(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } });
+    expect(back.status).toBe(200);
+    expect(await back.text()).toBe('a fresh artifact for this hash');
   });
 
   test('6. an artifact too big to hold in memory streams through whole; one over the upload limit gets 413 and stores nothing', async () => {
@@ -181,6 +188,113 @@ describe('cache server backed by a registry', () => {
       expect(await cache.tags('nx-cache')).not.toContain('4343434343');
     } finally {
       limited.kill('SIGTERM');
+    }
+  });
+
+  /** A cache server on `storage` with short registry timeouts; resolves once it answers. */
+  const startServer = async (storage: string, env: NodeJS.ProcessEnv = {}) => {
+    const port = await freePort();
+    let log = '';
+    const child = spawn(process.execPath, [join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'), 'cache-server', '--port', String(port), '--storage', storage], {
+      env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token', STRATA_CACHE_READ_TOKENS: 'pr-token', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk) => (log += chunk));
+    child.stderr!.on('data', (chunk) => (log += chunk));
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100 && !log.includes('nx-strata cache server on'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(log).toContain('nx-strata cache server on');
+    return { base, child, log: () => log };
+  };
+
+  test('7. a registry that stalls mid-blob or stops answering: bounded 404/403, the hash freed, /health answers', async () => {
+    // A proxy in front of the real registry: `stall-blobs` passes 32 KiB of a blob and then nothing; `frozen` answers nothing.
+    let mode: 'stall-blobs' | 'frozen' = 'stall-blobs';
+    const held: Array<import('node:http').ServerResponse> = [];
+    const proxy = createHttpServer((request, response) => {
+      if (mode === 'frozen') return void held.push(response);
+      const upstream = httpRequest(`http://${cache.host}${request.url}`, { method: request.method, headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (request.method === 'GET' && request.url?.includes('/blobs/')) {
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (sent < 32 * 1024) response.write(chunk.subarray(0, 32 * 1024 - sent));
+            sent += chunk.length;
+          });
+          held.push(response);
+          return;
+        }
+        answer.pipe(response);
+      });
+      request.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyHost = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const stalled = await startServer(`oci://${proxyHost}/nx-cache`, { STRATA_REGISTRY_RESPONSE_TIMEOUT: '1', STRATA_REGISTRY_IDLE_TIMEOUT: '1' });
+    const read = { Authorization: 'Bearer pr-token' };
+    const write = { Authorization: 'Bearer main-token' };
+    try {
+      let started = Date.now();
+      expect((await fetch(`${stalled.base}/v1/cache/4242424242`, { headers: read })).status).toBe(404);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await settle();
+      expect(stalled.log()).toMatch(/GET 4242424242: backend down \(.*stopped sending data within 1 s \(GET \/v2\/nx-cache\/blobs\/sha256:[0-9a-f]+; limit STRATA_REGISTRY_IDLE_TIMEOUT=1\)/);
+
+      mode = 'frozen';
+      started = Date.now();
+      const health = await fetch(`${stalled.base}/health`, { headers: read });
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { detail: string }).detail).toContain('sent no answer within 1 s');
+      for (let attempt = 0; attempt < 2; attempt++) {
+        // 403 both times: the first PUT frees its hash instead of leaving it "being stored" (409).
+        expect((await fetch(`${stalled.base}/v1/cache/5151515151`, { method: 'PUT', headers: write, body: 'artifact' })).status).toBe(403);
+      }
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect((await fetch(`${stalled.base}/health`)).status).toBe(503);
+    } finally {
+      stalled.child.kill('SIGTERM');
+      held.forEach((response) => response.destroy());
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  });
+
+  test('8. two file-backend servers on one directory racing on 30 new hashes agree on one artifact per hash', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-filecache-'));
+    const [a, b] = await Promise.all([startServer(directory), startServer(directory)]);
+    try {
+      for (let trial = 0; trial < 30; trial++) {
+        const hash = `race-${trial}`;
+        const bodies = [`from server A, trial ${trial} `.repeat(2000), `from server B, trial ${trial} `.repeat(2100)];
+        const statuses = await Promise.all([a, b].map((server, index) => fetch(`${server.base}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body: bodies[index] }).then((response) => response.status)));
+        expect(statuses.sort()).toEqual([200, 409]);
+        const served = await Promise.all([a, b].map(async (server) => {
+          const response = await fetch(`${server.base}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } });
+          return { status: response.status, body: await response.text() };
+        }));
+        expect(served.map((answer) => answer.status)).toEqual([200, 200]);
+        expect(served[0].body).toBe(served[1].body);
+        expect(bodies).toContain(served[0].body);
+      }
+    } finally {
+      a.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test('9. 30 concurrent PUTs of identical 20 MB bodies under different hashes are all stored', async () => {
+    const body = randomBytes(20 * 1024 * 1024);
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => fetch(`${url}/v1/cache/same-body-${index}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body }).then((response) => response.status)),
+    );
+    expect(statuses).toEqual(Array(30).fill(200));
+    await settle();
+    expect(serverLog).not.toMatch(/PUT same-body-\d+: backend down/);
+    const expected = createHash('sha256').update(body).digest('hex');
+    for (const index of [0, 17, 29]) {
+      const back = await fetch(`${url}/v1/cache/same-body-${index}`, { headers: { Authorization: 'Bearer pr-token' } });
+      expect(createHash('sha256').update(Buffer.from(await back.arrayBuffer())).digest('hex')).toBe(expected);
     }
   });
 });

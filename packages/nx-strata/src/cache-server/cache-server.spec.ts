@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ describe('cache server with the file backend (real HTTP)', () => {
 
   beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), 'nx-strata-cache-'));
-    server = createCacheServer({ storage: new FileStorage(directory), tokens: { read: ['r-token'], write: ['w-token'] }, maxUploadBytes: 1024, log: (line) => logs.push(line) });
+    server = createCacheServer({ storage: new FileStorage(directory, (line) => logs.push(line)), tokens: { read: ['r-token'], write: ['w-token'] }, maxUploadBytes: 1024, log: (line) => logs.push(line) });
     const address = await server.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${address.port}`;
   });
@@ -40,21 +40,57 @@ describe('cache server with the file backend (real HTTP)', () => {
     expect((await fetch(`${base}/v1/cache/999`)).status).toBe(401);
     expect((await fetch(`${base}/v1/cache/999`, { headers: { Authorization: 'Bearer nope' } })).status).toBe(401);
     expect((await fetch(`${base}/v1/cache/999`, { method: 'PUT', headers: read, body: 'x' })).status).toBe(403);
-    expect(readdirSync(directory).filter((entry) => !entry.startsWith('.'))).toEqual([]);
+    expect(readdirSync(join(directory, 'artifacts'))).toEqual([]);
   });
 
   it('refuses an upload over the limit with 413 and keeps nothing', async () => {
     expect((await fetch(`${base}/v1/cache/big`, { method: 'PUT', headers: write, body: Buffer.alloc(4096) })).status).toBe(413);
-    expect(readdirSync(directory).filter((entry) => !entry.startsWith('.'))).toEqual([]);
+    expect(readdirSync(join(directory, 'artifacts'))).toEqual([]);
   });
 
-  it('never serves a truncated or corrupted artifact: 404, and the reason is logged', async () => {
-    await fetch(`${base}/v1/cache/777`, { method: 'PUT', headers: write, body: 'complete artifact' });
-    truncateSync(join(directory, '777'), 4);
+  it('never serves a truncated or corrupted artifact: 404, moved aside and logged, and the hash can be stored again (item 7)', async () => {
+    const artifact = join(directory, 'artifacts/777');
+    expect((await fetch(`${base}/v1/cache/777`, { method: 'PUT', headers: write, body: 'complete artifact' })).status).toBe(200);
+    truncateSync(artifact, 90);
     expect((await fetch(`${base}/v1/cache/777`, { headers: read })).status).toBe(404);
-    writeFileSync(join(directory, '777'), 'tampered artifact');
+    expect(logs.join('\n')).toMatch(/artifact 777 failed verification \(.*\); moved to .*\.corrupt/);
+    expect(readdirSync(join(directory, '.corrupt'))).toHaveLength(1);
+    expect((await fetch(`${base}/v1/cache/777`, { method: 'PUT', headers: write, body: 'stored again' })).status).toBe(200);
+    expect(await (await fetch(`${base}/v1/cache/777`, { headers: read })).text()).toBe('stored again');
+    // Tampered in place (same size): caught by the digest, not the size.
+    const bytes = readFileSync(artifact);
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(artifact, bytes);
     expect((await fetch(`${base}/v1/cache/777`, { headers: read })).status).toBe(404);
-    expect(logs.join('\n')).toContain('fails its integrity check');
+    expect(logs.join('\n')).toContain('fails its integrity check (sha256');
+    expect((await fetch(`${base}/v1/cache/777`, { method: 'PUT', headers: write, body: 'third time' })).status).toBe(200);
+  });
+
+  it('keeps a hash and its metadata apart: storing "victim.sha256" then "victim" keeps both (item 9)', async () => {
+    expect((await fetch(`${base}/v1/cache/victim.sha256`, { method: 'PUT', headers: write, body: 'first artifact' })).status).toBe(200);
+    expect((await fetch(`${base}/v1/cache/victim`, { method: 'PUT', headers: write, body: 'second artifact' })).status).toBe(200);
+    expect(await (await fetch(`${base}/v1/cache/victim.sha256`, { headers: read })).text()).toBe('first artifact');
+    expect(await (await fetch(`${base}/v1/cache/victim`, { headers: read })).text()).toBe('second artifact');
+  });
+
+  it('sends the bytes it verified, from the same descriptor, even when the entry is replaced in between (item 10)', async () => {
+    const storage = new FileStorage(directory);
+    await fetch(`${base}/v1/cache/race`, { method: 'PUT', headers: write, body: 'verified bytes' });
+    const found = await storage.get('race');
+    if (found.kind !== 'found') throw new Error(`expected found, got ${found.kind}`);
+    // What another server does to a published entry: move it aside and publish another file under the name.
+    renameSync(join(directory, 'artifacts/race'), join(directory, '.corrupt/race.moved'));
+    writeFileSync(join(directory, 'artifacts/race'), 'other bytes entirely');
+    let sent = '';
+    for await (const chunk of await found.stream()) sent += chunk;
+    expect(sent).toBe('verified bytes');
+  });
+
+  it('answers 404 and logs one line (no stack) when an entry is a directory (item 13)', async () => {
+    mkdirSync(join(directory, 'artifacts/adir'));
+    expect((await fetch(`${base}/v1/cache/adir`, { headers: read })).status).toBe(404);
+    expect(logs.join('\n')).toMatch(/GET adir: artifact adir cannot be opened \(EISDIR\)|GET adir: artifact adir is not a regular file/);
+    expect(logs.join('\n')).not.toContain('    at ');
   });
 
   it('keeps nothing when the client drops the connection mid-upload', async () => {
@@ -68,7 +104,7 @@ describe('cache server with the file backend (real HTTP)', () => {
       }, 100);
     });
     expect((await fetch(`${base}/v1/cache/555`, { headers: read })).status).toBe(404);
-    expect(readdirSync(directory).filter((entry) => !entry.startsWith('.'))).toEqual([]);
+    expect(readdirSync(join(directory, 'artifacts'))).toEqual([]);
     expect(readdirSync(join(directory, '.incoming'))).toEqual([]);
   });
 
@@ -77,10 +113,12 @@ describe('cache server with the file backend (real HTTP)', () => {
     expect(statuses.sort()).toEqual([200, 409]);
   });
 
-  it('reports its backend on /health', async () => {
-    const health = await fetch(`${base}/health`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', storage: `file://${directory}` });
+  it('tells anyone its status on /health, and only a token holder its storage and details (item 13)', async () => {
+    const anonymous = await fetch(`${base}/health`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ status: 'ok' });
+    const withToken = await fetch(`${base}/health`, { headers: read });
+    expect(await withToken.json()).toEqual({ status: 'ok', storage: `file://${directory}`, detail: `file://${directory} is writable` });
   });
 });
 

@@ -29,8 +29,11 @@ export function createCacheServer(options: CacheServerOptions): { server: Server
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://cache');
     if (url.pathname === '/health') {
+      // Anyone may learn whether the cache works; only a token holder learns where it stores and what went wrong.
       const health = await options.storage.health();
-      return send(response, health.ok ? 200 : 503, JSON.stringify({ status: health.ok ? 'ok' : 'degraded', storage: options.storage.url, detail: health.detail }), 'application/json');
+      const status = { status: health.ok ? 'ok' : 'degraded' };
+      const body = roleOf(request.headers.authorization, options.tokens) === 'none' ? status : { ...status, storage: options.storage.url, detail: health.detail };
+      return send(response, health.ok ? 200 : 503, JSON.stringify(body), 'application/json');
     }
     const hash = /^\/v1\/cache\/([^/]+)$/.exec(url.pathname)?.[1];
     if (!hash) return send(response, 404, 'not found');
@@ -68,6 +71,9 @@ export function createCacheServer(options: CacheServerOptions): { server: Server
           case 'down':
             log(`PUT ${hash}: backend down (${stored.detail}); answering 403 so Nx treats it as not stored`);
             return drain(request, response, 403, 'the cache backend is unavailable; not stored');
+          case 'rejected':
+            log(`PUT ${hash}: the backend refused the artifact (${stored.detail}); answering 403 so Nx treats it as not stored`);
+            return drain(request, response, 403, 'the cache backend refused the artifact; not stored');
         }
       } finally {
         uploading.delete(hash);
@@ -78,7 +84,7 @@ export function createCacheServer(options: CacheServerOptions): { server: Server
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: Error) => {
-      log(`${request.method} ${request.url}: ${error.stack ?? error.message}`);
+      log(`${request.method} ${request.url}: ${error.message}`);
       if (!response.headersSent) send(response, 500, 'internal error');
       else response.destroy();
     });

@@ -29,7 +29,13 @@ export async function cacheServer(command: CacheServerCommand): Promise<number> 
     command.out('nx-strata cache-server: --port must be 0-65535 and --max-upload-mb a positive number');
     return 2;
   }
-  const storage = openStorage(command.storage, env);
+  let storage: ReturnType<typeof openStorage>;
+  try {
+    storage = openStorage(command.storage, env, command.out);
+  } catch (error) {
+    command.out(`nx-strata cache-server: ${(error as Error).message}`);
+    return 2;
+  }
   const server = createCacheServer({ storage, tokens, maxUploadBytes, log: command.out });
   const address = await server.listen(port, command.host ?? '127.0.0.1');
   const health = await storage.health();

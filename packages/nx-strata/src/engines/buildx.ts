@@ -1,3 +1,4 @@
+import { registryTimeoutsFromEnv } from './registry/raw-http';
 import { execCommand, type ExecResult } from './exec-command';
 
 /** Options of one `docker buildx build`, as data. `buildxBuildArgs` turns them into argv. */
@@ -91,8 +92,14 @@ export async function localImageExists(ref: string): Promise<boolean> {
  * Probe: the digest an image reference resolves to now (registry manifest digest, or the local image ID for an
  * image only the local engine has). undefined when neither knows it. Never throws.
  */
-export async function resolveImageDigest(ref: string): Promise<string | undefined> {
-  const remote = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', ref]);
+export async function resolveImageDigest(ref: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  // A runtime input of every task with pinBaseImages: a stalled registry must fail the hashing, not hang it.
+  const timeouts = registryTimeoutsFromEnv(env);
+  const limitMs = timeouts.connectMs + timeouts.responseMs + timeouts.idleMs;
+  const remote = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', ref], { timeoutMs: limitMs });
+  if (remote.timedOut) {
+    throw new Error(`resolving ${ref}: the registry did not answer \`docker buildx imagetools inspect\` within ${limitMs / 1000} s (the sum of STRATA_REGISTRY_CONNECT_TIMEOUT, _RESPONSE_TIMEOUT and _IDLE_TIMEOUT); check that the registry is up, or pin the image by digest`);
+  }
   if (remote.exitCode === 0) {
     try {
       const digest = (JSON.parse(remote.stdout) as { digest?: string }).digest;
@@ -122,7 +129,8 @@ export async function localImageStats(ref: string): Promise<ImageStats> {
 
 /** Compressed size (config + layers) and layer count of a pushed image, from its registry manifest; nulls otherwise. */
 export async function registryImageStats(ref: string): Promise<ImageStats> {
-  const result = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref]);
+  const timeouts = registryTimeoutsFromEnv();
+  const result = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { timeoutMs: timeouts.connectMs + timeouts.responseMs + timeouts.idleMs });
   if (result.exitCode !== 0) return NO_STATS;
   return manifestStats(result.stdout);
 }

@@ -23,6 +23,8 @@ export interface ExecResult {
   stderr: string;
   /** Set when the program could not be started at all (ENOENT...). */
   failedToStart?: Error;
+  /** Set when `timeoutMs` passed and the child was killed. */
+  timedOut?: boolean;
 }
 
 /** Runs a program to completion. Never throws for a non-zero exit: the caller decides what it means. */
@@ -53,6 +55,7 @@ export async function execCommand(file: string, args: readonly string[], options
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
     failedToStart,
+    ...(result.timedOut ? { timedOut: true } : {}),
   };
 }
 

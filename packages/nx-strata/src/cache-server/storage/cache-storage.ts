@@ -15,4 +15,11 @@ export interface CacheStorage {
 
 export type GetOutcome = { kind: 'found'; size: number; stream: () => Readable | Promise<Readable> } | { kind: 'missing'; detail?: string } | { kind: 'down'; detail: string };
 
-export type PutOutcome = { kind: 'stored' } | { kind: 'exists' } | { kind: 'too-large' } | { kind: 'down'; detail: string } | { kind: 'aborted'; detail: string };
+/** `rejected`: the backend answered but refused this artifact (e.g. a registry's DIGEST_INVALID after one retry). */
+export type PutOutcome =
+  | { kind: 'stored' }
+  | { kind: 'exists' }
+  | { kind: 'too-large' }
+  | { kind: 'down'; detail: string }
+  | { kind: 'rejected'; detail: string }
+  | { kind: 'aborted'; detail: string };

@@ -15,6 +15,19 @@ const EMPTY_CONFIG_DIGEST = `sha256:${createHash('sha256').update(EMPTY_CONFIG).
 
 class TooLarge extends Error {}
 
+/** Registry errors that concurrent uploads of the same content cause in distribution: worth one retry. */
+const RACE_CODES = new Set(['DIGEST_INVALID', 'MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN']);
+
+/** The first `errors[].code` of a registry error body, if it has one. */
+function registryErrorCode(body: string): string | undefined {
+  try {
+    const code = (JSON.parse(body) as { errors?: Array<{ code?: unknown }> }).errors?.[0]?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Artifacts kept in an OCI registry: each one a blob plus a small OCI manifest (artifactType
  * application/vnd.nx-strata.cache.artifact.v1) tagged by the Nx hash. The registry verifies blob digests on upload and
@@ -25,12 +38,15 @@ export class OciStorage implements CacheStorage {
   readonly url: string;
   private readonly client: RegistryClient;
   private emptyConfig: Promise<string | undefined> | undefined;
+  /** Hashes whose tag failed verification and could not be deleted: the next PUT may replace the tag. */
+  private readonly quarantined = new Set<string>();
 
   constructor(
     private readonly host: string,
     private readonly repository: string,
     env: NodeJS.ProcessEnv = process.env,
     private readonly memory = new MemoryBudget(),
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     this.url = `oci://${host}/${repository}`;
     this.client = new RegistryClient(host, env);
@@ -57,12 +73,14 @@ export class OciStorage implements CacheStorage {
     const held = release ? await this.readIntoMemory(source, layer.size) : await this.spoolToFile(source);
     if ('error' in held) {
       release?.();
-      return { kind: 'missing', detail: `${this.url}:${hash} could not be read whole (${held.error}); not serving it` };
+      // The registry stalled or dropped the connection: a fault of the backend, not of the artifact.
+      return { kind: 'down', detail: `${this.url}:${hash} could not be read whole (${held.error})` };
     }
     if (held.digest !== layer.digest || held.size !== layer.size) {
       release?.();
       held.discard();
-      return { kind: 'missing', detail: `artifact ${this.url}:${hash} (blob ${hashLabel(layer.digest)}) fails its integrity check (${held.size} bytes, ${held.digest}; expected ${layer.size} bytes, ${layer.digest}); not serving it` };
+      const problem = `${held.size} bytes, ${held.digest}; expected ${layer.size} bytes, ${layer.digest}`;
+      return { kind: 'missing', detail: `artifact ${this.url}:${hash} (blob ${hashLabel(layer.digest)}) fails its integrity check (${problem}); ${await this.quarantine(hash, manifest.digest)}` };
     }
     return {
       kind: 'found',
@@ -80,7 +98,7 @@ export class OciStorage implements CacheStorage {
     // stores after a miss, so an existing hash is rare: small ones are checked once, just before tagging; big ones
     // also before the upload, to spare sending it for nothing.
     const release = limits.declaredBytes !== undefined && limits.declaredBytes <= limits.maxBytes ? this.memory.reserve(limits.declaredBytes) : undefined;
-    if (!release) {
+    if (!release && !this.quarantined.has(hash)) {
       const existing = await this.client.manifest(this.repository, hash);
       if (existing.kind === 'found') return { kind: 'exists' };
       if (existing.kind !== 'missing') return { kind: 'down', detail: `${this.url}: ${existing.detail}` };
@@ -88,7 +106,9 @@ export class OciStorage implements CacheStorage {
     try {
       const blob = release ? await this.uploadWhole(body, limits.maxBytes) : await this.uploadStreamed(body, limits.maxBytes);
       if (blob.kind !== 'blob') return blob;
-      return await this.tag(hash, blob.digest, blob.size);
+      const tagged = await this.tag(hash, blob.digest, blob.size);
+      if (tagged.kind === 'stored') this.quarantined.delete(hash);
+      return tagged;
     } finally {
       release?.();
     }
@@ -110,16 +130,25 @@ export class OciStorage implements CacheStorage {
     }
     if (cutShort(body)) return { kind: 'aborted', detail: 'the client went away mid-upload' };
     const digest = `sha256:${hasher.digest('hex')}`;
-    const start = await this.startUpload();
-    if ('kind' in start) return start;
-    let commit: { status: number };
-    try {
-      commit = await this.client.upload('PUT', withDigest(start.location, digest), this.repository, 'push', { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) }, chunks);
-    } catch (error) {
-      return { kind: 'down', detail: `${this.url}: ${(error as Error).message} storing blob ${digest}` };
+    // Concurrent uploads of the same content race inside the registry (distribution answers DIGEST_INVALID to one of
+    // them): the bytes are still here, so try once more before giving up.
+    for (let attempt = 1; ; attempt++) {
+      const start = await this.startUpload();
+      if ('kind' in start) return start;
+      let commit: { status: number; text: string };
+      try {
+        commit = await this.client.upload('PUT', withDigest(start.location, digest), this.repository, 'push', { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) }, chunks);
+      } catch (error) {
+        return { kind: 'down', detail: `${this.url}: ${(error as Error).message} storing blob ${digest}` };
+      }
+      if (commit.status === 201) return { kind: 'blob', digest, size };
+      const code = registryErrorCode(commit.text);
+      if (RACE_CODES.has(code ?? '') && attempt === 1) {
+        this.log(`PUT blob ${hashLabel(digest)}: the registry answered ${code}; retrying once`);
+        continue;
+      }
+      return code ? { kind: 'rejected', detail: `${this.url}: the registry refused blob ${digest} (HTTP ${commit.status} ${code})` } : { kind: 'down', detail: `${this.url}: HTTP ${commit.status} storing blob ${digest}` };
     }
-    if (commit.status !== 201) return { kind: 'down', detail: `${this.url}: HTTP ${commit.status} storing blob ${digest}` };
-    return { kind: 'blob', digest, size };
   }
 
   private async uploadStreamed(body: Readable, maxBytes: number): Promise<PutOutcome | { kind: 'blob'; digest: string; size: number }> {
@@ -147,8 +176,14 @@ export class OciStorage implements CacheStorage {
     const digest = `sha256:${state.hash.digest('hex')}`;
     const commit = await this.client.send('PUT', withDigest(location, digest), this.repository, 'push');
     if ('failure' in commit) return { kind: 'down', detail: `${this.url}: ${describe(commit.failure)}` };
-    if (commit.response.status !== 201) return { kind: 'down', detail: `${this.url}: HTTP ${commit.response.status} committing blob ${digest}` };
-    return { kind: 'blob', digest, size: state.bytes };
+    if (commit.response.status === 201) return { kind: 'blob', digest, size: state.bytes };
+    const code = registryErrorCode(await commit.response.text());
+    // The streamed bytes are gone, but a racing upload of the same content may have committed the blob: then it is there.
+    if (RACE_CODES.has(code ?? '')) {
+      const there = await this.client.send('HEAD', `/v2/${this.repository}/blobs/${digest}`, this.repository, 'pull');
+      if (!('failure' in there) && there.response.ok) return { kind: 'blob', digest, size: state.bytes };
+    }
+    return code ? { kind: 'rejected', detail: `${this.url}: the registry refused blob ${digest} (HTTP ${commit.response.status} ${code})` } : { kind: 'down', detail: `${this.url}: HTTP ${commit.response.status} committing blob ${digest}` };
   }
 
   private async startUpload(): Promise<PutOutcome | { location: string }> {
@@ -172,19 +207,31 @@ export class OciStorage implements CacheStorage {
       annotations: { 'org.nx-strata.cache.hash': hash },
     });
     // Never overwrite: another replica may have stored the same hash meanwhile, and its tag stands (README, replicas).
-    const existing = await this.client.manifest(this.repository, hash);
-    if (existing.kind === 'found') return { kind: 'exists' };
-    if (existing.kind !== 'missing') return { kind: 'down', detail: `${this.url}: ${existing.detail}` };
-    const tag = await this.client.send('PUT', `/v2/${this.repository}/manifests/${hash}`, this.repository, 'push', {
-      headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
-      body: manifest,
-    });
-    if ('failure' in tag) return { kind: 'down', detail: `${this.url}: ${describe(tag.failure)}` };
-    if (tag.response.status !== 201) {
-      this.emptyConfig = undefined; // the registry may have been wiped since: store it again next time
-      return { kind: 'down', detail: `${this.url}: HTTP ${tag.response.status} tagging ${hash}: ${await tag.response.text()}` };
+    // Only a tag that failed verification (and could not be deleted) is replaced.
+    if (!this.quarantined.has(hash)) {
+      const existing = await this.client.manifest(this.repository, hash);
+      if (existing.kind === 'found') return { kind: 'exists' };
+      if (existing.kind !== 'missing') return { kind: 'down', detail: `${this.url}: ${existing.detail}` };
     }
-    return { kind: 'stored' };
+    for (let attempt = 1; ; attempt++) {
+      const tag = await this.client.send('PUT', `/v2/${this.repository}/manifests/${hash}`, this.repository, 'push', {
+        headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
+        body: manifest,
+      });
+      if ('failure' in tag) return { kind: 'down', detail: `${this.url}: ${describe(tag.failure)}` };
+      if (tag.response.status === 201) return { kind: 'stored' };
+      this.emptyConfig = undefined; // the registry may have been wiped since: store it again next time
+      const code = registryErrorCode(await tag.response.text());
+      if (RACE_CODES.has(code ?? '') && attempt === 1) {
+        // A blob another upload of the same content was still moving into place: store the config again, then retry.
+        this.log(`PUT ${hash}: the registry answered ${code} for the manifest; retrying once`);
+        const config = await this.ensureEmptyConfig();
+        if (config) return { kind: 'down', detail: config };
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      return code ? { kind: 'rejected', detail: `${this.url}: the registry refused the manifest of ${hash} (HTTP ${tag.response.status} ${code})` } : { kind: 'down', detail: `${this.url}: HTTP ${tag.response.status} tagging ${hash}` };
+    }
   }
 
   /** Reads at most `expected` + 1 bytes into memory, hashing as it goes. */
@@ -226,6 +273,18 @@ export class OciStorage implements CacheStorage {
       return { error: (error as Error).message };
     }
     return { size, digest: `sha256:${hasher.digest('hex')}`, open: () => createReadStream(spool), discard };
+  }
+
+  /** Deletes a tag that failed verification so the hash can be stored again; else remembers to replace it. */
+  private async quarantine(hash: string, manifestDigest: string): Promise<string> {
+    const error = await this.client.deleteManifest(this.repository, manifestDigest);
+    if (!error) {
+      this.log(`artifact ${this.url}:${hash} failed verification; its manifest ${hashLabel(manifestDigest)} was deleted, the hash may be stored again`);
+      return 'deleted, it may be stored again';
+    }
+    this.quarantined.add(hash);
+    this.log(`artifact ${this.url}:${hash} failed verification and could not be deleted (${error}); the next PUT of this hash replaces its tag`);
+    return 'the next PUT of this hash replaces it';
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {

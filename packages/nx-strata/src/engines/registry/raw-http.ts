@@ -1,49 +1,200 @@
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /**
- * Plain node:http for the two byte-heavy registry calls, where Node's fetch costs memory and copies: it reads an
- * async-iterable request body as fast as it is produced and holds what the socket has not taken (a 1 GB upload held
- * ~1 GB), and it copies every body chunk through web streams. Everything else stays on fetch.
+ * The one place nx-strata talks HTTP to a registry (and its token service): plain node:http, every request bounded.
+ * Node's fetch has no connect or idle timeout, reads an async-iterable request body as fast as it is produced (a 1 GB
+ * upload held ~1 GB) and copies every chunk through web streams; this does none of that.
  */
+
+/** Limits of one registry request, in milliseconds. */
+export interface RegistryTimeouts {
+  /** Until the TCP (and TLS) connection is up. */
+  connectMs: number;
+  /** From the last byte sent until the response headers arrive. */
+  responseMs: number;
+  /** Longest silence between two chunks of a body, either way. */
+  idleMs: number;
+}
+
+export const DEFAULT_REGISTRY_TIMEOUTS: RegistryTimeouts = { connectMs: 10_000, responseMs: 30_000, idleMs: 30_000 };
+
+/** Timeouts from STRATA_REGISTRY_{CONNECT,RESPONSE,IDLE}_TIMEOUT (seconds); defaults 10, 30 and 30 s. */
+export function registryTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): RegistryTimeouts {
+  const seconds = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value > 0 ? value * 1000 : fallback;
+  };
+  return {
+    connectMs: seconds('STRATA_REGISTRY_CONNECT_TIMEOUT', DEFAULT_REGISTRY_TIMEOUTS.connectMs),
+    responseMs: seconds('STRATA_REGISTRY_RESPONSE_TIMEOUT', DEFAULT_REGISTRY_TIMEOUTS.responseMs),
+    idleMs: seconds('STRATA_REGISTRY_IDLE_TIMEOUT', DEFAULT_REGISTRY_TIMEOUTS.idleMs),
+  };
+}
+
+type Phase = 'connect' | 'response' | 'idle';
+const PHASE_ENV: Record<Phase, string> = { connect: 'STRATA_REGISTRY_CONNECT_TIMEOUT', response: 'STRATA_REGISTRY_RESPONSE_TIMEOUT', idle: 'STRATA_REGISTRY_IDLE_TIMEOUT' };
+
+/** A registry request that ran out of time: names the host, the operation, the phase and the limit. */
+export class RegistryTimeoutError extends Error {
+  constructor(
+    readonly host: string,
+    readonly operation: string,
+    readonly phase: Phase,
+    readonly limitMs: number,
+  ) {
+    const what = phase === 'connect' ? 'could not connect' : phase === 'response' ? 'sent no answer' : 'stopped sending data';
+    super(`${host} ${what} within ${limitMs / 1000} s (${operation}; limit ${PHASE_ENV[phase]}=${limitMs / 1000})`);
+    this.name = 'RegistryTimeoutError';
+  }
+}
+
 export interface StreamedResponse {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
 }
 
-/** Sends `body` with backpressure: each chunk waits until the socket has taken the last. Rejects if either side fails. */
-export async function streamUpload(url: string, method: string, headers: Record<string, string>, body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<StreamedResponse> {
-  const request = requestFor(url)(url, { method, headers });
-  const answered = new Promise<StreamedResponse>((resolve, reject) => {
-    request.once('error', reject);
-    request.once('response', async (response) => {
-      try {
-        let text = '';
-        for await (const chunk of response) text += chunk;
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text });
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-  answered.catch(() => undefined); // awaited below; a failed body must not leave it unhandled meanwhile
-  await pipeline(Readable.from(body, { objectMode: false }), request);
-  return answered;
+/** A response read whole (registry API answers are small), with the bits of the fetch Response shape callers use. */
+export class RegistryResponse {
+  readonly headers: { get(name: string): string | null };
+
+  constructor(
+    readonly status: number,
+    rawHeaders: IncomingHttpHeaders,
+    private readonly body: Buffer,
+  ) {
+    this.headers = {
+      get: (name) => {
+        const value = rawHeaders[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    };
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  async text(): Promise<string> {
+    return this.body.toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.body.toString('utf8'));
+  }
+}
+
+interface RequestOptions {
+  method: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+  timeouts: RegistryTimeouts;
 }
 
 /**
- * GETs `url` and hands back the response to read as a stream. Follows up to five redirects (blob stores often send
- * one), sending `authorization` only to the registry's own origin.
+ * Sends one request and resolves with the response stream once headers arrive. Connecting, waiting for the answer and
+ * every pause in either body are bounded: past a limit the request is destroyed with a RegistryTimeoutError, which
+ * rejects this promise or errors the response stream. Request bodies are sent with backpressure.
  */
-export async function streamDownload(url: string, authorization: string | undefined): Promise<IncomingMessage> {
+export function openRequest(url: string, options: RequestOptions): Promise<IncomingMessage> {
+  const { timeouts } = options;
+  const target = new URL(url);
+  const operation = `${options.method} ${target.pathname}`;
+  let answered: IncomingMessage | undefined;
+  const fail = (request: ClientRequest, phase: Phase, limit: number) => {
+    const error = new RegistryTimeoutError(target.host, operation, phase, limit);
+    // Once the answer has begun, its reader must see why it stopped: destroy the response with the reason.
+    if (answered) answered.destroy(error);
+    request.destroy(error);
+  };
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const request = requestFor(url)(url, { method: options.method, headers: options.headers });
+    let responseTimer: NodeJS.Timeout | undefined;
+    request.once('socket', (socket) => {
+      if (socket.connecting) {
+        const connectTimer = setTimeout(() => fail(request, 'connect', timeouts.connectMs), timeouts.connectMs);
+        socket.once('connect', () => clearTimeout(connectTimer));
+        socket.once('close', () => clearTimeout(connectTimer));
+      }
+    });
+    // Silence while the body is being sent (the registry stopped reading) or read (it stopped sending).
+    request.setTimeout(timeouts.idleMs, () => fail(request, 'idle', timeouts.idleMs));
+    request.once('finish', () => {
+      request.setTimeout(0);
+      responseTimer = setTimeout(() => fail(request, 'response', timeouts.responseMs), timeouts.responseMs);
+    });
+    request.once('error', (error) => {
+      clearTimeout(responseTimer);
+      reject(error);
+    });
+    request.once('response', (response) => {
+      answered = response;
+      clearTimeout(responseTimer);
+      request.setTimeout(timeouts.idleMs, () => fail(request, 'idle', timeouts.idleMs));
+      response.once('end', () => request.setTimeout(0));
+      resolve(response);
+    });
+    const body = options.body;
+    if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
+      request.end(body);
+      return;
+    }
+    pipeline(Readable.from(body, { objectMode: false }), request).catch((error: Error) => {
+      request.destroy(error);
+      reject(error);
+    });
+  });
+}
+
+/** Reads a response body whole (bounded by the idle timeout, which errors the stream). */
+export async function readWhole(response: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** One request with a small in-memory body, answer read whole; follows redirects for GET and HEAD. */
+export async function registryRequest(url: string, options: Omit<RequestOptions, 'body'> & { body?: string | Uint8Array }): Promise<RegistryResponse> {
+  let current = url;
+  for (let hop = 0; hop <= 5; hop++) {
+    const response = await openRequest(current, options);
+    const location = response.headers.location;
+    if (location && [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && (options.method === 'GET' || options.method === 'HEAD')) {
+      response.resume();
+      current = new URL(location, current).toString();
+      continue;
+    }
+    return new RegistryResponse(response.statusCode ?? 0, response.headers, await readWhole(response));
+  }
+  throw new Error(`${url}: more than five redirects`);
+}
+
+/** Sends `body` with backpressure: each chunk waits until the socket has taken the last. Rejects if either side fails. */
+export async function streamUpload(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  timeouts: RegistryTimeouts = DEFAULT_REGISTRY_TIMEOUTS,
+): Promise<StreamedResponse> {
+  const response = await openRequest(url, { method, headers, body, timeouts });
+  const text = (await readWhole(response)).toString('utf8');
+  return { status: response.statusCode ?? 0, headers: response.headers, text };
+}
+
+/**
+ * GETs `url` and hands back the response to read as a stream (a pause longer than the idle timeout errors it).
+ * Follows up to five redirects (blob stores often send one), sending `authorization` only to the registry's own origin.
+ */
+export async function streamDownload(url: string, authorization: string | undefined, timeouts: RegistryTimeouts = DEFAULT_REGISTRY_TIMEOUTS): Promise<IncomingMessage> {
   const origin = new URL(url).origin;
   let current = url;
   for (let hop = 0; hop <= 5; hop++) {
     const headers: Record<string, string> = authorization && new URL(current).origin === origin ? { Authorization: authorization } : {};
-    const response = await new Promise<IncomingMessage>((resolve, reject) => requestFor(current)(current, { method: 'GET', headers }, resolve).once('error', reject).end());
+    const response = await openRequest(current, { method: 'GET', headers, timeouts });
     const location = response.headers.location;
     if (!location || ![301, 302, 303, 307, 308].includes(response.statusCode ?? 0)) return response;
     response.resume();

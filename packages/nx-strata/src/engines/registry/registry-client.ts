@@ -1,7 +1,7 @@
 import { findDockerCredentials, type RegistryCredentials } from './docker-credentials';
 import { registryScheme } from './registry-address';
 import type { IncomingMessage } from 'node:http';
-import { streamDownload, streamUpload, type StreamedResponse } from './raw-http';
+import { registryRequest, registryTimeoutsFromEnv, streamDownload, streamUpload, type RegistryResponse, type RegistryTimeouts, type StreamedResponse } from './raw-http';
 import { parseWwwAuthenticate } from './www-authenticate';
 
 /** Without these, distribution 2.8 answers with a converted schema1 manifest whose digest differs. */
@@ -33,11 +33,16 @@ export type RequestBody = string | Uint8Array;
 export class RegistryClient {
   private readonly tokens = new Map<string, string>();
   private credentials: Promise<RegistryCredentials | undefined> | undefined;
+  /** Every request is bounded (connect, answer, pauses in a body): STRATA_REGISTRY_*_TIMEOUT or the defaults. */
+  readonly timeouts: RegistryTimeouts;
 
   constructor(
     readonly host: string,
     private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    timeouts?: RegistryTimeouts,
+  ) {
+    this.timeouts = timeouts ?? registryTimeoutsFromEnv(env);
+  }
 
   private get baseUrl(): string {
     return `${registryScheme(this.host, this.env)}://${this.host}`;
@@ -92,7 +97,7 @@ export class RegistryClient {
    */
   async upload(method: string, pathOrUrl: string, repository: string, action: Action, headers: Record<string, string>, body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<StreamedResponse> {
     const authorization = this.tokens.get(scopeOf(repository, action));
-    return streamUpload(this.absolute(pathOrUrl), method, { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body);
+    return streamUpload(this.absolute(pathOrUrl), method, { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body, this.timeouts);
   }
 
   /**
@@ -101,13 +106,13 @@ export class RegistryClient {
    */
   async download(pathOrUrl: string, repository: string): Promise<IncomingMessage> {
     const url = this.absolute(pathOrUrl);
-    const first = await streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')));
+    const first = await streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')), this.timeouts);
     if (first.statusCode !== 401) return first;
     first.resume();
     const { pathname, search } = new URL(url);
     const probe = await this.request('HEAD', pathname + search, repository, 'pull', {});
     if ('failure' in probe) return first;
-    return streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')));
+    return streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')), this.timeouts);
   }
 
   private absolute(pathOrUrl: string): string {
@@ -121,7 +126,7 @@ export class RegistryClient {
     repository: string,
     action: Action,
     init: { headers?: Record<string, string>; body?: RequestBody } = {},
-  ): Promise<{ response: Response } | { failure: ManifestProbe }> {
+  ): Promise<{ response: RegistryResponse } | { failure: ManifestProbe }> {
     const path = pathOrUrl.startsWith('http') ? new URL(pathOrUrl).pathname + new URL(pathOrUrl).search : pathOrUrl;
     return this.request(method, path, repository, action, init.headers ?? {}, init.body);
   }
@@ -133,19 +138,18 @@ export class RegistryClient {
     action: Action,
     headers: Record<string, string>,
     body?: RequestBody,
-  ): Promise<{ response: Response } | { failure: ManifestProbe }> {
+  ): Promise<{ response: RegistryResponse } | { failure: ManifestProbe }> {
     const scope = scopeOf(repository, action);
     const send = async (authorization?: string) => {
       try {
-        return await fetch(`${this.baseUrl}${path}`, {
+        return await registryRequest(`${this.baseUrl}${path}`, {
           method,
           headers: { ...headers, ...(authorization ? { Authorization: authorization } : {}) },
-          redirect: 'follow',
           body,
+          timeouts: this.timeouts,
         });
       } catch (error) {
-        const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-        return { unreachable: `${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+        return { unreachable: describeNetworkError(this.baseUrl, error) };
       }
     };
     const cached = this.tokens.get(scope);
@@ -175,15 +179,15 @@ export class RegistryClient {
   private async fetchToken(params: Record<string, string>, scope: string, credentials: RegistryCredentials | undefined): Promise<{ token: string } | { failure: ManifestProbe }> {
     const url = new URL(params.realm);
     try {
-      let response: Response;
+      let response: RegistryResponse;
       if (credentials?.kind === 'identity-token') {
         const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.token, service: params.service ?? '', scope, client_id: 'nx-strata' });
-        response = await fetch(url, { method: 'POST', body: form });
+        response = await registryRequest(url.toString(), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString(), timeouts: this.timeouts });
       } else {
         if (params.service) url.searchParams.set('service', params.service);
         url.searchParams.set('scope', scope);
         const headers: Record<string, string> = credentials ? { Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } : {};
-        response = await fetch(url, { headers });
+        response = await registryRequest(url.toString(), { method: 'GET', headers, timeouts: this.timeouts });
       }
       if (response.status === 401 || response.status === 403) return { failure: { kind: 'unauthorized', detail: `the token service ${url.origin} refused ${credentials ? 'the credentials docker has' : 'anonymous access'} for ${this.host}` } };
       if (!response.ok) return { failure: { kind: 'error', detail: `HTTP ${response.status} from the token service ${url.origin}` } };
@@ -191,11 +195,18 @@ export class RegistryClient {
       const token = body.token ?? body.access_token;
       return token ? { token } : { failure: { kind: 'error', detail: `the token service ${url.origin} sent no token` } };
     } catch (error) {
-      return { failure: { kind: 'unreachable', detail: `token service ${url.origin}: ${(error as Error).message}` } };
+      return { failure: { kind: 'unreachable', detail: `token service ${describeNetworkError(url.origin, error)}` } };
     }
   }
 }
 
 function scopeOf(repository: string, action: Action): string {
   return `repository:${repository}:${action === 'pull' ? 'pull' : `pull,${action}`}`;
+}
+
+/** `http://127.0.0.1:5000: ECONNREFUSED`, or the timeout's own sentence (host, operation, limit). */
+function describeNetworkError(origin: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if ((error as Error).name === 'RegistryTimeoutError') return (error as Error).message;
+  return `${origin}: ${code ?? (error as Error).message}`;
 }
