@@ -1,6 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { logger } from '@nx/devkit';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { planLayerTasks } from '../../config/plan-layer-tasks';
@@ -97,5 +97,52 @@ describe('nx-strata:init', () => {
     expect(await runInit(root)).toEqual(['UPDATE nx.json']);
     expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual(['@nx/js/typescript', { plugin: 'nx-strata', options: {} }]);
     expect(existsSync(join(root, 'strata.json'))).toBe(false);
+  });
+
+  it('on a repository of unrelated images takes context, target and args from compose, scripts and workflows (hardening item 14)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nx-strata-init-real-'));
+    roots.push(root);
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write('nx.json', '{}\n');
+    write('package.json', '{ "name": "acme-platform" }\n');
+    // Dockerfile_<name> files, one built by a GitHub workflow with its own context and build args.
+    write('gpu/Dockerfile_amd', 'FROM ubuntu:22.04\nARG ROCM=6\nCOPY amd.sh /opt/\n');
+    write('gpu/Dockerfile_intel', 'FROM ubuntu:22.04\nCOPY intel.sh /opt/\n');
+    write('gpu/amd.sh', 'echo amd\n');
+    write('gpu/intel.sh', 'echo intel\n');
+    write('.github/workflows/images.yml', 'on: push\njobs:\n  amd:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/build-push-action@v6\n        with:\n          context: gpu\n          file: gpu/Dockerfile_amd\n          build-args: |\n            ROCM=6.1\n          tags: ghcr.io/acme/gpu-amd:${{ github.sha }}\n');
+    // A Dockerfile named after its own external base image.
+    write('nix/Dockerfile.nix', 'FROM nixos/nix:2.18.8\nRUN nix-env -i hello\n');
+    // Unrelated images in docker/ directories: one built by a compose file (context .., a target), one by a script.
+    write('services/api/docker/Dockerfile', 'FROM node:20 AS build\nCOPY package.json /app/\nFROM node:20-slim AS runtime\nCOPY --from=build /app /app\n');
+    write('services/api/package.json', '{}\n');
+    write('services/docker-compose.yml', 'services:\n  api:\n    build:\n      context: ./api\n      dockerfile: docker/Dockerfile\n      target: runtime\n      args:\n        NODE_ENV: production\n');
+    write('services/worker/docker/Dockerfile', 'FROM python:3.12\nCOPY worker/requirements.txt /w/\n');
+    write('services/worker/requirements.txt', 'x\n');
+    write('scripts/build-worker.sh', '#!/bin/sh\nset -e\nTAG=acme/worker:dev\ndocker build -f services/worker/docker/Dockerfile -t "$TAG" services\n');
+    await runInit(root);
+    const proposed = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8')) as StrataConfig;
+    expect(proposed.variants).toBeUndefined();
+    expect(proposed.layers).toEqual({
+      amd: { dockerfile: 'gpu/Dockerfile_amd', context: 'gpu', args: { ROCM: '6.1' } },
+      intel: { dockerfile: 'gpu/Dockerfile_intel', context: 'gpu' },
+      nix: { dockerfile: 'nix/Dockerfile.nix', context: 'nix' },
+      api: { dockerfile: 'services/api/docker/Dockerfile', context: 'services/api', target: 'runtime', args: { NODE_ENV: 'production' } },
+      worker: { dockerfile: 'services/worker/docker/Dockerfile', context: 'services' },
+    });
+    // What it proposes is a valid strata.json that plans one task per image.
+    expect(plan(root, proposed)).toEqual([
+      'default amd linux/amd64: gpu/Dockerfile_amd on -',
+      'default api linux/amd64: services/api/docker/Dockerfile on -',
+      'default intel linux/amd64: gpu/Dockerfile_intel on -',
+      'default nix linux/amd64: nix/Dockerfile.nix on -',
+      'default worker linux/amd64: services/worker/docker/Dockerfile on -',
+    ]);
+    const output = said.join('\n');
+    expect(output).toContain('5 independent images');
+    expect(output).not.toMatch(/builds on nix\/Dockerfile\.nix|docker-1/);
   });
 });

@@ -1,6 +1,7 @@
 import { logger, readNxJson, updateNxJson, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
 import { posix } from 'node:path';
 import { findStrataPluginEntry, PLUGIN_NAME } from '../../plugins/plugin-options';
+import { isDockerfileName } from './lib/dockerfile-facts';
 import { proposeStrataConfig } from './lib/propose-strata-config';
 import type { InitGeneratorSchema } from './schema';
 
@@ -31,13 +32,20 @@ function registerPlugin(tree: Tree): void {
 function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): void {
   const dockerfiles: Array<{ path: string; text: string }> = [];
   const makefiles: Array<{ path: string; text: string }> = [];
+  const shellScripts: Array<{ path: string; text: string }> = [];
+  const composeFiles: Array<{ path: string; text: string }> = [];
+  const workflows: Array<{ path: string; text: string }> = [];
   const strataFiles: string[] = [];
+  const read = (path: string) => ({ path, text: tree.read(path, 'utf-8') ?? '' });
   visitNotIgnoredFiles(tree, '', (path) => {
     if (SKIPPED_DIRECTORIES.test(path)) return;
     const name = posix.basename(path);
     if (name === 'strata.json') strataFiles.push(path);
-    else if (/^dockerfile(\..+)?$|\.dockerfile$/i.test(name) && !/\.dockerignore$/i.test(name)) dockerfiles.push({ path, text: tree.read(path, 'utf-8') ?? '' });
-    else if (/^(gnu)?makefile$|\.mk$/i.test(name)) makefiles.push({ path, text: tree.read(path, 'utf-8') ?? '' });
+    else if (isDockerfileName(name)) dockerfiles.push(read(path));
+    else if (/^(gnu)?makefile$|\.mk$/i.test(name)) makefiles.push(read(path));
+    else if (/\.(ba)?sh$/i.test(name)) shellScripts.push(read(path));
+    else if (/^(docker-)?compose[^/]*\.ya?ml$/i.test(name)) composeFiles.push(read(path));
+    else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) workflows.push(read(path));
   });
   if (strataFiles.length > 0) {
     logger.info(`nx-strata: ${strataFiles.join(', ')} already describe${strataFiles.length === 1 ? 's' : ''} the images; not proposing another`);
@@ -47,8 +55,8 @@ function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): void {
     logger.info('nx-strata: no Dockerfiles found, so no strata.json was written. Add one when you have images (see the nx-strata README).');
     return;
   }
-  const proposal = proposeStrataConfig({ dockerfiles, makefiles, fallbackImage: options.image ?? packageImageName(tree) });
-  const lines = [`nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} Makefile docker build line${proposal.makefileBuilds === 1 ? '' : 's'}` : ''}`];
+  const proposal = proposeStrataConfig({ dockerfiles, makefiles, shellScripts, composeFiles, workflows, fallbackImage: options.image ?? packageImageName(tree), exists: (path) => tree.exists(path) });
+  const lines = [`nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} docker build${proposal.makefileBuilds === 1 ? '' : 's'} in build files (Makefiles, scripts, compose files, workflows)` : ''}`];
   lines.push(...proposal.findings.map((finding) => `  inferred: ${finding}`));
   logger.info(lines.join('\n'));
   if (proposal.gaps.length > 0) logger.warn(['nx-strata: could not infer:', ...proposal.gaps.map((gap) => `  - ${gap}`)].join('\n'));

@@ -1,13 +1,16 @@
 import { posix } from 'node:path';
 import type { LayerConfig, StrataConfig, VariantConfig } from '../../../config/strata-config';
-import type { DockerfileFacts } from './dockerfile-facts';
-import { archPlatformOf, type Chain } from './find-chains';
+import { GENERIC_DIRECTORIES, type DockerfileFacts } from './dockerfile-facts';
+import { archPlatformOf, type BuildInstance, type Chain } from './find-chains';
 
 export interface ProposedConfig {
   config?: StrataConfig;
   findings: string[];
   gaps: string[];
 }
+
+/** The build context of one way a Dockerfile is built: from a build file, else inferred (workspace-relative). */
+export type ContextOf = (instance: BuildInstance) => string;
 
 interface Variant {
   name: string;
@@ -19,23 +22,97 @@ interface Variant {
 const DEFAULT_PLATFORM = 'linux/amd64';
 
 /**
- * Turns chains into one strata.json: layers named after their Dockerfiles, one variant per chain (named after the
- * root Dockerfile's directory: cpu, cuda), a chain in a directory named after an architecture (arm64) folded into
- * another variant as that platform, and Dockerfile paths written as `docker/{variant}/Dockerfile.base` where they follow it.
+ * Turns chains into one strata.json. Chains of the same layers whose roots sit in directories named like variants
+ * (docker/cpu/, docker/cuda/) become variants of one family; anything else is a set of independent images, each a layer
+ * of its own (with its parents), each with the context, target and build args its build files give it.
  */
-export function chainsToConfig(chains: Chain[], dockerfiles: DockerfileFacts[], image: string): ProposedConfig {
-  const findings: string[] = [];
-  const gaps: string[] = [];
-  if (chains.length === 0) return { findings, gaps };
+export function chainsToConfig(chains: Chain[], dockerfiles: DockerfileFacts[], image: string, contextOf: ContextOf = (instance) => instance.context ?? '.'): ProposedConfig {
+  if (chains.length === 0) return { findings: [], gaps: [] };
   const facts = new Map(dockerfiles.map((file) => [file.path, file]));
   const layerNames = (chain: Chain) => chain.files.map((file) => facts.get(file)!.layer);
   const shapes = new Map<string, Chain[]>();
   for (const chain of chains) shapes.set(layerNames(chain).join(' → '), [...(shapes.get(layerNames(chain).join(' → ')) ?? []), chain]);
-  const [shape, kept] = [...shapes].sort((a, b) => b[1].length - a[1].length || b[0].split(' → ').length - a[0].split(' → ').length)[0];
-  for (const [other, dropped] of shapes) {
-    if (other !== shape) gaps.push(`layers ${other} (${dropped.map((chain) => chain.files[0]).join(', ')}) do not follow ${shape}; left out: add them as their own strata.json`);
+  const variantGroups = [...shapes].filter(([shape, group]) => group.length >= 2 && looksLikeVariants(shape.split(' → '), group));
+  if (chains.length === 1) return variantFamily(chains, layerNames(chains[0]), [], facts, image, contextOf);
+  if (variantGroups.length === 0) return independentImages(chains, facts, image, contextOf);
+  const [shape, kept] = variantGroups.sort((a, b) => b[1].length - a[1].length || b[0].split(' → ').length - a[0].split(' → ').length)[0];
+  const gaps: string[] = [];
+  for (const chain of chains.filter((candidate) => !kept.includes(candidate))) {
+    const files = chain.files.filter((file) => !kept.some((variant) => variant.files.includes(file)));
+    if (files.length === 0) continue;
+    gaps.push(`${files.join(' → ')} is an image of its own (layers ${layerNames(chain).join(' → ')}, not ${shape}); left out of the variants of ${shape}, which build every layer per variant: give it its own strata.json, e.g. {"image": "${image}-${facts.get(files[files.length - 1])!.layer}", "layers": {"${facts.get(files[files.length - 1])!.layer}": {"dockerfile": "${files[files.length - 1]}", "context": "${contextOf(chain.instances[chain.instances.length - 1])}"}}}`);
   }
-  const layers = shape.split(' → ');
+  return variantFamily(kept, shape.split(' → '), gaps, facts, image, contextOf);
+}
+
+/**
+ * Chains are variants of one family when each root sits in its own, distinctly named directory that is not a generic
+ * one (docker/, build/) and not named like one of the layers: `docker/cpu/Dockerfile.base`, `docker/cuda/Dockerfile.base`.
+ */
+function looksLikeVariants(layers: string[], group: Chain[]): boolean {
+  const names = group.map((chain) => posix.basename(posix.dirname(chain.files[0])).toLowerCase());
+  return new Set(names).size === names.length && names.every((name) => name !== '.' && !GENERIC_DIRECTORIES.has(name) && !layers.includes(name));
+}
+
+/** Independent images: every Dockerfile a layer of its own, parents kept within each chain. */
+function independentImages(chains: Chain[], facts: Map<string, DockerfileFacts>, image: string, contextOf: ContextOf): ProposedConfig {
+  const findings: string[] = [];
+  const gaps: string[] = [];
+  const byFile = new Map<string, { instance: BuildInstance; parent?: string }>();
+  for (const chain of chains) {
+    chain.instances.forEach((instance, index) => {
+      const parent = index > 0 ? chain.files[index - 1] : undefined;
+      const known = byFile.get(instance.file);
+      if (!known) byFile.set(instance.file, { instance, parent });
+      else if (known.parent !== parent) gaps.push(`${instance.file} is built on ${known.parent ?? 'an outside image'} and on ${parent ?? 'an outside image'}; proposed on ${known.parent ?? 'an outside image'}: check "parent" in strata.json`);
+    });
+  }
+  const names = layerNamesFor([...byFile.values()].map(({ instance }) => ({ file: instance.file, preferred: instance.name ?? facts.get(instance.file)!.layer })));
+  const config: StrataConfig = { image, layers: {} };
+  for (const [file, { instance, parent }] of byFile) {
+    const layer: LayerConfig = { dockerfile: file };
+    const context = contextOf(instance);
+    if (context !== '.') layer.context = context;
+    if (instance.target) layer.target = instance.target;
+    if (Object.keys(instance.buildArgs).length > 0 && !Object.values(instance.buildArgs).some((value) => value.includes('$'))) layer.args = instance.buildArgs;
+    if (parent) {
+      layer.parent = names.get(parent)!;
+      const parentArg = facts.get(file)!.parentArg?.name;
+      if (parentArg && parentArg !== 'BASE_IMAGE') layer.parentArg = parentArg;
+    }
+    config.layers[names.get(file)!] = layer;
+  }
+  findings.push(`${byFile.size} independent image${byFile.size === 1 ? '' : 's'} (no variants: their directories are not named like variants): ${[...byFile.keys()].map((file) => `${names.get(file)} ← ${file}`).join(', ')}`);
+  const platformLists = chains.map((chain) => chain.platforms.join());
+  if (new Set(platformLists).size === 1 && platformLists[0] && platformLists[0] !== DEFAULT_PLATFORM) config.platforms = chains[0].platforms;
+  else if (new Set(platformLists).size > 1) gaps.push(`the images are built for different platforms (${[...new Set(platformLists.map((list) => list || DEFAULT_PLATFORM))].join('; ')}); strata.json builds every layer for ${DEFAULT_PLATFORM}: set "platforms" (or split the images into their own strata.json files)`);
+  return { config, findings, gaps };
+}
+
+/** One unique, valid layer name per file: the preferred one, else with its directories prefixed, else numbered. */
+function layerNamesFor(entries: Array<{ file: string; preferred: string }>): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const { file, preferred } of entries) {
+    const clash = entries.filter((other) => clean(other.preferred) === clean(preferred)).length > 1;
+    let name = clean(preferred);
+    if (clash) name = clean(`${posix.dirname(file).split('/').filter((part) => !GENERIC_DIRECTORIES.has(part.toLowerCase())).join('-')}-${preferred}`);
+    for (let n = 2; taken.has(name); n++) name = `${clean(preferred)}-${n}`;
+    taken.add(name);
+    names.set(file, name);
+  }
+  return names;
+}
+
+function clean(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_.]+/g, '-').replace(/-+/g, '-').replace(/^[-_.]+|[-_.]+$/g, '') || 'image';
+}
+
+/** The chains as variants (cpu, cuda) of one family of layers, with architecture directories folded in as platforms. */
+function variantFamily(kept: Chain[], layers: string[], carriedGaps: string[], facts: Map<string, DockerfileFacts>, image: string, contextOf: ContextOf): ProposedConfig {
+  const findings: string[] = [];
+  const gaps: string[] = [...carriedGaps];
+  const shape = layers.join(' → ');
   if (new Set(layers).size !== layers.length) {
     gaps.push(`two layers of ${shape} share a name; rename a Dockerfile or edit strata.json`);
     return { findings, gaps };
@@ -104,9 +181,25 @@ export function chainsToConfig(chains: Chain[], dockerfiles: DockerfileFacts[], 
     }
   }
 
-  const contexts = new Set(kept.flatMap((chain) => chain.instances.map((instance) => instance.context ?? '.')));
-  if (contexts.size === 1 && ![...contexts][0].match(/^\.\/?$/)) config.context = [...contexts][0];
-  else if (contexts.size > 1) gaps.push(`the Makefile builds from several contexts (${[...contexts].join(', ')}); strata.json uses "." for all: set "context" per layer if needed`);
+  // Contexts: one for all layers when they agree; else per layer where every variant agrees; else a gap.
+  const contextsOf = (index: number) => new Set(kept.map((chain) => contextOf(chain.instances[index])));
+  const all = new Set(layers.flatMap((_layer, index) => [...contextsOf(index)]));
+  if (all.size === 1 && [...all][0] !== '.') config.context = [...all][0];
+  else if (all.size > 1) {
+    layers.forEach((layer, index) => {
+      const contexts = contextsOf(index);
+      if (contexts.size === 1) {
+        const [context] = contexts;
+        if (context !== '.') (config.layers[layer] as LayerConfig).context = context;
+      } else gaps.push(`layer "${layer}" is built from several contexts (${[...contexts].join(', ')}) in different variants; strata.json uses "." for it: set "context" per variant`);
+    });
+  }
+  layers.forEach((layer, index) => {
+    const targets = new Set(kept.map((chain) => chain.instances[index].target));
+    const [target] = targets;
+    if (targets.size === 1 && target) (config.layers[layer] as LayerConfig).target = target;
+    else if (targets.size > 1) gaps.push(`layer "${layer}" is built with different --target values (${[...targets].map((each) => each ?? '(last stage)').join(', ')}); set "target" per variant`);
+  });
   const sharedArgs = commonArgs(kept.flatMap((chain) => chain.instances.filter((instance) => instance.source)));
   if (Object.keys(sharedArgs).length > 0) config.args = sharedArgs;
   return { config, findings, gaps };

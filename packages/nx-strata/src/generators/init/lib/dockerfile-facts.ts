@@ -30,9 +30,21 @@ export function readDockerfileFacts(path: string, text: string): DockerfileFacts
   return { path, layer: layerNameOf(path), ...(parentArg ? { parentArg } : {}), fromImages };
 }
 
+/** Directory names that say nothing about the image a plain `Dockerfile` in them builds. */
+export const GENERIC_DIRECTORIES: ReadonlySet<string> = new Set(['docker', '.docker', 'dockerfiles', 'build', 'ci', '.ci', 'deploy', 'deployment', 'container', 'containers', 'image', 'images', 'infra']);
+
+/** Whether a file name is a Dockerfile: `Dockerfile`, `Dockerfile.ml`, `Dockerfile_intel`, `Dockerfile-dev`, `api.Dockerfile`. */
+export function isDockerfileName(name: string): boolean {
+  return /^dockerfile([._-].+)?$|[._-]dockerfile$/i.test(name) && !/\.dockerignore$/i.test(name);
+}
+
 export function layerNameOf(path: string): string {
   const file = posix.basename(path);
-  const directory = posix.basename(posix.dirname(path));
-  const raw = /^dockerfile\.(.+)$/i.exec(file)?.[1] ?? /^(.+)\.dockerfile$/i.exec(file)?.[1] ?? (directory && directory !== '.' ? directory : 'image');
+  const directory = posix
+    .dirname(path)
+    .split('/')
+    .reverse()
+    .find((part) => part !== '.' && !GENERIC_DIRECTORIES.has(part.toLowerCase()));
+  const raw = /^dockerfile[._-](.+)$/i.exec(file)?.[1] ?? /^(.+)[._-]dockerfile$/i.exec(file)?.[1] ?? directory ?? 'image';
   return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'image';
 }

@@ -5,12 +5,16 @@ import type { MakefileDockerBuild } from './makefile-docker-builds';
 /** One way a Dockerfile is built: a Makefile line, or the file on its own. */
 export interface BuildInstance {
   file: string;
+  /** A compose service name, when a compose file builds it: a good layer name. */
+  name?: string;
   tags: string[];
   /** The image its parent ARG receives (Makefile `--build-arg`, else the ARG default), or a literal `FROM`. */
   parentRef?: string;
   platforms: string[];
   buildArgs: Record<string, string>;
+  /** Workspace-relative, as a build file gives it. */
   context?: string;
+  target?: string;
   source?: string;
 }
 
@@ -41,13 +45,13 @@ export function archPlatformOf(name: string): string | undefined {
  * `ARG BASE_IMAGE=<image>` default or a `FROM <image>` naming an image of this repository (by a Makefile tag, or by
  * layer and directory names: `acme/vision:base-cpu` → `docker/cpu/Dockerfile.base`).
  */
-export function findChains(dockerfiles: DockerfileFacts[], builds: MakefileDockerBuild[], makefileDirectory = '.'): FoundChains {
+export function findChains(dockerfiles: DockerfileFacts[], builds: Array<MakefileDockerBuild & { name?: string }>): FoundChains {
   const findings: string[] = [];
   const gaps: string[] = [];
   const byPath = new Map(dockerfiles.map((facts) => [facts.path, facts]));
   const instances: BuildInstance[] = [];
   for (const build of builds) {
-    const file = posix.normalize(posix.join(makefileDirectory, build.dockerfile));
+    const file = posix.normalize(build.dockerfile);
     const facts = byPath.get(file);
     if (!facts) {
       gaps.push(`${build.source} builds ${file}, which is not in the workspace; left out`);
@@ -55,16 +59,21 @@ export function findChains(dockerfiles: DockerfileFacts[], builds: MakefileDocke
     }
     const parentRef = facts.parentArg ? (build.buildArgs[facts.parentArg.name] ?? facts.parentArg.defaultValue) : facts.fromImages[0];
     const buildArgs = Object.fromEntries(Object.entries(build.buildArgs).filter(([name]) => name !== facts.parentArg?.name));
-    instances.push({ file, tags: build.tags, parentRef, platforms: build.platforms, buildArgs, context: build.context, source: build.source });
-    for (const name of build.unresolved) gaps.push(`${build.source} uses $(${name}), which the Makefile does not define; its value was not used`);
+    instances.push({ file, ...(build.name ? { name: build.name } : {}), tags: build.tags, parentRef, platforms: build.platforms, buildArgs, context: build.context, ...(build.target ? { target: build.target } : {}), source: build.source });
+    for (const name of build.unresolved) gaps.push(`${build.source} uses ${name.startsWith('$') ? name : `$(${name})`}, which the file does not define; its value was not used`);
   }
   for (const facts of dockerfiles) {
     if (instances.some((instance) => instance.file === facts.path)) continue;
     instances.push({ file: facts.path, tags: [], parentRef: facts.parentArg?.defaultValue ?? facts.fromImages[0], platforms: [], buildArgs: {} });
   }
 
-  const resolve = (ref: string | undefined): string | undefined => (ref ? byTag(ref, instances) ?? byName(ref, dockerfiles) : undefined);
-  const parentOf = new Map<BuildInstance, string | undefined>(instances.map((instance) => [instance, resolve(instance.parentRef)]));
+  // No file is ever its own parent: `FROM nixos/nix` in Dockerfile.nix names an outside image, not itself.
+  const resolve = (ref: string | undefined, self: string): string | undefined => {
+    if (!ref) return undefined;
+    const found = byTag(ref, instances.filter((instance) => instance.file !== self)) ?? byName(ref, dockerfiles.filter((facts) => facts.path !== self));
+    return found === self ? undefined : found;
+  };
+  const parentOf = new Map<BuildInstance, string | undefined>(instances.map((instance) => [instance, resolve(instance.parentRef, instance.file)]));
   for (const [instance, parent] of parentOf) {
     if (parent) findings.push(`${instance.file} builds on ${parent} (${instance.source ? `${instance.source} passes ${instance.parentRef}` : `it names ${instance.parentRef}`})`);
   }
@@ -118,9 +127,18 @@ function byTag(ref: string, instances: BuildInstance[]): string | undefined {
   return instances.find((instance) => instance.tags.some((tag) => comparable(tag) === wanted))?.file;
 }
 
-/** `acme/vision:base-cpu` → the one Dockerfile whose layer name and directory both appear in the reference. */
+/**
+ * `acme/vision:base-cpu` → the one Dockerfile whose layer name and directory both appear in the reference's tag. Only
+ * the tag is read: a repository path such as `nixos/nix:2.18.8` names an image from elsewhere, not `Dockerfile.nix`.
+ */
 function byName(ref: string, dockerfiles: DockerfileFacts[]): string | undefined {
-  const tokens = new Set(comparable(ref).split(/[/:@._-]+/).filter(Boolean));
+  const plain = comparable(ref).replace(/@.*$/, '');
+  const colon = plain.lastIndexOf(':');
+  const slash = plain.lastIndexOf('/');
+  // A bare name (`base`, an ARG default naming a layer) is read whole; a repository path only by its tag.
+  const named = colon > slash ? plain.slice(colon + 1) : slash === -1 ? plain : undefined;
+  if (named === undefined) return undefined;
+  const tokens = new Set(named.split(/[/:@._-]+/).filter(Boolean));
   const matches = dockerfiles.filter((facts) => {
     const directory = posix.basename(posix.dirname(facts.path)).toLowerCase();
     return tokens.has(facts.layer) && (tokens.has(directory) || dockerfiles.filter((other) => other.layer === facts.layer).length === 1);

@@ -1,40 +1,65 @@
 import { splitCommand } from '../../../utils/split-command';
 
-/** One `docker build` / `docker buildx build` line found in a Makefile, with Make variables expanded. */
+/** One `docker build` / `docker buildx build` line found in a Makefile or a shell script, with variables expanded. */
 export interface MakefileDockerBuild {
   /** Where it was found, for the report: `Makefile:12`. */
   source: string;
-  /** Dockerfile path as written (default `<context>/Dockerfile`), relative to the Makefile's directory. */
+  /** Dockerfile path as written (default `<context>/Dockerfile`), relative to the directory the command runs in. */
   dockerfile: string;
   context: string;
   tags: string[];
   buildArgs: Record<string, string>;
   platforms: string[];
-  /** Make variables the line uses that the Makefile does not define (left as `$(NAME)`). */
+  /** `--target`, when given. */
+  target?: string;
+  /** Variables the line uses that the file does not define (left as `$(NAME)` / `$NAME`). */
   unresolved: string[];
 }
 
 const FLAGS_WITH_VALUE = new Set([
   '--add-host', '--allow', '--annotation', '--attest', '--build-context', '--builder', '--cache-from', '--cache-to',
   '--cgroup-parent', '--iidfile', '--label', '--metadata-file', '--network', '--output', '-o', '--progress', '--secret',
-  '--shm-size', '--ssh', '--target', '--ulimit', '--call', '--isolation', '--cpu-shares', '-c', '--memory', '-m',
+  '--shm-size', '--ssh', '--ulimit', '--call', '--isolation', '--cpu-shares', '-c', '--memory', '-m',
 ]);
 
 /** Reads every docker build line of a Makefile. Understands `VAR = / := / ?= value` and `$(VAR)` / `${VAR}`; nothing more of Make. */
 export function findMakefileDockerBuilds(text: string, file: string): MakefileDockerBuild[] {
+  return findDockerBuildLines(text, file, 'make');
+}
+
+/**
+ * Reads every docker build line of a shell script. Understands `NAME=value` (also `export` / `readonly` / `local`,
+ * quotes stripped) and `$NAME`, `${NAME}`, `${NAME:-default}`; nothing more of the shell.
+ */
+export function findShellDockerBuilds(text: string, file: string): MakefileDockerBuild[] {
+  return findDockerBuildLines(text, file, 'shell');
+}
+
+function findDockerBuildLines(text: string, file: string, dialect: 'make' | 'shell'): MakefileDockerBuild[] {
   const variables = new Map<string, string>();
   const builds: MakefileDockerBuild[] = [];
   for (const { line, number } of logicalLines(text)) {
-    const assignment = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?=|::=|:=|\+=|=)\s*(.*)$/.exec(line);
-    if (assignment && !line.startsWith('\t')) {
-      const [, name, operator, value] = assignment;
-      if (operator === '?=' && variables.has(name)) continue;
-      variables.set(name, operator === '+=' && variables.has(name) ? `${variables.get(name)} ${value.trim()}` : value.trim());
-      continue;
+    if (dialect === 'make') {
+      const assignment = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?=|::=|:=|\+=|=)\s*(.*)$/.exec(line);
+      if (assignment && !line.startsWith('\t')) {
+        const [, name, operator, value] = assignment;
+        if (operator === '?=' && variables.has(name)) continue;
+        variables.set(name, operator === '+=' && variables.has(name) ? `${variables.get(name)} ${value.trim()}` : value.trim());
+        continue;
+      }
+    } else {
+      const assignment = /^\s*(?:export\s+|readonly\s+|local\s+|declare\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*$/.exec(line);
+      if (assignment) {
+        const unresolved = new Set<string>();
+        const [value] = safeSplit(expandShell(assignment[2], variables, unresolved)) ?? [''];
+        variables.set(assignment[1], value ?? '');
+        continue;
+      }
     }
     for (const command of line.split(/&&|\|\||;|\|/)) {
       const unresolved = new Set<string>();
-      const expanded = expandMake(command.trim().replace(/^[@+-]+/, ''), variables, unresolved);
+      const trimmed = command.trim();
+      const expanded = dialect === 'make' ? expandMake(trimmed.replace(/^[@+-]+/, ''), variables, unresolved) : expandShell(trimmed, variables, unresolved);
       let words: string[];
       try {
         words = splitCommand(expanded);
@@ -54,7 +79,7 @@ function parseDockerBuild(words: string[]): Omit<MakefileDockerBuild, 'source' |
   const rest = words.slice(docker + 1);
   const start = rest[0] === 'build' ? 1 : rest[0] === 'buildx' && rest[1] === 'build' ? 2 : rest[0] === 'image' && rest[1] === 'build' ? 2 : -1;
   if (start < 0) return undefined;
-  const found = { dockerfile: '', context: '', tags: [] as string[], buildArgs: {} as Record<string, string>, platforms: [] as string[] };
+  const found: Omit<MakefileDockerBuild, 'source' | 'unresolved'> = { dockerfile: '', context: '', tags: [], buildArgs: {}, platforms: [] };
   for (let i = start; i < rest.length; i++) {
     const word = rest[i];
     const [flag, inline] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
@@ -66,6 +91,7 @@ function parseDockerBuild(words: string[]): Omit<MakefileDockerBuild, 'source' |
       const equals = pair.indexOf('=');
       if (equals > 0) found.buildArgs[pair.slice(0, equals)] = pair.slice(equals + 1);
     } else if (flag === '--platform') found.platforms.push(...value().split(',').filter(Boolean));
+    else if (flag === '--target') found.target = value();
     else if (FLAGS_WITH_VALUE.has(flag)) value();
     else if (!word.startsWith('-')) found.context = word;
   }
@@ -98,5 +124,27 @@ function expandMake(text: string, variables: ReadonlyMap<string, string>, unreso
       return match;
     }
     return expandMake(value, variables, unresolved, depth + 1);
+  });
+}
+
+function safeSplit(text: string): string[] | undefined {
+  try {
+    return splitCommand(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function expandShell(text: string, variables: ReadonlyMap<string, string>, unresolved: Set<string>): string {
+  // Inside single quotes nothing expands; elsewhere $NAME, ${NAME} and ${NAME:-default} do.
+  return text.replace(/'[^']*'|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, brace?: string, fallback?: string, fallbackValue?: string, plain?: string) => {
+    if (match.startsWith("'")) return match;
+    const name = (brace ?? plain)!;
+    const value = variables.get(name);
+    if (value !== undefined && value !== '') return value;
+    if (fallback !== undefined) return fallbackValue ?? '';
+    if (value !== undefined) return value;
+    unresolved.add(name);
+    return match;
   });
 }

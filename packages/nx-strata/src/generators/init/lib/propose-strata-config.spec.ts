@@ -1,7 +1,7 @@
 import { proposeStrataConfig } from './propose-strata-config';
 
 describe('proposeStrataConfig', () => {
-  it('says which parents it could not find, and still proposes each Dockerfile as a layer of its own', () => {
+  it('says which parents it could not find, and proposes each image as a layer of its own with its own directory as context', () => {
     const proposal = proposeStrataConfig({
       dockerfiles: [
         { path: 'images/api/Dockerfile', text: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY . /app\n' },
@@ -13,9 +13,11 @@ describe('proposeStrataConfig', () => {
     expect(proposal.gaps).toEqual([
       'images/api/Dockerfile: ARG BASE_IMAGE has no default and no Makefile line sets it, so its parent layer is unknown; set "parent" in strata.json',
       'images/worker/Dockerfile: ARG BASE_IMAGE has no default and no Makefile line sets it, so its parent layer is unknown; set "parent" in strata.json',
-      'layers worker (images/worker/Dockerfile) do not follow api; left out: add them as their own strata.json',
     ]);
-    expect(proposal.config).toEqual({ image: 'acme/services', layers: { api: { dockerfile: 'images/api/Dockerfile' } } });
+    expect(proposal.config).toEqual({
+      image: 'acme/services',
+      layers: { api: { dockerfile: 'images/api/Dockerfile', context: 'images/api' }, worker: { dockerfile: 'images/worker/Dockerfile', context: 'images/worker' } },
+    });
   });
 
   it('links a FROM of an in-repo image by its layer and directory names', () => {
@@ -36,5 +38,37 @@ describe('proposeStrataConfig', () => {
     const proposal = proposeStrataConfig({ dockerfiles: [{ path: 'Dockerfile', text: 'RUN echo before any FROM\n' }], makefiles: [], fallbackImage: 'x' });
     expect(proposal.gaps[0]).toMatch(/^Dockerfile:1: .*\(left out\)$/s);
     expect(proposal.config).toBeUndefined();
+  });
+});
+
+describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => {
+  const files = (entries: Record<string, string>) => Object.entries(entries).map(([path, text]) => ({ path, text }));
+
+  it('never takes a Dockerfile named after its own external base image for its own parent', () => {
+    const proposal = proposeStrataConfig({ dockerfiles: files({ 'nix/Dockerfile.nix': 'FROM nixos/nix:2.18.8\nRUN nix-env -i hello\n', 'Dockerfile': 'FROM debian:bookworm\n' }), makefiles: [], fallbackImage: 'acme/x' });
+    expect(proposal.findings.join('\n')).not.toContain('builds on nix/Dockerfile.nix');
+    expect(proposal.config?.layers.nix).toEqual({ dockerfile: 'nix/Dockerfile.nix', context: 'nix' });
+    expect(proposal.config?.layers.nix.parent).toBeUndefined();
+  });
+
+  it('keeps several unrelated images in docker/ directories apart, never as variants docker-1..docker-4', () => {
+    const proposal = proposeStrataConfig({
+      dockerfiles: files({
+        'services/api/docker/Dockerfile': 'FROM node:20\nCOPY package.json /app/\n',
+        'services/web/docker/Dockerfile': 'FROM node:20\nCOPY package.json /app/\n',
+        'worker/docker/Dockerfile': 'FROM python:3.12\nRUN true\n',
+        'cron/docker/Dockerfile': 'FROM alpine:3.20\nRUN true\n',
+      }),
+      makefiles: [],
+      fallbackImage: 'acme/platform',
+      exists: (path) => ['services/api/package.json', 'services/web/package.json'].includes(path),
+    });
+    expect(proposal.config?.variants).toBeUndefined();
+    expect(proposal.config?.layers).toEqual({
+      api: { dockerfile: 'services/api/docker/Dockerfile', context: 'services/api' },
+      web: { dockerfile: 'services/web/docker/Dockerfile', context: 'services/web' },
+      worker: { dockerfile: 'worker/docker/Dockerfile', context: 'worker/docker' },
+      cron: { dockerfile: 'cron/docker/Dockerfile', context: 'cron/docker' },
+    });
   });
 });

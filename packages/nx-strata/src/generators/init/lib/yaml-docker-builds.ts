@@ -1,0 +1,93 @@
+import { parse } from 'yaml';
+import type { MakefileDockerBuild } from './makefile-docker-builds';
+
+/** A build found in a YAML file; `name` is the compose service, when there is one (a good layer name). */
+export type YamlDockerBuild = MakefileDockerBuild & { name?: string };
+
+/**
+ * Builds in a docker-compose / compose file: each service with `build` (a context, or `context`, `dockerfile`, `target`,
+ * `args`, `platforms`). Paths are relative to the compose file's directory; `dockerfile` is relative to the context.
+ */
+export function findComposeBuilds(text: string, file: string): YamlDockerBuild[] {
+  const document = parseQuietly(text) as { services?: Record<string, { build?: unknown; image?: unknown; platform?: unknown }> } | undefined;
+  const builds: YamlDockerBuild[] = [];
+  for (const [service, definition] of Object.entries(document?.services ?? {})) {
+    const build = definition?.build;
+    if (build === undefined || build === null) continue;
+    const spec = typeof build === 'string' ? { context: build } : (build as Record<string, unknown>);
+    const context = typeof spec.context === 'string' ? spec.context : '.';
+    const dockerfile = typeof spec.dockerfile === 'string' ? joinPath(context, spec.dockerfile) : joinPath(context, 'Dockerfile');
+    const platforms = Array.isArray(spec.platforms) ? spec.platforms.filter((p): p is string => typeof p === 'string') : typeof definition.platform === 'string' ? [definition.platform] : [];
+    builds.push({
+      source: `${file} (service ${service})`,
+      name: service,
+      dockerfile,
+      context,
+      tags: typeof definition.image === 'string' ? [definition.image] : [],
+      buildArgs: argsOf(spec.args),
+      platforms,
+      ...(typeof spec.target === 'string' ? { target: spec.target } : {}),
+      unresolved: [...`${context} ${dockerfile}`.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]),
+    });
+  }
+  return builds;
+}
+
+/**
+ * Builds in a GitHub Actions workflow: each `docker/build-push-action` step's `context`, `file`, `target`, `build-args`,
+ * `platforms` and `tags`. Paths are relative to the repository root; values with `${{ }}` expressions are not used.
+ */
+export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[] {
+  const document = parseQuietly(text) as { jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }> } | undefined;
+  const builds: YamlDockerBuild[] = [];
+  for (const [job, definition] of Object.entries(document?.jobs ?? {})) {
+    (definition?.steps ?? []).forEach((step, index) => {
+      if (typeof step?.uses !== 'string' || !step.uses.startsWith('docker/build-push-action')) return;
+      const inputs = step.with ?? {};
+      const text = (key: string) => (typeof inputs[key] === 'string' || typeof inputs[key] === 'number' ? String(inputs[key]) : undefined);
+      const context = text('context') ?? '.';
+      const dockerfile = text('file') ?? joinPath(context, 'Dockerfile');
+      const unresolved = [context, dockerfile].filter((value) => value.includes('${{'));
+      const list = (key: string) => (text(key) ?? '').split(/[\n,]/).map((item) => item.trim()).filter((item) => item && !item.includes('${{'));
+      builds.push({
+        source: `${file} (job ${job}, step ${index + 1})`,
+        dockerfile,
+        context,
+        tags: list('tags'),
+        buildArgs: argsOf((text('build-args') ?? '').split('\n')),
+        platforms: list('platforms'),
+        ...(text('target') && !text('target')!.includes('${{') ? { target: text('target') } : {}),
+        unresolved,
+      });
+    });
+  }
+  return builds;
+}
+
+function parseQuietly(text: string): unknown {
+  try {
+    return parse(text, { prettyErrors: false, logLevel: 'silent' });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compose `args` (a map or a `NAME=value` list) and build-push-action `build-args` lines, as a map of plain values. */
+function argsOf(value: unknown): Record<string, string> {
+  const args: Record<string, string> = {};
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (typeof item !== 'string') continue;
+      const equals = item.indexOf('=');
+      if (equals > 0 && !item.includes('${{')) args[item.slice(0, equals).trim()] = item.slice(equals + 1).trim();
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [name, item] of Object.entries(value)) if (typeof item === 'string' || typeof item === 'number') args[name] = String(item);
+  }
+  return args;
+}
+
+function joinPath(directory: string, path: string): string {
+  if (path.startsWith('/')) return path;
+  return directory === '.' || directory === '' ? path : `${directory.replace(/\/+$/, '')}/${path}`;
+}
