@@ -66,6 +66,7 @@ describe('cache server backed by a registry', () => {
     expect(serverLog).toContain(`nx-strata cache server on ${url}`);
   });
   afterAll(async () => {
+    if (process.env.STRATA_E2E_DEBUG) console.log(serverLog);
     server?.kill('SIGTERM');
     origin?.remove();
     clones.forEach((clone) => clone.remove());

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
@@ -77,5 +78,24 @@ describe('hardening: whole-context layers, special files, piped output, paths ou
     expect(run.output).toMatch(/strata\.json:\d+:\d+: layer "app" \(variant default, linux\/amd64\): Dockerfile ".*etc\/passwd" is outside the workspace \(layers\.app\.dockerfile\)/);
     expect(run.output).not.toContain('root:x:0:0');
     workspace.write('strata.json', original);
+  });
+
+  test('a registry that accepts connections and never answers fails the build in bounded time, naming registry, operation and limit', async () => {
+    const sockets: Socket[] = [];
+    const frozen = createServer((socket) => void sockets.push(socket)); // accepts, reads, never answers
+    await new Promise<void>((resolve) => frozen.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(frozen.address() as AddressInfo).port}`;
+    try {
+      const started = Date.now();
+      // Asynchronous: the frozen server lives in this process and must keep accepting while nx runs.
+      const run = await workspace.nxAsync(['run', TARGET, '--dryRun', '--skip-nx-cache'], { STRATA_REGISTRY: `${host}/acme`, STRATA_REGISTRY_RESPONSE_TIMEOUT: '2' });
+      expect(run.exitCode).not.toBe(0);
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(run.output).toContain(`the registry ${host}/acme stopped answering (${host} sent no answer within 2 s (GET /v2/acme/acme/whole/app/manifests/strata-`);
+      expect(run.output).toContain('limit STRATA_REGISTRY_RESPONSE_TIMEOUT=2');
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      frozen.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,6 +68,21 @@ export class E2EWorkspace {
     });
     if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new Error(`nx ${args.join(' ')} did not finish within ${options.timeoutMs} ms`);
     return { exitCode: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
+  }
+
+  /** Like `nx`, without blocking the event loop: for tests whose own servers must keep answering while nx runs. */
+  nxAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<NxRun> {
+    const nxBin = (JSON.parse(this.readModule('nx/package.json')) as { bin: { nx: string } }).bin.nx;
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'], {
+        cwd: this.root,
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_LOG_GROUPING: 'true', FORCE_COLOR: '0', ...env },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      child.on('close', (code) => resolve({ exitCode: code ?? -1, output }));
+    });
   }
 
   /** `nx run-many -t docker-build`, which must succeed; returns the layers it really built. */

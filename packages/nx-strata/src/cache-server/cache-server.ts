@@ -89,6 +89,10 @@ export function createCacheServer(options: CacheServerOptions): { server: Server
       else response.destroy();
     });
   });
+  // Clients (Nx's fetch) keep connections for the server's advertised keep-alive less a second; at Node's default of
+  // 5 s a request on a connection idle that long races the server closing it ("other side closed"). Keep them longer.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return {
     server,
     listen: (port, host) =>

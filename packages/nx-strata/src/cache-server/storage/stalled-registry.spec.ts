@@ -46,7 +46,7 @@ describe('a registry that stops answering', () => {
     const started = Date.now();
     const probe = await new RegistryClient(host, env).manifest('team/cache', 'abc');
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(probe).toEqual({ kind: 'unreachable', detail: `${host} sent no answer within 0.4 s (HEAD /v2/team/cache/manifests/abc; limit STRATA_REGISTRY_RESPONSE_TIMEOUT=0.4)` });
+    expect(probe).toEqual({ kind: 'unreachable', detail: `${host} sent no answer within 0.4 s (HEAD /v2/team/cache/manifests/abc; limit STRATA_REGISTRY_RESPONSE_TIMEOUT=0.4)`, timedOut: true });
   });
 
   it('bounds a blob that stalls mid-body', async () => {

@@ -99,7 +99,7 @@ interface RequestOptions {
  * every pause in either body are bounded: past a limit the request is destroyed with a RegistryTimeoutError, which
  * rejects this promise or errors the response stream. Request bodies are sent with backpressure.
  */
-export function openRequest(url: string, options: RequestOptions): Promise<IncomingMessage> {
+export function openRequest(url: string, options: RequestOptions, retried = false): Promise<IncomingMessage> {
   const { timeouts } = options;
   const target = new URL(url);
   const operation = `${options.method} ${target.pathname}`;
@@ -126,8 +126,15 @@ export function openRequest(url: string, options: RequestOptions): Promise<Incom
       request.setTimeout(0);
       responseTimer = setTimeout(() => fail(request, 'response', timeouts.responseMs), timeouts.responseMs);
     });
-    request.once('error', (error) => {
+    request.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(responseTimer);
+      // A kept-alive connection the registry (or a load balancer) closed meanwhile: once more on a new one, if the
+      // body can be sent again.
+      const replayable = options.body === undefined || typeof options.body === 'string' || options.body instanceof Uint8Array;
+      if (!retried && !answered && request.reusedSocket && replayable && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        resolve(openRequest(url, options, true));
+        return;
+      }
       reject(error);
     });
     request.once('response', (response) => {

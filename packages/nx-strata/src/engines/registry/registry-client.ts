@@ -1,7 +1,7 @@
 import { findDockerCredentials, type RegistryCredentials } from './docker-credentials';
 import { registryScheme } from './registry-address';
 import type { IncomingMessage } from 'node:http';
-import { registryRequest, registryTimeoutsFromEnv, streamDownload, streamUpload, type RegistryResponse, type RegistryTimeouts, type StreamedResponse } from './raw-http';
+import { RegistryTimeoutError, registryRequest, registryTimeoutsFromEnv, streamDownload, streamUpload, type RegistryResponse, type RegistryTimeouts, type StreamedResponse } from './raw-http';
 import { parseWwwAuthenticate } from './www-authenticate';
 
 /** Without these, distribution 2.8 answers with a converted schema1 manifest whose digest differs. */
@@ -16,7 +16,7 @@ export const MANIFEST_ACCEPT = [
 export type ManifestProbe =
   | { kind: 'found'; digest: string; mediaType: string; body?: string }
   | { kind: 'missing' }
-  | { kind: 'unreachable'; detail: string }
+  | { kind: 'unreachable'; detail: string; timedOut?: boolean }
   | { kind: 'unauthorized'; detail: string }
   | { kind: 'forbidden'; detail: string }
   | { kind: 'error'; detail: string };
@@ -149,12 +149,12 @@ export class RegistryClient {
           timeouts: this.timeouts,
         });
       } catch (error) {
-        return { unreachable: describeNetworkError(this.baseUrl, error) };
+        return { unreachable: describeNetworkError(this.baseUrl, error), timedOut: error instanceof RegistryTimeoutError };
       }
     };
     const cached = this.tokens.get(scope);
     let response = await send(cached);
-    if ('unreachable' in response) return { failure: { kind: 'unreachable', detail: response.unreachable } };
+    if ('unreachable' in response) return { failure: { kind: 'unreachable', detail: response.unreachable, ...(response.timedOut ? { timedOut: true } : {}) } };
     if (response.status !== 401) return { response };
 
     const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
@@ -172,7 +172,7 @@ export class RegistryClient {
     }
     this.tokens.set(scope, authorization);
     response = await send(authorization);
-    if ('unreachable' in response) return { failure: { kind: 'unreachable', detail: response.unreachable } };
+    if ('unreachable' in response) return { failure: { kind: 'unreachable', detail: response.unreachable, ...(response.timedOut ? { timedOut: true } : {}) } };
     return { response };
   }
 

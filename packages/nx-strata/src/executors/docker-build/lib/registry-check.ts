@@ -41,6 +41,9 @@ function failure(label: string, registry: string, probe: Exclude<ManifestProbe, 
   const host = parseRegistryAddress(registry).host;
   switch (probe.kind) {
     case 'unreachable':
+      if (probe.timedOut) {
+        return `${label}: the registry ${registry} stopped answering (${probe.detail}) while ${doing}.\n  → check the registry's health; if it is only slow, raise STRATA_REGISTRY_RESPONSE_TIMEOUT / STRATA_REGISTRY_IDLE_TIMEOUT (seconds)`;
+      }
       return `${label}: the registry ${registry} is unreachable (${probe.detail}) while ${doing}.\n  → start it, or fix the plugin option "registry" / STRATA_REGISTRY; STRATA_REGISTRY= (empty) builds in local mode instead`;
     case 'unauthorized':
       return `${label}: ${host} refused the credentials docker has for it (${probe.detail}) while ${doing}.\n  → run \`docker login ${host}\` (or configure its credential helper in ~/.docker/config.json)`;
