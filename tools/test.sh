@@ -14,6 +14,7 @@ npm install --no-audit --no-fund || { echo "npm install failed"; echo "0 passed,
 
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 status=0
+npx prettier --check . || { echo "formatting differs from Prettier's: run npx prettier --write ."; status=1; }
 npx nx run-many -t build,lint --outputStyle=static || status=1
 
 jest() { node --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --ci "$@"; }

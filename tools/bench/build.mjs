@@ -8,7 +8,19 @@
 // Not run by CI. usage: node tools/bench/build.mjs [--runner warm|fresh|both]   env: HEAVY_MB=200 HEAVY_SLEEP=20
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bakePerLevel, buildxSequence, codeChange, freshRunner, heavyMb, heavySleep, makeWorkspace, nxStrata, repoRoot, run, timed } from './lib/vision-bench.mjs';
+import {
+  bakePerLevel,
+  buildxSequence,
+  codeChange,
+  freshRunner,
+  heavyMb,
+  heavySleep,
+  makeWorkspace,
+  nxStrata,
+  repoRoot,
+  run,
+  timed,
+} from './lib/vision-bench.mjs';
 
 const runnerArg = process.argv.includes('--runner') ? process.argv[process.argv.indexOf('--runner') + 1] : 'both';
 const runners = runnerArg === 'both' ? ['warm', 'fresh'] : [runnerArg];
@@ -54,7 +66,9 @@ for (const runner of runners) {
   }
 }
 
-console.log(`\nvision example, 3 chains × 3 layers (cpu amd64, cpu arm64 under QEMU, cuda amd64); ml writes ${heavyMb} MB and sleeps ${heavySleep} s`);
+console.log(
+  `\nvision example, 3 chains × 3 layers (cpu amd64, cpu arm64 under QEMU, cuda amd64); ml writes ${heavyMb} MB and sleeps ${heavySleep} s`,
+);
 console.log('wall time in seconds (layer builds run); "fresh" empties BuildKit\'s cache and the images before each step\n');
 console.log('| runner | tool | cold | no-op rerun | code-only change |');
 console.log('|---|---|---:|---:|---:|');

@@ -8,10 +8,24 @@
 // usage: node tools/bench/fresh-runner.mjs [--links 0,1000,200]    env: HEAVY_MB=200 HEAVY_SLEEP=20
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bakePerLevel, buildxSequence, freshRunner, heavyMb, heavySleep, makeWorkspace, nxStrata, repoRoot, run, timed } from './lib/vision-bench.mjs';
+import {
+  bakePerLevel,
+  buildxSequence,
+  freshRunner,
+  heavyMb,
+  heavySleep,
+  makeWorkspace,
+  nxStrata,
+  repoRoot,
+  run,
+  timed,
+} from './lib/vision-bench.mjs';
 
 const links = (process.argv.includes('--links') ? process.argv[process.argv.indexOf('--links') + 1] : '0').split(',').map(Number);
-const shape = (mbit) => (mbit ? run('tc', ['qdisc', 'replace', 'dev', 'lo', 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', '256kb', 'latency', '50ms']) : undefined);
+const shape = (mbit) =>
+  mbit
+    ? run('tc', ['qdisc', 'replace', 'dev', 'lo', 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', '256kb', 'latency', '50ms'])
+    : undefined;
 const unshape = () => {
   try {
     run('tc', ['qdisc', 'del', 'dev', 'lo', 'root']);
@@ -79,6 +93,8 @@ for (const link of links) {
   const atLink = rows.filter((row) => row.link === link);
   const ours = atLink[0].seconds;
   for (const row of atLink) {
-    console.log(`| ${link ? `${link} Mbit/s (tc)` : 'loopback'} | ${row.name} | ${row.seconds.toFixed(1)} | ${row.builds} | ${row === atLink[0] ? '—' : `${(row.seconds / ours).toFixed(1)}×`} |`);
+    console.log(
+      `| ${link ? `${link} Mbit/s (tc)` : 'loopback'} | ${row.name} | ${row.seconds.toFixed(1)} | ${row.builds} | ${row === atLink[0] ? '—' : `${(row.seconds / ours).toFixed(1)}×`} |`,
+    );
   }
 }

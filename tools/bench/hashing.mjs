@@ -18,7 +18,10 @@ const largeMb = arg('--large-mb', 512);
 const [, , role, tree, kind] = process.argv;
 
 function listFiles(root) {
-  return readdirSync(root, { recursive: true }).filter((path) => statSync(join(root, path)).isFile()).map((path) => path.split('\\').join('/')).sort();
+  return readdirSync(root, { recursive: true })
+    .filter((path) => statSync(join(root, path)).isFile())
+    .map((path) => path.split('\\').join('/'))
+    .sort();
 }
 
 async function measure() {
@@ -32,13 +35,25 @@ async function measure() {
     const { computeLayerKey } = require('./dist/hash/layer-key.js');
     const hasher = await FileHasher.create();
     const dockerfile = join(tree, '..', 'Dockerfile');
-    computeLayerKey({ variant: 'v', layer: 'l', platform: 'linux/amd64', args: {}, dockerfileAbsolute: dockerfile, contextAbsolute: tree, contextFiles: files, parentKey: null }, hasher);
+    computeLayerKey(
+      {
+        variant: 'v',
+        layer: 'l',
+        platform: 'linux/amd64',
+        args: {},
+        dockerfileAbsolute: dockerfile,
+        contextAbsolute: tree,
+        contextFiles: files,
+        parentKey: null,
+      },
+      hasher,
+    );
   } else {
     const buffer = Buffer.allocUnsafe(256 * 1024);
     for (const file of files) {
       const hash = createHash('sha256');
       const fd = openSync(join(tree, file), 'r');
-      for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, read));
+      for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0;) hash.update(buffer.subarray(0, read));
       closeSync(fd);
       hash.digest('hex');
     }
@@ -60,7 +75,8 @@ function makeTrees(root) {
       chunk.write(String(i), 0);
       writeFileSync(join(dir, `f${i}.py`), chunk);
     }
-    for (let i = 0; i < largeFiles; i++) execFileSync('dd', ['if=/dev/urandom', `of=${join(large, `weights-${i}.bin`)}`, 'bs=1M', `count=${largeMb}`], { stdio: 'ignore' });
+    for (let i = 0; i < largeFiles; i++)
+      execFileSync('dd', ['if=/dev/urandom', `of=${join(large, `weights-${i}.bin`)}`, 'bs=1M', `count=${largeMb}`], { stdio: 'ignore' });
     for (const tree of [small, large]) writeFileSync(join(tree, '..', 'Dockerfile'), 'FROM scratch\nCOPY . /\n');
     writeFileSync(join(root, '.done'), '');
   }
@@ -74,10 +90,18 @@ if (role === 'measure') {
   const trees = makeTrees(join(repoRoot, `tmp/bench-hashing-${smallFiles}-${largeFiles}x${largeMb}`));
   const rows = [];
   for (const [name, tree] of Object.entries(trees)) {
-    execFileSync('cat', listFiles(tree).map((file) => join(tree, file)).slice(0, 1), { stdio: 'ignore' });
+    execFileSync(
+      'cat',
+      listFiles(tree)
+        .map((file) => join(tree, file))
+        .slice(0, 1),
+      { stdio: 'ignore' },
+    );
     execFileSync('sh', ['-c', `find "${tree}" -type f -exec cat {} + > /dev/null`]); // warm the page cache
     for (const kind of ['nx-strata', 'sha256']) {
-      const runs = [0, 1, 2].map(() => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'measure', tree, kind], { encoding: 'utf8' }).trim()));
+      const runs = [0, 1, 2].map(() =>
+        JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'measure', tree, kind], { encoding: 'utf8' }).trim()),
+      );
       const best = runs.sort((a, b) => a.seconds - b.seconds)[1];
       rows.push({ tree: name, kind, ...best, extraMb: Math.max(...runs.map((run) => run.extraMb)) });
     }
@@ -87,6 +111,8 @@ if (role === 'measure') {
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     const mb = row.bytes / 1e6;
-    console.log(`| ${row.tree} | ${row.kind === 'nx-strata' ? 'nx-strata (xxh64, computeLayerKey)' : 'node sha256 stream'} | ${row.files} | ${mb.toFixed(0)} | ${row.seconds.toFixed(2)} | ${(mb / row.seconds).toFixed(0)} | ${(row.files / row.seconds).toFixed(0)} | ${row.extraMb.toFixed(0)} |`);
+    console.log(
+      `| ${row.tree} | ${row.kind === 'nx-strata' ? 'nx-strata (xxh64, computeLayerKey)' : 'node sha256 stream'} | ${row.files} | ${mb.toFixed(0)} | ${row.seconds.toFixed(2)} | ${(mb / row.seconds).toFixed(0)} | ${(row.files / row.seconds).toFixed(0)} | ${row.extraMb.toFixed(0)} |`,
+    );
   }
 }

@@ -21,10 +21,16 @@ function makeWorkspace(dir) {
   for (let i = 0; i < families; i++) {
     const family = join(dir, 'images', `family-${i}`);
     mkdirSync(join(family, 'src'), { recursive: true });
-    writeFileSync(join(family, 'Dockerfile'), `ARG BASE_IMAGE=python:3.11-slim\nFROM \${BASE_IMAGE}\nWORKDIR /app\nCOPY requirements.txt .\nCOPY src/ ./src/\nCMD ["python", "-m", "app"]\n`);
+    writeFileSync(
+      join(family, 'Dockerfile'),
+      `ARG BASE_IMAGE=python:3.11-slim\nFROM \${BASE_IMAGE}\nWORKDIR /app\nCOPY requirements.txt .\nCOPY src/ ./src/\nCMD ["python", "-m", "app"]\n`,
+    );
     writeFileSync(join(family, 'requirements.txt'), 'fastapi\n');
     writeFileSync(join(family, 'src', 'main.py'), `print(${i})\n`);
-    writeFileSync(join(family, 'strata.json'), JSON.stringify({ image: `acme/family-${i}`, platforms: ['linux/amd64', 'linux/arm64'], layers: { app: '.' } }));
+    writeFileSync(
+      join(family, 'strata.json'),
+      JSON.stringify({ image: `acme/family-${i}`, platforms: ['linux/amd64', 'linux/arm64'], layers: { app: '.' } }),
+    );
   }
   execFileSync('git', ['init', '-q'], { cwd: dir });
 }
@@ -49,7 +55,10 @@ async function measure(kind, workspace) {
 }
 
 function countTargets(results) {
-  return results.reduce((sum, [, result]) => sum + Object.values(result.projects ?? {}).reduce((s, p) => s + Object.keys(p.targets ?? {}).length, 0), 0);
+  return results.reduce(
+    (sum, [, result]) => sum + Object.values(result.projects ?? {}).reduce((s, p) => s + Object.keys(p.targets ?? {}).length, 0),
+    0,
+  );
 }
 
 if (role) {
@@ -62,18 +71,27 @@ if (role) {
   if (!existsSync(join(repoRoot, 'tmp/bench-deps/node_modules/@nx/docker'))) {
     mkdirSync(join(repoRoot, 'tmp/bench-deps'), { recursive: true });
     writeFileSync(join(repoRoot, 'tmp/bench-deps/package.json'), '{"private":true}');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '@nx/docker@23'], { cwd: join(repoRoot, 'tmp/bench-deps'), stdio: 'inherit' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '@nx/docker@23'], {
+      cwd: join(repoRoot, 'tmp/bench-deps'),
+      stdio: 'inherit',
+    });
   }
   makeWorkspace(workspace);
   const rows = [];
   for (const kind of ['nx-strata', '@nx/docker']) {
-    const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(families), kind, workspace], { encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
+    const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(families), kind, workspace], {
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
     rows.push({ tool: kind, ...JSON.parse(output.trim().split('\n').pop()) });
   }
   const version = (name, base) => createRequire(join(base, 'package.json'))(`${name}/package.json`).version;
   console.log(`\ncreateNodes for ${families} image families (one Dockerfile per directory), in-process; warm = median of 5`);
-  console.log(`nx-strata ${version('nx-strata', join(repoRoot, 'packages/nx-strata/..'))}, @nx/docker ${version('@nx/docker', join(repoRoot, 'tmp/bench-deps'))}, node ${process.version}\n`);
+  console.log(
+    `nx-strata ${version('nx-strata', join(repoRoot, 'packages/nx-strata/..'))}, @nx/docker ${version('@nx/docker', join(repoRoot, 'tmp/bench-deps'))}, node ${process.version}\n`,
+  );
   console.log('| tool | cold (ms) | warm (ms) | projects | targets |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const row of rows) console.log(`| ${row.tool} | ${row.cold.toFixed(0)} | ${row.warm.toFixed(0)} | ${row.projects} | ${row.targets} |`);
+  for (const row of rows)
+    console.log(`| ${row.tool} | ${row.cold.toFixed(0)} | ${row.warm.toFixed(0)} | ${row.projects} | ${row.targets} |`);
 }

@@ -15,7 +15,11 @@ mkdirSync(join(target, 'cache'), { recursive: true });
 writeFileSync(join(target, 'cache', '.keep'), '');
 writeFileSync(join(target, 'app', 'package.json'), '{ "private": true }\n');
 const tarball = packPlugin(join(target, 'pack'));
-execFileSync('npm', ['install', '--omit=dev', '--omit=peer', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', '--no-package-lock', tarball], { cwd: join(target, 'app'), stdio: 'inherit' });
+execFileSync(
+  'npm',
+  ['install', '--omit=dev', '--omit=peer', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', '--no-package-lock', tarball],
+  { cwd: join(target, 'app'), stdio: 'inherit' },
+);
 rmSync(join(target, 'pack'), { recursive: true, force: true });
 copyFileSync(join(here, 'Dockerfile'), join(target, 'Dockerfile'));
 console.log(target);

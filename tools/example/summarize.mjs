@@ -7,7 +7,9 @@ import { join } from 'node:path';
 const [workspace, startedArg, secondsArg] = process.argv.slice(2);
 const dir = join(workspace, 'dist/strata');
 const records = existsSync(dir)
-  ? readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.json') && !f.endsWith('publish.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+  ? readdirSync(dir, { recursive: true })
+      .filter((f) => f.endsWith('.json') && !f.endsWith('publish.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
   : [];
 const started = Number(startedArg);
 const rows = records
@@ -24,4 +26,6 @@ console.log(line(Object.fromEntries(columns.map((c) => [c, c]))));
 rows.forEach((r) => console.log(line(r)));
 const built = rows.filter((r) => r.result.startsWith('built')).length;
 const hits = rows.filter((r) => r.result === 'registry hit').length;
-console.log(`→ ${built} layer build${built === 1 ? '' : 's'}, ${hits} registry hit${hits === 1 ? '' : 's'}, ${rows.length - built - hits} from Nx's cache, ${secondsArg} s wall time`);
+console.log(
+  `→ ${built} layer build${built === 1 ? '' : 's'}, ${hits} registry hit${hits === 1 ? '' : 's'}, ${rows.length - built - hits} from Nx's cache, ${secondsArg} s wall time`,
+);

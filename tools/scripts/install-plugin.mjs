@@ -14,7 +14,10 @@ export function packPlugin(destination = join(repoRoot, 'tmp', 'pack')) {
   if (!existsSync(join(repoRoot, 'packages/nx-strata/dist/index.js'))) {
     throw new Error('packages/nx-strata/dist is missing: run `npx nx run nx-strata:build` first');
   }
-  const output = execFileSync('npm', ['pack', '--silent', '--pack-destination', destination], { cwd: join(repoRoot, 'packages/nx-strata'), encoding: 'utf8' });
+  const output = execFileSync('npm', ['pack', '--silent', '--pack-destination', destination], {
+    cwd: join(repoRoot, 'packages/nx-strata'),
+    encoding: 'utf8',
+  });
   return join(destination, output.trim().split('\n').pop());
 }
 

@@ -13,7 +13,9 @@ for (const file of process.argv.slice(2)) {
   const results = JSON.parse(readFileSync(file, 'utf8'));
   passed += results.numPassedTests;
   failed += results.numFailedTests;
-  const brokenSuites = results.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.every((test) => test.status !== 'failed'));
+  const brokenSuites = results.testResults.filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults.every((test) => test.status !== 'failed'),
+  );
   for (const suite of brokenSuites) console.log(`${suite.name}: suite failed to run: ${suite.message.split('\n').slice(0, 5).join(' ')}`);
   failed += brokenSuites.length;
   if (results.numTotalTests === 0) {

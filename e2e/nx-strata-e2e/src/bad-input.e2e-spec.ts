@@ -100,10 +100,16 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     workspace.append('src/vision/main.py', '# needs the registry\n');
     const run = runAll();
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(new RegExp(`layer "app" \\(variant (cpu|cuda), linux/(amd64|arm64)\\): the registry ${env.STRATA_REGISTRY} is unreachable`));
+    expect(run.output).toMatch(
+      new RegExp(`layer "app" \\(variant (cpu|cuda), linux/(amd64|arm64)\\): the registry ${env.STRATA_REGISTRY} is unreachable`),
+    );
     expect(run.output).toContain('→ start it, or fix the plugin option "registry" / STRATA_REGISTRY');
     expect(run.built).toEqual([]);
-    for (const [variant, platform] of [['cpu', 'linux-amd64'], ['cpu', 'linux-arm64'], ['cuda', 'linux-amd64']]) {
+    for (const [variant, platform] of [
+      ['cpu', 'linux-amd64'],
+      ['cpu', 'linux-arm64'],
+      ['cuda', 'linux-amd64'],
+    ]) {
       expect(workspace.record(variant, 'app', platform, 'vision')).toBeUndefined();
       expect(workspace.record(variant, 'ml', platform, 'vision')).toBeDefined();
     }
@@ -155,7 +161,8 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    for (let waited = 0; waited < 60_000 && !output.includes('RUN sleep 60'); waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let waited = 0; waited < 60_000 && !output.includes('RUN sleep 60'); waited += 200)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     expect(output).toContain('RUN sleep 60');
     process.kill(-child.pid!, 'SIGINT');
     await exited;

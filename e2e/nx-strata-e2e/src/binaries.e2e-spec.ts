@@ -48,7 +48,9 @@ describe('binaries: go preset', () => {
 
     const check = workspace.nx(['run-many', '-t', 'binary-check']);
     expectSuccess(check);
-    expect(check.output).toMatch(/binary "hello" \(linux\/arm64\) ok: ELF arm64; \d+ bytes \(budget 20000000\); smoke ok, median start-up [\d.]+ ms over 3 runs/);
+    expect(check.output).toMatch(
+      /binary "hello" \(linux\/arm64\) ok: ELF arm64; \d+ bytes \(budget 20000000\); smoke ok, median start-up [\d.]+ ms over 3 runs/,
+    );
     expect(check.output).toContain('binary "hello" (darwin/arm64) ok: Mach-O arm64');
     expect(check.output).toContain('smoke run skipped: darwin/arm64 binaries cannot run on this linux/amd64 host');
   });
@@ -76,10 +78,19 @@ describe('binaries: go preset', () => {
   test('checksums: SHA256SUMS over every platform binary', () => {
     expectSuccess(workspace.nx(['run', 'hello:binary-checksums--hello']));
     const sums = readFileSync(join(workspace.root, 'dist/bin/hello.SHA256SUMS'), 'utf8').trim().split('\n');
-    expect(sums.map((line) => line.split('  ')[1])).toEqual(['hello-darwin-amd64', 'hello-darwin-arm64', 'hello-linux-amd64', 'hello-linux-arm64']);
+    expect(sums.map((line) => line.split('  ')[1])).toEqual([
+      'hello-darwin-amd64',
+      'hello-darwin-arm64',
+      'hello-linux-amd64',
+      'hello-linux-arm64',
+    ]);
     for (const line of sums) {
       const [hash, file] = line.split('  ');
-      expect(createHash('sha256').update(readFileSync(join(workspace.root, 'dist/bin', file))).digest('hex')).toBe(hash);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(workspace.root, 'dist/bin', file)))
+          .digest('hex'),
+      ).toBe(hash);
     }
   });
 
@@ -89,13 +100,17 @@ describe('binaries: go preset', () => {
     workspace.write('strata.json', JSON.stringify(config, null, 2));
     let run = workspace.nx(['run', 'hello:binary-check--hello--linux-amd64']);
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/binary "hello" \(linux\/amd64\): \d+ bytes \([\d.]+ MB\) is over its size budget of 1000 bytes \(0\.00 MB\)/);
+    expect(run.output).toMatch(
+      /binary "hello" \(linux\/amd64\): \d+ bytes \([\d.]+ MB\) is over its size budget of 1000 bytes \(0\.00 MB\)/,
+    );
 
     config.binaries.hello.check = { smoke: ['--version'], maxStartupMs: 0, runs: 3 };
     workspace.write('strata.json', JSON.stringify(config, null, 2));
     run = workspace.nx(['run', 'hello:binary-check--hello--linux-arm64']);
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/binary "hello" \(linux\/arm64\): median start-up [\d.]+ ms over 3 runs is over its budget of 0 ms \(runs: [\d., ]+ ms\)/);
+    expect(run.output).toMatch(
+      /binary "hello" \(linux\/arm64\): median start-up [\d.]+ ms over 3 runs is over its budget of 0 ms \(runs: [\d., ]+ ms\)/,
+    );
     workspace.git('checkout', '-q', '--', 'strata.json');
   });
 
@@ -127,8 +142,12 @@ describe('binaries: cargo preset', () => {
     expect(builtSince(workspace, started)).toEqual(['linux/amd64']);
     const skipped = binaryRecords(workspace).find((record) => record.platform === 'linux/arm64')!;
     expect(skipped.result).toBe('skipped');
-    expect(skipped.reason).toContain('the Rust standard library for aarch64-unknown-linux-gnu is not installed here (rustup target add aarch64-unknown-linux-gnu)');
-    expect(execFileSync(join(workspace.root, 'dist/bin/rusty-linux-amd64'), ['--version'], { encoding: 'utf8' }).trim()).toBe('rusty 0.1.0 x86_64');
+    expect(skipped.reason).toContain(
+      'the Rust standard library for aarch64-unknown-linux-gnu is not installed here (rustup target add aarch64-unknown-linux-gnu)',
+    );
+    expect(execFileSync(join(workspace.root, 'dist/bin/rusty-linux-amd64'), ['--version'], { encoding: 'utf8' }).trim()).toBe(
+      'rusty 0.1.0 x86_64',
+    );
     expect(run.output).toContain('binary "rusty" (linux/arm64) was skipped on this host');
     expect(existsSync(join(workspace.root, 'dist/bin/rusty-linux-arm64'))).toBe(false);
   });
@@ -137,10 +156,25 @@ describe('binaries: cargo preset', () => {
     const run = workspace.cli(['inspect', '--binaries', '--json']);
     expect(run.exitCode).toBe(0);
     expect(JSON.parse(run.output)).toEqual([
-      { project: 'rusty', binary: 'rusty', platform: 'linux/amd64', preset: 'cargo', target: 'binary-build--rusty--linux-amd64', output: 'dist/bin/rusty-linux-amd64', buildable: true },
       {
-        project: 'rusty', binary: 'rusty', platform: 'linux/arm64', preset: 'cargo', target: 'binary-build--rusty--linux-arm64', output: 'dist/bin/rusty-linux-arm64', buildable: false,
-        reason: 'the Rust standard library for aarch64-unknown-linux-gnu is not installed here (rustup target add aarch64-unknown-linux-gnu)',
+        project: 'rusty',
+        binary: 'rusty',
+        platform: 'linux/amd64',
+        preset: 'cargo',
+        target: 'binary-build--rusty--linux-amd64',
+        output: 'dist/bin/rusty-linux-amd64',
+        buildable: true,
+      },
+      {
+        project: 'rusty',
+        binary: 'rusty',
+        platform: 'linux/arm64',
+        preset: 'cargo',
+        target: 'binary-build--rusty--linux-arm64',
+        output: 'dist/bin/rusty-linux-arm64',
+        buildable: false,
+        reason:
+          'the Rust standard library for aarch64-unknown-linux-gnu is not installed here (rustup target add aarch64-unknown-linux-gnu)',
       },
     ]);
   });

@@ -29,7 +29,9 @@ function buildNodeBase(tag: string): void {
   chmodSync(join(rootfs, 'tmp'), 0o1777);
   execFileSync('tar', ['-C', rootfs, '-cf', join(work, 'rootfs.tar'), '.']);
   writeFileSync(join(work, 'Dockerfile'), 'FROM scratch\nADD rootfs.tar /\nENV PATH=/usr/local/bin:/usr/bin:/bin\n');
-  execFileSync('docker', ['buildx', 'build', '-q', '--platform', 'linux/amd64', '--provenance=false', '--load', '-t', tag, work], { stdio: 'pipe' });
+  execFileSync('docker', ['buildx', 'build', '-q', '--platform', 'linux/amd64', '--provenance=false', '--load', '-t', tag, work], {
+    stdio: 'pipe',
+  });
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -43,7 +45,11 @@ describe('the cache-server container image', () => {
   beforeAll(() => {
     buildNodeBase(base);
     execFileSync(process.execPath, [join(REPO_ROOT, 'tools/cache-server-image/stage.mjs'), context], { stdio: 'pipe' });
-    execFileSync('docker', ['buildx', 'build', '-q', '--provenance=false', '--load', '--build-arg', `NODE_IMAGE=${base}`, '-t', image, context], { stdio: 'pipe' });
+    execFileSync(
+      'docker',
+      ['buildx', 'build', '-q', '--provenance=false', '--load', '--build-arg', `NODE_IMAGE=${base}`, '-t', image, context],
+      { stdio: 'pipe' },
+    );
   });
   afterAll(() => {
     if (container) execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
@@ -58,7 +64,19 @@ describe('the cache-server container image', () => {
     expect(config.ExposedPorts).toEqual({ '3535/tcp': {} });
 
     const port = await freePort();
-    container = docker('run', '-d', '-p', `127.0.0.1:${port}:3535`, '-e', 'STRATA_CACHE_WRITE_TOKENS=w1', '-e', 'STRATA_CACHE_READ_TOKENS=r1', '--health-interval=1s', '--health-start-period=1s', image);
+    container = docker(
+      'run',
+      '-d',
+      '-p',
+      `127.0.0.1:${port}:3535`,
+      '-e',
+      'STRATA_CACHE_WRITE_TOKENS=w1',
+      '-e',
+      'STRATA_CACHE_READ_TOKENS=r1',
+      '--health-interval=1s',
+      '--health-start-period=1s',
+      image,
+    );
     let health = '';
     for (let i = 0; i < 60 && health !== 'healthy'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -68,7 +86,9 @@ describe('the cache-server container image', () => {
     expect(docker('exec', container, 'node', '-p', 'process.getuid()')).toBe('10001');
 
     const url = `http://127.0.0.1:${port}/v1/cache/4242`;
-    expect((await fetch(url, { method: 'PUT', headers: { Authorization: 'Bearer w1' }, body: 'artifact from a container' })).status).toBe(200);
+    expect((await fetch(url, { method: 'PUT', headers: { Authorization: 'Bearer w1' }, body: 'artifact from a container' })).status).toBe(
+      200,
+    );
     const got = await fetch(url, { headers: { Authorization: 'Bearer r1' } });
     expect(await got.text()).toBe('artifact from a container');
     expect((await fetch(url, { method: 'PUT', headers: { Authorization: 'Bearer r1' }, body: 'x' })).status).toBe(403);

@@ -37,7 +37,9 @@ describe('cache server backed by a registry', () => {
   });
   const binaryBuilds = (workspace: E2EWorkspace, since: number) =>
     readdirSync(join(workspace.root, 'dist/bin/.records'))
-      .map((file) => JSON.parse(readFileSync(join(workspace.root, 'dist/bin/.records', file), 'utf8')) as { result: string; builtAt: string })
+      .map(
+        (file) => JSON.parse(readFileSync(join(workspace.root, 'dist/bin/.records', file), 'utf8')) as { result: string; builtAt: string },
+      )
       .filter((record) => record.result === 'built' && Date.parse(record.builtAt) >= since).length;
   const cloneOf = (workspace: E2EWorkspace) => {
     const clone = workspace.clone();
@@ -48,7 +50,8 @@ describe('cache server backed by a registry', () => {
   beforeAll(async () => {
     [builds, cache] = await Promise.all([TestRegistry.start(), TestRegistry.start()]);
     origin = E2EWorkspace.create(VISION_EXAMPLE);
-    for (const file of ['go.mod', 'main.go', 'platform_darwin.go', 'platform_other.go']) origin.write(file, readFileSync(join(FIXTURES, 'go-cli', file), 'utf8'));
+    for (const file of ['go.mod', 'main.go', 'platform_darwin.go', 'platform_other.go'])
+      origin.write(file, readFileSync(join(FIXTURES, 'go-cli', file), 'utf8'));
     const config = JSON.parse(origin.read('strata.json'));
     config.binaries = { hello: { preset: 'go', platforms: ['linux/amd64', 'linux/arm64'] } };
     origin.write('strata.json', JSON.stringify(config, null, 2));
@@ -56,13 +59,25 @@ describe('cache server backed by a registry', () => {
 
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'), 'cache-server', '--port', String(port), '--storage', `oci://${cache.host}/nx-cache`], {
-      env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token', STRATA_CACHE_READ_TOKENS: 'pr-token,other-pr-token' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    server = spawn(
+      process.execPath,
+      [
+        join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'),
+        'cache-server',
+        '--port',
+        String(port),
+        '--storage',
+        `oci://${cache.host}/nx-cache`,
+      ],
+      {
+        env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token', STRATA_CACHE_READ_TOKENS: 'pr-token,other-pr-token' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     server.stdout!.on('data', (chunk) => (serverLog += chunk));
     server.stderr!.on('data', (chunk) => (serverLog += chunk));
-    for (let i = 0; i < 100 && !serverLog.includes('nx-strata cache server on'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 100 && !serverLog.includes('nx-strata cache server on'); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(serverLog).toContain(`nx-strata cache server on ${url}`);
   });
   afterAll(async () => {
@@ -96,7 +111,10 @@ describe('cache server backed by a registry', () => {
     // The build history sees them as remote-cache hits, with the sizes of what was restored.
     const runs = readFileSync(join(b.root, '.nx/strata-history/runs.jsonl'), 'utf8').trim().split('\n');
     const tasks = (JSON.parse(runs[runs.length - 1]) as { tasks: Array<{ kind: string; outcome: string; sizeBytes?: number }> }).tasks;
-    expect(tasks.map((task) => `${task.kind} ${task.outcome}`).sort()).toEqual([...Array(2).fill('binary remote-cache'), ...Array(9).fill('layer remote-cache')]);
+    expect(tasks.map((task) => `${task.kind} ${task.outcome}`).sort()).toEqual([
+      ...Array(2).fill('binary remote-cache'),
+      ...Array(9).fill('layer remote-cache'),
+    ]);
     expect(tasks.every((task) => (task.sizeBytes ?? 0) > 0)).toBe(true);
   });
 
@@ -112,7 +130,8 @@ describe('cache server backed by a registry', () => {
 
   test('3. the protocol: 409 for an existing hash, 404 for an unknown one, 401 for a bad token, 403 for a read token PUT', async () => {
     const [existing] = await cache.tags('nx-cache');
-    const put = (token: string, hash: string) => fetch(`${url}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body: 'x' });
+    const put = (token: string, hash: string) =>
+      fetch(`${url}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body: 'x' });
     expect((await put('main-token', existing)).status).toBe(409);
     expect((await fetch(`${url}/v1/cache/12345678901234567890`, { headers: { Authorization: 'Bearer pr-token' } })).status).toBe(404);
     expect((await fetch(`${url}/v1/cache/${existing}`, { headers: { Authorization: 'Bearer not-a-token' } })).status).toBe(401);
@@ -146,13 +165,25 @@ describe('cache server backed by a registry', () => {
 
   test('5. a truncated artifact in the backend is not served', async () => {
     const [hash] = await cache.tags('nx-cache');
-    const manifest = (await (await fetch(`http://${cache.host}/v2/nx-cache/manifests/${hash}`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } })).json()) as { layers: Array<{ digest: string }> };
+    const manifest = (await (
+      await fetch(`http://${cache.host}/v2/nx-cache/manifests/${hash}`, {
+        headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+      })
+    ).json()) as { layers: Array<{ digest: string }> };
     truncateSync(cache.blobPath(manifest.layers[0].digest), 10);
     expect((await fetch(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } })).status).toBe(404);
     await settle();
     expect(serverLog).toMatch(/fails its integrity check|could not be read whole/);
     // The entry repairs: the next PUT of that hash is stored (not 409 forever), and served.
-    expect((await fetch(`${url}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body: 'a fresh artifact for this hash' })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${url}/v1/cache/${hash}`, {
+          method: 'PUT',
+          headers: { Authorization: 'Bearer main-token' },
+          body: 'a fresh artifact for this hash',
+        })
+      ).status,
+    ).toBe(200);
     const back = await fetch(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } });
     expect(back.status).toBe(200);
     expect(await back.text()).toBe('a fresh artifact for this hash');
@@ -167,22 +198,50 @@ describe('cache server backed by a registry', () => {
     const expected = createHash('sha256');
     for (let i = 0; i < 24; i++) expected.update(chunk);
     const put = (base: string, hash: string, mib: number) =>
-      fetch(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body: chunked(mib), duplex: 'half' } as RequestInit);
+      fetch(`${base}/v1/cache/${hash}`, {
+        method: 'PUT',
+        headers: { Authorization: 'Bearer main-token' },
+        body: chunked(mib),
+        duplex: 'half',
+      } as RequestInit);
 
     expect((await put(url, '4242424242', 24)).status).toBe(200);
     const back = await fetch(`${url}/v1/cache/4242424242`, { headers: { Authorization: 'Bearer pr-token' } });
     expect(back.status).toBe(200);
-    expect(createHash('sha256').update(Buffer.from(await back.arrayBuffer())).digest('hex')).toBe(expected.digest('hex'));
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await back.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(expected.digest('hex'));
 
     const port = await freePort();
-    const limited = spawn(process.execPath, [join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'), 'cache-server', '--port', String(port), '--storage', `oci://${cache.host}/nx-cache`, '--max-upload-mb', '16'], {
-      env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token' },
-      stdio: 'ignore',
-    });
+    const limited = spawn(
+      process.execPath,
+      [
+        join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'),
+        'cache-server',
+        '--port',
+        String(port),
+        '--storage',
+        `oci://${cache.host}/nx-cache`,
+        '--max-upload-mb',
+        '16',
+      ],
+      {
+        env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token' },
+        stdio: 'ignore',
+      },
+    );
     try {
       const base = `http://127.0.0.1:${port}`;
       for (let i = 0; i < 100; i++) {
-        if (await fetch(`${base}/health`).then(() => true, () => false)) break;
+        if (
+          await fetch(`${base}/health`).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect((await put(base, '4343434343', 24)).status).toBe(413);
@@ -196,10 +255,14 @@ describe('cache server backed by a registry', () => {
   const startServer = async (storage: string, env: NodeJS.ProcessEnv = {}) => {
     const port = await freePort();
     let log = '';
-    const child = spawn(process.execPath, [join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'), 'cache-server', '--port', String(port), '--storage', storage], {
-      env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token', STRATA_CACHE_READ_TOKENS: 'pr-token', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'), 'cache-server', '--port', String(port), '--storage', storage],
+      {
+        env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token', STRATA_CACHE_READ_TOKENS: 'pr-token', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout!.on('data', (chunk) => (log += chunk));
     child.stderr!.on('data', (chunk) => (log += chunk));
     const base = `http://127.0.0.1:${port}`;
@@ -231,7 +294,10 @@ describe('cache server backed by a registry', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const proxyHost = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
-    const stalled = await startServer(`oci://${proxyHost}/nx-cache`, { STRATA_REGISTRY_RESPONSE_TIMEOUT: '1', STRATA_REGISTRY_IDLE_TIMEOUT: '1' });
+    const stalled = await startServer(`oci://${proxyHost}/nx-cache`, {
+      STRATA_REGISTRY_RESPONSE_TIMEOUT: '1',
+      STRATA_REGISTRY_IDLE_TIMEOUT: '1',
+    });
     const read = { Authorization: 'Bearer pr-token' };
     const write = { Authorization: 'Bearer main-token' };
     try {
@@ -239,7 +305,9 @@ describe('cache server backed by a registry', () => {
       expect((await fetch(`${stalled.base}/v1/cache/4242424242`, { headers: read })).status).toBe(404);
       expect(Date.now() - started).toBeLessThan(10_000);
       await settle();
-      expect(stalled.log()).toMatch(/GET 4242424242: backend down \(.*stopped sending data within 1 s \(GET \/v2\/nx-cache\/blobs\/sha256:[0-9a-f]+; limit STRATA_REGISTRY_IDLE_TIMEOUT=1\)/);
+      expect(stalled.log()).toMatch(
+        /GET 4242424242: backend down \(.*stopped sending data within 1 s \(GET \/v2\/nx-cache\/blobs\/sha256:[0-9a-f]+; limit STRATA_REGISTRY_IDLE_TIMEOUT=1\)/,
+      );
 
       mode = 'frozen';
       started = Date.now();
@@ -267,12 +335,22 @@ describe('cache server backed by a registry', () => {
       for (let trial = 0; trial < 30; trial++) {
         const hash = `race-${trial}`;
         const bodies = [`from server A, trial ${trial} `.repeat(2000), `from server B, trial ${trial} `.repeat(2100)];
-        const statuses = await Promise.all([a, b].map((server, index) => fetch(`${server.base}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body: bodies[index] }).then((response) => response.status)));
+        const statuses = await Promise.all(
+          [a, b].map((server, index) =>
+            fetch(`${server.base}/v1/cache/${hash}`, {
+              method: 'PUT',
+              headers: { Authorization: 'Bearer main-token' },
+              body: bodies[index],
+            }).then((response) => response.status),
+          ),
+        );
         expect(statuses.sort()).toEqual([200, 409]);
-        const served = await Promise.all([a, b].map(async (server) => {
-          const response = await fetch(`${server.base}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } });
-          return { status: response.status, body: await response.text() };
-        }));
+        const served = await Promise.all(
+          [a, b].map(async (server) => {
+            const response = await fetch(`${server.base}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } });
+            return { status: response.status, body: await response.text() };
+          }),
+        );
         expect(served.map((answer) => answer.status)).toEqual([200, 200]);
         expect(served[0].body).toBe(served[1].body);
         expect(bodies).toContain(served[0].body);
@@ -287,7 +365,11 @@ describe('cache server backed by a registry', () => {
   test('9. 30 concurrent PUTs of identical 20 MB bodies under different hashes are all stored', async () => {
     const body = randomBytes(20 * 1024 * 1024);
     const statuses = await Promise.all(
-      Array.from({ length: 30 }, (_, index) => fetch(`${url}/v1/cache/same-body-${index}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body }).then((response) => response.status)),
+      Array.from({ length: 30 }, (_, index) =>
+        fetch(`${url}/v1/cache/same-body-${index}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body }).then(
+          (response) => response.status,
+        ),
+      ),
     );
     expect(statuses).toEqual(Array(30).fill(200));
     await settle();
@@ -295,7 +377,11 @@ describe('cache server backed by a registry', () => {
     const expected = createHash('sha256').update(body).digest('hex');
     for (const index of [0, 17, 29]) {
       const back = await fetch(`${url}/v1/cache/same-body-${index}`, { headers: { Authorization: 'Bearer pr-token' } });
-      expect(createHash('sha256').update(Buffer.from(await back.arrayBuffer())).digest('hex')).toBe(expected);
+      expect(
+        createHash('sha256')
+          .update(Buffer.from(await back.arrayBuffer()))
+          .digest('hex'),
+      ).toBe(expected);
     }
   });
 });

@@ -20,7 +20,11 @@ describe('hardening: whole-context layers, special files, piped output, paths ou
     // Enough context files that `inspect --json` prints more than 1 MB.
     const generated = join(workspace.root, 'src/generated');
     mkdirSync(generated, { recursive: true });
-    for (let index = 0; index < 16000; index++) writeFileSync(join(generated, `module-with-a-rather-long-descriptive-name-${String(index).padStart(5, '0')}.py`), `value = ${index}\n`);
+    for (let index = 0; index < 16000; index++)
+      writeFileSync(
+        join(generated, `module-with-a-rather-long-descriptive-name-${String(index).padStart(5, '0')}.py`),
+        `value = ${index}\n`,
+      );
     workspace.commitAll('generated modules');
     // What git cannot hold and a hostile or careless user can leave in a context: a FIFO and a link to a device.
     execFileSync('mkfifo', [join(workspace.root, 'src/app/pipe')]);
@@ -51,7 +55,9 @@ describe('hardening: whole-context layers, special files, piped output, paths ou
     const [layer] = JSON.parse(run.output) as Array<{ inputs: string[]; warnings: string[] }>;
     expect(layer.inputs).toEqual(expect.arrayContaining(['src/app/pipe', 'src/app/zero', 'src/app/main.py']));
     expect(layer.inputs.some((file) => file.startsWith('.nx/'))).toBe(false);
-    expect(layer.warnings).toEqual(expect.arrayContaining([expect.stringContaining('sends .git/ into the image'), expect.stringContaining('sends .nx/ into the image')]));
+    expect(layer.warnings).toEqual(
+      expect.arrayContaining([expect.stringContaining('sends .git/ into the image'), expect.stringContaining('sends .nx/ into the image')]),
+    );
   });
 
   test('output over 1 MB reaches a pipe whole, as JSON and as text', () => {
@@ -62,7 +68,10 @@ describe('hardening: whole-context layers, special files, piped output, paths ou
       const direct = join(scratch, 'direct.out');
       const piped = join(scratch, 'piped.out');
       const command = `"${process.execPath}" "${bin}" ${args.join(' ')}`;
-      expect(spawnSync('sh', ['-c', `${command} > "${direct}" && ${command} | cat > "${piped}"`], { cwd: workspace.root, timeout: 120_000 }).status).toBe(0);
+      expect(
+        spawnSync('sh', ['-c', `${command} > "${direct}" && ${command} | cat > "${piped}"`], { cwd: workspace.root, timeout: 120_000 })
+          .status,
+      ).toBe(0);
       expect(statSync(direct).size).toBeGreaterThan(1024 * 1024);
       expect(statSync(piped).size).toBe(statSync(direct).size);
       if (args.includes('--json')) expect(() => JSON.parse(readFileSync(piped, 'utf8'))).not.toThrow();
@@ -75,7 +84,9 @@ describe('hardening: whole-context layers, special files, piped output, paths ou
     workspace.write('strata.json', original.replace('"dockerfile": "Dockerfile"', '"dockerfile": "../../../../../../../../etc/passwd"'));
     const run = workspace.nx(['show', 'project', 'whole', '--json']);
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/strata\.json:\d+:\d+: layer "app" \(variant default, linux\/amd64\): Dockerfile ".*etc\/passwd" is outside the workspace \(layers\.app\.dockerfile\)/);
+    expect(run.output).toMatch(
+      /strata\.json:\d+:\d+: layer "app" \(variant default, linux\/amd64\): Dockerfile ".*etc\/passwd" is outside the workspace \(layers\.app\.dockerfile\)/,
+    );
     expect(run.output).not.toContain('root:x:0:0');
     workspace.write('strata.json', original);
   });
@@ -88,10 +99,15 @@ describe('hardening: whole-context layers, special files, piped output, paths ou
     try {
       const started = Date.now();
       // Asynchronous: the frozen server lives in this process and must keep accepting while nx runs.
-      const run = await workspace.nxAsync(['run', TARGET, '--dryRun', '--skip-nx-cache'], { STRATA_REGISTRY: `${host}/acme`, STRATA_REGISTRY_RESPONSE_TIMEOUT: '2' });
+      const run = await workspace.nxAsync(['run', TARGET, '--dryRun', '--skip-nx-cache'], {
+        STRATA_REGISTRY: `${host}/acme`,
+        STRATA_REGISTRY_RESPONSE_TIMEOUT: '2',
+      });
       expect(run.exitCode).not.toBe(0);
       expect(Date.now() - started).toBeLessThan(60_000);
-      expect(run.output).toContain(`the registry ${host}/acme stopped answering (${host} sent no answer within 2 s (GET /v2/acme/acme/whole/app/manifests/strata-`);
+      expect(run.output).toContain(
+        `the registry ${host}/acme stopped answering (${host} sent no answer within 2 s (GET /v2/acme/acme/whole/app/manifests/strata-`,
+      );
       expect(run.output).toContain('limit STRATA_REGISTRY_RESPONSE_TIMEOUT=2');
     } finally {
       sockets.forEach((socket) => socket.destroy());

@@ -10,7 +10,10 @@ const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: '
 /** A workspace as a user has it before nx-strata, with nx-strata installed the way they would: `npm i <tgz>`. */
 function userWorkspace(tarball: string, files: (root: string) => void): string {
   const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-init-'));
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'team-repo', private: true, devDependencies: { nx: '24.0.6' } }, null, 2));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'team-repo', private: true, devDependencies: { nx: '24.0.6' } }, null, 2),
+  );
   writeFileSync(join(root, 'nx.json'), '{}\n');
   writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');
   files(root);
@@ -47,7 +50,8 @@ describe('nx g nx-strata:init, installed from the packed tarball', () => {
 
   test('the real-project layout: dry run shows the files, the run proposes the chains, a second run changes nothing', () => {
     const root = userWorkspace(tarball, (dir) => {
-      for (const entry of ['docker', 'requirements', 'src', 'Makefile', '.dockerignore']) cpSync(join(VISION_EXAMPLE, entry), join(dir, entry), { recursive: true });
+      for (const entry of ['docker', 'requirements', 'src', 'Makefile', '.dockerignore'])
+        cpSync(join(VISION_EXAMPLE, entry), join(dir, entry), { recursive: true });
     });
     roots.push(root);
     commitAll(root);
@@ -65,12 +69,23 @@ describe('nx g nx-strata:init, installed from the packed tarball', () => {
     expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: 'nx-strata', options: {} }]);
     const shown = nx(root, ['show', 'project', 'vision', '--json']);
     expectOk(shown);
-    const targets = Object.keys(JSON.parse(shown.output.slice(shown.output.indexOf('{'))).targets).filter((name) => name.startsWith('docker-build--') && name.split('--').length === 4);
+    const targets = Object.keys(JSON.parse(shown.output.slice(shown.output.indexOf('{'))).targets).filter(
+      (name) => name.startsWith('docker-build--') && name.split('--').length === 4,
+    );
     expect(targets.sort()).toEqual(
       [
-        'cpu--base--linux-amd64', 'cpu--base--linux-arm64', 'cpu--ml--linux-amd64', 'cpu--ml--linux-arm64', 'cpu--app--linux-amd64', 'cpu--app--linux-arm64',
-        'cuda--base--linux-amd64', 'cuda--ml--linux-amd64', 'cuda--app--linux-amd64',
-      ].map((name) => `docker-build--${name}`).sort(),
+        'cpu--base--linux-amd64',
+        'cpu--base--linux-arm64',
+        'cpu--ml--linux-amd64',
+        'cpu--ml--linux-arm64',
+        'cpu--app--linux-amd64',
+        'cpu--app--linux-arm64',
+        'cuda--base--linux-amd64',
+        'cuda--ml--linux-amd64',
+        'cuda--app--linux-amd64',
+      ]
+        .map((name) => `docker-build--${name}`)
+        .sort(),
     );
     const arm64Ml = JSON.parse(shown.output.slice(shown.output.indexOf('{'))).targets['docker-build--cpu--ml--linux-arm64'];
     expect(JSON.stringify(arm64Ml)).toContain('docker/arm64/Dockerfile.ml');

@@ -37,7 +37,9 @@ describe('per-directory layout, registry mode', () => {
   test('builds base → ml → api from ARG defaults alone, with .dockerignore re-includes', () => {
     expect(runAll()).toEqual(['default/api/linux/amd64', 'default/base/linux/amd64', 'default/ml/linux/amd64']);
     const api = workspace.record('default', 'api', 'linux-amd64', 'platform')!;
-    expect(runInImage(api.parentRef, 'linux/amd64', ['/base-stamp', '/ml-stamp', '/app/main.py', '/app/README.md'], 'cat')).toBe('base\nml\nprint("api")\n# api');
+    expect(runInImage(api.parentRef, 'linux/amd64', ['/base-stamp', '/ml-stamp', '/app/main.py', '/app/README.md'], 'cat')).toBe(
+      'base\nml\nprint("api")\n# api',
+    );
     expect(() => runInImage(api.parentRef, 'linux/amd64', ['/app/NOTES.md'], 'cat')).toThrow();
   });
 
@@ -86,7 +88,9 @@ describe('per-directory layout, registry mode', () => {
     const started = Date.now();
     const run = workspace.nx(['run', 'platform:docker-build--ml--linux-amd64', '--dryRun', '--excludeTaskDependencies'], env);
     expect(run.exitCode).toBe(0);
-    expect(run.output).toMatch(/docker buildx build --platform linux\/amd64 --file images\/ml\/Dockerfile --tag 127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/ml:strata-[0-9a-f]{16} --build-arg BASE_IMAGE=127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/base@sha256:[0-9a-f]{64} --provenance=false --sbom=false --progress plain --push --metadata-file \S+ images\/ml/);
+    expect(run.output).toMatch(
+      /docker buildx build --platform linux\/amd64 --file images\/ml\/Dockerfile --tag 127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/ml:strata-[0-9a-f]{16} --build-arg BASE_IMAGE=127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/base@sha256:[0-9a-f]{64} --provenance=false --sbom=false --progress plain --push --metadata-file \S+ images\/ml/,
+    );
     expect(workspace.builtSince(started)).toEqual([]);
   });
 });
@@ -150,11 +154,15 @@ describe('pinBaseImages: a new upstream image under the same tag rebuilds the la
 
   const pushUpstream = (extraStep: string) => {
     const dockerfile = `FROM strata-fixtures/busybox:amd64\n${extraStep}\n`;
-    execFileSync('docker', ['buildx', 'build', '--platform', 'linux/amd64', '--provenance=false', '--push', '-t', upstream, '-f', '-', '.'], {
-      input: dockerfile,
-      cwd: workspace.root,
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
+    execFileSync(
+      'docker',
+      ['buildx', 'build', '--platform', 'linux/amd64', '--provenance=false', '--push', '-t', upstream, '-f', '-', '.'],
+      {
+        input: dockerfile,
+        cwd: workspace.root,
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
   };
   const runAll = () => workspace.buildAll(env);
 

@@ -30,7 +30,10 @@ describe('docker-publish', () => {
   });
 
   test('3. publishes the cpu variant to two registries: one manifest list, same digest, both platforms, no build', async () => {
-    setPublish({ registries: [`${first.host}/acme`, `${second.host}/mirror`], tags: ['{version}-{variant}', 'latest-{variant}', '{variant}-latest'] });
+    setPublish({
+      registries: [`${first.host}/acme`, `${second.host}/mirror`],
+      tags: ['{version}-{variant}', 'latest-{variant}', '{variant}-latest'],
+    });
     const started = Date.now();
     const run = workspace.nx(['run', 'vision:docker-publish--cpu'], env);
     expectSuccess(run);
@@ -42,11 +45,17 @@ describe('docker-publish', () => {
     for (const tag of ['latest-cpu', 'cpu-latest']) expect(await first.digest('acme/acme/vision', tag)).toBe(digests[0]);
     expect(await second.tags('mirror/acme/vision')).toEqual(['1.4.2-cpu', 'cpu-latest', 'latest-cpu']);
 
-    const inspected = execFileSync('docker', ['buildx', 'imagetools', 'inspect', `${second.host}/mirror/acme/vision:1.4.2-cpu`], { encoding: 'utf8' });
+    const inspected = execFileSync('docker', ['buildx', 'imagetools', 'inspect', `${second.host}/mirror/acme/vision:1.4.2-cpu`], {
+      encoding: 'utf8',
+    });
     expect(inspected).toContain('application/vnd.docker.distribution.manifest.list.v2+json');
     expect(inspected).toMatch(/Platform:\s+linux\/amd64/);
     expect(inspected).toMatch(/Platform:\s+linux\/arm64/);
-    const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${first.host}/acme/acme/vision:latest-cpu`], { encoding: 'utf8' }));
+    const raw = JSON.parse(
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${first.host}/acme/acme/vision:latest-cpu`], {
+        encoding: 'utf8',
+      }),
+    );
     const apps = ['linux-amd64', 'linux-arm64'].map((platform) => workspace.record('cpu', 'app', platform, 'vision')!.digest);
     expect(raw.manifests.map((manifest: { digest: string }) => manifest.digest).sort()).toEqual(apps.sort());
   });
@@ -58,10 +67,17 @@ describe('docker-publish', () => {
     expectSuccess(run);
     expect(run.output).toContain(`publishing to ${second.host}/mirror (optional) failed`);
     expect(run.output).toContain(`variant cuda published to ${first.host}/acme; optional registry failed: ${second.host}/mirror`);
-    const list = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${first.host}/acme/acme/vision:1.4.3-cuda`], { encoding: 'utf8' }));
-    expect(list.manifests.map((manifest: { digest: string; platform: { architecture: string } }) => [manifest.digest, manifest.platform.architecture])).toEqual([
-      [workspace.record('cuda', 'app', 'linux-amd64', 'vision')!.digest, 'amd64'],
-    ]);
+    const list = JSON.parse(
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${first.host}/acme/acme/vision:1.4.3-cuda`], {
+        encoding: 'utf8',
+      }),
+    );
+    expect(
+      list.manifests.map((manifest: { digest: string; platform: { architecture: string } }) => [
+        manifest.digest,
+        manifest.platform.architecture,
+      ]),
+    ).toEqual([[workspace.record('cuda', 'app', 'linux-amd64', 'vision')!.digest, 'amd64']]);
     await second.resume();
   });
 
@@ -89,7 +105,10 @@ describe('docker-publish', () => {
 
   test('a tag that needs {version} without one stops before copying and says how to give it', () => {
     setPublish({ registries: [`${first.host}/acme`], tags: ['{version}'] });
-    const run = workspace.nx(['run', 'vision:docker-publish--cpu', '--excludeTaskDependencies'], { STRATA_REGISTRY: env.STRATA_REGISTRY, STRATA_VERSION: '' });
+    const run = workspace.nx(['run', 'vision:docker-publish--cpu', '--excludeTaskDependencies'], {
+      STRATA_REGISTRY: env.STRATA_REGISTRY,
+      STRATA_VERSION: '',
+    });
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toContain('tag "{version}" needs {version}: pass --version=<v>, set STRATA_VERSION');
   });

@@ -3,8 +3,15 @@ import { VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
 const ALL = [
-  'cpu/app/linux/amd64', 'cpu/app/linux/arm64', 'cpu/base/linux/amd64', 'cpu/base/linux/arm64', 'cpu/ml/linux/amd64', 'cpu/ml/linux/arm64',
-  'cuda/app/linux/amd64', 'cuda/base/linux/amd64', 'cuda/ml/linux/amd64',
+  'cpu/app/linux/amd64',
+  'cpu/app/linux/arm64',
+  'cpu/base/linux/amd64',
+  'cpu/base/linux/arm64',
+  'cpu/ml/linux/amd64',
+  'cpu/ml/linux/arm64',
+  'cuda/app/linux/amd64',
+  'cuda/base/linux/amd64',
+  'cuda/ml/linux/amd64',
 ];
 
 /** The registry as a cache: a fresh clone with no Nx cache builds nothing the registry already holds. */
@@ -54,12 +61,19 @@ describe('registry as cache', () => {
     expectSuccess(run);
     expect(clone.builtSince(started)).toEqual(['cpu/ml/linux/arm64']);
     expect(clone.registryHitsSince(started)).toEqual(ALL.filter((layer) => layer !== 'cpu/ml/linux/arm64'));
-    expect(await registry.digest(`${namespace}/acme/vision/ml`, `strata-${pruned.key}`)).toBe(clone.record('cpu', 'ml', 'linux-arm64', 'vision')!.digest);
+    expect(await registry.digest(`${namespace}/acme/vision/ml`, `strata-${pruned.key}`)).toBe(
+      clone.record('cpu', 'ml', 'linux-arm64', 'vision')!.digest,
+    );
   });
 
   test('gc lists the content tags no current key or published tag uses, and --delete removes only those', async () => {
     expectSuccess(clone.nx(['run', 'vision:docker-publish--cpu'], env));
-    const old = Object.fromEntries(['cpu/linux-amd64', 'cpu/linux-arm64', 'cuda/linux-amd64'].map((id) => [id, clone.record(id.split('/')[0], 'app', id.split('/')[1], 'vision')!]));
+    const old = Object.fromEntries(
+      ['cpu/linux-amd64', 'cpu/linux-arm64', 'cuda/linux-amd64'].map((id) => [
+        id,
+        clone.record(id.split('/')[0], 'app', id.split('/')[1], 'vision')!,
+      ]),
+    );
     clone.append('src/vision/main.py', '# gc makes old app images unused\n');
     clone.commitAll('code change');
     expectSuccess(clone.nx(['run-many', '-t', 'docker-build'], env));
@@ -68,7 +82,9 @@ describe('registry as cache', () => {
     expect(listed.exitCode).toBe(0);
     expect(listed.output).toContain('1 unused (run with --delete to delete them)');
     expect(listed.output).toContain(`unused  ${registry.host}/${namespace}/acme/vision/app:strata-${old['cuda/linux-amd64'].key}`);
-    expect(listed.output).toContain(`keep    ${registry.host}/${namespace}/acme/vision/app:strata-${old['cpu/linux-arm64'].key}  ${old['cpu/linux-arm64'].digest}  (used by a published tag)`);
+    expect(listed.output).toContain(
+      `keep    ${registry.host}/${namespace}/acme/vision/app:strata-${old['cpu/linux-arm64'].key}  ${old['cpu/linux-arm64'].digest}  (used by a published tag)`,
+    );
 
     const deleted = clone.cli(['gc', '--delete'], env);
     expect(deleted.exitCode).toBe(0);
@@ -76,18 +92,33 @@ describe('registry as cache', () => {
     const tags = await registry.tags(`${namespace}/acme/vision/app`);
     expect(tags).not.toContain(`strata-${old['cuda/linux-amd64'].key}`);
     expect(tags).toContain(`strata-${old['cpu/linux-amd64'].key}`);
-    for (const record of clone.records()) expect(await registry.tags(`${namespace}/acme/vision/${record.layer}`)).toContain(`strata-${record.key}`);
+    for (const record of clone.records())
+      expect(await registry.tags(`${namespace}/acme/vision/${record.layer}`)).toContain(`strata-${record.key}`);
   });
 
   test('provenance and SBOM on the docker driver: built without them, said so, pushed as a plain manifest', async () => {
     const started = Date.now();
-    const run = clone.nx(['run', 'vision:docker-build--cuda--ml--linux-amd64', '--provenance=max', '--sbom', '--registryCache=false', '--excludeTaskDependencies'], env);
+    const run = clone.nx(
+      [
+        'run',
+        'vision:docker-build--cuda--ml--linux-amd64',
+        '--provenance=max',
+        '--sbom',
+        '--registryCache=false',
+        '--excludeTaskDependencies',
+      ],
+      env,
+    );
     expectSuccess(run);
-    expect(run.output).toContain('provenance (mode=max) and SBOM attestations need a docker-container, kubernetes or remote builder; builder "default" uses the docker driver');
+    expect(run.output).toContain(
+      'provenance (mode=max) and SBOM attestations need a docker-container, kubernetes or remote builder; builder "default" uses the docker driver',
+    );
     expect(clone.builtSince(started)).toEqual(['cuda/ml/linux/amd64']);
     const record = clone.record('cuda', 'ml', 'linux-amd64', 'vision')!;
     expect(record.attestations).toEqual([]);
-    expect(await registry.mediaType(`${namespace}/acme/vision/ml`, `strata-${record.key}`)).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    expect(await registry.mediaType(`${namespace}/acme/vision/ml`, `strata-${record.key}`)).toBe(
+      'application/vnd.docker.distribution.manifest.v2+json',
+    );
   });
 
   test('registryCache: false builds even when the registry holds the image', () => {

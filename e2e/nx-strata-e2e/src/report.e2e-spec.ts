@@ -22,11 +22,16 @@ describe('build report', () => {
     expect(workspace.buildAll(local)).toHaveLength(9);
     expectSuccess(workspace.nx(['run-many', '-t', 'docker-build'], local));
 
-    const history = readFileSync(join(workspace.root, '.nx/strata-history/runs.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const history = readFileSync(join(workspace.root, '.nx/strata-history/runs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(history).toHaveLength(2);
     expect(history[0].tasks.map((task: { outcome: string }) => task.outcome).sort()).toEqual(Array(9).fill('built'));
     expect(history[1].tasks.map((task: { outcome: string }) => task.outcome)).toEqual(Array(9).fill('local-cache'));
-    expect(history[0].tasks.every((task: { sizeBytes: number; layerCount: number }) => task.sizeBytes > 0 && task.layerCount > 0)).toBe(true);
+    expect(history[0].tasks.every((task: { sizeBytes: number; layerCount: number }) => task.sizeBytes > 0 && task.layerCount > 0)).toBe(
+      true,
+    );
 
     const report = workspace.cli(['report', '--markdown', 'tmp/report.md', '--html', 'tmp/report.html']);
     expect(report.exitCode).toBe(0);

@@ -42,13 +42,23 @@ describe('vision: layered images with nx affected', () => {
       tasks: { tasks: Record<string, unknown>; dependencies: Record<string, Array<{ id: string }>> };
     };
     const dependenciesOf = (task: string) => graph.tasks.dependencies[`vision:docker-build--${task}`].map((dependency) => dependency.id);
-    const layerTasks = Object.keys(graph.tasks.tasks).filter((id) => id.includes('--')).sort();
+    const layerTasks = Object.keys(graph.tasks.tasks)
+      .filter((id) => id.includes('--'))
+      .sort();
     expect(layerTasks).toEqual(
       [
-        'cpu--base--linux-amd64', 'cpu--ml--linux-amd64', 'cpu--app--linux-amd64',
-        'cpu--base--linux-arm64', 'cpu--ml--linux-arm64', 'cpu--app--linux-arm64',
-        'cuda--base--linux-amd64', 'cuda--ml--linux-amd64', 'cuda--app--linux-amd64',
-      ].map((name) => `vision:docker-build--${name}`).sort(),
+        'cpu--base--linux-amd64',
+        'cpu--ml--linux-amd64',
+        'cpu--app--linux-amd64',
+        'cpu--base--linux-arm64',
+        'cpu--ml--linux-arm64',
+        'cpu--app--linux-arm64',
+        'cuda--base--linux-amd64',
+        'cuda--ml--linux-amd64',
+        'cuda--app--linux-amd64',
+      ]
+        .map((name) => `vision:docker-build--${name}`)
+        .sort(),
     );
     expect(dependenciesOf('cpu--app--linux-arm64')).toEqual(['vision:docker-build--cpu--ml--linux-arm64']);
     expect(dependenciesOf('cpu--ml--linux-arm64')).toEqual(['vision:docker-build--cpu--base--linux-arm64']);
@@ -73,13 +83,20 @@ describe('vision: layered images with nx affected', () => {
       expect(record.sizeBytes).toBeGreaterThan(0);
     }
     // Each layer's image holds its parent's layers and adds its own.
-    for (const [variant, platform] of [['cpu', 'linux/amd64'], ['cpu', 'linux/arm64'], ['cuda', 'linux/amd64']]) {
-      const [base, ml, top] = ['base', 'ml', 'app'].map((layer) => records.find((r) => r.layer === layer && r.variant === variant && r.platform === platform)!.layerCount!);
+    for (const [variant, platform] of [
+      ['cpu', 'linux/amd64'],
+      ['cpu', 'linux/arm64'],
+      ['cuda', 'linux/amd64'],
+    ]) {
+      const [base, ml, top] = ['base', 'ml', 'app'].map(
+        (layer) => records.find((r) => r.layer === layer && r.variant === variant && r.platform === platform)!.layerCount!,
+      );
       expect(base).toBeGreaterThan(0);
       expect(ml).toBeGreaterThan(base);
       expect(top).toBeGreaterThan(ml);
     }
-    const app = (variant: string, platform: string) => records.find((r) => r.layer === 'app' && r.variant === variant && r.platform === platform)!;
+    const app = (variant: string, platform: string) =>
+      records.find((r) => r.layer === 'app' && r.variant === variant && r.platform === platform)!;
     expect(runInImage(app('cpu', 'linux/arm64').parentRef, 'linux/arm64', ['/arch'], 'cat')).toBe('aarch64');
     expect(runInImage(app('cpu', 'linux/amd64').parentRef, 'linux/amd64', ['/arch'], 'cat')).toBe('x86_64');
     expect(runInImage(app('cuda', 'linux/amd64').parentRef, 'linux/amd64', ['/variant'], 'cat')).toBe('cuda');

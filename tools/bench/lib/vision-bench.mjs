@@ -14,7 +14,8 @@ export const CHAINS = [
   { variant: 'cuda', platform: 'linux/amd64', dir: 'cuda' },
 ];
 export const LAYERS = ['base', 'ml', 'app'];
-export const run = (cmd, args, options = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
+export const run = (cmd, args, options = {}) =>
+  execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
 const git = (dir, ...args) => run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@invalid', ...args], { cwd: dir });
 
 /** The vision example with ml Dockerfiles that write HEAVY_MB of data and sleep HEAVY_SLEEP seconds, as a git repo. */
@@ -23,7 +24,10 @@ export function makeWorkspace(dir) {
   cpSync(join(repoRoot, 'examples/vision'), dir, { recursive: true });
   for (const chain of CHAINS) {
     const file = join(dir, `docker/${chain.dir}/Dockerfile.ml`);
-    writeFileSync(file, `${readFileSync(file, 'utf8')}RUN dd if=/dev/urandom of=/opt/vision/weights.bin bs=1M count=${heavyMb} 2>/dev/null && sleep ${heavySleep}\n`);
+    writeFileSync(
+      file,
+      `${readFileSync(file, 'utf8')}RUN dd if=/dev/urandom of=/opt/vision/weights.bin bs=1M count=${heavyMb} 2>/dev/null && sleep ${heavySleep}\n`,
+    );
   }
   run(process.execPath, [join(repoRoot, 'tools/scripts/install-plugin.mjs'), dir]);
   git(dir, 'init', '-q', '-b', 'main');
@@ -39,8 +43,12 @@ export function codeChange(dir, n) {
 /** A new CI runner: BuildKit's cache emptied and this namespace's images dropped from the engine. */
 export function freshRunner(namespace) {
   run('docker', ['builder', 'prune', '-af']);
-  const images = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((ref) => ref.includes(namespace));
-  const digests = run('docker', ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}']).split('\n').filter((ref) => ref.includes(namespace) && !ref.endsWith('<none>'));
+  const images = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])
+    .split('\n')
+    .filter((ref) => ref.includes(namespace));
+  const digests = run('docker', ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}'])
+    .split('\n')
+    .filter((ref) => ref.includes(namespace) && !ref.endsWith('<none>'));
   if (images.length + digests.length) run('docker', ['rmi', '--force', ...images, ...digests]);
 }
 
@@ -53,7 +61,8 @@ export function timed(fn) {
 /** nx-strata in registry mode; `built(since)` counts records of real builds. */
 export function nxStrata(dir, namespace) {
   const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', STRATA_REGISTRY: `${registryHost}/${namespace}` };
-  const nx = (...args) => run(process.execPath, [join(dir, 'node_modules/nx/dist/bin/nx.js'), ...args, '--outputStyle=static'], { cwd: dir, env });
+  const nx = (...args) =>
+    run(process.execPath, [join(dir, 'node_modules/nx/dist/bin/nx.js'), ...args, '--outputStyle=static'], { cwd: dir, env });
   const records = (since, result) => {
     const recordsDir = join(dir, 'dist/strata');
     if (!existsSync(recordsDir)) return 0;
@@ -73,8 +82,28 @@ export function buildxSequence(dir, namespace, { cacheFromRegistry = false } = {
   for (const chain of CHAINS) {
     for (const layer of LAYERS) {
       const parent = layer === 'base' ? [] : ['--build-arg', `BASE_IMAGE=${tagOf(namespace, LAYERS[LAYERS.indexOf(layer) - 1], chain)}`];
-      const cache = cacheFromRegistry ? ['--cache-to', 'type=inline', '--cache-from', `type=registry,ref=${tagOf(namespace, layer, chain)}`] : [];
-      run('docker', ['buildx', 'build', '--platform', chain.platform, '--provenance=false', '-f', dockerfileOf(layer, chain), ...parent, ...cache, '--push', '-t', tagOf(namespace, layer, chain), '.'], { cwd: dir });
+      const cache = cacheFromRegistry
+        ? ['--cache-to', 'type=inline', '--cache-from', `type=registry,ref=${tagOf(namespace, layer, chain)}`]
+        : [];
+      run(
+        'docker',
+        [
+          'buildx',
+          'build',
+          '--platform',
+          chain.platform,
+          '--provenance=false',
+          '-f',
+          dockerfileOf(layer, chain),
+          ...parent,
+          ...cache,
+          '--push',
+          '-t',
+          tagOf(namespace, layer, chain),
+          '.',
+        ],
+        { cwd: dir },
+      );
     }
   }
   return CHAINS.length * LAYERS.length;
@@ -93,7 +122,9 @@ export function bakePerLevel(dir, namespace, { cacheFromRegistry = false } = {})
           tags: [tagOf(namespace, layer, chain)],
           args: layer === 'base' ? {} : { BASE_IMAGE: tagOf(namespace, LAYERS[LAYERS.indexOf(layer) - 1], chain) },
           output: ['type=registry'],
-          ...(cacheFromRegistry ? { 'cache-from': [`type=registry,ref=${tagOf(namespace, layer, chain)}`], 'cache-to': ['type=inline'] } : {}),
+          ...(cacheFromRegistry
+            ? { 'cache-from': [`type=registry,ref=${tagOf(namespace, layer, chain)}`], 'cache-to': ['type=inline'] }
+            : {}),
         },
       ]),
     );

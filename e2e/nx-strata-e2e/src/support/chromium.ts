@@ -9,13 +9,24 @@ export function renderedDom(file: string, marker: string): string {
     const run = spawnSync(
       'chromium',
       [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-default-apps', '--disable-sync', '--disable-extensions', '--virtual-time-budget=10000',
-        '--dump-dom', `file://${file}`,
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-default-apps',
+        '--disable-sync',
+        '--disable-extensions',
+        '--virtual-time-budget=10000',
+        '--dump-dom',
+        `file://${file}`,
       ],
       { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
     );
-    if (run.error) throw new Error(`chromium could not be started (${run.error.message}): run tools/env/setup-machine.sh, which installs it`);
+    if (run.error)
+      throw new Error(`chromium could not be started (${run.error.message}): run tools/env/setup-machine.sh, which installs it`);
     if (run.stdout.includes(marker)) return run.stdout;
     if (attempt === 3) throw new Error(`chromium rendered ${file} without ${marker} (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
   }

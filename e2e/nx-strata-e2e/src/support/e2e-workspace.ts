@@ -62,11 +62,20 @@ export class E2EWorkspace {
     const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'], {
       cwd: this.root,
       encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_LOG_GROUPING: 'true', FORCE_COLOR: '0', ...env },
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NX_TUI: 'false',
+        NX_SKIP_LOG_GROUPING: 'true',
+        FORCE_COLOR: '0',
+        ...env,
+      },
       maxBuffer: 256 * 1024 * 1024,
       timeout: options.timeoutMs,
     });
-    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new Error(`nx ${args.join(' ')} did not finish within ${options.timeoutMs} ms`);
+    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+      throw new Error(`nx ${args.join(' ')} did not finish within ${options.timeoutMs} ms`);
     return { exitCode: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
   }
 
@@ -76,7 +85,15 @@ export class E2EWorkspace {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'], {
         cwd: this.root,
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_LOG_GROUPING: 'true', FORCE_COLOR: '0', ...env },
+        env: {
+          ...process.env,
+          NX_DAEMON: 'false',
+          NX_NO_CLOUD: 'true',
+          NX_TUI: 'false',
+          NX_SKIP_LOG_GROUPING: 'true',
+          FORCE_COLOR: '0',
+          ...env,
+        },
       });
       let output = '';
       child.stdout.on('data', (chunk) => (output += chunk));
@@ -101,7 +118,8 @@ export class E2EWorkspace {
       maxBuffer: 256 * 1024 * 1024,
       timeout: options.timeoutMs,
     });
-    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new Error(`nx-strata ${args.join(' ')} did not finish within ${options.timeoutMs} ms`);
+    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+      throw new Error(`nx-strata ${args.join(' ')} did not finish within ${options.timeoutMs} ms`);
     return { exitCode: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
   }
 

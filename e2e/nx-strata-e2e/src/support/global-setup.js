@@ -16,6 +16,14 @@ module.exports = async function globalSetup() {
       throw new Error(`e2e needs \`${command} ${args.join(' ')}\` to work and it failed: ${fix}\n${error.stderr ?? error.message}`);
     }
   }
-  const tarball = execFileSync(process.execPath, ['--input-type=module', '-e', `import { packPlugin } from ${JSON.stringify(join(repoRoot, 'tools/scripts/install-plugin.mjs'))}; console.log(packPlugin());`], { encoding: 'utf8' }).trim();
+  const tarball = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { packPlugin } from ${JSON.stringify(join(repoRoot, 'tools/scripts/install-plugin.mjs'))}; console.log(packPlugin());`,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
   process.env.STRATA_E2E_TARBALL = tarball;
 };

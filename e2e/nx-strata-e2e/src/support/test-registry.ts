@@ -89,13 +89,19 @@ export class TestRegistry {
 
   /** The media type of a manifest (asked with every modern type), or undefined. */
   async mediaType(repository: string, reference: string): Promise<string | undefined> {
-    const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_TYPES },
+    });
     return response.ok ? (response.headers.get('content-type') ?? undefined) : undefined;
   }
 
   /** The digest the registry serves for a tag, asked with every modern manifest type (never schema1). */
   async digest(repository: string, reference: string): Promise<string | undefined> {
-    const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
+    const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_TYPES },
+    });
     return response.ok ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
   }
 }
@@ -103,7 +109,14 @@ export class TestRegistry {
 /** Removes every image in the engine whose repository starts with `prefix` (tagged or not). */
 export function removeLocalImages(prefix: string): void {
   const listed = spawnSync('docker', ['images', '--no-trunc', '--format', '{{.Repository}} {{.ID}}'], { encoding: 'utf8' }).stdout ?? '';
-  const ids = [...new Set(listed.split('\n').filter((line) => line.startsWith(prefix)).map((line) => line.split(' ')[1]))];
+  const ids = [
+    ...new Set(
+      listed
+        .split('\n')
+        .filter((line) => line.startsWith(prefix))
+        .map((line) => line.split(' ')[1]),
+    ),
+  ];
   if (ids.length) spawnSync('docker', ['rmi', '--force', ...ids], { stdio: 'ignore' });
 }
 

@@ -20,7 +20,12 @@ export interface BinaryTask {
   record: string;
 }
 
-export function planBinaryTasks(input: { project: string; projectRoot: string; configFile: string; binaries: Record<string, BinaryConfig> }): BinaryTask[] {
+export function planBinaryTasks(input: {
+  project: string;
+  projectRoot: string;
+  configFile: string;
+  binaries: Record<string, BinaryConfig>;
+}): BinaryTask[] {
   return Object.entries(input.binaries).flatMap(([name, config]) =>
     config.platforms.map((platform) => {
       const { os, arch } = parsePlatform(platform);

@@ -4,7 +4,12 @@ import { splitCommand } from '../utils/split-command';
 import type { BinaryConfig } from '../config/strata-config';
 
 const task = (config: Partial<BinaryConfig>, platform = 'linux/arm64'): BinaryTask =>
-  planBinaryTasks({ project: 'tools', projectRoot: 'tools/cli', configFile: 'tools/cli/strata.json', binaries: { cli: { preset: 'go', platforms: [platform], ...config } as BinaryConfig } })[0];
+  planBinaryTasks({
+    project: 'tools',
+    projectRoot: 'tools/cli',
+    configFile: 'tools/cli/strata.json',
+    binaries: { cli: { preset: 'go', platforms: [platform], ...config } as BinaryConfig },
+  })[0];
 
 describe('buildCommand', () => {
   it('go: GOOS/GOARCH with CGO off, trimmed, into the scratch directory', () => {
@@ -19,7 +24,18 @@ describe('buildCommand', () => {
 
   it('cargo: --target <triple>, locked, from the crate directory', () => {
     expect(buildCommand(task({ preset: 'cargo', source: 'crates/cli' }, 'linux/arm64'), 's')).toEqual({
-      argv: ['cargo', 'build', '--release', '--locked', '--target', 'aarch64-unknown-linux-gnu', '--manifest-path', 'Cargo.toml', '--target-dir', 'target'],
+      argv: [
+        'cargo',
+        'build',
+        '--release',
+        '--locked',
+        '--target',
+        'aarch64-unknown-linux-gnu',
+        '--manifest-path',
+        'Cargo.toml',
+        '--target-dir',
+        'target',
+      ],
       env: {},
       cwd: 'tools/cli/crates/cli',
       artifact: 'tools/cli/crates/cli/target/aarch64-unknown-linux-gnu/release/cli',
@@ -27,15 +43,27 @@ describe('buildCommand', () => {
   });
 
   it('pyinstaller: a buildx build of the Dockerfile stage for the platform, exported with --output type=local', () => {
-    expect(buildCommand(task({ preset: 'pyinstaller', source: 'packaging/Dockerfile.pyinstaller', target: 'binary', context: '.' }, 'linux/arm64'), 'tools/cli/dist/bin/.scratch/y')).toEqual({
+    expect(
+      buildCommand(
+        task({ preset: 'pyinstaller', source: 'packaging/Dockerfile.pyinstaller', target: 'binary', context: '.' }, 'linux/arm64'),
+        'tools/cli/dist/bin/.scratch/y',
+      ),
+    ).toEqual({
       argv: [
-        'docker', 'buildx', 'build',
-        '--platform', 'linux/arm64',
-        '--file', 'tools/cli/packaging/Dockerfile.pyinstaller',
-        '--target', 'binary',
-        '--build-arg', 'BINARY_NAME=cli',
+        'docker',
+        'buildx',
+        'build',
+        '--platform',
+        'linux/arm64',
+        '--file',
+        'tools/cli/packaging/Dockerfile.pyinstaller',
+        '--target',
+        'binary',
+        '--build-arg',
+        'BINARY_NAME=cli',
         '--provenance=false',
-        '--output', 'type=local,dest=tools/cli/dist/bin/.scratch/y/out',
+        '--output',
+        'type=local,dest=tools/cli/dist/bin/.scratch/y/out',
         'tools/cli',
       ],
       env: {},
@@ -45,7 +73,10 @@ describe('buildCommand', () => {
   });
 
   it('command: a template with {os} {arch} {platform} {output}, split into argv without a shell', () => {
-    const command = buildCommand(task({ preset: 'command', command: 'zig build -Dtarget={arch}-{os} --prefix "{output} dir" -Dname=\'a b\'', inputs: ['src/**'] }), 'tools/cli/s');
+    const command = buildCommand(
+      task({ preset: 'command', command: 'zig build -Dtarget={arch}-{os} --prefix "{output} dir" -Dname=\'a b\'', inputs: ['src/**'] }),
+      'tools/cli/s',
+    );
     expect(command.argv).toEqual(['zig', 'build', '-Dtarget=arm64-linux', '--prefix', 's/cli dir', '-Dname=a b']);
     expect(command.cwd).toBe('tools/cli');
   });

@@ -41,7 +41,16 @@ export function buildCommand(task: BinaryTask, scratch: string): BinaryBuildComm
       const env: Record<string, string> = { GOOS: task.os, GOARCH: task.arch, CGO_ENABLED: '0' };
       if (task.platform === 'linux/arm/v7') env.GOARM = '7';
       return {
-        argv: ['go', 'build', '-trimpath', '-ldflags', task.config.ldflags ?? '-s -w', '-o', posix.relative(root, artifact), `./${posix.normalize(source)}`.replace(/^\.\/\.$/, '.')],
+        argv: [
+          'go',
+          'build',
+          '-trimpath',
+          '-ldflags',
+          task.config.ldflags ?? '-s -w',
+          '-o',
+          posix.relative(root, artifact),
+          `./${posix.normalize(source)}`.replace(/^\.\/\.$/, '.'),
+        ],
         env,
         cwd: root,
         artifact,
@@ -53,7 +62,18 @@ export function buildCommand(task: BinaryTask, scratch: string): BinaryBuildComm
       // cargo's own target/ directory: its incremental cache survives between builds. Only the copy to the output is ours.
       const targetDir = posix.join(crate, 'target');
       return {
-        argv: ['cargo', 'build', '--release', '--locked', '--target', triple, '--manifest-path', posix.relative(crate, posix.join(crate, 'Cargo.toml')), '--target-dir', posix.relative(crate, targetDir)],
+        argv: [
+          'cargo',
+          'build',
+          '--release',
+          '--locked',
+          '--target',
+          triple,
+          '--manifest-path',
+          posix.relative(crate, posix.join(crate, 'Cargo.toml')),
+          '--target-dir',
+          posix.relative(crate, targetDir),
+        ],
         env: {},
         cwd: crate,
         artifact: posix.join(targetDir, triple, 'release', `${task.name}${exe}`),
@@ -63,14 +83,31 @@ export function buildCommand(task: BinaryTask, scratch: string): BinaryBuildComm
       const out = posix.join(scratch, 'out');
       const argv = ['docker', 'buildx', 'build', '--platform', task.platform, '--file', posix.join(root, task.config.source!)];
       if (task.config.target) argv.push('--target', task.config.target);
-      argv.push('--build-arg', `BINARY_NAME=${task.name}`, '--provenance=false', '--output', `type=local,dest=${out}`, posix.join(root, task.config.context ?? '.'));
+      argv.push(
+        '--build-arg',
+        `BINARY_NAME=${task.name}`,
+        '--provenance=false',
+        '--output',
+        `type=local,dest=${out}`,
+        posix.join(root, task.config.context ?? '.'),
+      );
       return { argv, env: {}, cwd: '.', artifact: posix.join(out, task.name) };
     }
     case 'command': {
       const artifact = posix.join(scratch, `${task.name}${exe}`);
       const template = typeof task.config.command === 'string' ? splitCommand(task.config.command) : task.config.command!;
-      const values: Record<string, string> = { os: task.os, arch: task.arch, platform: task.platform, output: posix.relative(root, artifact) };
-      return { argv: template.map((part) => part.replace(/\{(os|arch|platform|output)\}/g, (_m, token: string) => values[token])), env: {}, cwd: root, artifact };
+      const values: Record<string, string> = {
+        os: task.os,
+        arch: task.arch,
+        platform: task.platform,
+        output: posix.relative(root, artifact),
+      };
+      return {
+        argv: template.map((part) => part.replace(/\{(os|arch|platform|output)\}/g, (_m, token: string) => values[token])),
+        env: {},
+        cwd: root,
+        artifact,
+      };
     }
   }
 }
@@ -94,7 +131,12 @@ export function presetInputGlobs(task: BinaryTask): string[] {
       ];
     }
     case 'cargo':
-      return [posix.join(source, 'src/**/*'), posix.join(source, 'Cargo.toml'), posix.join(source, 'Cargo.lock'), posix.join(source, 'build.rs')];
+      return [
+        posix.join(source, 'src/**/*'),
+        posix.join(source, 'Cargo.toml'),
+        posix.join(source, 'Cargo.lock'),
+        posix.join(source, 'build.rs'),
+      ];
     case 'pyinstaller':
       return [source, posix.join(task.config.context ?? '.', '**/*')];
     case 'command':

@@ -10,7 +10,11 @@ export interface TokenSets {
 
 /** Tokens from `STRATA_CACHE_READ_TOKENS` / `STRATA_CACHE_WRITE_TOKENS` (comma-separated), never from flags. */
 export function tokensFromEnv(env: NodeJS.ProcessEnv = process.env): TokenSets {
-  const list = (value: string | undefined) => (value ?? '').split(',').map((token) => token.trim()).filter(Boolean);
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((token) => token.trim())
+      .filter(Boolean);
   return { read: list(env.STRATA_CACHE_READ_TOKENS), write: list(env.STRATA_CACHE_WRITE_TOKENS) };
 }
 

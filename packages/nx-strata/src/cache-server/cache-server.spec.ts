@@ -16,7 +16,12 @@ describe('cache server with the file backend (real HTTP)', () => {
 
   beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), 'nx-strata-cache-'));
-    server = createCacheServer({ storage: new FileStorage(directory, (line) => logs.push(line)), tokens: { read: ['r-token'], write: ['w-token'] }, maxUploadBytes: 1024, log: (line) => logs.push(line) });
+    server = createCacheServer({
+      storage: new FileStorage(directory, (line) => logs.push(line)),
+      tokens: { read: ['r-token'], write: ['w-token'] },
+      maxUploadBytes: 1024,
+      log: (line) => logs.push(line),
+    });
     const address = await server.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${address.port}`;
   });
@@ -109,7 +114,11 @@ describe('cache server with the file backend (real HTTP)', () => {
   });
 
   it('lets one of two concurrent PUTs of the same hash win; the other gets 409', async () => {
-    const statuses = await Promise.all([1, 2].map((n) => fetch(`${base}/v1/cache/888`, { method: 'PUT', headers: write, body: `writer-${n}`.repeat(50) }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      [1, 2].map((n) =>
+        fetch(`${base}/v1/cache/888`, { method: 'PUT', headers: write, body: `writer-${n}`.repeat(50) }).then((r) => r.status),
+      ),
+    );
     expect(statuses.sort()).toEqual([200, 409]);
   });
 

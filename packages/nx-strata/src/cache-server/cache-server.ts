@@ -21,7 +21,11 @@ const HASH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * PUT /v1/cache/{hash} → 200 stored, 409 exists, 403 not allowed (or backend down: Nx reads it as "not stored"),
  * 413 too large; 401 without a known token. GET /health reports the backend. Streams both ways.
  */
-export function createCacheServer(options: CacheServerOptions): { server: Server; listen(port: number, host: string): Promise<AddressInfo>; close(): Promise<void> } {
+export function createCacheServer(options: CacheServerOptions): {
+  server: Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+} {
   const log = options.log ?? ((line: string) => console.log(line));
   const maxBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const uploading = new Set<string>();
@@ -32,7 +36,10 @@ export function createCacheServer(options: CacheServerOptions): { server: Server
       // Anyone may learn whether the cache works; only a token holder learns where it stores and what went wrong.
       const health = await options.storage.health();
       const status = { status: health.ok ? 'ok' : 'degraded' };
-      const body = roleOf(request.headers.authorization, options.tokens) === 'none' ? status : { ...status, storage: options.storage.url, detail: health.detail };
+      const body =
+        roleOf(request.headers.authorization, options.tokens) === 'none'
+          ? status
+          : { ...status, storage: options.storage.url, detail: health.detail };
       return send(response, health.ok ? 200 : 503, JSON.stringify(body), 'application/json');
     }
     const hash = /^\/v1\/cache\/([^/]+)$/.exec(url.pathname)?.[1];
@@ -53,11 +60,15 @@ export function createCacheServer(options: CacheServerOptions): { server: Server
     if (request.method === 'PUT') {
       if (role !== 'write') return drain(request, response, 403, 'this token may read but not write');
       const declared = Number(request.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBytes) return drain(request, response, 413, `artifact of ${declared} bytes is over the limit of ${maxBytes}`);
+      if (Number.isFinite(declared) && declared > maxBytes)
+        return drain(request, response, 413, `artifact of ${declared} bytes is over the limit of ${maxBytes}`);
       if (uploading.has(hash)) return drain(request, response, 409, 'this hash is being stored right now');
       uploading.add(hash);
       try {
-        const stored = await options.storage.put(hash, request, { maxBytes, ...(Number.isFinite(declared) ? { declaredBytes: declared } : {}) });
+        const stored = await options.storage.put(hash, request, {
+          maxBytes,
+          ...(Number.isFinite(declared) ? { declaredBytes: declared } : {}),
+        });
         switch (stored.kind) {
           case 'stored':
             return send(response, 200, 'stored');

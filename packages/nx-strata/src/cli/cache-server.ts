@@ -20,7 +20,9 @@ export async function cacheServer(command: CacheServerCommand): Promise<number> 
   }
   const tokens = tokensFromEnv(env);
   if (tokens.read.length + tokens.write.length === 0) {
-    command.out('nx-strata cache-server: no tokens. Set STRATA_CACHE_WRITE_TOKENS (for trusted branches) and/or STRATA_CACHE_READ_TOKENS (for pull requests), comma-separated');
+    command.out(
+      'nx-strata cache-server: no tokens. Set STRATA_CACHE_WRITE_TOKENS (for trusted branches) and/or STRATA_CACHE_READ_TOKENS (for pull requests), comma-separated',
+    );
     return 2;
   }
   const port = command.port === undefined ? DEFAULT_PORT : Number(command.port);

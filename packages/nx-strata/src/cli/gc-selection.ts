@@ -26,6 +26,8 @@ export function selectGarbage(tags: ContentTag[], currentKeys: Set<string>, publ
   });
   const keptDigests = new Set(decisions.filter((decision) => decision.keep).map((decision) => `${decision.repository}@${decision.digest}`));
   return decisions.map((decision) =>
-    !decision.keep && keptDigests.has(`${decision.repository}@${decision.digest}`) ? { ...decision, keep: true, reason: 'same digest as a kept tag' } : decision,
+    !decision.keep && keptDigests.has(`${decision.repository}@${decision.digest}`)
+      ? { ...decision, keep: true, reason: 'same digest as a kept tag' }
+      : decision,
   );
 }

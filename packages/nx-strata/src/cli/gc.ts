@@ -43,7 +43,9 @@ export async function gc(options: GcOptions): Promise<number> {
     for (const repository of repositories) {
       const tags = await client.tags(repository);
       if (!Array.isArray(tags)) {
-        options.out(`cannot list ${address.host}/${repository}: ${tags.failure.kind === 'found' || tags.failure.kind === 'missing' ? tags.failure.kind : tags.failure.detail}`);
+        options.out(
+          `cannot list ${address.host}/${repository}: ${tags.failure.kind === 'found' || tags.failure.kind === 'missing' ? tags.failure.kind : tags.failure.detail}`,
+        );
         return 1;
       }
       for (const tag of tags) {
@@ -62,9 +64,13 @@ export async function gc(options: GcOptions): Promise<number> {
 
   const decisions = selectGarbage(contentTags, currentKeys, publishedDigests);
   const garbage = decisions.filter((decision) => !decision.keep);
-  options.out(`${contentTags.length} content-addressed tag${contentTags.length === 1 ? '' : 's'} in ${registry}; ${garbage.length} unused${options.delete ? '' : ' (run with --delete to delete them)'}`);
+  options.out(
+    `${contentTags.length} content-addressed tag${contentTags.length === 1 ? '' : 's'} in ${registry}; ${garbage.length} unused${options.delete ? '' : ' (run with --delete to delete them)'}`,
+  );
   for (const decision of decisions) {
-    options.out(`${decision.keep ? 'keep  ' : options.delete ? 'delete' : 'unused'}  ${address.host}/${decision.repository}:${decision.tag}  ${decision.digest}  (${decision.reason})`);
+    options.out(
+      `${decision.keep ? 'keep  ' : options.delete ? 'delete' : 'unused'}  ${address.host}/${decision.repository}:${decision.tag}  ${decision.digest}  (${decision.reason})`,
+    );
   }
   if (!options.delete) return 0;
   let failures = 0;
@@ -75,7 +81,9 @@ export async function gc(options: GcOptions): Promise<number> {
       options.out(`could not delete ${address.host}/${decision.repository}:${decision.tag}: ${error}`);
     }
   }
-  options.out(`deleted ${garbage.length - failures} manifest${garbage.length - failures === 1 ? '' : 's'}; the registry frees their blobs at its next garbage collection (distribution: \`registry garbage-collect\`)`);
+  options.out(
+    `deleted ${garbage.length - failures} manifest${garbage.length - failures === 1 ? '' : 's'}; the registry frees their blobs at its next garbage collection (distribution: \`registry garbage-collect\`)`,
+  );
   return failures ? 1 : 0;
 }
 

@@ -46,7 +46,9 @@ export interface InspectOptions {
 export async function inspect(options: InspectOptions): Promise<number> {
   const workspaceRoot = findWorkspaceRoot(options.cwd);
   const pluginOptions = readPluginOptions(workspaceRoot);
-  const configFiles = options.configFile ? [relative(workspaceRoot, resolve(options.cwd, options.configFile)).split('\\').join('/')] : findStrataConfigs(workspaceRoot);
+  const configFiles = options.configFile
+    ? [relative(workspaceRoot, resolve(options.cwd, options.configFile)).split('\\').join('/')]
+    : findStrataConfigs(workspaceRoot);
   if (configFiles.length === 0) {
     options.out('no strata.json in this workspace: declare an image family first (see the nx-strata README)');
     return 1;
@@ -75,7 +77,10 @@ export async function inspect(options: InspectOptions): Promise<number> {
         inputs: inputs.files,
         key: keyDetails.key,
         externalImages: inputs.externalImages.map((image) => ({ ref: image.ref, pinned: image.pinned })),
-        warnings: [...inputs.warnings, ...inputs.missing.map((path) => `reads "${path}" from context "${task.context}", which has no such file`)],
+        warnings: [
+          ...inputs.warnings,
+          ...inputs.missing.map((path) => `reads "${path}" from context "${task.context}", which has no such file`),
+        ],
         lastBuild: record ? { key: record.key, digest: record.digest, builtAt: record.builtAt } : null,
         upToDate: record?.key === keyDetails.key,
       });
@@ -89,9 +94,20 @@ export async function inspect(options: InspectOptions): Promise<number> {
       options.out(`no layer target named "${options.why}"; run \`nx-strata inspect\` to list them`);
       return 1;
     }
-    const parentKey = match.task.parent ? layers.find((layer) => layer.target === match.task.parent!.targetName && layer.project === match.project)?.key ?? null : null;
+    const parentKey = match.task.parent
+      ? (layers.find((layer) => layer.target === match.task.parent!.targetName && layer.project === match.project)?.key ?? null)
+      : null;
     const record = readRecord(join(workspaceRoot, match.family.recordOf(match.task)));
-    options.out(explainChanges({ target: `${match.project}:${match.target}`, record, current: match.keyDetails, args: match.task.args, parentArg: match.task.parentArg, parentKey }));
+    options.out(
+      explainChanges({
+        target: `${match.project}:${match.target}`,
+        record,
+        current: match.keyDetails,
+        args: match.task.args,
+        parentArg: match.task.parentArg,
+        parentKey,
+      }),
+    );
     return 0;
   }
 
@@ -103,7 +119,13 @@ export async function inspect(options: InspectOptions): Promise<number> {
   }
 
   if (options.json) {
-    options.out(JSON.stringify(layers.map(({ family: _family, task: _task, keyDetails: _keyDetails, ...layer }) => layer), null, 2));
+    options.out(
+      JSON.stringify(
+        layers.map(({ family: _family, task: _task, keyDetails: _keyDetails, ...layer }) => layer),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   for (const layer of layers) options.out(formatLayer(layer));
@@ -163,7 +185,10 @@ function formatLayer(layer: InspectedLayer): string {
     `  key        ${layer.key} ${layer.lastBuild ? (layer.upToDate ? '(up to date)' : `(last built ${layer.lastBuild.key}: changed; see --why ${layer.target})`) : '(never built here)'}`,
     `  inputs     ${layer.inputs.length} context file${layer.inputs.length === 1 ? '' : 's'}${layer.inputs.length ? ':' : ''}`,
     ...layer.inputs.map((file) => `    ${file}`),
-    ...layer.externalImages.map((image) => `  from       ${image.ref}${image.pinned ? '' : '  (not pinned: a new upstream image under this tag will not rebuild this layer; pin it with @sha256 or set pinBaseImages)'}`),
+    ...layer.externalImages.map(
+      (image) =>
+        `  from       ${image.ref}${image.pinned ? '' : '  (not pinned: a new upstream image under this tag will not rebuild this layer; pin it with @sha256 or set pinBaseImages)'}`,
+    ),
     ...layer.warnings.map((warning) => `  warning    ${warning}`),
   ];
   return lines.join('\n');

@@ -28,7 +28,13 @@ describe('nx-strata command line', () => {
     process.chdir(join(root, 'docker', 'app', 'deep'));
     const { code, output } = await capture(['inspect', '--json']);
     expect(code).toBe(0);
-    const layers = JSON.parse(output) as Array<{ target: string; parent: string | null; inputs: string[]; key: string; lastBuild: unknown }>;
+    const layers = JSON.parse(output) as Array<{
+      target: string;
+      parent: string | null;
+      inputs: string[];
+      key: string;
+      lastBuild: unknown;
+    }>;
     expect(layers).toHaveLength(9);
     const app = layers.find((layer) => layer.target === 'docker-build--cuda--app--linux-amd64')!;
     expect(app.parent).toBe('docker-build--cuda--ml--linux-amd64');
@@ -42,7 +48,13 @@ describe('nx-strata command line', () => {
   it('inspect --why says a layer was never built, and rejects an unknown target', async () => {
     root = createTempWorkspace({ ...VISION_LAYOUT, 'nx.json': '{}' });
     process.chdir(root);
-    expect(await capture(['inspect', '--why', 'vision:docker-build--cpu--ml--linux-arm64'])).toMatchObject({ code: 0, output: expect.stringContaining('never built here') });
-    expect(await capture(['inspect', '--why=nope'])).toMatchObject({ code: 1, output: expect.stringContaining('no layer target named "nope"') });
+    expect(await capture(['inspect', '--why', 'vision:docker-build--cpu--ml--linux-arm64'])).toMatchObject({
+      code: 0,
+      output: expect.stringContaining('never built here'),
+    });
+    expect(await capture(['inspect', '--why=nope'])).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('no layer target named "nope"'),
+    });
   });
 });

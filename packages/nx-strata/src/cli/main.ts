@@ -33,18 +33,47 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
   const known = command !== undefined ? COMMAND_FLAGS[command] : undefined;
   const unknown = known ? [...flags.booleans, ...flags.values.keys()].filter((flag) => !known.includes(flag)) : [];
   if (unknown.length > 0) {
-    out(`nx-strata ${command}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((flag) => `--${flag}`).join(', ')}${known!.length ? ` (it takes ${known!.map((flag) => `--${flag}`).join(', ')})` : ''}\n\n${USAGE}`);
+    out(
+      `nx-strata ${command}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((flag) => `--${flag}`).join(', ')}${known!.length ? ` (it takes ${known!.map((flag) => `--${flag}`).join(', ')})` : ''}\n\n${USAGE}`,
+    );
     return 2;
   }
   switch (command) {
     case 'inspect':
-      return inspect({ cwd: process.cwd(), configFile: flags.positional[0], json: flags.booleans.has('json'), why: flags.values.get('why'), binaries: flags.booleans.has('binaries'), out });
+      return inspect({
+        cwd: process.cwd(),
+        configFile: flags.positional[0],
+        json: flags.booleans.has('json'),
+        why: flags.values.get('why'),
+        binaries: flags.booleans.has('binaries'),
+        out,
+      });
     case 'cache-server':
-      return cacheServer({ port: flags.values.get('port'), host: flags.values.get('host'), storage: flags.values.get('storage'), maxUploadMb: flags.values.get('max-upload-mb'), out });
+      return cacheServer({
+        port: flags.values.get('port'),
+        host: flags.values.get('host'),
+        storage: flags.values.get('storage'),
+        maxUploadMb: flags.values.get('max-upload-mb'),
+        out,
+      });
     case 'matrix':
-      return matrix({ cwd: process.cwd(), base: flags.values.get('base'), head: flags.values.get('head'), runner: flags.values.get('runner'), arm64Runner: flags.values.get('arm64-runner'), out });
+      return matrix({
+        cwd: process.cwd(),
+        base: flags.values.get('base'),
+        head: flags.values.get('head'),
+        runner: flags.values.get('runner'),
+        arm64Runner: flags.values.get('arm64-runner'),
+        out,
+      });
     case 'report':
-      return report({ cwd: process.cwd(), historyDir: flags.values.get('history-dir'), last: flags.values.get('last'), markdown: flags.values.get('markdown'), html: flags.values.get('html'), out });
+      return report({
+        cwd: process.cwd(),
+        historyDir: flags.values.get('history-dir'),
+        last: flags.values.get('last'),
+        markdown: flags.values.get('markdown'),
+        html: flags.values.get('html'),
+        out,
+      });
     case 'gc':
       return gc({ cwd: process.cwd(), delete: flags.booleans.has('delete'), out });
     case 'resolve-digest': {
@@ -80,7 +109,22 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
 };
 
 /** Flags that take a value (`--name value` or `--name=value`); the others are switches. */
-export const VALUE_FLAGS = new Set(['why', 'platform', 'port', 'host', 'storage', 'max-upload-mb', 'base', 'head', 'runner', 'arm64-runner', 'history-dir', 'last', 'markdown', 'html']);
+export const VALUE_FLAGS = new Set([
+  'why',
+  'platform',
+  'port',
+  'host',
+  'storage',
+  'max-upload-mb',
+  'base',
+  'head',
+  'runner',
+  'arm64-runner',
+  'history-dir',
+  'last',
+  'markdown',
+  'html',
+]);
 
 function parseFlags(args: string[]): { positional: string[]; booleans: Set<string>; values: Map<string, string> } {
   const positional: string[] = [];

@@ -8,7 +8,8 @@ const VISION = resolve(__dirname, '../../../../examples/vision');
 
 describe('nx-strata matrix', () => {
   let root: string;
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: root, stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: root, stdio: 'pipe' });
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'nx-strata-matrix-'));
     cpSync(VISION, root, { recursive: true, filter: (source) => !/node_modules|[/\\]dist$|[/\\]\.nx$/.test(source) });
@@ -37,7 +38,9 @@ describe('nx-strata matrix', () => {
   });
 
   it('a change to the arm64 base Dockerfile affects only linux/arm64, on the native runner when there is one', async () => {
-    const include = await pairsAfter(() => appendFileSync(join(root, 'docker/arm64/Dockerfile.base'), 'RUN true\n'), { arm64Runner: 'ubuntu-24.04-arm' });
+    const include = await pairsAfter(() => appendFileSync(join(root, 'docker/arm64/Dockerfile.base'), 'RUN true\n'), {
+      arm64Runner: 'ubuntu-24.04-arm',
+    });
     expect(include).toEqual([
       {
         project: 'vision',

@@ -33,7 +33,12 @@ const GLOBAL_FILES = new Set(['nx.json']);
  * The (project, platform) pairs a change affects: a layer is affected when a changed file is one it reads (a context
  * file, under a context directory it reads, its Dockerfile or .dockerignore, its strata.json), or its parent is.
  */
-export function affectedMatrix(families: ImageFamily[], changedFiles: string[], buildTargetName: string, options: MatrixOptions = {}): MatrixEntry[] {
+export function affectedMatrix(
+  families: ImageFamily[],
+  changedFiles: string[],
+  buildTargetName: string,
+  options: MatrixOptions = {},
+): MatrixEntry[] {
   const changed = new Set(changedFiles);
   const everything = changedFiles.some((file) => GLOBAL_FILES.has(file));
   const affected = new Map<string, boolean>();
@@ -42,7 +47,11 @@ export function affectedMatrix(families: ImageFamily[], changedFiles: string[], 
     if (known !== undefined) return known;
     const inputs = family.inputsOf(task);
     const reads = (file: string) =>
-      file === family.configFile || file === inputs.dockerfile || file === inputs.dockerignore || inputs.files.includes(file) || inputs.cover.directories.some((directory) => file.startsWith(`${directory}/`));
+      file === family.configFile ||
+      file === inputs.dockerfile ||
+      file === inputs.dockerignore ||
+      inputs.files.includes(file) ||
+      inputs.cover.directories.some((directory) => file.startsWith(`${directory}/`));
     const parent = family.parentOf(task);
     const result = everything || [...changed].some(reads) || (parent !== undefined && isAffected(family, parent));
     affected.set(`${task.project}:${task.targetName}`, result);
@@ -85,7 +94,9 @@ export async function matrix(command: MatrixCommand): Promise<number> {
   const head = command.head ?? 'HEAD';
   const diff = await execCommand('git', ['diff', '--name-only', `${base}...${head}`], { cwd: workspaceRoot });
   if (diff.exitCode !== 0) {
-    command.out(`nx-strata matrix: \`git diff --name-only ${base}...${head}\` failed (exit ${diff.exitCode ?? diff.failedToStart?.message}): ${diff.stderr.trim()}\n  → fetch the base branch (actions/checkout with fetch-depth: 0) or pass --base <ref>`);
+    command.out(
+      `nx-strata matrix: \`git diff --name-only ${base}...${head}\` failed (exit ${diff.exitCode ?? diff.failedToStart?.message}): ${diff.stderr.trim()}\n  → fetch the base branch (actions/checkout with fetch-depth: 0) or pass --base <ref>`,
+    );
     return 1;
   }
   const changed = diff.stdout.split('\n').filter(Boolean);

@@ -20,7 +20,9 @@ export interface ReportCommand {
 /** `nx-strata report`: the build history as a terminal summary, and optionally Markdown and a self-contained HTML page. */
 export async function report(command: ReportCommand): Promise<number> {
   const workspaceRoot = findWorkspaceRoot(command.cwd);
-  const historyDir = command.historyDir ? resolve(command.cwd, command.historyDir) : join(workspaceRoot, readPluginOptions(workspaceRoot).historyDir);
+  const historyDir = command.historyDir
+    ? resolve(command.cwd, command.historyDir)
+    : join(workspaceRoot, readPluginOptions(workspaceRoot).historyDir);
   const lastRuns = command.last === undefined ? undefined : Number(command.last);
   if (lastRuns !== undefined && !(Number.isInteger(lastRuns) && lastRuns > 0)) {
     command.out(`nx-strata report: --last ${command.last} is not a positive whole number of runs`);

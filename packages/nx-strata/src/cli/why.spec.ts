@@ -2,11 +2,30 @@ import type { LayerRecord } from '../executors/docker-build/lib/layer-record';
 import { explainChanges } from './why';
 
 const record: LayerRecord = {
-  schemaVersion: 1, project: 'vision', target: 'docker-build--cpu--app--linux-amd64', variant: 'cpu', layer: 'app', platform: 'linux/amd64',
-  key: 'aaaaaaaaaaaaaaaa', result: 'built', attestations: [], digest: 'sha256:1', refs: [], parentRef: 'r', mode: 'registry', registry: 'r', parent: { target: 'p', key: 'pppppppppppppppp', ref: 'r' },
-  dockerfile: 'docker/app/Dockerfile', context: '.', args: { PY: '3.11', BASE_IMAGE: 'x@sha256:1' },
+  schemaVersion: 1,
+  project: 'vision',
+  target: 'docker-build--cpu--app--linux-amd64',
+  variant: 'cpu',
+  layer: 'app',
+  platform: 'linux/amd64',
+  key: 'aaaaaaaaaaaaaaaa',
+  result: 'built',
+  attestations: [],
+  digest: 'sha256:1',
+  refs: [],
+  parentRef: 'r',
+  mode: 'registry',
+  registry: 'r',
+  parent: { target: 'p', key: 'pppppppppppppppp', ref: 'r' },
+  dockerfile: 'docker/app/Dockerfile',
+  context: '.',
+  args: { PY: '3.11', BASE_IMAGE: 'x@sha256:1' },
   inputs: { 'src/a.py': '1111111111111111', 'src/run.sh': '2222222222222222+x', 'src/old.py': '3333333333333333' },
-  dockerfileHash: 'dddddddddddddddd', durationMs: 1, sizeBytes: 1, layerCount: 1, builtAt: '2026-11-22T10:00:00.000Z',
+  dockerfileHash: 'dddddddddddddddd',
+  durationMs: 1,
+  sizeBytes: 1,
+  layerCount: 1,
+  builtAt: '2026-11-22T10:00:00.000Z',
 };
 
 describe('explainChanges', () => {
@@ -40,6 +59,8 @@ describe('explainChanges', () => {
     expect(explainChanges({ target: 't', record, current, args: {}, parentArg: 'BASE_IMAGE', parentKey: null })).toBe(
       't: nothing changed since it was built at 2026-11-22T10:00:00.000Z (key aaaaaaaaaaaaaaaa).',
     );
-    expect(explainChanges({ target: 't', record: undefined, current, args: {}, parentArg: 'BASE_IMAGE', parentKey: null })).toContain('never built here');
+    expect(explainChanges({ target: 't', record: undefined, current, args: {}, parentArg: 'BASE_IMAGE', parentKey: null })).toContain(
+      'never built here',
+    );
   });
 });

@@ -31,9 +31,11 @@ export function explainChanges(input: {
   delete recordedArgs[input.parentArg];
   delete currentArgs[input.parentArg];
   for (const name of [...new Set([...Object.keys(recordedArgs), ...Object.keys(currentArgs)])].sort()) {
-    if (recordedArgs[name] !== currentArgs[name]) lines.push(`  ~ build arg ${name}: ${JSON.stringify(recordedArgs[name] ?? null)} → ${JSON.stringify(currentArgs[name] ?? null)}`);
+    if (recordedArgs[name] !== currentArgs[name])
+      lines.push(`  ~ build arg ${name}: ${JSON.stringify(recordedArgs[name] ?? null)} → ${JSON.stringify(currentArgs[name] ?? null)}`);
   }
-  if ((record.parent?.key ?? null) !== input.parentKey) lines.push(`  ~ the parent layer changed (key ${record.parent?.key ?? 'none'} → ${input.parentKey ?? 'none'})`);
+  if ((record.parent?.key ?? null) !== input.parentKey)
+    lines.push(`  ~ the parent layer changed (key ${record.parent?.key ?? 'none'} → ${input.parentKey ?? 'none'})`);
   if (lines.length === 1) lines.push('  (the layer key format or external base image digests changed)');
   return lines.join('\n');
 }

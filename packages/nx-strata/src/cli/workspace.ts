@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
-import { checkPluginOptionPaths, findStrataPluginEntry, normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
+import {
+  checkPluginOptionPaths,
+  findStrataPluginEntry,
+  normalizePluginOptions,
+  type NormalizedPluginOptions,
+  type StrataPluginOptions,
+} from '../plugins/plugin-options';
 
 /** The Nx workspace around `from`: the nearest directory with nx.json. */
 export function findWorkspaceRoot(from: string): string {
@@ -13,7 +19,9 @@ export function findWorkspaceRoot(from: string): string {
 
 /** The options of the nx-strata entry in nx.json (defaults when the plugin is listed without options). */
 export function readPluginOptions(workspaceRoot: string): NormalizedPluginOptions {
-  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }> };
+  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as {
+    plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }>;
+  };
   const entry = findStrataPluginEntry(nxJson.plugins);
   const options = normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined);
   checkPluginOptionPaths(options, workspaceRoot);

@@ -15,9 +15,20 @@ export function checkBinaryPaths(workspaceRoot: string, configFile: string, conf
     const check = (key: 'source' | 'context', value: string | undefined, expect: 'file' | 'directory') => {
       if (value === undefined) return;
       const result = posix.isAbsolute(value)
-        ? ({ ok: false, problem: `"${value}" is an absolute path`, hint: 'paths in strata.json are relative to the directory that holds it and stay inside the workspace' } as const)
+        ? ({
+            ok: false,
+            problem: `"${value}" is an absolute path`,
+            hint: 'paths in strata.json are relative to the directory that holds it and stay inside the workspace',
+          } as const)
         : checkWorkspacePath(workspaceRoot, posix.join(projectRoot, value), expect);
-      if (!result.ok) failAtConfigPath(config, configFile, [...at, key], `binary "${name}": ${key} ${result.problem} (binaries.${name}.${key})`, result.hint);
+      if (!result.ok)
+        failAtConfigPath(
+          config,
+          configFile,
+          [...at, key],
+          `binary "${name}": ${key} ${result.problem} (binaries.${name}.${key})`,
+          result.hint,
+        );
     };
     check('source', binary.source, binary.preset === 'pyinstaller' ? 'file' : 'directory');
     check('context', binary.context, 'directory');
@@ -25,7 +36,13 @@ export function checkBinaryPaths(workspaceRoot: string, configFile: string, conf
       const pattern = glob.startsWith('!') ? glob.slice(1) : glob;
       const joined = posix.normalize(posix.join(projectRoot, pattern));
       if (posix.isAbsolute(pattern) || joined === '..' || joined.startsWith('../')) {
-        failAtConfigPath(config, configFile, [...at, 'inputs', index], `binary "${name}": input glob "${glob}" reaches outside the workspace (binaries.${name}.inputs[${index}])`, 'list globs relative to strata.json that stay inside the workspace: Nx cannot see changes outside it');
+        failAtConfigPath(
+          config,
+          configFile,
+          [...at, 'inputs', index],
+          `binary "${name}": input glob "${glob}" reaches outside the workspace (binaries.${name}.inputs[${index}])`,
+          'list globs relative to strata.json that stay inside the workspace: Nx cannot see changes outside it',
+        );
       }
     });
   }

@@ -2,26 +2,72 @@ import { createTempWorkspace, removeTempWorkspace } from '../test-utils/temp-wor
 import { loadStrataConfig, validateStrataConfig } from './load-strata-config';
 import { StrataInputError } from './strata-error';
 
-const valid = { image: 'acme/vision', layers: { base: { dockerfile: 'Dockerfile.base' }, app: { dockerfile: 'Dockerfile', parent: 'base' } } };
+const valid = {
+  image: 'acme/vision',
+  layers: { base: { dockerfile: 'Dockerfile.base' }, app: { dockerfile: 'Dockerfile', parent: 'base' } },
+};
 
 describe('validateStrataConfig', () => {
   it('canonicalises platforms and expands the directory shorthand', () => {
-    const config = validateStrataConfig({ image: 'acme/p', platforms: ['linux/arm64/v8', 'linux/amd64'], layers: { api: 'apps/api/' } }, 'strata.json');
+    const config = validateStrataConfig(
+      { image: 'acme/p', platforms: ['linux/arm64/v8', 'linux/amd64'], layers: { api: 'apps/api/' } },
+      'strata.json',
+    );
     expect(config.platforms).toEqual(['linux/arm64', 'linux/amd64']);
     expect(config.layers.api).toEqual({ dockerfile: 'apps/api/Dockerfile', context: 'apps/api/' });
   });
 
   test.each([
-    ['an unknown platform', { ...valid, platforms: ['linux/sparc'] }, 'unknown platform "linux/sparc" in "platforms"', 'use one of: linux/amd64'],
-    ['a parent that does not exist', { ...valid, layers: { app: { dockerfile: 'D', parent: 'nope' } } }, 'layer "app" has parent "nope", which is not a layer of this file', 'declare layer "nope" or use one of: app'],
+    [
+      'an unknown platform',
+      { ...valid, platforms: ['linux/sparc'] },
+      'unknown platform "linux/sparc" in "platforms"',
+      'use one of: linux/amd64',
+    ],
+    [
+      'a parent that does not exist',
+      { ...valid, layers: { app: { dockerfile: 'D', parent: 'nope' } } },
+      'layer "app" has parent "nope", which is not a layer of this file',
+      'declare layer "nope" or use one of: app',
+    ],
     ['an unknown key', { ...valid, layer: {} }, 'unknown key "layer"', 'allowed here:'],
     ['a bad image', { ...valid, image: 'ghcr.io/Acme/Vision:latest' }, '"image" must be a repository path', 'strata.json reference'],
-    ['an override of an unknown layer', { ...valid, variants: { cpu: { layers: { gpu: { dockerfile: 'x' } } } } }, '"variants.cpu.layers" overrides layer "gpu"', 'use one of: base, app'],
-    ['a binary for an unknown platform', { binaries: { cli: { preset: 'go', platforms: ['darwin/sparc'] } } }, 'unknown platform "darwin/sparc" in "binaries.cli.platforms"', 'use one of: linux/amd64'],
-    ['a command binary without inputs', { binaries: { cli: { preset: 'command', platforms: ['linux/amd64'], command: 'make' } } }, '"binaries.cli.inputs" is required for the command preset', 'cannot know what a custom command reads'],
-    ['an unknown preset', { binaries: { cli: { preset: 'bazel', platforms: ['linux/amd64'] } } }, '"binaries.cli.preset" must be one of go, cargo, pyinstaller, command', 'strata.json reference'],
-    ['a bad variant name', { ...valid, variants: { 'CPU--x': {} } }, 'variant "CPU--x": names use lower-case letters', 'strata.json reference'],
-    ['an unknown variant platform', { ...valid, variants: { cpu: { platforms: { 'linux/m68k': {} } } } }, 'unknown platform "linux/m68k" in "variants.cpu.platforms"', 'use one of'],
+    [
+      'an override of an unknown layer',
+      { ...valid, variants: { cpu: { layers: { gpu: { dockerfile: 'x' } } } } },
+      '"variants.cpu.layers" overrides layer "gpu"',
+      'use one of: base, app',
+    ],
+    [
+      'a binary for an unknown platform',
+      { binaries: { cli: { preset: 'go', platforms: ['darwin/sparc'] } } },
+      'unknown platform "darwin/sparc" in "binaries.cli.platforms"',
+      'use one of: linux/amd64',
+    ],
+    [
+      'a command binary without inputs',
+      { binaries: { cli: { preset: 'command', platforms: ['linux/amd64'], command: 'make' } } },
+      '"binaries.cli.inputs" is required for the command preset',
+      'cannot know what a custom command reads',
+    ],
+    [
+      'an unknown preset',
+      { binaries: { cli: { preset: 'bazel', platforms: ['linux/amd64'] } } },
+      '"binaries.cli.preset" must be one of go, cargo, pyinstaller, command',
+      'strata.json reference',
+    ],
+    [
+      'a bad variant name',
+      { ...valid, variants: { 'CPU--x': {} } },
+      'variant "CPU--x": names use lower-case letters',
+      'strata.json reference',
+    ],
+    [
+      'an unknown variant platform',
+      { ...valid, variants: { cpu: { platforms: { 'linux/m68k': {} } } } },
+      'unknown platform "linux/m68k" in "variants.cpu.platforms"',
+      'use one of',
+    ],
   ])('rejects %s, naming the file and what to do', (_name, raw, problem, hint) => {
     expect(() => validateStrataConfig(raw, 'images/strata.json')).toThrow(StrataInputError);
     try {

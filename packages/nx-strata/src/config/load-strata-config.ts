@@ -37,13 +37,17 @@ export function validateStrataConfig(raw: unknown, file: string, locate: JsonLoc
 
   checkKeys(raw, ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish', 'binaries'], [], fail);
   checkBinaries(config.binaries, fail);
-  if (config.project !== undefined && (typeof config.project !== 'string' || config.project === '')) fail(['project'], '"project" must be a non-empty string');
+  if (config.project !== undefined && (typeof config.project !== 'string' || config.project === ''))
+    fail(['project'], '"project" must be a non-empty string');
   if (config.layers === undefined && config.binaries !== undefined) {
     locators.set(config, { file, locate });
     return config;
   }
   if (typeof config.image !== 'string' || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(config.image)) {
-    fail(['image'], `"image" must be a repository path such as "acme/vision" (lower-case, no registry, no tag); got ${JSON.stringify(config.image)}`);
+    fail(
+      ['image'],
+      `"image" must be a repository path such as "acme/vision" (lower-case, no registry, no tag); got ${JSON.stringify(config.image)}`,
+    );
   }
   checkOptionalString(config.context, ['context'], fail);
   checkArgs(config.args, ['args'], fail);
@@ -66,7 +70,11 @@ export function validateStrataConfig(raw: unknown, file: string, locate: JsonLoc
     if (layer.parent !== undefined) {
       if (typeof layer.parent !== 'string') fail([...at, 'parent'], `layers.${name}.parent must be a layer name`);
       if (!(layer.parent in config.layers)) {
-        fail([...at, 'parent'], `layer "${name}" has parent "${layer.parent}", which is not a layer of this file`, `declare layer "${layer.parent}" or use one of: ${Object.keys(config.layers).join(', ')}`);
+        fail(
+          [...at, 'parent'],
+          `layer "${name}" has parent "${layer.parent}", which is not a layer of this file`,
+          `declare layer "${layer.parent}" or use one of: ${Object.keys(config.layers).join(', ')}`,
+        );
       }
     }
     if (layer.parentArg !== undefined && (typeof layer.parentArg !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(layer.parentArg))) {
@@ -77,7 +85,8 @@ export function validateStrataConfig(raw: unknown, file: string, locate: JsonLoc
   checkPublish(config.publish, config, ['publish'], fail);
 
   if (config.variants !== undefined) {
-    if (!isObject(config.variants) || Object.keys(config.variants).length === 0) fail(['variants'], '"variants", when present, must name at least one variant');
+    if (!isObject(config.variants) || Object.keys(config.variants).length === 0)
+      fail(['variants'], '"variants", when present, must name at least one variant');
     for (const [variantName, variant] of Object.entries(config.variants)) {
       const at: JsonPath = ['variants', variantName];
       checkName(variantName, `variant "${variantName}"`, at, fail);
@@ -98,7 +107,8 @@ export function validateStrataConfig(raw: unknown, file: string, locate: JsonLoc
           normalized[canonical] = override as PlatformOverride;
           if (canonical !== platform) platformAliases.set(override as PlatformOverride, platform);
         }
-        if (Object.keys(normalized).length === 0) fail([...at, 'platforms'], `variants.${variantName}.platforms must list at least one platform`);
+        if (Object.keys(normalized).length === 0)
+          fail([...at, 'platforms'], `variants.${variantName}.platforms must list at least one platform`);
         variant.platforms = normalized;
       } else {
         variant.platforms = checkPlatforms(variant.platforms, [...at, 'platforms'], fail);
@@ -123,45 +133,79 @@ const PRESETS = ['go', 'cargo', 'pyinstaller', 'command'];
 
 function checkBinaries(value: unknown, fail: Fail): void {
   if (value === undefined) return;
-  if (!isObject(value) || Object.keys(value).length === 0) return fail(['binaries'], '"binaries", when present, must name at least one binary');
+  if (!isObject(value) || Object.keys(value).length === 0)
+    return fail(['binaries'], '"binaries", when present, must name at least one binary');
   for (const [name, binary] of Object.entries(value)) {
     const at: JsonPath = ['binaries', name];
     const where = `binaries.${name}`;
     if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name)) fail(at, `binary "${name}": names use lower-case letters, digits, "_", "." and "-"`);
     if (!isObject(binary)) return fail(at, `"${where}" must be an object`);
-    checkKeys(binary, ['preset', 'platforms', 'source', 'inputs', 'command', 'target', 'context', 'ldflags', 'onUnbuildable', 'check'], at, fail);
+    checkKeys(
+      binary,
+      ['preset', 'platforms', 'source', 'inputs', 'command', 'target', 'context', 'ldflags', 'onUnbuildable', 'check'],
+      at,
+      fail,
+    );
     const config = binary as unknown as BinaryConfig;
-    if (!PRESETS.includes(config.preset)) fail([...at, 'preset'], `"${where}.preset" must be one of ${PRESETS.join(', ')}; got ${JSON.stringify(config.preset)}`);
-    if (!Array.isArray(config.platforms) || config.platforms.length === 0) fail([...at, 'platforms'], `"${where}.platforms" must list platforms such as ["linux/amd64", "darwin/arm64"]`);
+    if (!PRESETS.includes(config.preset))
+      fail([...at, 'preset'], `"${where}.preset" must be one of ${PRESETS.join(', ')}; got ${JSON.stringify(config.preset)}`);
+    if (!Array.isArray(config.platforms) || config.platforms.length === 0)
+      fail([...at, 'platforms'], `"${where}.platforms" must list platforms such as ["linux/amd64", "darwin/arm64"]`);
     config.platforms = [
       ...new Set(
         config.platforms.map(
           (platform, index) =>
             normalizeBinaryPlatform(String(platform)) ??
-            fail([...at, 'platforms', index], `unknown platform ${JSON.stringify(platform)} in "${where}.platforms"`, `use one of: ${BINARY_PLATFORMS.join(', ')}`),
+            fail(
+              [...at, 'platforms', index],
+              `unknown platform ${JSON.stringify(platform)} in "${where}.platforms"`,
+              `use one of: ${BINARY_PLATFORMS.join(', ')}`,
+            ),
         ),
       ),
     ];
     for (const key of ['source', 'target', 'context', 'ldflags'] as const) checkOptionalString(config[key], [...at, key], fail);
-    if (config.inputs !== undefined && (!Array.isArray(config.inputs) || config.inputs.some((glob) => typeof glob !== 'string' || glob === ''))) fail([...at, 'inputs'], `"${where}.inputs" must list globs`);
+    if (
+      config.inputs !== undefined &&
+      (!Array.isArray(config.inputs) || config.inputs.some((glob) => typeof glob !== 'string' || glob === ''))
+    )
+      fail([...at, 'inputs'], `"${where}.inputs" must list globs`);
     if (config.preset === 'command') {
       const command = config.command;
-      if (!(typeof command === 'string' && command.trim()) && !(Array.isArray(command) && command.length && command.every((part) => typeof part === 'string'))) {
-        fail([...at, 'command'], `"${where}.command" is required for the command preset: an argv template with {os}, {arch}, {platform}, {output}`);
+      if (
+        !(typeof command === 'string' && command.trim()) &&
+        !(Array.isArray(command) && command.length && command.every((part) => typeof part === 'string'))
+      ) {
+        fail(
+          [...at, 'command'],
+          `"${where}.command" is required for the command preset: an argv template with {os}, {arch}, {platform}, {output}`,
+        );
       }
-      if (!config.inputs?.length) fail(at, `"${where}.inputs" is required for the command preset: the globs the command reads`, 'nx-strata cannot know what a custom command reads; list it so that Nx can cache the binary exactly');
+      if (!config.inputs?.length)
+        fail(
+          at,
+          `"${where}.inputs" is required for the command preset: the globs the command reads`,
+          'nx-strata cannot know what a custom command reads; list it so that Nx can cache the binary exactly',
+        );
     }
-    if (config.preset === 'pyinstaller' && !config.source) fail(at, `"${where}.source" must name the Dockerfile whose stage builds the binary`);
-    if (config.onUnbuildable !== undefined && !['fail', 'skip'].includes(config.onUnbuildable)) fail([...at, 'onUnbuildable'], `"${where}.onUnbuildable" is "fail" or "skip"`);
+    if (config.preset === 'pyinstaller' && !config.source)
+      fail(at, `"${where}.source" must name the Dockerfile whose stage builds the binary`);
+    if (config.onUnbuildable !== undefined && !['fail', 'skip'].includes(config.onUnbuildable))
+      fail([...at, 'onUnbuildable'], `"${where}.onUnbuildable" is "fail" or "skip"`);
     if (config.check !== undefined) {
       const checkAt: JsonPath = [...at, 'check'];
       if (!isObject(config.check)) fail(checkAt, `"${where}.check" must be an object`);
       checkKeys(config.check, ['maxSizeBytes', 'smoke', 'maxStartupMs', 'runs'], checkAt, fail);
       for (const key of ['maxSizeBytes', 'maxStartupMs', 'runs'] as const) {
         const number = config.check[key];
-        if (number !== undefined && (typeof number !== 'number' || number < 0 || !Number.isFinite(number))) fail([...checkAt, key], `"${where}.check.${key}" must be a non-negative number`);
+        if (number !== undefined && (typeof number !== 'number' || number < 0 || !Number.isFinite(number)))
+          fail([...checkAt, key], `"${where}.check.${key}" must be a non-negative number`);
       }
-      if (config.check.smoke !== undefined && (!Array.isArray(config.check.smoke) || config.check.smoke.some((arg) => typeof arg !== 'string'))) fail([...checkAt, 'smoke'], `"${where}.check.smoke" must be an argument list such as ["--version"]`);
+      if (
+        config.check.smoke !== undefined &&
+        (!Array.isArray(config.check.smoke) || config.check.smoke.some((arg) => typeof arg !== 'string'))
+      )
+        fail([...checkAt, 'smoke'], `"${where}.check.smoke" must be an argument list such as ["--version"]`);
     }
   }
 }
@@ -173,37 +217,55 @@ function checkPublish(value: unknown, config: StrataConfig, at: JsonPath, fail: 
   checkKeys(value, ['registries', 'tags', 'layers'], at, fail);
   const publish = value as PublishConfig;
   if (publish.registries !== undefined) {
-    if (!Array.isArray(publish.registries) || publish.registries.length === 0) fail([...at, 'registries'], `"${where}.registries" must list at least one registry`);
+    if (!Array.isArray(publish.registries) || publish.registries.length === 0)
+      fail([...at, 'registries'], `"${where}.registries" must list at least one registry`);
     publish.registries.forEach((registry, index) => {
       const url = typeof registry === 'string' ? registry : isObject(registry) ? registry.url : undefined;
       if (typeof url !== 'string' || !/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/i.test(url)) {
-        fail([...at, 'registries', index], `"${where}.registries" has ${JSON.stringify(registry)}; use "host[:port][/namespace]" or { "url": "...", "optional": true }`);
+        fail(
+          [...at, 'registries', index],
+          `"${where}.registries" has ${JSON.stringify(registry)}; use "host[:port][/namespace]" or { "url": "...", "optional": true }`,
+        );
       }
       if (isObject(registry)) checkKeys(registry, ['url', 'optional'], [...at, 'registries', index], fail);
     });
   }
   if (publish.tags !== undefined) {
-    if (!Array.isArray(publish.tags) || publish.tags.length === 0 || publish.tags.some((tag) => typeof tag !== 'string' || tag === '')) fail([...at, 'tags'], `"${where}.tags" must list tag templates such as "{version}-{variant}"`);
-    const unknown = publish.tags.flatMap((tag) => [...tag.matchAll(/\{([^}]*)\}/g)].map((match) => match[1])).find((token) => !['version', 'sha', 'variant', 'platform'].includes(token));
-    if (unknown !== undefined) fail([...at, 'tags'], `"${where}.tags" uses {${unknown}}`, 'tag templates know {version}, {sha}, {variant} and {platform}');
+    if (!Array.isArray(publish.tags) || publish.tags.length === 0 || publish.tags.some((tag) => typeof tag !== 'string' || tag === ''))
+      fail([...at, 'tags'], `"${where}.tags" must list tag templates such as "{version}-{variant}"`);
+    const unknown = publish.tags
+      .flatMap((tag) => [...tag.matchAll(/\{([^}]*)\}/g)].map((match) => match[1]))
+      .find((token) => !['version', 'sha', 'variant', 'platform'].includes(token));
+    if (unknown !== undefined)
+      fail([...at, 'tags'], `"${where}.tags" uses {${unknown}}`, 'tag templates know {version}, {sha}, {variant} and {platform}');
   }
   if (publish.layers !== undefined) {
     if (!Array.isArray(publish.layers) || publish.layers.length === 0) fail([...at, 'layers'], `"${where}.layers" must list layer names`);
     const unknown = publish.layers.findIndex((layer) => !(layer in config.layers));
-    if (unknown !== -1) fail([...at, 'layers', unknown], `"${where}.layers" names "${publish.layers[unknown]}", which is not a layer`, `use one of: ${Object.keys(config.layers).join(', ')}`);
+    if (unknown !== -1)
+      fail(
+        [...at, 'layers', unknown],
+        `"${where}.layers" names "${publish.layers[unknown]}", which is not a layer`,
+        `use one of: ${Object.keys(config.layers).join(', ')}`,
+      );
   }
 }
 
 function checkPlatforms(value: unknown, at: JsonPath, fail: Fail): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0) return fail(at, `"${formatJsonPath(at)}" must be a non-empty array such as ["linux/amd64", "linux/arm64"]`);
+  if (!Array.isArray(value) || value.length === 0)
+    return fail(at, `"${formatJsonPath(at)}" must be a non-empty array such as ["linux/amd64", "linux/arm64"]`);
   return [...new Set(value.map((platform, index) => checkPlatform(platform, at, fail, [...at, index])))];
 }
 
 function checkPlatform(platform: unknown, listAt: JsonPath, fail: Fail, at: JsonPath): string {
   const canonical = typeof platform === 'string' ? normalizePlatform(platform) : undefined;
   if (!canonical) {
-    return fail(at, `unknown platform ${JSON.stringify(platform)} in "${formatJsonPath(listAt)}"`, `use one of: ${KNOWN_PLATFORMS.join(', ')}`);
+    return fail(
+      at,
+      `unknown platform ${JSON.stringify(platform)} in "${formatJsonPath(listAt)}"`,
+      `use one of: ${KNOWN_PLATFORMS.join(', ')}`,
+    );
   }
   return canonical;
 }
@@ -213,7 +275,12 @@ function checkLayerOverrides(value: unknown, config: StrataConfig, at: JsonPath,
   const where = formatJsonPath(at);
   if (!isObject(value)) fail(at, `"${where}" must be an object keyed by layer name`);
   for (const [layer, settings] of Object.entries(value as Record<string, unknown>)) {
-    if (!(layer in config.layers)) fail([...at, layer], `"${where}" overrides layer "${layer}", which is not declared in "layers"`, `use one of: ${Object.keys(config.layers).join(', ')}`);
+    if (!(layer in config.layers))
+      fail(
+        [...at, layer],
+        `"${where}" overrides layer "${layer}", which is not declared in "layers"`,
+        `use one of: ${Object.keys(config.layers).join(', ')}`,
+      );
     if (!isObject(settings)) fail([...at, layer], `"${where}.${layer}" must be an object`);
     checkKeys(settings, ['dockerfile', 'context', 'args', 'target'], [...at, layer], fail);
     checkLayerSettings(settings as LayerSettings, [...at, layer], fail);
@@ -229,7 +296,8 @@ function checkLayerSettings(settings: LayerSettings, at: JsonPath, fail: Fail): 
 
 function checkArgs(value: unknown, at: JsonPath, fail: Fail): void {
   if (value === undefined) return;
-  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) fail(at, `"${formatJsonPath(at)}" must map build-arg names to string values`);
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string'))
+    fail(at, `"${formatJsonPath(at)}" must map build-arg names to string values`);
 }
 
 function checkOptionalString(value: unknown, at: JsonPath, fail: Fail): void {
@@ -237,12 +305,14 @@ function checkOptionalString(value: unknown, at: JsonPath, fail: Fail): void {
 }
 
 function checkName(name: string, what: string, at: JsonPath, fail: Fail): void {
-  if (!NAME.test(name)) fail(at, `${what}: names use lower-case letters, digits, "_", "." and single "-" (they become parts of target names)`);
+  if (!NAME.test(name))
+    fail(at, `${what}: names use lower-case letters, digits, "_", "." and single "-" (they become parts of target names)`);
 }
 
 function checkKeys(value: object, allowed: string[], at: JsonPath, fail: Fail): void {
   const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
-  if (unknown.length) fail([...at, unknown[0]], `unknown key "${formatJsonPath([...at, unknown[0]])}"`, `allowed here: ${allowed.join(', ')}`);
+  if (unknown.length)
+    fail([...at, unknown[0]], `unknown key "${formatJsonPath([...at, unknown[0]])}"`, `allowed here: ${allowed.join(', ')}`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

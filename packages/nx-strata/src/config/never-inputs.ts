@@ -15,11 +15,20 @@ export interface NeverInputsOptions {
  * `COPY . .` layer would never hit the cache. Paths outside the workspace are dropped (no context reaches them).
  */
 export function neverInputs(workspaceRoot: string, options: NeverInputsOptions, env: NodeJS.ProcessEnv = process.env): string[] {
-  const candidates = ['.nx', nxJsonCacheDirectory(workspaceRoot), env.NX_CACHE_DIRECTORY, env.NX_WORKSPACE_DATA_DIRECTORY, options.historyDir, options.recordsDir];
+  const candidates = [
+    '.nx',
+    nxJsonCacheDirectory(workspaceRoot),
+    env.NX_CACHE_DIRECTORY,
+    env.NX_WORKSPACE_DATA_DIRECTORY,
+    options.historyDir,
+    options.recordsDir,
+  ];
   const paths: string[] = [];
   for (const candidate of candidates) {
     if (!candidate) continue;
-    const inside = relative(workspaceRoot, isAbsolute(candidate) ? candidate : join(workspaceRoot, candidate)).split('\\').join('/');
+    const inside = relative(workspaceRoot, isAbsolute(candidate) ? candidate : join(workspaceRoot, candidate))
+      .split('\\')
+      .join('/');
     if (inside === '' || inside === '..' || inside.startsWith('../') || isAbsolute(inside)) continue;
     if (!paths.includes(inside)) paths.push(inside);
   }

@@ -69,19 +69,26 @@ describe('planLayerTasks', () => {
   it('rejects a parent cycle, naming the layers in it', () => {
     root = createTempWorkspace({
       ...PER_DIRECTORY,
-      'strata.json': JSON.stringify({ image: 'acme/platform', layers: { base: { dockerfile: 'images/base/Dockerfile', parent: 'api' }, ml: 'images/ml', api: 'apps/api' } }),
+      'strata.json': JSON.stringify({
+        image: 'acme/platform',
+        layers: { base: { dockerfile: 'images/base/Dockerfile', parent: 'api' }, ml: 'images/ml', api: 'apps/api' },
+      }),
     });
     expect(() => plan(root)).toThrow('strata.json: layers form a cycle (variant default, linux/amd64): base → api → ml → base');
   });
 
   it('rejects a declared parent the Dockerfile never uses, at the FROM line', () => {
     root = createTempWorkspace({ ...VISION_LAYOUT, 'docker/app/Dockerfile': 'FROM python:3.11-slim\nCOPY src/ /src/\n' });
-    expect(() => plan(root)).toThrow('docker/app/Dockerfile:1: layer "app" has parent "ml" in strata.json, but no FROM in this Dockerfile reads ${BASE_IMAGE}');
+    expect(() => plan(root)).toThrow(
+      'docker/app/Dockerfile:1: layer "app" has parent "ml" in strata.json, but no FROM in this Dockerfile reads ${BASE_IMAGE}',
+    );
   });
 
   it('names the layer, variant and platform of a Dockerfile that does not exist', () => {
     root = createTempWorkspace({ ...VISION_LAYOUT, 'docker/arm64/Dockerfile.ml': 'x' });
     removeTempWorkspace(join(root, 'docker/arm64/Dockerfile.ml'));
-    expect(() => plan(root)).toThrow(/^strata\.json:\d+:\d+: layer "ml" \(variant cpu, linux\/arm64\): Dockerfile "docker\/arm64\/Dockerfile\.ml" does not exist \(variants\.cpu\.platforms\["linux\/arm64"\]\.layers\.ml\.dockerfile\)/);
+    expect(() => plan(root)).toThrow(
+      /^strata\.json:\d+:\d+: layer "ml" \(variant cpu, linux\/arm64\): Dockerfile "docker\/arm64\/Dockerfile\.ml" does not exist \(variants\.cpu\.platforms\["linux\/arm64"\]\.layers\.ml\.dockerfile\)/,
+    );
   });
 });

@@ -45,14 +45,30 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
         const where = `layer "${layer}" (variant ${variant}, ${platform})`;
         const resolve = (setting: 'dockerfile' | 'context', raw: string, at: JsonPath, expect: 'file' | 'directory') => {
           const written = substituteTokens(raw, variant, platform);
-          const check = posix.isAbsolute(written) || /^[A-Za-z]:[\\/]/.test(written)
-            ? ({ ok: false, problem: `"${written}" is an absolute path`, hint: 'paths in strata.json are relative to the directory that holds it and stay inside the workspace' } as const)
-            : checkWorkspacePath(workspaceRoot, resolvePath(projectRoot, written), expect);
+          const check =
+            posix.isAbsolute(written) || /^[A-Za-z]:[\\/]/.test(written)
+              ? ({
+                  ok: false,
+                  problem: `"${written}" is an absolute path`,
+                  hint: 'paths in strata.json are relative to the directory that holds it and stay inside the workspace',
+                } as const)
+              : checkWorkspacePath(workspaceRoot, resolvePath(projectRoot, written), expect);
           if (check.ok) return check.path;
-          return failAtConfigPath(config, configFile, at, `${where}: ${setting === 'dockerfile' ? 'Dockerfile' : 'build context'} ${check.problem} (${formatJsonPath(at)})`, check.hint);
+          return failAtConfigPath(
+            config,
+            configFile,
+            at,
+            `${where}: ${setting === 'dockerfile' ? 'Dockerfile' : 'build context'} ${check.problem} (${formatJsonPath(at)})`,
+            check.hint,
+          );
         };
         const dockerfile = resolve('dockerfile', settings.dockerfile!.value, settings.dockerfile!.at, 'file');
-        const context = resolve('context', settings.context?.value ?? config.context ?? '.', settings.context?.at ?? ['context'], 'directory');
+        const context = resolve(
+          'context',
+          settings.context?.value ?? config.context ?? '.',
+          settings.context?.at ?? ['context'],
+          'directory',
+        );
         group.push({
           project,
           projectRoot,
@@ -135,7 +151,11 @@ function variantPlatforms(config: StrataConfig, variant: VariantConfig): Array<[
 type Sourced<T> = { value: T; at: JsonPath };
 
 /** Later settings win; each merged value keeps the strata.json key it came from, for error positions. */
-function mergeSettings(layers: Array<[LayerSettings | undefined, JsonPath]>): { dockerfile?: Sourced<string>; context?: Sourced<string>; target?: Sourced<string> } {
+function mergeSettings(layers: Array<[LayerSettings | undefined, JsonPath]>): {
+  dockerfile?: Sourced<string>;
+  context?: Sourced<string>;
+  target?: Sourced<string>;
+} {
   const merged: { dockerfile?: Sourced<string>; context?: Sourced<string>; target?: Sourced<string> } = {};
   for (const [settings, at] of layers) {
     if (!settings) continue;
@@ -149,7 +169,10 @@ function mergeSettings(layers: Array<[LayerSettings | undefined, JsonPath]>): { 
 
 function substituteTokens(path: string, variant: string, platform: string): string {
   const { os, arch } = parsePlatform(platform);
-  return path.replace(/\{variant\}/g, variant).replace(/\{os\}/g, os).replace(/\{arch\}/g, arch);
+  return path
+    .replace(/\{variant\}/g, variant)
+    .replace(/\{os\}/g, os)
+    .replace(/\{arch\}/g, arch);
 }
 
 function resolvePath(projectRoot: string, path: string): string {

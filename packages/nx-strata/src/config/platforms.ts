@@ -1,5 +1,14 @@
 /** Platforms a standalone binary can target (images cannot be darwin). */
-export const BINARY_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/386', 'darwin/amd64', 'darwin/arm64', 'windows/amd64', 'windows/arm64'] as const;
+export const BINARY_PLATFORMS = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm/v7',
+  'linux/386',
+  'darwin/amd64',
+  'darwin/arm64',
+  'windows/amd64',
+  'windows/arm64',
+] as const;
 
 /** Returns the canonical binary platform, or undefined. */
 export function normalizeBinaryPlatform(raw: string): string | undefined {

@@ -45,12 +45,28 @@ describe('paths outside the workspace', () => {
   };
 
   test.each([
-    ['a Dockerfile climbing out with ..', { dockerfile: '../../../../../../../etc/passwd' }, /Dockerfile ".*etc\/passwd" is outside the workspace \(layers\.app\.dockerfile\)/],
-    ['/proc/self/environ', { dockerfile: '../../../../../../../proc/self/environ' }, /is outside the workspace \(layers\.app\.dockerfile\)/],
+    [
+      'a Dockerfile climbing out with ..',
+      { dockerfile: '../../../../../../../etc/passwd' },
+      /Dockerfile ".*etc\/passwd" is outside the workspace \(layers\.app\.dockerfile\)/,
+    ],
+    [
+      '/proc/self/environ',
+      { dockerfile: '../../../../../../../proc/self/environ' },
+      /is outside the workspace \(layers\.app\.dockerfile\)/,
+    ],
     ['/dev/zero', { dockerfile: '../../../../../../../dev/zero' }, /is outside the workspace/],
-    ['an absolute Dockerfile path', { dockerfile: '/etc/passwd' }, /Dockerfile "\/etc\/passwd" is an absolute path \(layers\.app\.dockerfile\)/],
+    [
+      'an absolute Dockerfile path',
+      { dockerfile: '/etc/passwd' },
+      /Dockerfile "\/etc\/passwd" is an absolute path \(layers\.app\.dockerfile\)/,
+    ],
     ['context "/"', { context: '/' }, /build context "\/" is an absolute path \(layers\.app\.context\)/],
-    ['context "../outside"', { context: '../../../outside' }, /build context "\.\.\/outside" is outside the workspace \(layers\.app\.context\)/],
+    [
+      'context "../outside"',
+      { context: '../../../outside' },
+      /build context "\.\.\/outside" is outside the workspace \(layers\.app\.context\)/,
+    ],
   ])('rejects %s, naming the key with its strata.json line and column', (_name, layer, problem) => {
     layout(layer);
     const error = failure(family);
@@ -96,30 +112,45 @@ describe('paths outside the workspace', () => {
   it('rejects a strata.json that is a symlink to a device', () => {
     root = createTempWorkspace({});
     symlinkSync('/dev/zero', join(root, 'strata.json'));
-    expect(failure(() => loadStrataConfig(root, 'strata.json')).message).toContain('"strata.json" leads outside the workspace through a symlink');
+    expect(failure(() => loadStrataConfig(root, 'strata.json')).message).toContain(
+      '"strata.json" leads outside the workspace through a symlink',
+    );
   });
 
   it('rejects recordsDir and historyDir outside the workspace, naming nx.json and the option', () => {
     layout({});
     const options = (extra: object) => normalizePluginOptions(extra);
-    expect(failure(() => readImageFamily('images/app/strata.json', root, options({ recordsDir: '../records' }))).message).toContain('nx.json: the nx-strata plugin option "recordsDir" ("../records") is not a directory inside the workspace');
-    expect(failure(() => readImageFamily('images/app/strata.json', root, options({ historyDir: '/tmp' }))).message).toContain('"historyDir" ("/tmp")');
+    expect(failure(() => readImageFamily('images/app/strata.json', root, options({ recordsDir: '../records' }))).message).toContain(
+      'nx.json: the nx-strata plugin option "recordsDir" ("../records") is not a directory inside the workspace',
+    );
+    expect(failure(() => readImageFamily('images/app/strata.json', root, options({ historyDir: '/tmp' }))).message).toContain(
+      '"historyDir" ("/tmp")',
+    );
     symlinkSync(outside, join(root, 'linked-out'));
-    expect(failure(() => readImageFamily('images/app/strata.json', root, options({ recordsDir: 'linked-out/records' }))).message).toContain('"recordsDir"');
+    expect(failure(() => readImageFamily('images/app/strata.json', root, options({ recordsDir: 'linked-out/records' }))).message).toContain(
+      '"recordsDir"',
+    );
   });
 
   it('checks binaries: source, context and input globs', () => {
     const binaries = (binary: object) => {
       removeTempWorkspace(root);
-      root = createTempWorkspace({ 'tools/strata.json': JSON.stringify({ binaries: { cli: { preset: 'go', platforms: ['linux/amd64'], ...binary } } }, null, 2), 'tools/cmd/main.go': 'package main' });
+      root = createTempWorkspace({
+        'tools/strata.json': JSON.stringify({ binaries: { cli: { preset: 'go', platforms: ['linux/amd64'], ...binary } } }, null, 2),
+        'tools/cmd/main.go': 'package main',
+      });
       const config = loadStrataConfig(root, 'tools/strata.json');
       return () => checkBinaryPaths(root, 'tools/strata.json', config);
     };
     root = createTempWorkspace({});
     expect(binaries({ source: 'cmd' })).not.toThrow();
-    expect(failure(binaries({ source: '../../elsewhere' })).message).toMatch(/^tools\/strata\.json:\d+:\d+: binary "cli": source "\.\.\/elsewhere" is outside the workspace \(binaries\.cli\.source\)/);
+    expect(failure(binaries({ source: '../../elsewhere' })).message).toMatch(
+      /^tools\/strata\.json:\d+:\d+: binary "cli": source "\.\.\/elsewhere" is outside the workspace \(binaries\.cli\.source\)/,
+    );
     expect(failure(binaries({ source: 'cmd/main.go' })).message).toContain('is a regular file, not a directory');
-    expect(failure(binaries({ inputs: ['**/*.go', '../../**/*'] })).message).toContain('input glob "../../**/*" reaches outside the workspace (binaries.cli.inputs[1])');
+    expect(failure(binaries({ inputs: ['**/*.go', '../../**/*'] })).message).toContain(
+      'input glob "../../**/*" reaches outside the workspace (binaries.cli.inputs[1])',
+    );
     expect(failure(binaries({ preset: 'pyinstaller', source: '/etc/passwd' })).message).toContain('"/etc/passwd" is an absolute path');
   });
 });

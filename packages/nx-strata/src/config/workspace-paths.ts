@@ -15,10 +15,18 @@ export type PathCheck = { ok: true; path: string } | { ok: false; problem: strin
 export function checkWorkspacePath(workspaceRoot: string, path: string, expect: 'file' | 'directory'): PathCheck {
   const normalized = posix.normalize(path.split('\\').join('/')).replace(/\/+$/, '') || '.';
   if (isAbsolute(path) || posix.isAbsolute(normalized)) {
-    return { ok: false, problem: `"${path}" is an absolute path`, hint: 'paths in strata.json are relative to the directory that holds it, and stay inside the workspace' };
+    return {
+      ok: false,
+      problem: `"${path}" is an absolute path`,
+      hint: 'paths in strata.json are relative to the directory that holds it, and stay inside the workspace',
+    };
   }
   if (normalized === '..' || normalized.startsWith('../')) {
-    return { ok: false, problem: `"${normalized}" is outside the workspace`, hint: 'nx-strata reads only files inside the Nx workspace (Nx could not see changes to anything outside it); move the file into the workspace' };
+    return {
+      ok: false,
+      problem: `"${normalized}" is outside the workspace`,
+      hint: 'nx-strata reads only files inside the Nx workspace (Nx could not see changes to anything outside it); move the file into the workspace',
+    };
   }
   const absolute = join(workspaceRoot, normalized);
   let real: string;
@@ -28,13 +36,25 @@ export function checkWorkspacePath(workspaceRoot: string, path: string, expect: 
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       const dangling = isDanglingLink(absolute);
-      return { ok: false, problem: dangling ? `"${normalized}" is a symlink to nothing` : `"${normalized}" does not exist`, hint: expect === 'file' ? 'fix the path (relative to strata.json) or add the file' : 'fix the path (relative to strata.json) or create the directory' };
+      return {
+        ok: false,
+        problem: dangling ? `"${normalized}" is a symlink to nothing` : `"${normalized}" does not exist`,
+        hint:
+          expect === 'file'
+            ? 'fix the path (relative to strata.json) or add the file'
+            : 'fix the path (relative to strata.json) or create the directory',
+      };
     }
-    if (code === 'ELOOP') return { ok: false, problem: `"${normalized}" is a symlink loop`, hint: 'point the symlink at a real file inside the workspace' };
+    if (code === 'ELOOP')
+      return { ok: false, problem: `"${normalized}" is a symlink loop`, hint: 'point the symlink at a real file inside the workspace' };
     return { ok: false, problem: `"${normalized}" cannot be read (${code ?? 'error'})`, hint: 'check its permissions' };
   }
   if (!isInside(realWorkspaceRoot(workspaceRoot), real)) {
-    return { ok: false, problem: `"${normalized}" leads outside the workspace through a symlink`, hint: 'nx-strata reads only files inside the Nx workspace; copy the file into it instead of linking' };
+    return {
+      ok: false,
+      problem: `"${normalized}" leads outside the workspace through a symlink`,
+      hint: 'nx-strata reads only files inside the Nx workspace; copy the file into it instead of linking',
+    };
   }
   const stats = statSync(real);
   if (expect === 'file' && !stats.isFile()) {
@@ -57,7 +77,11 @@ export function readWorkspaceTextFile(workspaceRoot: string, path: string, optio
   try {
     const size = fstatSync(fd).size;
     if (size > MAX_TEXT_FILE_BYTES) {
-      throw new StrataInputError({ file: options.file, problem: `${options.what} "${check.path}" is ${size} bytes, more than any ${options.what} should be (limit ${MAX_TEXT_FILE_BYTES})`, hint: 'point it at the right file' });
+      throw new StrataInputError({
+        file: options.file,
+        problem: `${options.what} "${check.path}" is ${size} bytes, more than any ${options.what} should be (limit ${MAX_TEXT_FILE_BYTES})`,
+        hint: 'point it at the right file',
+      });
     }
     const buffer = Buffer.alloc(size);
     let offset = 0;

@@ -7,7 +7,15 @@ const analyze = (text: string, options: Partial<Parameters<typeof analyzeDockerf
 
 describe('analyzeDockerfile', () => {
   it('names each external image once, at the first line that uses it (hardening item 5)', () => {
-    const text = ['FROM python:3.11-slim AS deps', 'RUN true', 'FROM python:3.11-slim AS test', 'COPY --from=python:3.11-slim /x /x', 'FROM python:3.11-slim', 'COPY --from=deps /a /a', 'COPY --from=test /b /b'].join('\n');
+    const text = [
+      'FROM python:3.11-slim AS deps',
+      'RUN true',
+      'FROM python:3.11-slim AS test',
+      'COPY --from=python:3.11-slim /x /x',
+      'FROM python:3.11-slim',
+      'COPY --from=deps /a /a',
+      'COPY --from=test /b /b',
+    ].join('\n');
     expect(analyze(text).externalImages).toEqual([{ ref: 'python:3.11-slim', line: 1, pinned: false }]);
   });
 
@@ -40,9 +48,13 @@ describe('analyzeDockerfile', () => {
   });
 
   it('expands ARG references in COPY sources with the layer build args over defaults', () => {
-    const text = 'ARG FLAVOR=cpu\nFROM alpine:3.20\nARG FLAVOR\nARG APP_DIR=apps/${FLAVOR}\nCOPY ${APP_DIR}/ /app/\nCOPY requirements/${FLAVOR}.txt /r.txt\n';
+    const text =
+      'ARG FLAVOR=cpu\nFROM alpine:3.20\nARG FLAVOR\nARG APP_DIR=apps/${FLAVOR}\nCOPY ${APP_DIR}/ /app/\nCOPY requirements/${FLAVOR}.txt /r.txt\n';
     expect(analyze(text).contextSources.map((source) => source.path)).toEqual(['apps/cpu', 'requirements/cpu.txt']);
-    expect(analyze(text, { buildArgs: { FLAVOR: 'cuda' } }).contextSources.map((source) => source.path)).toEqual(['apps/cuda', 'requirements/cuda.txt']);
+    expect(analyze(text, { buildArgs: { FLAVOR: 'cuda' } }).contextSources.map((source) => source.path)).toEqual([
+      'apps/cuda',
+      'requirements/cuda.txt',
+    ]);
   });
 
   it('expands TARGETARCH when the stage declares it', () => {
@@ -56,7 +68,9 @@ describe('analyzeDockerfile', () => {
   });
 
   it('reads no context for ADD <url> and warns without --checksum', () => {
-    const analysis = analyze('FROM alpine:3.20\nADD https://example.com/model.bin /m\nADD --checksum=sha256:abc https://example.com/b /b\nADD vendor.tar /v\n');
+    const analysis = analyze(
+      'FROM alpine:3.20\nADD https://example.com/model.bin /m\nADD --checksum=sha256:abc https://example.com/b /b\nADD vendor.tar /v\n',
+    );
     expect(analysis.contextSources.map((source) => source.path)).toEqual(['vendor.tar']);
     expect(analysis.warnings).toHaveLength(1);
     expect(analysis.warnings[0]).toContain('Dockerfile:2: ADD https://example.com/model.bin downloads at build time without --checksum');
@@ -78,7 +92,9 @@ describe('analyzeDockerfile', () => {
 
   it('names the stages when --target does not exist', () => {
     expect(() => analyze('FROM alpine AS build\nFROM build AS runtime\n', { target: 'prod' })).toThrow(StrataInputError);
-    expect(() => analyze('FROM alpine AS build\nFROM build AS runtime\n', { target: 'prod' })).toThrow('use one of its stages: build, runtime');
+    expect(() => analyze('FROM alpine AS build\nFROM build AS runtime\n', { target: 'prod' })).toThrow(
+      'use one of its stages: build, runtime',
+    );
   });
 });
 

@@ -48,7 +48,8 @@ export function analyzeDockerfile(model: DockerfileModel, options: AnalyzeOption
   const builtins = platformArgs(options.platform);
   const globalScope = new Map<string, string>(builtins);
   for (const arg of model.globalArgs) {
-    const value = options.buildArgs[arg.name] ?? (arg.defaultValue !== undefined ? expandVariables(arg.defaultValue, globalScope) : undefined);
+    const value =
+      options.buildArgs[arg.name] ?? (arg.defaultValue !== undefined ? expandVariables(arg.defaultValue, globalScope) : undefined);
     if (value !== undefined) globalScope.set(arg.name, value);
   }
   if (options.parentArg && !globalScope.get(options.parentArg)) {
@@ -82,7 +83,9 @@ export function analyzeDockerfile(model: DockerfileModel, options: AnalyzeOption
   };
   if (parentArg) {
     // The parent image is not external: it is this layer's parent, passed in as a build arg.
-    const parentFromLines = new Set(ordered.filter((i) => referencesVariable(model.stages[i].from, parentArg)).map((i) => model.stages[i].line));
+    const parentFromLines = new Set(
+      ordered.filter((i) => referencesVariable(model.stages[i].from, parentArg)).map((i) => model.stages[i].line),
+    );
     analysis.externalImages = analysis.externalImages.filter((image) => !parentFromLines.has(image.line));
   }
   // One entry per image, at the first line that names it (several FROM lines often share a base).
@@ -134,7 +137,10 @@ function walkStage(stage: Stage, context: WalkContext): WalkedStage {
   const addSource = (raw: string, line: number, instruction: ContextSource['instruction']) => {
     const expanded = expandVariables(raw, scope());
     const normalized = normalizeContextPath(expanded);
-    if (normalized.clamped) result.warnings.push(`${model.file}:${line}: ${instruction} source "${raw}" leaves the build context; BuildKit reads "${normalized.path}" instead`);
+    if (normalized.clamped)
+      result.warnings.push(
+        `${model.file}:${line}: ${instruction} source "${raw}" leaves the build context; BuildKit reads "${normalized.path}" instead`,
+      );
     result.contextSources.push({ path: normalized.path, line, instruction });
   };
   const dependOnStageOrImage = (reference: string, line: number) => {
@@ -170,7 +176,9 @@ function walkStage(stage: Stage, context: WalkContext): WalkedStage {
           const expanded = expandVariables(source, scope());
           if (URL_SOURCE.test(expanded)) {
             if (!instruction.checksum) {
-              result.warnings.push(`${model.file}:${instruction.line}: ADD ${expanded} downloads at build time without --checksum; its content is not part of the layer key, so a changed download does not rebuild this layer. Add --checksum=sha256:... to pin it.`);
+              result.warnings.push(
+                `${model.file}:${instruction.line}: ADD ${expanded} downloads at build time without --checksum; its content is not part of the layer key, so a changed download does not rebuild this layer. Add --checksum=sha256:... to pin it.`,
+              );
             }
           } else {
             addSource(source, instruction.line, 'ADD');

@@ -32,7 +32,16 @@ describe('listContextReads', () => {
   it('honours a ! re-include for COPY . and never walks an excluded directory', () => {
     root = createTempWorkspace({ ...files, '.dockerignore': dockerignore });
     const reads = listContextReads(root, ['.'], loadDockerignore(root, '.dockerignore'));
-    expect(reads.files).toEqual(['.dockerignore', 'README.md', 'requirements/app.txt', 'requirements/ml.txt', 'setup.cfg', 'src/app/main.py', 'src/app/util.py', 'src/lib/a.py']);
+    expect(reads.files).toEqual([
+      '.dockerignore',
+      'README.md',
+      'requirements/app.txt',
+      'requirements/ml.txt',
+      'setup.cfg',
+      'src/app/main.py',
+      'src/app/util.py',
+      'src/lib/a.py',
+    ]);
     expect(reads.files).not.toContain('NOTES.md');
     expect(reads.cover.directories).toEqual(['requirements', 'src/lib']);
     expect(reads.cover.files).toEqual(['.dockerignore', 'README.md', 'setup.cfg', 'src/app/main.py', 'src/app/util.py']);
@@ -55,7 +64,12 @@ describe('findDockerignore', () => {
   afterEach(() => removeTempWorkspace(root));
 
   it('prefers <Dockerfile>.dockerignore over the context root .dockerignore', () => {
-    root = createTempWorkspace({ '.dockerignore': 'a', 'docker/app/Dockerfile': 'FROM x', 'docker/app/Dockerfile.dockerignore': 'b', 'docker/ml/Dockerfile': 'FROM x' });
+    root = createTempWorkspace({
+      '.dockerignore': 'a',
+      'docker/app/Dockerfile': 'FROM x',
+      'docker/app/Dockerfile.dockerignore': 'b',
+      'docker/ml/Dockerfile': 'FROM x',
+    });
     expect(findDockerignore(join(root, 'docker/app/Dockerfile'), root)).toBe(join(root, 'docker/app/Dockerfile.dockerignore'));
     expect(findDockerignore(join(root, 'docker/ml/Dockerfile'), root)).toBe(join(root, '.dockerignore'));
     expect(findDockerignore(join(root, 'docker/ml/Dockerfile'), join(root, 'docker'))).toBeUndefined();

@@ -51,7 +51,12 @@ const MAX_LINK_HOPS = 255;
  * inside a copied directory are taken as they are (a symlink is a link). Directories excluded by .dockerignore (with
  * no `!` rule reaching inside) are not walked. Nothing is opened: special files are only named.
  */
-export function listContextReads(contextAbsolute: string, sources: string[], ignore: DockerignoreRules, options: ContextReadOptions = {}): ContextReads {
+export function listContextReads(
+  contextAbsolute: string,
+  sources: string[],
+  ignore: DockerignoreRules,
+  options: ContextReadOptions = {},
+): ContextReads {
   const files = new Set<string>();
   const special: Record<string, SpecialEntry> = {};
   const coverDirectories = new Set<string>();
@@ -121,7 +126,9 @@ export function resolveInContext(contextAbsolute: string, path: string): string 
     if (!stats) return [...candidate, ...pending].join('/');
     if (stats.isSymbolicLink()) {
       if (++hops > MAX_LINK_HOPS) return undefined;
-      const target = readlinkSync(join(contextAbsolute, ...candidate), 'utf8').split('\\').join('/');
+      const target = readlinkSync(join(contextAbsolute, ...candidate), 'utf8')
+        .split('\\')
+        .join('/');
       if (target.startsWith('/')) resolved = [];
       pending.unshift(...target.split('/').filter((piece) => piece !== '' && piece !== '.'));
       continue;
@@ -208,7 +215,10 @@ function isSafeForNx(options: WalkOptions, path: string, entry: SpecialEntry): b
     if (!stats.isFile() && !stats.isDirectory()) return false;
     const contextReal = realpathSync(options.contextAbsolute);
     if (isInside(contextReal, real)) {
-      const relative = real.slice(contextReal.length + 1).split('\\').join('/');
+      const relative = real
+        .slice(contextReal.length + 1)
+        .split('\\')
+        .join('/');
       if (options.excluded.some((prefix) => relative === prefix || relative.startsWith(`${prefix}/`))) return false;
     }
     return true;
@@ -242,7 +252,8 @@ function collectCover(node: WalkedDirectory, directories: Set<string>, files: Se
 /** Drops directories and files already inside a covered directory. */
 function minimizeCover(directories: Set<string>, files: Set<string>): ContextReads['cover'] {
   const sortedDirectories = [...directories].sort();
-  const isInsideDirectory = (path: string, directory: string) => directory === '.' || path === directory || path.startsWith(`${directory}/`);
+  const isInsideDirectory = (path: string, directory: string) =>
+    directory === '.' || path === directory || path.startsWith(`${directory}/`);
   const keptDirectories = sortedDirectories.filter(
     (directory) => !sortedDirectories.some((other) => other !== directory && isInsideDirectory(directory, other)),
   );

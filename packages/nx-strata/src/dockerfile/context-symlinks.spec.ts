@@ -26,7 +26,7 @@ describe('symlinks and special files in a build context', () => {
     root = createTempWorkspace({
       'nx.json': '{}',
       'strata.json': JSON.stringify({ image: 'acme/app', layers: { app: { dockerfile: 'Dockerfile' } } }),
-      'Dockerfile': 'FROM scratch\nCOPY src/ /app/\n',
+      Dockerfile: 'FROM scratch\nCOPY src/ /app/\n',
       'src/main.py': 'print(1)\n',
       'src/real/data.txt': 'data\n',
     });
@@ -43,7 +43,9 @@ describe('symlinks and special files in a build context', () => {
   };
   const nxFilesets = () => {
     const images = family();
-    return layerNxInputs('strata.json', [images.inputsOf(images.tasks[0])]).flatMap((input) => (typeof input === 'object' && 'fileset' in input ? [input.fileset] : []));
+    return layerNxInputs('strata.json', [images.inputsOf(images.tasks[0])]).flatMap((input) =>
+      typeof input === 'object' && 'fileset' in input ? [input.fileset] : [],
+    );
   };
 
   it('keys a symlink to a file outside the workspace by its target path, never its content, and keeps it out of the Nx inputs', () => {
@@ -111,7 +113,7 @@ describe('a layer that copies the whole context', () => {
     root = createTempWorkspace({
       'nx.json': JSON.stringify({ cacheDirectory: 'tmp/nx-cache' }),
       'strata.json': JSON.stringify({ image: 'acme/app', layers: { app: { dockerfile: 'Dockerfile' } } }),
-      'Dockerfile': 'FROM scratch\nCOPY . /app/\n',
+      Dockerfile: 'FROM scratch\nCOPY . /app/\n',
       'src/main.py': 'print(1)\n',
       '.git/HEAD': 'ref: refs/heads/main\n',
       '.nx/workspace-data/file-map.json': '{"v":1}',
@@ -136,13 +138,21 @@ describe('a layer that copies the whole context', () => {
       expect(keyNow().key).toBe(first.key);
     }
     const inputs = first.images.inputsOf(first.images.tasks[0]);
-    expect(inputs.files.some((file) => file.startsWith('.nx/') || file.startsWith('tmp/nx-cache/') || file.startsWith('dist/strata/'))).toBe(false);
-    const filesets = layerNxInputs('strata.json', [inputs]).flatMap((input) => (typeof input === 'object' && 'fileset' in input ? [input.fileset] : []));
+    expect(
+      inputs.files.some((file) => file.startsWith('.nx/') || file.startsWith('tmp/nx-cache/') || file.startsWith('dist/strata/')),
+    ).toBe(false);
+    const filesets = layerNxInputs('strata.json', [inputs]).flatMap((input) =>
+      typeof input === 'object' && 'fileset' in input ? [input.fileset] : [],
+    );
     expect(filesets).not.toContain('{workspaceRoot}/**/*');
     expect(filesets.some((fileset) => /\.nx|nx-cache|dist\/strata/.test(fileset))).toBe(false);
     expect(inputs.warnings).toEqual([
-      expect.stringMatching(/^build context "\." sends \.git\/ into the image: every commit changes this layer's key .* Add "\.git" to \.dockerignore$/),
-      expect.stringMatching(/^build context "\." sends \.nx\/ into the image: Nx's workspace data and cache leak into it.* Add "\.nx" to \.dockerignore$/),
+      expect.stringMatching(
+        /^build context "\." sends \.git\/ into the image: every commit changes this layer's key .* Add "\.git" to \.dockerignore$/,
+      ),
+      expect.stringMatching(
+        /^build context "\." sends \.nx\/ into the image: Nx's workspace data and cache leak into it.* Add "\.nx" to \.dockerignore$/,
+      ),
       expect.stringMatching(/^build context "\." sends dist\/strata\/ into the image: .* Add "dist\/strata" to \.dockerignore$/),
       expect.stringMatching(/^build context "\." sends tmp\/nx-cache\/ into the image: .* Add "tmp\/nx-cache" to \.dockerignore$/),
     ]);

@@ -37,12 +37,26 @@ export function computeLayerInputs(
   options: LayerInputsOptions,
 ): LayerInputs {
   const contextAbsolute = join(options.workspaceRoot, task.context);
-  const analysis = analyzeDockerfile(model, { buildArgs: task.args, target: task.target, platform: task.platform, parentArg: task.parentArg });
+  const analysis = analyzeDockerfile(model, {
+    buildArgs: task.args,
+    target: task.target,
+    platform: task.platform,
+    parentArg: task.parentArg,
+  });
   const dockerignoreAbsolute = findDockerignore(join(options.workspaceRoot, task.dockerfile), contextAbsolute);
-  const dockerignore = dockerignoreAbsolute ? posix.relative(options.workspaceRoot.split('\\').join('/'), dockerignoreAbsolute.split('\\').join('/')) : undefined;
+  const dockerignore = dockerignoreAbsolute
+    ? posix.relative(options.workspaceRoot.split('\\').join('/'), dockerignoreAbsolute.split('\\').join('/'))
+    : undefined;
   const ignore = loadDockerignore(options.workspaceRoot, dockerignore);
-  const excluded = (options.excluded ?? []).map((path) => relativeTo(task.context, path)).filter((path): path is string => path !== undefined);
-  const reads = listContextReads(contextAbsolute, analysis.contextSources.map((source) => source.path), ignore, { excluded, workspaceRoot: realWorkspaceRoot(options.workspaceRoot) });
+  const excluded = (options.excluded ?? [])
+    .map((path) => relativeTo(task.context, path))
+    .filter((path): path is string => path !== undefined);
+  const reads = listContextReads(
+    contextAbsolute,
+    analysis.contextSources.map((source) => source.path),
+    ignore,
+    { excluded, workspaceRoot: realWorkspaceRoot(options.workspaceRoot) },
+  );
   const toWorkspace = (path: string) => (path === '.' ? task.context : posix.join(task.context, path));
   const files = reads.files.map(toWorkspace);
   return {
@@ -70,11 +84,16 @@ function sentByAccident(context: string, files: string[], excludedReached: strin
   const git = files.find((file) => file === '.git' || file.startsWith('.git/') || file.includes('/.git/'));
   if (git !== undefined) {
     const directory = git.slice(0, git.indexOf('.git') + 4);
-    warnings.push(`build context "${context}" sends ${directory}/ into the image: every commit changes this layer's key and the repository history lands in the image. Add "${line(directory)}" to ${where}`);
+    warnings.push(
+      `build context "${context}" sends ${directory}/ into the image: every commit changes this layer's key and the repository history lands in the image. Add "${line(directory)}" to ${where}`,
+    );
   }
   for (const directory of excludedReached) {
-    const what = directory === '.nx' || directory.startsWith('.nx/') ? "Nx's workspace data and cache" : "Nx's cache or nx-strata's build records";
-    warnings.push(`build context "${context}" sends ${directory}/ into the image: ${what} leak into it, and Docker sends files that nx-strata leaves out of the key. Add "${line(directory)}" to ${where}`);
+    const what =
+      directory === '.nx' || directory.startsWith('.nx/') ? "Nx's workspace data and cache" : "Nx's cache or nx-strata's build records";
+    warnings.push(
+      `build context "${context}" sends ${directory}/ into the image: ${what} leak into it, and Docker sends files that nx-strata leaves out of the key. Add "${line(directory)}" to ${where}`,
+    );
   }
   return warnings;
 }

@@ -33,7 +33,14 @@ describe('parseDockerfile', () => {
     ]);
     expect(model.stages[0].instructions).toEqual([
       { kind: 'arg', declarations: [{ name: 'APP', defaultValue: 'src', line: 3 }], line: 3 },
-      { kind: 'env', pairs: [['HOME_DIR', '/opt'], ['QUOTED', 'a b']], line: 4 },
+      {
+        kind: 'env',
+        pairs: [
+          ['HOME_DIR', '/opt'],
+          ['QUOTED', 'a b'],
+        ],
+        line: 4,
+      },
       { kind: 'copy', sources: ['${APP}/'], from: undefined, line: 5 },
       { kind: 'copy', sources: ['/venv'], from: 'deps', line: 6 },
       { kind: 'add', sources: ['https://example.com/a.tgz'], checksum: 'sha256:abc', line: 7 },
@@ -43,7 +50,9 @@ describe('parseDockerfile', () => {
 
   it('reads the JSON form of COPY with spaces in paths', () => {
     const model = parseDockerfile('FROM scratch\nCOPY ["docker/common/entry point.sh", "requirements/app.txt", "/x/"]\n', 'Dockerfile');
-    expect(model.stages[0].instructions).toEqual([{ kind: 'copy', sources: ['docker/common/entry point.sh', 'requirements/app.txt'], from: undefined, line: 2 }]);
+    expect(model.stages[0].instructions).toEqual([
+      { kind: 'copy', sources: ['docker/common/entry point.sh', 'requirements/app.txt'], from: undefined, line: 2 },
+    ]);
   });
 
   it('does not treat heredoc bodies as COPY sources', () => {

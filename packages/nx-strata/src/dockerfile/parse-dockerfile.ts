@@ -3,8 +3,24 @@ import { StrataInputError } from '../config/strata-error';
 import type { ArgDeclaration, BindMount, DockerfileModel, Stage, StageInstruction } from './dockerfile-model';
 
 const KNOWN_INSTRUCTIONS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
-  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 
 const DOCKERFILE_HINT = 'fix the Dockerfile (see https://docs.docker.com/reference/dockerfile/) and run again';
@@ -32,7 +48,11 @@ export function parseDockerfile(text: string, file: string): DockerfileModel {
       // Name the keyword only when it looks like one: the file may be something else entirely (never echo its content).
       const word = instruction.getInstruction();
       if (/^[A-Za-z]{1,16}$/.test(word)) fail(line, `unknown instruction "${word}"`);
-      fail(line, 'a line that is not a Dockerfile instruction', 'point "dockerfile" at a Dockerfile, or fix this line (see https://docs.docker.com/reference/dockerfile/)');
+      fail(
+        line,
+        'a line that is not a Dockerfile instruction',
+        'point "dockerfile" at a Dockerfile, or fix this line (see https://docs.docker.com/reference/dockerfile/)',
+      );
     }
     if (keyword === 'FROM') {
       const words = plainArguments(instruction);

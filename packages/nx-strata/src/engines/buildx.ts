@@ -96,9 +96,13 @@ export async function resolveImageDigest(ref: string, env: NodeJS.ProcessEnv = p
   // A runtime input of every task with pinBaseImages: a stalled registry must fail the hashing, not hang it.
   const timeouts = registryTimeoutsFromEnv(env);
   const limitMs = timeouts.connectMs + timeouts.responseMs + timeouts.idleMs;
-  const remote = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', ref], { timeoutMs: limitMs });
+  const remote = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', ref], {
+    timeoutMs: limitMs,
+  });
   if (remote.timedOut) {
-    throw new Error(`resolving ${ref}: the registry did not answer \`docker buildx imagetools inspect\` within ${limitMs / 1000} s (the sum of STRATA_REGISTRY_CONNECT_TIMEOUT, _RESPONSE_TIMEOUT and _IDLE_TIMEOUT); check that the registry is up, or pin the image by digest`);
+    throw new Error(
+      `resolving ${ref}: the registry did not answer \`docker buildx imagetools inspect\` within ${limitMs / 1000} s (the sum of STRATA_REGISTRY_CONNECT_TIMEOUT, _RESPONSE_TIMEOUT and _IDLE_TIMEOUT); check that the registry is up, or pin the image by digest`,
+    );
   }
   if (remote.exitCode === 0) {
     try {
@@ -124,13 +128,17 @@ const NO_STATS: ImageStats = { sizeBytes: null, layerCount: null };
 export async function localImageStats(ref: string): Promise<ImageStats> {
   const result = await execCommand('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', ref]);
   const [size, layers] = result.stdout.trim().split(' ').map(Number);
-  return result.exitCode === 0 && Number.isFinite(size) ? { sizeBytes: size, layerCount: Number.isFinite(layers) ? layers : null } : NO_STATS;
+  return result.exitCode === 0 && Number.isFinite(size)
+    ? { sizeBytes: size, layerCount: Number.isFinite(layers) ? layers : null }
+    : NO_STATS;
 }
 
 /** Compressed size (config + layers) and layer count of a pushed image, from its registry manifest; nulls otherwise. */
 export async function registryImageStats(ref: string): Promise<ImageStats> {
   const timeouts = registryTimeoutsFromEnv();
-  const result = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { timeoutMs: timeouts.connectMs + timeouts.responseMs + timeouts.idleMs });
+  const result = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], {
+    timeoutMs: timeouts.connectMs + timeouts.responseMs + timeouts.idleMs,
+  });
   if (result.exitCode !== 0) return NO_STATS;
   return manifestStats(result.stdout);
 }
@@ -140,7 +148,10 @@ export function manifestStats(rawManifest: string): ImageStats {
   try {
     const manifest = JSON.parse(rawManifest) as { config?: { size?: number }; layers?: Array<{ size?: number }> };
     if (!manifest.config || !Array.isArray(manifest.layers)) return NO_STATS;
-    return { sizeBytes: (manifest.config.size ?? 0) + manifest.layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0), layerCount: manifest.layers.length };
+    return {
+      sizeBytes: (manifest.config.size ?? 0) + manifest.layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0),
+      layerCount: manifest.layers.length,
+    };
   } catch {
     return NO_STATS;
   }

@@ -18,9 +18,16 @@ describe('diagnoseDockerFailure (real buildx 0.13 / engine 20.10 stderr)', () =>
   });
 
   it('tells a read-only registry from refused credentials', () => {
-    expect(diagnoseDockerFailure('ERROR: failed to push: denied: requested access to the resource is denied', { registry: 'ghcr.io/acme' }).kind).toBe('registry-read-only');
-    expect(diagnoseDockerFailure('ERROR: failed to authorize: 401 Unauthorized', { registry: 'ghcr.io/acme' }).hint).toContain('docker login ghcr.io');
-    const afterPull = diagnoseDockerFailure('ERROR: failed to push ghcr.io/acme/app:strata-1: 401 Unauthorized', { registry: 'ghcr.io/acme', pullWorks: true });
+    expect(
+      diagnoseDockerFailure('ERROR: failed to push: denied: requested access to the resource is denied', { registry: 'ghcr.io/acme' }).kind,
+    ).toBe('registry-read-only');
+    expect(diagnoseDockerFailure('ERROR: failed to authorize: 401 Unauthorized', { registry: 'ghcr.io/acme' }).hint).toContain(
+      'docker login ghcr.io',
+    );
+    const afterPull = diagnoseDockerFailure('ERROR: failed to push ghcr.io/acme/app:strata-1: 401 Unauthorized', {
+      registry: 'ghcr.io/acme',
+      pullWorks: true,
+    });
     expect(afterPull.kind).toBe('registry-read-only');
     expect(afterPull.hint).toContain('lets these credentials pull but not push');
   });

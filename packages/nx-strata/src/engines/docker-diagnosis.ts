@@ -7,7 +7,10 @@ export interface DockerDiagnosis {
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|server misbehaving|connection reset|network is unreachable/;
 
 /** Reads only the error lines: build logs are full of hashes and tool output that look like status codes. */
-export function diagnoseDockerFailure(stderr: string, context: { registry?: string | null; /** Pulling from the registry worked just before. */ pullWorks?: boolean }): DockerDiagnosis {
+export function diagnoseDockerFailure(
+  stderr: string,
+  context: { registry?: string | null; /** Pulling from the registry worked just before. */ pullWorks?: boolean },
+): DockerDiagnosis {
   const errorLines = stderr.split(/\r?\n/).filter((line) => /^(error|ERROR)\b|^\s*> \[internal\] load metadata for /.test(line));
   const text = errorLines.join('\n').toLowerCase();
   const registry = context.registry ?? null;
@@ -22,7 +25,10 @@ export function diagnoseDockerFailure(stderr: string, context: { registry?: stri
   const metadataFor = /load metadata for ([^\s:]+(?::[^\s:]+)?(?:@sha256:[0-9a-f]+)?):?$/m.exec(errorLines.join('\n'))?.[1];
   if (metadataFor) {
     if (registry && metadataFor.startsWith(registryHost(registry)) && UNREACHABLE.test(text)) {
-      return { kind: 'registry-unreachable', hint: `the registry ${registryName} is unreachable while resolving the parent image: start it or fix the registry option / STRATA_REGISTRY` };
+      return {
+        kind: 'registry-unreachable',
+        hint: `the registry ${registryName} is unreachable while resolving the parent image: start it or fix the registry option / STRATA_REGISTRY`,
+      };
     }
     return {
       kind: 'image-not-found',
@@ -36,7 +42,10 @@ export function diagnoseDockerFailure(stderr: string, context: { registry?: stri
     };
   }
   if (/\b401\b|unauthorized|authentication required|no basic auth credentials/.test(text)) {
-    return { kind: 'registry-auth', hint: `${registryName} refused the credentials: run \`docker login ${registry ? registryHost(registry) : '<registry>'}\` (or configure its credential helper in ~/.docker/config.json)` };
+    return {
+      kind: 'registry-auth',
+      hint: `${registryName} refused the credentials: run \`docker login ${registry ? registryHost(registry) : '<registry>'}\` (or configure its credential helper in ~/.docker/config.json)`,
+    };
   }
   if (/\b403\b|denied|forbidden/.test(text)) {
     return {
@@ -45,7 +54,10 @@ export function diagnoseDockerFailure(stderr: string, context: { registry?: stri
     };
   }
   if (registry && UNREACHABLE.test(text)) {
-    return { kind: 'registry-unreachable', hint: `the registry ${registryName} is unreachable: start it or fix the registry option / STRATA_REGISTRY (it is "${registryName}")` };
+    return {
+      kind: 'registry-unreachable',
+      hint: `the registry ${registryName} is unreachable: start it or fix the registry option / STRATA_REGISTRY (it is "${registryName}")`,
+    };
   }
   return { kind: 'build-failed', hint: 'read the build output above; fix the Dockerfile or its inputs and run again' };
 }

@@ -14,7 +14,12 @@ describe('execCommand (real child processes)', () => {
   });
 
   it('passes arguments verbatim, with no shell in between', async () => {
-    const result = await execCommand(process.execPath, ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '$HOME; rm -rf /', "it's"]);
+    const result = await execCommand(process.execPath, [
+      '-e',
+      'console.log(JSON.stringify(process.argv.slice(1)))',
+      '$HOME; rm -rf /',
+      "it's",
+    ]);
     expect(JSON.parse(result.stdout)).toEqual(['$HOME; rm -rf /', "it's"]);
   });
 

@@ -41,7 +41,7 @@ export class FileHasher {
       fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ELOOP' ? 'it is a symlink' : code === 'EISDIR' ? 'it is a directory' : code ?? (error as Error).message;
+      const why = code === 'ELOOP' ? 'it is a symlink' : code === 'EISDIR' ? 'it is a directory' : (code ?? (error as Error).message);
       throw new Error(`cannot hash ${path}: ${why}`, { cause: error });
     }
     try {

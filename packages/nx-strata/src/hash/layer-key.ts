@@ -46,14 +46,19 @@ export function computeLayerKey(input: LayerKeyInput, hasher: FileHasher): Layer
     `platform ${input.platform}`,
     `target ${input.target ?? ''}`,
     `dockerfile ${dockerfile.hash}`,
-    ...Object.keys(input.args).sort().map((name) => `arg ${JSON.stringify(name)}=${JSON.stringify(input.args[name])}`),
+    ...Object.keys(input.args)
+      .sort()
+      .map((name) => `arg ${JSON.stringify(name)}=${JSON.stringify(input.args[name])}`),
     ...[...input.contextFiles].sort().map((path) => {
       const entry = input.special?.[path];
       const digest = entry ? specialFingerprint(entry, hasher) : fileFingerprint(hasher.hashFile(join(input.contextAbsolute, path)));
       files[path] = digest;
       return `file ${JSON.stringify(path)} ${digest}`;
     }),
-    ...(input.extra ?? []).slice().sort().map((line) => `extra ${line}`),
+    ...(input.extra ?? [])
+      .slice()
+      .sort()
+      .map((line) => `extra ${line}`),
     `parent ${input.parentKey ?? '-'}`,
   ];
   return { key: hasher.hashString(lines.join('\n')), files, dockerfileHash: dockerfile.hash };

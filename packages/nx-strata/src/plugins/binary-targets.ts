@@ -22,7 +22,15 @@ export function buildBinaryTargets(tasks: BinaryTask[]): Record<string, TargetCo
     const skipping = task.config.onUnbuildable === 'skip';
     const inputs: NxInput[] = [`{workspaceRoot}/${task.configFile}`, ...globs, ...(skipping ? [HOST_INPUT] : [])];
     buildInputs.set(task.buildTarget, inputs);
-    const options: BinaryBuildExecutorOptions = { configFile: task.configFile, projectRoot: task.projectRoot, name: task.name, platform: task.platform, binary: task.config, output: task.output, record: task.record };
+    const options: BinaryBuildExecutorOptions = {
+      configFile: task.configFile,
+      projectRoot: task.projectRoot,
+      name: task.name,
+      platform: task.platform,
+      binary: task.config,
+      output: task.output,
+      record: task.record,
+    };
     targets[task.buildTarget] = {
       executor: 'nx-strata:binary-build',
       cache: true,
@@ -56,8 +64,16 @@ export function buildBinaryTargets(tasks: BinaryTask[]): Record<string, TargetCo
       inputs: [{ dependentTasksOutputFiles: '**/*' }],
       dependsOn: mine.map((task) => task.buildTarget),
       outputs: [`{workspaceRoot}/${mine[0].projectRoot === '.' ? '' : `${mine[0].projectRoot}/`}dist/bin/${name}.SHA256SUMS`],
-      options: { name, files: mine.map((task) => task.output), output: `${mine[0].projectRoot === '.' ? '' : `${mine[0].projectRoot}/`}dist/bin/${name}.SHA256SUMS` },
-      metadata: { description: `Writes SHA256SUMS over every platform binary of ${name}.`, technologies: [mine[0].config.preset], help: { command: 'sha256sum --help', example: {} } },
+      options: {
+        name,
+        files: mine.map((task) => task.output),
+        output: `${mine[0].projectRoot === '.' ? '' : `${mine[0].projectRoot}/`}dist/bin/${name}.SHA256SUMS`,
+      },
+      metadata: {
+        description: `Writes SHA256SUMS over every platform binary of ${name}.`,
+        technologies: [mine[0].config.preset],
+        help: { command: 'sha256sum --help', example: {} },
+      },
     };
   }
   // An aggregate takes its members' positive patterns only: one member's exclusion (linux's `!**/*_darwin.go`)
@@ -70,8 +86,20 @@ export function buildBinaryTargets(tasks: BinaryTask[]): Record<string, TargetCo
     metadata: { description, technologies: ['nx-strata'], help: { command: 'npx nx-strata inspect', example: {} } },
   });
   const allInputs = tasks.map((task) => buildInputs.get(task.buildTarget)!);
-  targets['binary-build'] = aggregate('Builds every binary for every platform.', tasks.map((task) => task.buildTarget), allInputs);
-  targets['binary-check'] = aggregate('Checks every binary for every platform.', tasks.map((task) => task.checkTarget), allInputs);
-  targets['binary-checksums'] = aggregate('Writes SHA256SUMS for every binary.', [...new Set(tasks.map((task) => `binary-checksums--${task.name}`))], allInputs);
+  targets['binary-build'] = aggregate(
+    'Builds every binary for every platform.',
+    tasks.map((task) => task.buildTarget),
+    allInputs,
+  );
+  targets['binary-check'] = aggregate(
+    'Checks every binary for every platform.',
+    tasks.map((task) => task.checkTarget),
+    allInputs,
+  );
+  targets['binary-checksums'] = aggregate(
+    'Writes SHA256SUMS for every binary.',
+    [...new Set(tasks.map((task) => `binary-checksums--${task.name}`))],
+    allInputs,
+  );
   return targets;
 }

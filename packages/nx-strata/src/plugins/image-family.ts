@@ -33,9 +33,14 @@ export function readImageFamily(configFile: string, workspaceRoot: string, optio
     if (!models.has(file)) models.set(file, readDockerfileModel(workspaceRoot, file));
     return models.get(file)!;
   };
-  const tasks = config.layers ? planLayerTasks({ workspaceRoot, configFile, config, buildTargetName: options.buildTargetName, readDockerfile }) : [];
+  const tasks = config.layers
+    ? planLayerTasks({ workspaceRoot, configFile, config, buildTargetName: options.buildTargetName, readDockerfile })
+    : [];
   const inputs = new Map(
-    tasks.map((task) => [task.targetName, computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded: excludedInputs })]),
+    tasks.map((task) => [
+      task.targetName,
+      computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded: excludedInputs }),
+    ]),
   );
   const byTarget = new Map(tasks.map((task) => [task.targetName, task]));
   const parentOf = (task: LayerTask) => (task.parent ? byTarget.get(task.parent.targetName) : undefined);

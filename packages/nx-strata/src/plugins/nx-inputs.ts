@@ -11,7 +11,10 @@ import type { LayerInputs } from '../dockerfile/layer-inputs';
 export function layerNxInputs(configFile: string, chain: LayerInputs[], extra: NxInput[] = []): NxInput[] {
   return unionInputs([
     [`{workspaceRoot}/${configFile}`],
-    chain.flatMap((layer) => [`{workspaceRoot}/${layer.dockerfile}`, ...(layer.dockerignore ? [`{workspaceRoot}/${layer.dockerignore}`] : [])]),
+    chain.flatMap((layer) => [
+      `{workspaceRoot}/${layer.dockerfile}`,
+      ...(layer.dockerignore ? [`{workspaceRoot}/${layer.dockerignore}`] : []),
+    ]),
     chain.flatMap((layer) => [
       ...layer.cover.directories.map((directory) => ({ fileset: directoryGlob(directory), includeIgnored: true })),
       ...layer.cover.files.map((file) => ({ fileset: `{workspaceRoot}/${file}`, includeIgnored: true })),

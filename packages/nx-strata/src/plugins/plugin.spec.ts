@@ -93,7 +93,10 @@ describe('createNodes', () => {
   it('infers docker-publish per variant, waiting for the top layer on every platform, never cached', async () => {
     root = createTempWorkspace({
       ...VISION_LAYOUT,
-      'strata.json': JSON.stringify({ ...JSON.parse(VISION_LAYOUT['strata.json'] as string), publish: { registries: ['ghcr.io/acme', { url: 'quay.io/acme', optional: true }], tags: ['{version}-{variant}'] } }),
+      'strata.json': JSON.stringify({
+        ...JSON.parse(VISION_LAYOUT['strata.json'] as string),
+        publish: { registries: ['ghcr.io/acme', { url: 'quay.io/acme', optional: true }], tags: ['{version}-{variant}'] },
+      }),
     });
     const project = await inferProject(root, { registry: 'localhost:5000/acme', publishDependsOn: ['container-test'] });
     const cpu = project.targets!['docker-publish--cpu'];
@@ -113,8 +116,16 @@ describe('createNodes', () => {
             layer: 'app',
             top: true,
             platforms: [
-              { platform: 'linux/amd64', record: 'dist/strata/vision/cpu/app/linux-amd64.json', target: 'docker-build--cpu--app--linux-amd64' },
-              { platform: 'linux/arm64', record: 'dist/strata/vision/cpu/app/linux-arm64.json', target: 'docker-build--cpu--app--linux-arm64' },
+              {
+                platform: 'linux/amd64',
+                record: 'dist/strata/vision/cpu/app/linux-amd64.json',
+                target: 'docker-build--cpu--app--linux-amd64',
+              },
+              {
+                platform: 'linux/arm64',
+                record: 'dist/strata/vision/cpu/app/linux-arm64.json',
+                target: 'docker-build--cpu--app--linux-arm64',
+              },
             ],
           },
         ],
@@ -122,12 +133,20 @@ describe('createNodes', () => {
     });
     expect(cpu.inputs).toContainEqual({ env: 'STRATA_VERSION' });
     expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual(['docker-build--cuda--app--linux-amd64', 'container-test']);
-    expect(project.targets!['docker-publish']).toMatchObject({ executor: 'nx:noop', dependsOn: ['docker-publish--cpu', 'docker-publish--cuda'] });
+    expect(project.targets!['docker-publish']).toMatchObject({
+      executor: 'nx:noop',
+      dependsOn: ['docker-publish--cpu', 'docker-publish--cuda'],
+    });
   });
 
   it('infers binary targets for a strata.json with only binaries: cached builds whose output is the binary', async () => {
     root = createTempWorkspace({
-      'strata.json': JSON.stringify({ project: 'cli', binaries: { hello: { preset: 'go', platforms: ['linux/amd64', 'darwin/arm64'], onUnbuildable: 'skip', check: { maxSizeBytes: 100 } } } }),
+      'strata.json': JSON.stringify({
+        project: 'cli',
+        binaries: {
+          hello: { preset: 'go', platforms: ['linux/amd64', 'darwin/arm64'], onUnbuildable: 'skip', check: { maxSizeBytes: 100 } },
+        },
+      }),
       'main.go': 'package main\n',
     });
     const project = await inferProject(root);
@@ -139,10 +158,22 @@ describe('createNodes', () => {
       outputs: ['{workspaceRoot}/dist/bin/hello-darwin-arm64', '{workspaceRoot}/dist/bin/.records/hello-darwin-arm64.json'],
       options: { name: 'hello', platform: 'darwin/arm64', output: 'dist/bin/hello-darwin-arm64', projectRoot: '.' },
     });
-    expect(build.inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/**/*.go', '!{workspaceRoot}/**/*_linux.go', { runtime: 'node -p "process.platform + \'/\' + process.arch"' }]));
+    expect(build.inputs).toEqual(
+      expect.arrayContaining([
+        '{workspaceRoot}/**/*.go',
+        '!{workspaceRoot}/**/*_linux.go',
+        { runtime: 'node -p "process.platform + \'/\' + process.arch"' },
+      ]),
+    );
     expect(build.inputs).not.toContain('!{workspaceRoot}/**/*_darwin.go');
-    expect(project.targets!['binary-check--hello--linux-amd64']).toMatchObject({ dependsOn: ['binary-build--hello--linux-amd64'], options: { check: { maxSizeBytes: 100 } } });
-    expect(project.targets!['binary-checksums--hello']).toMatchObject({ dependsOn: ['binary-build--hello--linux-amd64', 'binary-build--hello--darwin-arm64'], outputs: ['{workspaceRoot}/dist/bin/hello.SHA256SUMS'] });
+    expect(project.targets!['binary-check--hello--linux-amd64']).toMatchObject({
+      dependsOn: ['binary-build--hello--linux-amd64'],
+      options: { check: { maxSizeBytes: 100 } },
+    });
+    expect(project.targets!['binary-checksums--hello']).toMatchObject({
+      dependsOn: ['binary-build--hello--linux-amd64', 'binary-build--hello--darwin-arm64'],
+      outputs: ['{workspaceRoot}/dist/bin/hello.SHA256SUMS'],
+    });
     const aggregateInputs = project.targets!['binary-build'].inputs as unknown[];
     expect(aggregateInputs).toContain('{workspaceRoot}/**/*.go');
     expect(aggregateInputs.filter((input) => typeof input === 'string' && input.startsWith('!'))).toEqual([]);

@@ -31,7 +31,11 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
 /** Nx's name for the same tuple in the plugin API of versions 20-21. */
 export const createNodesV2 = createNodes;
 
-function createNodesForStrataConfig(configFile: string, rawOptions: StrataPluginOptions | undefined, context: CreateNodesContext): CreateNodesResult {
+function createNodesForStrataConfig(
+  configFile: string,
+  rawOptions: StrataPluginOptions | undefined,
+  context: CreateNodesContext,
+): CreateNodesResult {
   const options = normalizePluginOptions(rawOptions);
   const family = readImageFamily(configFile, context.workspaceRoot, options);
   const { config, tasks } = family;
@@ -50,13 +54,26 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
     const platforms = [...new Set(tasks.map((task) => task.platform))];
     for (const platform of platforms) {
       const members = tasks.filter((task) => task.platform === platform);
-      targets[platformTargetName(options.buildTargetName, platform)] = buildAggregateTarget(members, layerInputs, `Builds every layer of ${config.image} for ${platform} (one architecture per CI runner).`);
+      targets[platformTargetName(options.buildTargetName, platform)] = buildAggregateTarget(
+        members,
+        layerInputs,
+        `Builds every layer of ${config.image} for ${platform} (one architecture per CI runner).`,
+      );
       targetGroups[`${options.buildTargetName} ${platform}`] = members.map((task) => task.targetName);
     }
-    targets[options.buildTargetName] = buildAggregateTarget(tasks, layerInputs, `Builds every layer × variant × platform of ${config.image}.`);
+    targets[options.buildTargetName] = buildAggregateTarget(
+      tasks,
+      layerInputs,
+      `Builds every layer × variant × platform of ${config.image}.`,
+    );
     Object.assign(targets, buildPublishTargets(family, layerInputs, options));
-    targetGroups[options.buildTargetName] = [options.buildTargetName, ...platforms.map((platform) => platformTargetName(options.buildTargetName, platform))];
-    targetGroups[options.publishTargetName] = Object.keys(targets).filter((name) => name === options.publishTargetName || name.startsWith(`${options.publishTargetName}--`));
+    targetGroups[options.buildTargetName] = [
+      options.buildTargetName,
+      ...platforms.map((platform) => platformTargetName(options.buildTargetName, platform)),
+    ];
+    targetGroups[options.publishTargetName] = Object.keys(targets).filter(
+      (name) => name === options.publishTargetName || name.startsWith(`${options.publishTargetName}--`),
+    );
   }
   if (config.binaries) {
     checkBinaryPaths(context.workspaceRoot, configFile, config);
@@ -72,7 +89,9 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
         root: projectRoot,
         targets,
         metadata: {
-          description: config.layers ? `Layered image family ${config.image} (nx-strata)` : `Binaries ${Object.keys(config.binaries ?? {}).join(', ')} (nx-strata)`,
+          description: config.layers
+            ? `Layered image family ${config.image} (nx-strata)`
+            : `Binaries ${Object.keys(config.binaries ?? {}).join(', ')} (nx-strata)`,
           technologies: ['docker'],
           targetGroups,
         },
@@ -81,7 +100,12 @@ function createNodesForStrataConfig(configFile: string, rawOptions: StrataPlugin
   };
 }
 
-function buildLayerTarget(task: LayerTask, family: ImageFamily, inputs: NxInput[], options: NormalizedPluginOptions): TargetConfiguration<DockerBuildExecutorOptions> {
+function buildLayerTarget(
+  task: LayerTask,
+  family: ImageFamily,
+  inputs: NxInput[],
+  options: NormalizedPluginOptions,
+): TargetConfiguration<DockerBuildExecutorOptions> {
   const record = family.recordOf(task);
   const parent = family.parentOf(task);
   const targetOptions: DockerBuildExecutorOptions = {
@@ -143,8 +167,18 @@ function buildAggregateTarget(members: LayerTask[], layerInputs: Map<string, NxI
  */
 function baseImageInputs(family: ImageFamily, task: LayerTask, options: NormalizedPluginOptions): NxInput[] {
   if (!options.pinBaseImages) return [];
-  const unpinned = family
-    .chainOf(task)
-    .flatMap((member) => family.inputsOf(member).externalImages.filter((image) => !image.pinned).map((image) => [image.ref, member.platform] as const));
-  return [...new Map(unpinned.map(([ref, platform]) => [`${ref} ${platform}`, { runtime: `node node_modules/nx-strata/bin/nx-strata.js resolve-digest ${ref} --platform ${platform}` }])).values()];
+  const unpinned = family.chainOf(task).flatMap((member) =>
+    family
+      .inputsOf(member)
+      .externalImages.filter((image) => !image.pinned)
+      .map((image) => [image.ref, member.platform] as const),
+  );
+  return [
+    ...new Map(
+      unpinned.map(([ref, platform]) => [
+        `${ref} ${platform}`,
+        { runtime: `node node_modules/nx-strata/bin/nx-strata.js resolve-digest ${ref} --platform ${platform}` },
+      ]),
+    ).values(),
+  ];
 }

@@ -13,7 +13,11 @@ import type { NormalizedPluginOptions } from './plugin-options';
  * `docker-publish`. Publishing is registry work only, so it is never cached: a tag like `latest` must be written
  * every time, not restored from a cache.
  */
-export function buildPublishTargets(family: ImageFamily, layerInputs: Map<string, NxInput[]>, options: NormalizedPluginOptions): Record<string, TargetConfiguration> {
+export function buildPublishTargets(
+  family: ImageFamily,
+  layerInputs: Map<string, NxInput[]>,
+  options: NormalizedPluginOptions,
+): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
   const variants = [...new Set(family.tasks.map((task) => task.variant))];
   const explicit = family.tasks[0].explicitVariant;
@@ -30,7 +34,9 @@ export function buildPublishTargets(family: ImageFamily, layerInputs: Map<string
       layers: layers.map((layer) => ({
         layer,
         top: !tasks.some((task) => task.parent?.layer === layer),
-        platforms: published.filter((task) => task.layer === layer).map((task) => ({ platform: task.platform, record: family.recordOf(task), target: task.targetName })),
+        platforms: published
+          .filter((task) => task.layer === layer)
+          .map((task) => ({ platform: task.platform, record: family.recordOf(task), target: task.targetName })),
       })),
       tags: publish.tags ?? defaultTagTemplates(explicit),
       record: `${options.recordsDir}/${tasks[0].project}/${variant}/publish.json`,
@@ -58,7 +64,11 @@ export function buildPublishTargets(family: ImageFamily, layerInputs: Map<string
       cache: false,
       inputs: unionInputs(perVariant.map((name) => targets[name].inputs as NxInput[])),
       dependsOn: perVariant,
-      metadata: { description: `Publishes every variant of ${family.config.image}.`, technologies: ['docker'], help: { command: 'npx nx-strata inspect --help', example: {} } },
+      metadata: {
+        description: `Publishes every variant of ${family.config.image}.`,
+        technologies: ['docker'],
+        help: { command: 'npx nx-strata inspect --help', example: {} },
+      },
     };
   }
   return targets;

@@ -23,7 +23,10 @@ export function renderTag(template: string, values: TagValues, platform?: string
   const tag = template.replace(/\{(\w+)\}/g, (_match, token: string) => {
     switch (token) {
       case 'version':
-        if (!values.version) throw new TagTemplateError(`tag "${template}" needs {version}: pass --version=<v>, set STRATA_VERSION, or give the project a package.json version (nx release writes it)`);
+        if (!values.version)
+          throw new TagTemplateError(
+            `tag "${template}" needs {version}: pass --version=<v>, set STRATA_VERSION, or give the project a package.json version (nx release writes it)`,
+          );
         return values.version.replace(/^v(?=\d)/, '');
       case 'sha':
         if (!values.sha) throw new TagTemplateError(`tag "${template}" needs {sha}, and this is not a git checkout with a commit`);
@@ -37,7 +40,10 @@ export function renderTag(template: string, values: TagValues, platform?: string
         throw new TagTemplateError(`tag "${template}" uses {${token}}; tag templates know {version}, {sha}, {variant} and {platform}`);
     }
   });
-  if (!VALID_TAG.test(tag)) throw new TagTemplateError(`tag "${template}" renders to "${tag}", which is not a valid image tag ([A-Za-z0-9_.-], at most 128, not starting with . or -)`);
+  if (!VALID_TAG.test(tag))
+    throw new TagTemplateError(
+      `tag "${template}" renders to "${tag}", which is not a valid image tag ([A-Za-z0-9_.-], at most 128, not starting with . or -)`,
+    );
   return tag;
 }
 

@@ -9,12 +9,44 @@ const finished = (target: string, status: string, projectRoot = 'apps/vision'): 
 
 describe('historyTasks', () => {
   const records: Record<string, object> = {
-    'dist/strata/vision/cpu/base/linux-amd64.json': { result: 'built', builtAt: '2026-11-22T10:00:01.000Z', durationMs: 1400, sizeBytes: 10, layerCount: 2, platform: 'linux/amd64' },
-    'dist/strata/vision/cpu/ml/linux-amd64.json': { result: 'registry-hit', builtAt: '2026-11-22T10:00:01.000Z', durationMs: 60, sizeBytes: 20, layerCount: 5, platform: 'linux/amd64' },
+    'dist/strata/vision/cpu/base/linux-amd64.json': {
+      result: 'built',
+      builtAt: '2026-11-22T10:00:01.000Z',
+      durationMs: 1400,
+      sizeBytes: 10,
+      layerCount: 2,
+      platform: 'linux/amd64',
+    },
+    'dist/strata/vision/cpu/ml/linux-amd64.json': {
+      result: 'registry-hit',
+      builtAt: '2026-11-22T10:00:01.000Z',
+      durationMs: 60,
+      sizeBytes: 20,
+      layerCount: 5,
+      platform: 'linux/amd64',
+    },
     // restored from the cache: written by an older run
-    'dist/strata/vision/cpu/app/linux-arm64.json': { result: 'built', builtAt: '2026-11-01T08:00:00.000Z', durationMs: 9000, sizeBytes: 30, layerCount: 9, platform: 'linux/arm64' },
-    'dist/strata/vision/default/api/linux-amd64.json': { result: 'built', builtAt: '2026-11-22T10:00:01.000Z', durationMs: 800, sizeBytes: 5, layerCount: 4, platform: 'linux/amd64' },
-    'apps/vision/dist/bin/.records/hello-darwin-arm64.json': { result: 'skipped', builtAt: '2026-11-22T10:00:01.000Z', platform: 'darwin/arm64' },
+    'dist/strata/vision/cpu/app/linux-arm64.json': {
+      result: 'built',
+      builtAt: '2026-11-01T08:00:00.000Z',
+      durationMs: 9000,
+      sizeBytes: 30,
+      layerCount: 9,
+      platform: 'linux/arm64',
+    },
+    'dist/strata/vision/default/api/linux-amd64.json': {
+      result: 'built',
+      builtAt: '2026-11-22T10:00:01.000Z',
+      durationMs: 800,
+      sizeBytes: 5,
+      layerCount: 4,
+      platform: 'linux/amd64',
+    },
+    'apps/vision/dist/bin/.records/hello-darwin-arm64.json': {
+      result: 'skipped',
+      builtAt: '2026-11-22T10:00:01.000Z',
+      platform: 'darwin/arm64',
+    },
   };
   const read = (path: string) => records[path] as never;
 
@@ -34,7 +66,20 @@ describe('historyTasks', () => {
       names,
       read,
     );
-    expect(tasks.map((task) => [task.target, task.kind, task.variant ?? task.binary, task.layer, task.platform, task.outcome, task.durationMs, task.buildMs, task.sizeBytes, task.layerCount])).toEqual([
+    expect(
+      tasks.map((task) => [
+        task.target,
+        task.kind,
+        task.variant ?? task.binary,
+        task.layer,
+        task.platform,
+        task.outcome,
+        task.durationMs,
+        task.buildMs,
+        task.sizeBytes,
+        task.layerCount,
+      ]),
+    ).toEqual([
       ['docker-build--cpu--base--linux-amd64', 'layer', 'cpu', 'base', 'linux/amd64', 'built', 1500, 1400, 10, 2],
       ['docker-build--cpu--ml--linux-amd64', 'layer', 'cpu', 'ml', 'linux/amd64', 'registry-hit', 1500, undefined, 20, 5],
       ['docker-build--cpu--app--linux-arm64', 'layer', 'cpu', 'app', 'linux/arm64', 'remote-cache', 1500, 9000, 30, 9],

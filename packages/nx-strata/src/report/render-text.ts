@@ -19,20 +19,41 @@ function headline(summary: ReportSummary): Array<[string, string]> {
   const { outcomes } = summary;
   const hits = outcomes['local-cache'] + outcomes['remote-cache'] + outcomes['registry-hit'];
   return [
-    ['hit rate', `${percent(summary.hitRate)} (${hits} hits: ${outcomes['local-cache']} local cache, ${outcomes['remote-cache']} remote cache, ${outcomes['registry-hit']} registry; ${outcomes.built} built; ${outcomes.failed} failed, ${outcomes.skipped} skipped)`],
+    [
+      'hit rate',
+      `${percent(summary.hitRate)} (${hits} hits: ${outcomes['local-cache']} local cache, ${outcomes['remote-cache']} remote cache, ${outcomes['registry-hit']} registry; ${outcomes.built} built; ${outcomes.failed} failed, ${outcomes.skipped} skipped)`,
+    ],
     ['time spent', formatDuration(summary.timeSpentMs)],
-    ['time saved', `${formatDuration(summary.timeSavedMs)} by hits, each priced at its target's last real build${summary.hitsWithoutBuildTime ? ` (${summary.hitsWithoutBuildTime} hits with no known build time not counted)` : ''}`],
+    [
+      'time saved',
+      `${formatDuration(summary.timeSavedMs)} by hits, each priced at its target's last real build${summary.hitsWithoutBuildTime ? ` (${summary.hitsWithoutBuildTime} hits with no known build time not counted)` : ''}`,
+    ],
   ];
 }
 
 function groupRows(groups: GroupFigures[]): string[][] {
-  return groups.map((group) => [group.name, String(group.tasks), String(group.built), String(group.hits), percent(group.hitRate), formatDuration(group.timeSpentMs), formatDuration(group.timeSavedMs)]);
+  return groups.map((group) => [
+    group.name,
+    String(group.tasks),
+    String(group.built),
+    String(group.hits),
+    percent(group.hitRate),
+    formatDuration(group.timeSpentMs),
+    formatDuration(group.timeSavedMs),
+  ]);
 }
 
 const GROUP_HEADER = ['tasks', 'built', 'hits', 'hit rate', 'time spent', 'time saved'];
 
 function slowestRows(summary: ReportSummary): string[][] {
-  return summary.slowest.map((target) => [target.project, target.name, target.platform, formatDuration(target.lastBuildMs!), formatBytes(target.sizeBytes), target.layerCount === null ? '—' : String(target.layerCount)]);
+  return summary.slowest.map((target) => [
+    target.project,
+    target.name,
+    target.platform,
+    formatDuration(target.lastBuildMs!),
+    formatBytes(target.sizeBytes),
+    target.layerCount === null ? '—' : String(target.layerCount),
+  ]);
 }
 
 const SLOWEST_HEADER = ['project', 'layer / binary', 'platform', 'last build', 'size', 'layers'];
@@ -40,7 +61,9 @@ const SLOWEST_HEADER = ['project', 'layer / binary', 'platform', 'last build', '
 /** The summary for a terminal: aligned columns. */
 export function renderTerminal(summary: ReportSummary, source: string): string {
   if (summary.runs === 0) return `nx-strata report: no runs recorded yet in ${source}; run some docker-build or binary-build targets first`;
-  const lines = [`nx-strata build report: ${summary.runs} run${summary.runs === 1 ? '' : 's'}, ${summary.tasks} layer and binary tasks (${source})`];
+  const lines = [
+    `nx-strata build report: ${summary.runs} run${summary.runs === 1 ? '' : 's'}, ${summary.tasks} layer and binary tasks (${source})`,
+  ];
   for (const [label, value] of headline(summary)) lines.push(`  ${label.padEnd(11)} ${value}`);
   lines.push('', 'slowest (last real build)', ...table(SLOWEST_HEADER, slowestRows(summary), 3));
   lines.push('', 'by platform', ...table(['platform', ...GROUP_HEADER], groupRows(summary.byPlatform)));
@@ -52,13 +75,21 @@ export function renderTerminal(summary: ReportSummary, source: string): string {
 export function renderMarkdown(summary: ReportSummary): string {
   if (summary.runs === 0) return '### nx-strata build report\n\nNo runs recorded yet.\n';
   const markdownTable = (header: string[], rows: string[][], textColumns = 1) =>
-    [`| ${header.join(' | ')} |`, `|${header.map((_, index) => (index < textColumns ? '---' : '---:')).join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+    [
+      `| ${header.join(' | ')} |`,
+      `|${header.map((_, index) => (index < textColumns ? '---' : '---:')).join('|')}|`,
+      ...rows.map((row) => `| ${row.join(' | ')} |`),
+    ].join('\n');
   return [
     '### nx-strata build report',
     '',
     `${summary.runs} run${summary.runs === 1 ? '' : 's'}, ${summary.tasks} layer and binary tasks.`,
     '',
-    markdownTable(['', ''], headline(summary).map(([label, value]) => [`**${label}**`, value]), 2),
+    markdownTable(
+      ['', ''],
+      headline(summary).map(([label, value]) => [`**${label}**`, value]),
+      2,
+    ),
     '',
     '#### Slowest (last real build)',
     '',
@@ -67,7 +98,9 @@ export function renderMarkdown(summary: ReportSummary): string {
     '#### By platform',
     '',
     markdownTable(['platform', ...GROUP_HEADER], groupRows(summary.byPlatform)),
-    ...(summary.byVariant.length > 0 ? ['', '#### By variant', '', markdownTable(['variant', ...GROUP_HEADER], groupRows(summary.byVariant))] : []),
+    ...(summary.byVariant.length > 0
+      ? ['', '#### By variant', '', markdownTable(['variant', ...GROUP_HEADER], groupRows(summary.byVariant))]
+      : []),
     '',
   ].join('\n');
 }
@@ -75,6 +108,7 @@ export function renderMarkdown(summary: ReportSummary): string {
 /** Text columns (the first `textColumns`) left-aligned, figures right-aligned. */
 function table(header: string[], rows: string[][], textColumns = 1): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, column) => (column < textColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}`.trimEnd();
+  const line = (cells: string[]) =>
+    `  ${cells.map((cell, column) => (column < textColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}`.trimEnd();
   return [line(header), ...rows.map(line)];
 }

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { HistoryRun } from './history-types';
 import { appendRun, HISTORY_FILE, readHistory } from './run-history';
 
-const run = (id: string): HistoryRun => ({ schemaVersion: 1, id, startedAt: '2026-11-22T10:00:00.000Z', durationMs: 1, command: 'nx run-many -t docker-build', tasks: [] });
+const run = (id: string): HistoryRun => ({
+  schemaVersion: 1,
+  id,
+  startedAt: '2026-11-22T10:00:00.000Z',
+  durationMs: 1,
+  command: 'nx run-many -t docker-build',
+  tasks: [],
+});
 
 describe('run history', () => {
   let directory: string;

@@ -21,7 +21,7 @@ describe('summarizeHistory on the fixture history', () => {
     expect(summary.hitRate).toBeCloseTo(8 / 14, 10);
   });
 
-  it('prices each hit at its target\'s last real build before it', () => {
+  it("prices each hit at its target's last real build before it", () => {
     expect(summary.timeSpentMs).toBe(357_500);
     // r2: 10 + 60 + 120 + 5 s; r3: 10 + 5 s; r4: 10 + 50 s (ml's build in r3, not r1)
     expect(summary.timeSavedMs).toBe(270_000);
@@ -29,7 +29,9 @@ describe('summarizeHistory on the fixture history', () => {
   });
 
   it('lists the slowest targets by their last real build', () => {
-    expect(summary.slowest.map((target) => [target.name, target.platform, target.lastBuildMs, target.sizeBytes, target.layerCount])).toEqual([
+    expect(
+      summary.slowest.map((target) => [target.name, target.platform, target.lastBuildMs, target.sizeBytes, target.layerCount]),
+    ).toEqual([
       ['cpu/ml', 'linux/arm64', 110_000, 1_500_000_000, 9],
       ['cpu/ml', 'linux/amd64', 50_000, 1_600_000_000, 9],
       ['cpu/base', 'linux/amd64', 10_000, 100_000_000, 3],
@@ -42,7 +44,9 @@ describe('summarizeHistory on the fixture history', () => {
       { name: 'linux/amd64', tasks: 12, built: 4, hits: 7, hitRate: 7 / 11, timeSpentMs: 126_200, timeSavedMs: 150_000 },
       { name: 'linux/arm64', tasks: 4, built: 2, hits: 1, hitRate: 1 / 3, timeSpentMs: 231_300, timeSavedMs: 120_000 },
     ]);
-    expect(summary.byVariant).toEqual([{ name: 'cpu', tasks: 12, built: 5, hits: 6, hitRate: 6 / 11, timeSpentMs: 352_400, timeSavedMs: 260_000 }]);
+    expect(summary.byVariant).toEqual([
+      { name: 'cpu', tasks: 12, built: 5, hits: 6, hitRate: 6 / 11, timeSpentMs: 352_400, timeSavedMs: 260_000 },
+    ]);
   });
 
   it('gives the hit rate of each run', () => {

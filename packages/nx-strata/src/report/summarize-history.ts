@@ -104,11 +104,22 @@ export function summarizeHistory(allRuns: HistoryRun[], options: { lastRuns?: nu
         layerCount: task.layerCount ?? previous?.layerCount ?? null,
       });
     }
-    perRun.push({ id: run.id, startedAt: run.startedAt, command: run.command, tasks: run.tasks.length, built, hits, hitRate: ratio(hits, built + hits), durationMs: run.durationMs });
+    perRun.push({
+      id: run.id,
+      startedAt: run.startedAt,
+      command: run.command,
+      tasks: run.tasks.length,
+      built,
+      hits,
+      hitRate: ratio(hits, built + hits),
+      durationMs: run.durationMs,
+    });
   }
   const all = runs.flatMap((run) => run.tasks);
   const hits = all.filter(isHit).length;
-  const sorted = [...targets.values()].sort((a, b) => a.project.localeCompare(b.project) || a.name.localeCompare(b.name) || a.platform.localeCompare(b.platform));
+  const sorted = [...targets.values()].sort(
+    (a, b) => a.project.localeCompare(b.project) || a.name.localeCompare(b.name) || a.platform.localeCompare(b.platform),
+  );
   return {
     runs: runs.length,
     tasks: all.length,
@@ -117,7 +128,10 @@ export function summarizeHistory(allRuns: HistoryRun[], options: { lastRuns?: nu
     timeSpentMs,
     timeSavedMs,
     hitsWithoutBuildTime,
-    slowest: sorted.filter((target) => target.lastBuildMs !== undefined).sort((a, b) => b.lastBuildMs! - a.lastBuildMs!).slice(0, options.slowest ?? 5),
+    slowest: sorted
+      .filter((target) => target.lastBuildMs !== undefined)
+      .sort((a, b) => b.lastBuildMs! - a.lastBuildMs!)
+      .slice(0, options.slowest ?? 5),
     byPlatform: [...groups.platform.values()].sort((a, b) => a.name.localeCompare(b.name)),
     byVariant: [...groups.variant.values()].sort((a, b) => a.name.localeCompare(b.name)),
     perRun,

@@ -38,7 +38,9 @@ export const VISION_LAYOUT: Record<string, FileSpec> = {
       cpu: {
         platforms: {
           'linux/amd64': {},
-          'linux/arm64': { layers: { base: { dockerfile: 'docker/arm64/Dockerfile.base' }, ml: { dockerfile: 'docker/arm64/Dockerfile.ml' } } },
+          'linux/arm64': {
+            layers: { base: { dockerfile: 'docker/arm64/Dockerfile.base' }, ml: { dockerfile: 'docker/arm64/Dockerfile.ml' } },
+          },
         },
       },
       cuda: { platforms: ['linux/amd64'] },
@@ -47,9 +49,12 @@ export const VISION_LAYOUT: Record<string, FileSpec> = {
   'docker/cpu/Dockerfile.base': 'FROM python:3.11-slim\nRUN echo cpu\n',
   'docker/arm64/Dockerfile.base': 'FROM python:3.11-slim\nRUN echo arm64\n',
   'docker/cuda/Dockerfile.base': 'FROM nvidia/cuda:12.4.0-runtime-ubuntu22.04\nRUN echo cuda\n',
-  'docker/cpu/Dockerfile.ml': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY requirements/ ./requirements/\nRUN pip install -r requirements/ml.txt\n',
-  'docker/arm64/Dockerfile.ml': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY requirements/ ./requirements/\nRUN pip install -r requirements/ml.txt\n',
-  'docker/cuda/Dockerfile.ml': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY requirements/ ./requirements/\nRUN pip install -r requirements/ml.txt\n',
+  'docker/cpu/Dockerfile.ml':
+    'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY requirements/ ./requirements/\nRUN pip install -r requirements/ml.txt\n',
+  'docker/arm64/Dockerfile.ml':
+    'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY requirements/ ./requirements/\nRUN pip install -r requirements/ml.txt\n',
+  'docker/cuda/Dockerfile.ml':
+    'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY requirements/ ./requirements/\nRUN pip install -r requirements/ml.txt\n',
   'docker/app/Dockerfile':
     'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY requirements/app.txt ./requirements/app.txt\nCOPY src/ ./src/\nCOPY docker/common/entrypoint.sh /entrypoint.sh\n',
   'docker/common/entrypoint.sh': { content: '#!/bin/sh\nexec python -m vision\n', mode: 0o755 },

@@ -13,7 +13,10 @@ export interface CacheStorage {
   health(): Promise<{ ok: boolean; detail: string }>;
 }
 
-export type GetOutcome = { kind: 'found'; size: number; stream: () => Readable | Promise<Readable> } | { kind: 'missing'; detail?: string } | { kind: 'down'; detail: string };
+export type GetOutcome =
+  | { kind: 'found'; size: number; stream: () => Readable | Promise<Readable> }
+  | { kind: 'missing'; detail?: string }
+  | { kind: 'down'; detail: string };
 
 /** `rejected`: the backend answered but refused this artifact (e.g. a registry's DIGEST_INVALID after one retry). */
 export type PutOutcome =

@@ -1,5 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, createReadStream, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CacheStorage, GetOutcome, PutOutcome } from './cache-storage';
@@ -58,7 +71,10 @@ export class FileStorage implements CacheStorage {
       const verdict = this.verify(fd, stats.size);
       if (!verdict.ok) {
         this.quarantine(hash, verdict.problem);
-        return { kind: 'missing', detail: `artifact ${hash} fails its integrity check (${verdict.problem}); moved aside to .corrupt/, it may be stored again` };
+        return {
+          kind: 'missing',
+          detail: `artifact ${hash} fails its integrity check (${verdict.problem}); moved aside to .corrupt/, it may be stored again`,
+        };
       }
       handedOver = true;
       return { kind: 'found', size: verdict.size, stream: () => createReadStream('', { fd, start: HEADER_BYTES, autoClose: true }) };
@@ -111,7 +127,7 @@ export class FileStorage implements CacheStorage {
     if (Number(recordedSize) !== size) return { ok: false, problem: `${size} bytes, recorded ${Number(recordedSize)}` };
     const hasher = createHash('sha256');
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (let position = HEADER_BYTES; position < fileSize; ) {
+    for (let position = HEADER_BYTES; position < fileSize;) {
       const read = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, fileSize - position), position);
       if (read === 0) return { ok: false, problem: 'shorter than its size' };
       hasher.update(read === CHUNK_BYTES ? buffer : buffer.subarray(0, read));
@@ -128,7 +144,8 @@ export class FileStorage implements CacheStorage {
       this.log(`artifact ${hash} failed verification (${problem}); moved to ${aside}`);
     } catch (error) {
       // Another server moved it first, or it is gone: either way the hash is free again.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`artifact ${hash} failed verification (${problem}) and could not be moved aside: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.log(`artifact ${hash} failed verification (${problem}) and could not be moved aside: ${(error as Error).message}`);
     }
   }
 }
@@ -148,7 +165,11 @@ function exists(path: string): boolean {
  * Streams `body` into a new file after room for the header, hashing as it goes; stops reading (without dropping the
  * connection, so a 413 can still be sent) past `maxBytes`; then writes the header. Memory stays bounded by one chunk.
  */
-function writeArtifact(body: Readable, path: string, maxBytes: number): Promise<{ kind: 'ok' } | { kind: 'too-large' } | { kind: 'aborted'; detail: string }> {
+function writeArtifact(
+  body: Readable,
+  path: string,
+  maxBytes: number,
+): Promise<{ kind: 'ok' } | { kind: 'too-large' } | { kind: 'aborted'; detail: string }> {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
   const hasher = createHash('sha256');
   let size = 0;
@@ -178,7 +199,8 @@ function writeArtifact(body: Readable, path: string, maxBytes: number): Promise<
         return;
       }
       try {
-        for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset, chunk.length - offset, HEADER_BYTES + size + offset);
+        for (let offset = 0; offset < chunk.length;)
+          offset += writeSync(fd, chunk, offset, chunk.length - offset, HEADER_BYTES + size + offset);
       } catch (error) {
         finish(error as Error);
         return;
@@ -190,7 +212,8 @@ function writeArtifact(body: Readable, path: string, maxBytes: number): Promise<
     body.once('end', () => finish({ kind: 'ok' }));
     body.once('error', (error) => finish({ kind: 'aborted', detail: error.message }));
     body.once('close', () => {
-      if ('complete' in body && !(body as Readable & { complete: boolean }).complete) finish({ kind: 'aborted', detail: 'the client went away mid-upload' });
+      if ('complete' in body && !(body as Readable & { complete: boolean }).complete)
+        finish({ kind: 'aborted', detail: 'the client went away mid-upload' });
       else finish({ kind: 'ok' });
     });
   });

@@ -56,8 +56,10 @@ export class OciStorage implements CacheStorage {
     const manifest = await this.client.manifest(this.repository, hash, { withBody: true });
     if (manifest.kind === 'missing') return { kind: 'missing' };
     if (manifest.kind !== 'found') return { kind: 'down', detail: `${this.url}: ${manifest.detail}` };
-    const layer = (JSON.parse(manifest.body ?? '{}') as { layers?: Array<{ digest: string; size: number; mediaType: string }> }).layers?.[0];
-    if (!layer || layer.mediaType !== ARTIFACT_MEDIA_TYPE) return { kind: 'missing', detail: `${this.url}:${hash} is not an nx-strata cache artifact` };
+    const layer = (JSON.parse(manifest.body ?? '{}') as { layers?: Array<{ digest: string; size: number; mediaType: string }> })
+      .layers?.[0];
+    if (!layer || layer.mediaType !== ARTIFACT_MEDIA_TYPE)
+      return { kind: 'missing', detail: `${this.url}:${hash} is not an nx-strata cache artifact` };
     let blob: IncomingMessage;
     try {
       blob = await this.client.download(`/v2/${this.repository}/blobs/${layer.digest}`, this.repository);
@@ -80,7 +82,10 @@ export class OciStorage implements CacheStorage {
       release?.();
       held.discard();
       const problem = `${held.size} bytes, ${held.digest}; expected ${layer.size} bytes, ${layer.digest}`;
-      return { kind: 'missing', detail: `artifact ${this.url}:${hash} (blob ${hashLabel(layer.digest)}) fails its integrity check (${problem}); ${await this.quarantine(hash, manifest.digest)}` };
+      return {
+        kind: 'missing',
+        detail: `artifact ${this.url}:${hash} (blob ${hashLabel(layer.digest)}) fails its integrity check (${problem}); ${await this.quarantine(hash, manifest.digest)}`,
+      };
     }
     return {
       kind: 'found',
@@ -97,7 +102,8 @@ export class OciStorage implements CacheStorage {
     // Small artifacts of known size are read whole, hashed, then sent in one request; others stream in chunks. Nx only
     // stores after a miss, so an existing hash is rare: small ones are checked once, just before tagging; big ones
     // also before the upload, to spare sending it for nothing.
-    const release = limits.declaredBytes !== undefined && limits.declaredBytes <= limits.maxBytes ? this.memory.reserve(limits.declaredBytes) : undefined;
+    const release =
+      limits.declaredBytes !== undefined && limits.declaredBytes <= limits.maxBytes ? this.memory.reserve(limits.declaredBytes) : undefined;
     if (!release && !this.quarantined.has(hash)) {
       const existing = await this.client.manifest(this.repository, hash);
       if (existing.kind === 'found') return { kind: 'exists' };
@@ -137,7 +143,14 @@ export class OciStorage implements CacheStorage {
       if ('kind' in start) return start;
       let commit: { status: number; text: string };
       try {
-        commit = await this.client.upload('PUT', withDigest(start.location, digest), this.repository, 'push', { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) }, chunks);
+        commit = await this.client.upload(
+          'PUT',
+          withDigest(start.location, digest),
+          this.repository,
+          'push',
+          { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+          chunks,
+        );
       } catch (error) {
         return { kind: 'down', detail: `${this.url}: ${(error as Error).message} storing blob ${digest}` };
       }
@@ -147,7 +160,9 @@ export class OciStorage implements CacheStorage {
         this.log(`PUT blob ${hashLabel(digest)}: the registry answered ${code}; retrying once`);
         continue;
       }
-      return code ? { kind: 'rejected', detail: `${this.url}: the registry refused blob ${digest} (HTTP ${commit.status} ${code})` } : { kind: 'down', detail: `${this.url}: HTTP ${commit.status} storing blob ${digest}` };
+      return code
+        ? { kind: 'rejected', detail: `${this.url}: the registry refused blob ${digest} (HTTP ${commit.status} ${code})` }
+        : { kind: 'down', detail: `${this.url}: HTTP ${commit.status} storing blob ${digest}` };
     }
   }
 
@@ -165,12 +180,21 @@ export class OciStorage implements CacheStorage {
     };
     let location = start.location;
     try {
-      const patch = await this.client.upload('PATCH', location, this.repository, 'push', { 'Content-Type': 'application/octet-stream' }, metered());
+      const patch = await this.client.upload(
+        'PATCH',
+        location,
+        this.repository,
+        'push',
+        { 'Content-Type': 'application/octet-stream' },
+        metered(),
+      );
       if (patch.status !== 202) return { kind: 'down', detail: `${this.url}: HTTP ${patch.status} uploading the artifact` };
       location = patch.headers.location ?? location;
     } catch (error) {
       if (error instanceof TooLarge || (error as Error).cause instanceof TooLarge) return { kind: 'too-large' };
-      return cutShort(body) && body.destroyed ? { kind: 'aborted', detail: (error as Error).message } : { kind: 'down', detail: `${this.url}: ${(error as Error).message} uploading the artifact` };
+      return cutShort(body) && body.destroyed
+        ? { kind: 'aborted', detail: (error as Error).message }
+        : { kind: 'down', detail: `${this.url}: ${(error as Error).message} uploading the artifact` };
     }
     if (cutShort(body)) return { kind: 'aborted', detail: 'the client went away mid-upload' };
     const digest = `sha256:${state.hash.digest('hex')}`;
@@ -183,14 +207,17 @@ export class OciStorage implements CacheStorage {
       const there = await this.client.send('HEAD', `/v2/${this.repository}/blobs/${digest}`, this.repository, 'pull');
       if (!('failure' in there) && there.response.ok) return { kind: 'blob', digest, size: state.bytes };
     }
-    return code ? { kind: 'rejected', detail: `${this.url}: the registry refused blob ${digest} (HTTP ${commit.response.status} ${code})` } : { kind: 'down', detail: `${this.url}: HTTP ${commit.response.status} committing blob ${digest}` };
+    return code
+      ? { kind: 'rejected', detail: `${this.url}: the registry refused blob ${digest} (HTTP ${commit.response.status} ${code})` }
+      : { kind: 'down', detail: `${this.url}: HTTP ${commit.response.status} committing blob ${digest}` };
   }
 
   private async startUpload(): Promise<PutOutcome | { location: string }> {
     const start = await this.client.send('POST', `/v2/${this.repository}/blobs/uploads/`, this.repository, 'push');
     if ('failure' in start) return { kind: 'down', detail: `${this.url}: ${describe(start.failure)}` };
     const location = start.response.headers.get('location');
-    if (start.response.status !== 202 || !location) return { kind: 'down', detail: `${this.url}: HTTP ${start.response.status} starting an upload` };
+    if (start.response.status !== 202 || !location)
+      return { kind: 'down', detail: `${this.url}: HTTP ${start.response.status} starting an upload` };
     return { location };
   }
 
@@ -230,7 +257,9 @@ export class OciStorage implements CacheStorage {
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
-      return code ? { kind: 'rejected', detail: `${this.url}: the registry refused the manifest of ${hash} (HTTP ${tag.response.status} ${code})` } : { kind: 'down', detail: `${this.url}: HTTP ${tag.response.status} tagging ${hash}` };
+      return code
+        ? { kind: 'rejected', detail: `${this.url}: the registry refused the manifest of ${hash} (HTTP ${tag.response.status} ${code})` }
+        : { kind: 'down', detail: `${this.url}: HTTP ${tag.response.status} tagging ${hash}` };
     }
   }
 
@@ -279,18 +308,24 @@ export class OciStorage implements CacheStorage {
   private async quarantine(hash: string, manifestDigest: string): Promise<string> {
     const error = await this.client.deleteManifest(this.repository, manifestDigest);
     if (!error) {
-      this.log(`artifact ${this.url}:${hash} failed verification; its manifest ${hashLabel(manifestDigest)} was deleted, the hash may be stored again`);
+      this.log(
+        `artifact ${this.url}:${hash} failed verification; its manifest ${hashLabel(manifestDigest)} was deleted, the hash may be stored again`,
+      );
       return 'deleted, it may be stored again';
     }
     this.quarantined.add(hash);
-    this.log(`artifact ${this.url}:${hash} failed verification and could not be deleted (${error}); the next PUT of this hash replaces its tag`);
+    this.log(
+      `artifact ${this.url}:${hash} failed verification and could not be deleted (${error}); the next PUT of this hash replaces its tag`,
+    );
     return 'the next PUT of this hash replaces it';
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {
     const probe = await this.client.send('GET', '/v2/', this.repository, 'pull');
     if ('failure' in probe) return { ok: false, detail: `${this.url}: ${describe(probe.failure)}` };
-    return probe.response.ok ? { ok: true, detail: `${this.url} answers` } : { ok: false, detail: `${this.url}: HTTP ${probe.response.status}` };
+    return probe.response.ok
+      ? { ok: true, detail: `${this.url} answers` }
+      : { ok: false, detail: `${this.url}: HTTP ${probe.response.status}` };
   }
 
   /** The `{}` config blob every artifact manifest points at; returns an error text or undefined. */

@@ -26,7 +26,10 @@ describe('a registry that stops answering', () => {
     const server = createServer((request, response) => {
       if (mode === 'frozen') return; // accepts, reads, never answers
       if (request.url?.includes('/manifests/')) {
-        const manifest = JSON.stringify({ schemaVersion: 2, layers: [{ mediaType: 'application/vnd.nx-strata.cache.artifact.v1', digest, size: blob.length }] });
+        const manifest = JSON.stringify({
+          schemaVersion: 2,
+          layers: [{ mediaType: 'application/vnd.nx-strata.cache.artifact.v1', digest, size: blob.length }],
+        });
         response.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': 'sha256:m' });
         return void response.end(request.method === 'HEAD' ? undefined : manifest);
       }
@@ -46,7 +49,11 @@ describe('a registry that stops answering', () => {
     const started = Date.now();
     const probe = await new RegistryClient(host, env).manifest('team/cache', 'abc');
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(probe).toEqual({ kind: 'unreachable', detail: `${host} sent no answer within 0.4 s (HEAD /v2/team/cache/manifests/abc; limit STRATA_REGISTRY_RESPONSE_TIMEOUT=0.4)`, timedOut: true });
+    expect(probe).toEqual({
+      kind: 'unreachable',
+      detail: `${host} sent no answer within 0.4 s (HEAD /v2/team/cache/manifests/abc; limit STRATA_REGISTRY_RESPONSE_TIMEOUT=0.4)`,
+      timedOut: true,
+    });
   });
 
   it('bounds a blob that stalls mid-body', async () => {
@@ -57,35 +64,50 @@ describe('a registry that stops answering', () => {
       (async () => {
         for await (const _chunk of blob) void _chunk;
       })(),
-    ).rejects.toThrow(`${host} stopped sending data within 0.4 s (GET /v2/team/cache/blobs/sha256:x; limit STRATA_REGISTRY_IDLE_TIMEOUT=0.4)`);
+    ).rejects.toThrow(
+      `${host} stopped sending data within 0.4 s (GET /v2/team/cache/blobs/sha256:x; limit STRATA_REGISTRY_IDLE_TIMEOUT=0.4)`,
+    );
   });
 
-  test.each(['frozen', 'mid-body'] as const)('the cache server answers 404/403 in bounded time, frees the hash and keeps /health answering (%s)', async (mode) => {
-    const host = await stallingRegistry(mode);
-    const logs: string[] = [];
-    const cache = createCacheServer({ storage: openStorage(`oci://${host}/team/cache`, env), tokens: { read: [], write: ['w'] }, log: (line) => logs.push(line) });
-    const { port } = await cache.listen(0, '127.0.0.1');
-    const base = `http://127.0.0.1:${port}`;
-    const auth = { Authorization: 'Bearer w' };
-    try {
-      const started = Date.now();
-      expect((await fetch(`${base}/v1/cache/h1`, { headers: auth })).status).toBe(404);
-      // Twice in a row: the first PUT must not leave the hash "being stored" (409) for the second.
-      expect((await fetch(`${base}/v1/cache/h2`, { method: 'PUT', headers: { ...auth, 'Content-Length': '5' }, body: 'hello' })).status).toBe(403);
-      expect((await fetch(`${base}/v1/cache/h2`, { method: 'PUT', headers: { ...auth, 'Content-Length': '5' }, body: 'hello' })).status).toBe(403);
-      const health = await fetch(`${base}/health`);
-      expect([200, 503]).toContain(health.status);
-      expect(Date.now() - started).toBeLessThan(15_000);
-      expect(logs.join('\n')).toMatch(/backend down .*(sent no answer|stopped sending data) within 0\.4 s/);
-    } finally {
-      await cache.close();
-    }
-  });
+  test.each(['frozen', 'mid-body'] as const)(
+    'the cache server answers 404/403 in bounded time, frees the hash and keeps /health answering (%s)',
+    async (mode) => {
+      const host = await stallingRegistry(mode);
+      const logs: string[] = [];
+      const cache = createCacheServer({
+        storage: openStorage(`oci://${host}/team/cache`, env),
+        tokens: { read: [], write: ['w'] },
+        log: (line) => logs.push(line),
+      });
+      const { port } = await cache.listen(0, '127.0.0.1');
+      const base = `http://127.0.0.1:${port}`;
+      const auth = { Authorization: 'Bearer w' };
+      try {
+        const started = Date.now();
+        expect((await fetch(`${base}/v1/cache/h1`, { headers: auth })).status).toBe(404);
+        // Twice in a row: the first PUT must not leave the hash "being stored" (409) for the second.
+        expect(
+          (await fetch(`${base}/v1/cache/h2`, { method: 'PUT', headers: { ...auth, 'Content-Length': '5' }, body: 'hello' })).status,
+        ).toBe(403);
+        expect(
+          (await fetch(`${base}/v1/cache/h2`, { method: 'PUT', headers: { ...auth, 'Content-Length': '5' }, body: 'hello' })).status,
+        ).toBe(403);
+        const health = await fetch(`${base}/health`);
+        expect([200, 503]).toContain(health.status);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(logs.join('\n')).toMatch(/backend down .*(sent no answer|stopped sending data) within 0\.4 s/);
+      } finally {
+        await cache.close();
+      }
+    },
+  );
 });
 
 describe('openStorage', () => {
   it('refuses a relative file:// URL instead of storing under / (item 11)', () => {
-    expect(() => openStorage('file://relstore')).toThrow('--storage file://relstore: a file URL needs an absolute path: file:///absolute/path (three slashes), or give a plain path such as ./cache');
+    expect(() => openStorage('file://relstore')).toThrow(
+      '--storage file://relstore: a file URL needs an absolute path: file:///absolute/path (three slashes), or give a plain path such as ./cache',
+    );
     expect(() => openStorage('file://')).toThrow('needs an absolute path');
   });
 });

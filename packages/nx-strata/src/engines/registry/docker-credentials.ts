@@ -63,7 +63,9 @@ async function fromCredentialHelper(helper: string, server: string): Promise<Reg
   try {
     const { Username, Secret } = JSON.parse(result.stdout) as { Username?: string; Secret?: string };
     if (!Secret) return undefined;
-    return Username === '<token>' ? { kind: 'identity-token', token: Secret } : { kind: 'basic', username: Username ?? '', password: Secret };
+    return Username === '<token>'
+      ? { kind: 'identity-token', token: Secret }
+      : { kind: 'basic', username: Username ?? '', password: Secret };
   } catch {
     return undefined;
   }

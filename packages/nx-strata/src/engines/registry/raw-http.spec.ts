@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { streamDownload, streamUpload } from './raw-http';
 
-async function serve(handler: (request: IncomingMessage, body: Buffer) => { status: number; headers?: Record<string, string>; body?: string }): Promise<{ server: Server; url: string }> {
+async function serve(
+  handler: (request: IncomingMessage, body: Buffer) => { status: number; headers?: Record<string, string>; body?: string },
+): Promise<{ server: Server; url: string }> {
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);

@@ -35,7 +35,11 @@ export function registryTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): R
 }
 
 type Phase = 'connect' | 'response' | 'idle';
-const PHASE_ENV: Record<Phase, string> = { connect: 'STRATA_REGISTRY_CONNECT_TIMEOUT', response: 'STRATA_REGISTRY_RESPONSE_TIMEOUT', idle: 'STRATA_REGISTRY_IDLE_TIMEOUT' };
+const PHASE_ENV: Record<Phase, string> = {
+  connect: 'STRATA_REGISTRY_CONNECT_TIMEOUT',
+  response: 'STRATA_REGISTRY_RESPONSE_TIMEOUT',
+  idle: 'STRATA_REGISTRY_IDLE_TIMEOUT',
+};
 
 /** A registry request that ran out of time: names the host, the operation, the phase and the limit. */
 export class RegistryTimeoutError extends Error {
@@ -164,12 +168,19 @@ export async function readWhole(response: IncomingMessage): Promise<Buffer> {
 }
 
 /** One request with a small in-memory body, answer read whole; follows redirects for GET and HEAD. */
-export async function registryRequest(url: string, options: Omit<RequestOptions, 'body'> & { body?: string | Uint8Array }): Promise<RegistryResponse> {
+export async function registryRequest(
+  url: string,
+  options: Omit<RequestOptions, 'body'> & { body?: string | Uint8Array },
+): Promise<RegistryResponse> {
   let current = url;
   for (let hop = 0; hop <= 5; hop++) {
     const response = await openRequest(current, options);
     const location = response.headers.location;
-    if (location && [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && (options.method === 'GET' || options.method === 'HEAD')) {
+    if (
+      location &&
+      [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) &&
+      (options.method === 'GET' || options.method === 'HEAD')
+    ) {
       response.resume();
       current = new URL(location, current).toString();
       continue;
@@ -196,7 +207,11 @@ export async function streamUpload(
  * GETs `url` and hands back the response to read as a stream (a pause longer than the idle timeout errors it).
  * Follows up to five redirects (blob stores often send one), sending `authorization` only to the registry's own origin.
  */
-export async function streamDownload(url: string, authorization: string | undefined, timeouts: RegistryTimeouts = DEFAULT_REGISTRY_TIMEOUTS): Promise<IncomingMessage> {
+export async function streamDownload(
+  url: string,
+  authorization: string | undefined,
+  timeouts: RegistryTimeouts = DEFAULT_REGISTRY_TIMEOUTS,
+): Promise<IncomingMessage> {
   const origin = new URL(url).origin;
   let current = url;
   for (let hop = 0; hop <= 5; hop++) {

@@ -24,6 +24,9 @@ export function repositoryName(address: RegistryAddress, path: string): string {
 export function registryScheme(host: string, env: NodeJS.ProcessEnv = process.env): 'http' | 'https' {
   const hostname = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   if (hostname === 'localhost' || hostname === '::1' || /^127\./.test(hostname)) return 'http';
-  const insecure = (env.STRATA_INSECURE_REGISTRIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const insecure = (env.STRATA_INSECURE_REGISTRIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return insecure.includes(host) || insecure.includes(hostname) ? 'http' : 'https';
 }

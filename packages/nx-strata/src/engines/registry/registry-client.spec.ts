@@ -8,7 +8,11 @@ import { MANIFEST_ACCEPT, RegistryClient } from './registry-client';
 import { parseWwwAuthenticate } from './www-authenticate';
 
 /** A tiny real registry with token auth: what the client must cope with, over real HTTP. */
-function startFakeRegistry(): Promise<{ server: Server; host: string; requests: Array<{ method: string; url: string; auth?: string; accept?: string }> }> {
+function startFakeRegistry(): Promise<{
+  server: Server;
+  host: string;
+  requests: Array<{ method: string; url: string; auth?: string; accept?: string }>;
+}> {
   const requests: Array<{ method: string; url: string; auth?: string; accept?: string }> = [];
   const server = createServer((request: IncomingMessage, response) => {
     const url = request.url ?? '';
@@ -20,20 +24,31 @@ function startFakeRegistry(): Promise<{ server: Server; host: string; requests: 
       return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'tok-123' }));
     }
     if (request.headers.authorization !== 'Bearer tok-123') {
-      return void response.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="fake",scope="repository:acme/app:pull"` }).end();
+      return void response
+        .writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="fake",scope="repository:acme/app:pull"` })
+        .end();
     }
     if (url === '/v2/acme/app/manifests/strata-abc') {
       const modern = (request.headers.accept ?? '').includes('application/vnd.oci.image.index.v1+json');
-      return void response.writeHead(200, { 'docker-content-digest': modern ? 'sha256:modern' : 'sha256:schema1', 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' }).end();
+      return void response
+        .writeHead(200, {
+          'docker-content-digest': modern ? 'sha256:modern' : 'sha256:schema1',
+          'content-type': 'application/vnd.docker.distribution.manifest.v2+json',
+        })
+        .end();
     }
     if (url === '/v2/acme/app/tags/list?n=1000') {
-      return void response.writeHead(200, { link: '</v2/acme/app/tags/list?n=1000&last=b>; rel="next"' }).end(JSON.stringify({ tags: ['b', 'a'] }));
+      return void response
+        .writeHead(200, { link: '</v2/acme/app/tags/list?n=1000&last=b>; rel="next"' })
+        .end(JSON.stringify({ tags: ['b', 'a'] }));
     }
     if (url === '/v2/acme/app/tags/list?n=1000&last=b') return void response.writeHead(200).end(JSON.stringify({ tags: ['c'] }));
     if (request.method === 'DELETE') return void response.writeHead(405).end();
     response.writeHead(404).end();
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, host: `127.0.0.1:${(server.address() as { port: number }).port}`, requests })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, host: `127.0.0.1:${(server.address() as { port: number }).port}`, requests })),
+  );
 }
 
 describe('RegistryClient (real HTTP)', () => {
@@ -42,7 +57,10 @@ describe('RegistryClient (real HTTP)', () => {
   beforeEach(async () => {
     fake = await startFakeRegistry();
     dockerConfig = mkdtempSync(join(tmpdir(), 'nx-strata-docker-config-'));
-    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [fake.host]: { auth: Buffer.from('robot:s3cret').toString('base64') } } }));
+    writeFileSync(
+      join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [fake.host]: { auth: Buffer.from('robot:s3cret').toString('base64') } } }),
+    );
   });
   afterEach(() => {
     fake.server.close();
@@ -51,7 +69,12 @@ describe('RegistryClient (real HTTP)', () => {
 
   it('follows the Bearer challenge with docker config credentials and asks for every modern manifest type', async () => {
     const client = new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig });
-    expect(await client.manifest('acme/app', 'strata-abc')).toEqual({ kind: 'found', digest: 'sha256:modern', mediaType: 'application/vnd.docker.distribution.manifest.v2+json', body: undefined });
+    expect(await client.manifest('acme/app', 'strata-abc')).toEqual({
+      kind: 'found',
+      digest: 'sha256:modern',
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      body: undefined,
+    });
     const tokenRequest = fake.requests.find((request) => request.url.startsWith('/token'))!;
     expect(tokenRequest.url).toBe('/token?service=fake&scope=repository%3Aacme%2Fapp%3Apull');
     expect(fake.requests.at(-1)).toMatchObject({ method: 'HEAD', auth: 'Bearer tok-123', accept: MANIFEST_ACCEPT });
@@ -62,7 +85,9 @@ describe('RegistryClient (real HTTP)', () => {
   it('reports refused credentials, an unreachable registry and a registry without deletes, without throwing', async () => {
     expect((await new RegistryClient(fake.host, { DOCKER_CONFIG: '/nonexistent' }).manifest('acme/app', 'x')).kind).toBe('unauthorized');
     expect((await new RegistryClient('127.0.0.1:1', {}).manifest('acme/app', 'x')).kind).toBe('unreachable');
-    expect(await new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig }).deleteManifest('acme/app', 'sha256:1')).toContain('does not allow deletes');
+    expect(await new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig }).deleteManifest('acme/app', 'sha256:1')).toContain(
+      'does not allow deletes',
+    );
   });
 
   it('lists tags across pages', async () => {
@@ -77,22 +102,47 @@ describe('findDockerCredentials', () => {
 
   it('asks the registry credential helper the way docker does (server on stdin)', async () => {
     const bin = join(dir, 'bin');
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ credHelpers: { 'ghcr.io': 'strata-test' }, auths: { 'ghcr.io': { auth: Buffer.from('inline:nope').toString('base64') } } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        credHelpers: { 'ghcr.io': 'strata-test' },
+        auths: { 'ghcr.io': { auth: Buffer.from('inline:nope').toString('base64') } },
+      }),
+    );
     mkdirSync(bin);
-    writeFileSync(join(bin, 'docker-credential-strata-test'), '#!/bin/sh\nread server\n[ "$1" = get ] && printf \'{"ServerURL":"%s","Username":"bot","Secret":"from-helper-for-%s"}\' "$server" "$server"\n');
+    writeFileSync(
+      join(bin, 'docker-credential-strata-test'),
+      '#!/bin/sh\nread server\n[ "$1" = get ] && printf \'{"ServerURL":"%s","Username":"bot","Secret":"from-helper-for-%s"}\' "$server" "$server"\n',
+    );
     chmodSync(join(bin, 'docker-credential-strata-test'), 0o755);
     const path = process.env.PATH;
     process.env.PATH = `${bin}:${path}`;
     try {
-      expect(await findDockerCredentials('ghcr.io', { DOCKER_CONFIG: dir })).toEqual({ kind: 'basic', username: 'bot', password: 'from-helper-for-ghcr.io' });
+      expect(await findDockerCredentials('ghcr.io', { DOCKER_CONFIG: dir })).toEqual({
+        kind: 'basic',
+        username: 'bot',
+        password: 'from-helper-for-ghcr.io',
+      });
     } finally {
       process.env.PATH = path;
     }
   });
 
   it('reads inline auths and identity tokens, and finds nothing for other registries', async () => {
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { 'registry.example.com': { auth: Buffer.from('me:pa:ss').toString('base64') }, 'https://gcr.io': { identitytoken: 'refresh' } } }));
-    expect(await findDockerCredentials('registry.example.com', { DOCKER_CONFIG: dir })).toEqual({ kind: 'basic', username: 'me', password: 'pa:ss' });
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        auths: {
+          'registry.example.com': { auth: Buffer.from('me:pa:ss').toString('base64') },
+          'https://gcr.io': { identitytoken: 'refresh' },
+        },
+      }),
+    );
+    expect(await findDockerCredentials('registry.example.com', { DOCKER_CONFIG: dir })).toEqual({
+      kind: 'basic',
+      username: 'me',
+      password: 'pa:ss',
+    });
     expect(await findDockerCredentials('gcr.io', { DOCKER_CONFIG: dir })).toEqual({ kind: 'identity-token', token: 'refresh' });
     expect(await findDockerCredentials('quay.io', { DOCKER_CONFIG: dir })).toBeUndefined();
   });

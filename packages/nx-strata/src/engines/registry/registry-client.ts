@@ -1,7 +1,16 @@
 import { findDockerCredentials, type RegistryCredentials } from './docker-credentials';
 import { registryScheme } from './registry-address';
 import type { IncomingMessage } from 'node:http';
-import { RegistryTimeoutError, registryRequest, registryTimeoutsFromEnv, streamDownload, streamUpload, type RegistryResponse, type RegistryTimeouts, type StreamedResponse } from './raw-http';
+import {
+  RegistryTimeoutError,
+  registryRequest,
+  registryTimeoutsFromEnv,
+  streamDownload,
+  streamUpload,
+  type RegistryResponse,
+  type RegistryTimeouts,
+  type StreamedResponse,
+} from './raw-http';
 import { parseWwwAuthenticate } from './www-authenticate';
 
 /** Without these, distribution 2.8 answers with a converted schema1 manifest whose digest differs. */
@@ -51,7 +60,9 @@ export class RegistryClient {
   /** HEAD (or GET with `withBody`) a manifest by tag or digest. */
   async manifest(repository: string, reference: string, options: { withBody?: boolean } = {}): Promise<ManifestProbe> {
     const method = options.withBody ? 'GET' : 'HEAD';
-    const response = await this.request(method, `/v2/${repository}/manifests/${reference}`, repository, 'pull', { Accept: MANIFEST_ACCEPT });
+    const response = await this.request(method, `/v2/${repository}/manifests/${reference}`, repository, 'pull', {
+      Accept: MANIFEST_ACCEPT,
+    });
     if ('failure' in response) return response.failure;
     const { status, headers } = response.response;
     if (status === 404) return { kind: 'missing' };
@@ -60,7 +71,12 @@ export class RegistryClient {
     if (status !== 200) return { kind: 'error', detail: `HTTP ${status} from ${this.host}` };
     const digest = headers.get('docker-content-digest');
     if (!digest) return { kind: 'error', detail: `${this.host} sent no Docker-Content-Digest for ${repository}:${reference}` };
-    return { kind: 'found', digest, mediaType: headers.get('content-type') ?? '', body: options.withBody ? await response.response.text() : undefined };
+    return {
+      kind: 'found',
+      digest,
+      mediaType: headers.get('content-type') ?? '',
+      body: options.withBody ? await response.response.text() : undefined,
+    };
   }
 
   /** Every tag of a repository ([] when the repository does not exist). */
@@ -71,7 +87,8 @@ export class RegistryClient {
       const response = await this.request('GET', path, repository, 'pull', {});
       if ('failure' in response) return { failure: response.failure };
       if (response.response.status === 404) return [];
-      if (response.response.status !== 200) return { failure: { kind: 'error', detail: `HTTP ${response.response.status} listing ${repository} on ${this.host}` } };
+      if (response.response.status !== 200)
+        return { failure: { kind: 'error', detail: `HTTP ${response.response.status} listing ${repository} on ${this.host}` } };
       const body = (await response.response.json()) as { tags?: string[] | null };
       tags.push(...(body.tags ?? []));
       const next = /<([^>]+)>;\s*rel="next"/.exec(response.response.headers.get('link') ?? '')?.[1];
@@ -83,7 +100,8 @@ export class RegistryClient {
   /** Deletes a manifest by digest (the registry must allow deletes). Returns an error text, or undefined on success. */
   async deleteManifest(repository: string, digest: string): Promise<string | undefined> {
     const response = await this.request('DELETE', `/v2/${repository}/manifests/${digest}`, repository, 'delete', {});
-    if ('failure' in response) return response.failure.kind === 'found' || response.failure.kind === 'missing' ? undefined : response.failure.detail;
+    if ('failure' in response)
+      return response.failure.kind === 'found' || response.failure.kind === 'missing' ? undefined : response.failure.detail;
     const { status } = response.response;
     if (status === 202 || status === 200 || status === 404) return undefined;
     if (status === 405) return `${this.host} does not allow deletes (distribution: storage.delete.enabled: true)`;
@@ -95,9 +113,22 @@ export class RegistryClient {
    * known). A stream cannot be sent twice, so make a bodiless request with the same `action` first: it fetches and
    * caches the token this uses. Rejects when the body or the connection fails.
    */
-  async upload(method: string, pathOrUrl: string, repository: string, action: Action, headers: Record<string, string>, body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<StreamedResponse> {
+  async upload(
+    method: string,
+    pathOrUrl: string,
+    repository: string,
+    action: Action,
+    headers: Record<string, string>,
+    body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  ): Promise<StreamedResponse> {
     const authorization = this.tokens.get(scopeOf(repository, action));
-    return streamUpload(this.absolute(pathOrUrl), method, { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body, this.timeouts);
+    return streamUpload(
+      this.absolute(pathOrUrl),
+      method,
+      { ...headers, ...(authorization ? { Authorization: authorization } : {}) },
+      body,
+      this.timeouts,
+    );
   }
 
   /**
@@ -154,14 +185,16 @@ export class RegistryClient {
     };
     const cached = this.tokens.get(scope);
     let response = await send(cached);
-    if ('unreachable' in response) return { failure: { kind: 'unreachable', detail: response.unreachable, ...(response.timedOut ? { timedOut: true } : {}) } };
+    if ('unreachable' in response)
+      return { failure: { kind: 'unreachable', detail: response.unreachable, ...(response.timedOut ? { timedOut: true } : {}) } };
     if (response.status !== 401) return { response };
 
     const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
     const credentials = await (this.credentials ??= findDockerCredentials(this.host, this.env));
     let authorization: string | undefined;
     if (challenge?.scheme === 'basic') {
-      if (credentials?.kind !== 'basic') return { failure: { kind: 'unauthorized', detail: `${this.host} wants a login and docker has none for it` } };
+      if (credentials?.kind !== 'basic')
+        return { failure: { kind: 'unauthorized', detail: `${this.host} wants a login and docker has none for it` } };
       authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     } else if (challenge?.scheme === 'bearer' && challenge.params.realm) {
       const token = await this.fetchToken(challenge.params, scope, credentials);
@@ -172,24 +205,48 @@ export class RegistryClient {
     }
     this.tokens.set(scope, authorization);
     response = await send(authorization);
-    if ('unreachable' in response) return { failure: { kind: 'unreachable', detail: response.unreachable, ...(response.timedOut ? { timedOut: true } : {}) } };
+    if ('unreachable' in response)
+      return { failure: { kind: 'unreachable', detail: response.unreachable, ...(response.timedOut ? { timedOut: true } : {}) } };
     return { response };
   }
 
-  private async fetchToken(params: Record<string, string>, scope: string, credentials: RegistryCredentials | undefined): Promise<{ token: string } | { failure: ManifestProbe }> {
+  private async fetchToken(
+    params: Record<string, string>,
+    scope: string,
+    credentials: RegistryCredentials | undefined,
+  ): Promise<{ token: string } | { failure: ManifestProbe }> {
     const url = new URL(params.realm);
     try {
       let response: RegistryResponse;
       if (credentials?.kind === 'identity-token') {
-        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.token, service: params.service ?? '', scope, client_id: 'nx-strata' });
-        response = await registryRequest(url.toString(), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString(), timeouts: this.timeouts });
+        const form = new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: credentials.token,
+          service: params.service ?? '',
+          scope,
+          client_id: 'nx-strata',
+        });
+        response = await registryRequest(url.toString(), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+          timeouts: this.timeouts,
+        });
       } else {
         if (params.service) url.searchParams.set('service', params.service);
         url.searchParams.set('scope', scope);
-        const headers: Record<string, string> = credentials ? { Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } : {};
+        const headers: Record<string, string> = credentials
+          ? { Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
+          : {};
         response = await registryRequest(url.toString(), { method: 'GET', headers, timeouts: this.timeouts });
       }
-      if (response.status === 401 || response.status === 403) return { failure: { kind: 'unauthorized', detail: `the token service ${url.origin} refused ${credentials ? 'the credentials docker has' : 'anonymous access'} for ${this.host}` } };
+      if (response.status === 401 || response.status === 403)
+        return {
+          failure: {
+            kind: 'unauthorized',
+            detail: `the token service ${url.origin} refused ${credentials ? 'the credentials docker has' : 'anonymous access'} for ${this.host}`,
+          },
+        };
       if (!response.ok) return { failure: { kind: 'error', detail: `HTTP ${response.status} from the token service ${url.origin}` } };
       const body = (await response.json()) as { token?: string; access_token?: string };
       const token = body.token ?? body.access_token;

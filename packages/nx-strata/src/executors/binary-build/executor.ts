@@ -11,7 +11,10 @@ import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import type { BinaryBuildExecutorOptions } from './schema';
 
 /** Builds one binary for one platform. A failed build leaves no binary behind; a skipped one leaves a record saying so. */
-export default async function binaryBuildExecutor(options: BinaryBuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function binaryBuildExecutor(
+  options: BinaryBuildExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   const root = context.root;
   const task = toTask(options, context.projectName ?? 'unknown-project');
   const label = `binary "${task.name}" (${task.platform})`;
@@ -25,10 +28,20 @@ export default async function binaryBuildExecutor(options: BinaryBuildExecutorOp
   if (!capability.ok) {
     if (task.config.onUnbuildable === 'skip') {
       logger.warn(`nx-strata: skipping ${label} on this ${hostPlatform()} host: ${capability.reason}`);
-      if (!options.dryRun) writeJsonAtomically(join(root, task.record), { name: task.name, platform: task.platform, result: 'skipped', reason: capability.reason, host: hostPlatform(), builtAt: new Date().toISOString() });
+      if (!options.dryRun)
+        writeJsonAtomically(join(root, task.record), {
+          name: task.name,
+          platform: task.platform,
+          result: 'skipped',
+          reason: capability.reason,
+          host: hostPlatform(),
+          builtAt: new Date().toISOString(),
+        });
       return { success: true };
     }
-    return fail(`${label} cannot be built on this ${hostPlatform()} host: ${capability.reason}.\n  → build it on a matching runner, or set "onUnbuildable": "skip" for binaries.${task.name} in ${task.configFile} (a skip is keyed on the host, so it is never restored elsewhere as a success)`);
+    return fail(
+      `${label} cannot be built on this ${hostPlatform()} host: ${capability.reason}.\n  → build it on a matching runner, or set "onUnbuildable": "skip" for binaries.${task.name} in ${task.configFile} (a skip is keyed on the host, so it is never restored elsewhere as a success)`,
+    );
   }
 
   const scratch = posix.join(task.projectRoot, 'dist/bin/.scratch', `${task.name}-${platformSlug(task.platform)}-${process.pid}`);
@@ -39,7 +52,13 @@ export default async function binaryBuildExecutor(options: BinaryBuildExecutorOp
     return fail(`${label}: ${(error as Error).message}`);
   }
   if (options.dryRun) {
-    logger.info(`nx-strata: dry run for ${label}; would run in ${command.cwd} with ${Object.entries(command.env).map(([k, v]) => `${k}=${v}`).join(' ') || 'no extra env'}:\n${formatCommand(command.argv)}`);
+    logger.info(
+      `nx-strata: dry run for ${label}; would run in ${command.cwd} with ${
+        Object.entries(command.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || 'no extra env'
+      }:\n${formatCommand(command.argv)}`,
+    );
     return { success: true };
   }
 
@@ -48,13 +67,25 @@ export default async function binaryBuildExecutor(options: BinaryBuildExecutorOp
   try {
     logger.info(`nx-strata: building ${label} with ${task.config.preset}`);
     const started = Date.now();
-    const result = await execCommand(command.argv[0], command.argv.slice(1), { cwd: join(root, command.cwd), env: { ...process.env, ...command.env }, stream: true });
-    if (result.failedToStart) return fail(`${label}: could not start ${command.argv[0]} (${result.failedToStart.message}).\n  → install it and make sure it is on PATH`);
+    const result = await execCommand(command.argv[0], command.argv.slice(1), {
+      cwd: join(root, command.cwd),
+      env: { ...process.env, ...command.env },
+      stream: true,
+    });
+    if (result.failedToStart)
+      return fail(
+        `${label}: could not start ${command.argv[0]} (${result.failedToStart.message}).\n  → install it and make sure it is on PATH`,
+      );
     if (result.exitCode !== 0) {
-      return fail(`${label}: ${task.config.preset} build failed (exit code ${result.exitCode}); no binary was written.\n  command: ${formatCommand(command.argv)}\n${indent(lastLines(`${result.stdout}\n${result.stderr}`))}`);
+      return fail(
+        `${label}: ${task.config.preset} build failed (exit code ${result.exitCode}); no binary was written.\n  command: ${formatCommand(command.argv)}\n${indent(lastLines(`${result.stdout}\n${result.stderr}`))}`,
+      );
     }
     const artifact = join(root, command.artifact);
-    if (!existsSync(artifact)) return fail(`${label}: the build succeeded but left no binary at ${command.artifact}.\n  → for the ${task.config.preset} preset, make the build write it there`);
+    if (!existsSync(artifact))
+      return fail(
+        `${label}: the build succeeded but left no binary at ${command.artifact}.\n  → for the ${task.config.preset} preset, make the build write it there`,
+      );
     mkdirSync(join(root, posix.dirname(task.output)), { recursive: true });
     const temporary = `${outputAbsolute}.${process.pid}.tmp`;
     copyFileSync(artifact, temporary);
@@ -62,7 +93,17 @@ export default async function binaryBuildExecutor(options: BinaryBuildExecutorOp
     renameSync(temporary, outputAbsolute);
     const sizeBytes = statSync(outputAbsolute).size;
     const durationMs = Date.now() - started;
-    writeJsonAtomically(join(root, task.record), { name: task.name, platform: task.platform, preset: task.config.preset, result: 'built', output: task.output, sizeBytes, durationMs, host: hostPlatform(), builtAt: new Date().toISOString() });
+    writeJsonAtomically(join(root, task.record), {
+      name: task.name,
+      platform: task.platform,
+      preset: task.config.preset,
+      result: 'built',
+      output: task.output,
+      sizeBytes,
+      durationMs,
+      host: hostPlatform(),
+      builtAt: new Date().toISOString(),
+    });
     logger.info(`nx-strata: built ${label} → ${task.output} (${(sizeBytes / 1e6).toFixed(1)} MB) in ${(durationMs / 1000).toFixed(1)} s`);
     return { success: true };
   } finally {

@@ -8,7 +8,10 @@ import { execCommand, lastLines } from '../../engines/exec-command';
 import type { BinaryCheckExecutorOptions } from './schema';
 
 /** Checks a binary's format, architecture, size and start-up; every failure names the budget and the measured figure. */
-export default async function binaryCheckExecutor(options: BinaryCheckExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function binaryCheckExecutor(
+  options: BinaryCheckExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   const label = `binary "${options.name}" (${options.platform})`;
   const path = join(context.root, options.output);
   if (!existsSync(path)) {
@@ -17,20 +20,29 @@ export default async function binaryCheckExecutor(options: BinaryCheckExecutorOp
       logger.warn(`nx-strata: ${label} was skipped on this host (${String(record.reason)}); nothing to check`);
       return { success: true };
     }
-    return fail(`${label}: no binary at ${options.output}.\n  → build it first: npx nx run ${context.projectName}:${context.targetName?.replace('binary-check', 'binary-build')}`);
+    return fail(
+      `${label}: no binary at ${options.output}.\n  → build it first: npx nx run ${context.projectName}:${context.targetName?.replace('binary-check', 'binary-build')}`,
+    );
   }
   const { os, arch } = parsePlatform(options.platform);
   const found = detectBinaryFormat(readHeader(path));
   const wanted = { format: expectedFormat(os), arch: expectedArch(arch) };
   if (found.format !== wanted.format || (found.arch !== wanted.arch && found.arch !== 'universal')) {
-    return fail(`${label}: ${options.output} is ${found.format} ${found.arch}, expected ${wanted.format} ${wanted.arch}.\n  → check the build's target settings (GOOS/GOARCH, --target) for this platform`);
+    return fail(
+      `${label}: ${options.output} is ${found.format} ${found.arch}, expected ${wanted.format} ${wanted.arch}.\n  → check the build's target settings (GOOS/GOARCH, --target) for this platform`,
+    );
   }
   const size = statSync(path).size;
   const check = options.check ?? {};
   if (check.maxSizeBytes !== undefined && size > check.maxSizeBytes) {
-    return fail(`${label}: ${size} bytes (${(size / 1e6).toFixed(2)} MB) is over its size budget of ${check.maxSizeBytes} bytes (${(check.maxSizeBytes / 1e6).toFixed(2)} MB).\n  → shrink it (strip symbols, -ldflags "-s -w", fewer dependencies) or raise check.maxSizeBytes`);
+    return fail(
+      `${label}: ${size} bytes (${(size / 1e6).toFixed(2)} MB) is over its size budget of ${check.maxSizeBytes} bytes (${(check.maxSizeBytes / 1e6).toFixed(2)} MB).\n  → shrink it (strip symbols, -ldflags "-s -w", fewer dependencies) or raise check.maxSizeBytes`,
+    );
   }
-  const summary = [`${found.format} ${found.arch}`, `${size} bytes${check.maxSizeBytes !== undefined ? ` (budget ${check.maxSizeBytes})` : ''}`];
+  const summary = [
+    `${found.format} ${found.arch}`,
+    `${size} bytes${check.maxSizeBytes !== undefined ? ` (budget ${check.maxSizeBytes})` : ''}`,
+  ];
 
   if (check.smoke) {
     if (!canRunHere(options.platform)) {
@@ -43,15 +55,21 @@ export default async function binaryCheckExecutor(options: BinaryCheckExecutorOp
         const result = await execCommand(path, check.smoke, { timeoutMs: 60_000 });
         times.push(Number(process.hrtime.bigint() - started) / 1e6);
         if (result.exitCode !== 0) {
-          return fail(`${label}: the smoke run \`${[options.output, ...check.smoke].join(' ')}\` failed (${result.failedToStart ? result.failedToStart.message : `exit code ${result.exitCode}`}):\n${lastLines(`${result.stdout}\n${result.stderr}`, 8)}`);
+          return fail(
+            `${label}: the smoke run \`${[options.output, ...check.smoke].join(' ')}\` failed (${result.failedToStart ? result.failedToStart.message : `exit code ${result.exitCode}`}):\n${lastLines(`${result.stdout}\n${result.stderr}`, 8)}`,
+          );
         }
         if (run === 0) logger.info(`nx-strata: ${options.name} ${check.smoke.join(' ')} → ${result.stdout.trim().split('\n')[0] ?? ''}`);
       }
       const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
       if (check.maxStartupMs !== undefined && median > check.maxStartupMs) {
-        return fail(`${label}: median start-up ${median.toFixed(1)} ms over ${runs} runs is over its budget of ${check.maxStartupMs} ms (runs: ${times.map((t) => t.toFixed(1)).join(', ')} ms).\n  → make start-up cheaper or raise check.maxStartupMs`);
+        return fail(
+          `${label}: median start-up ${median.toFixed(1)} ms over ${runs} runs is over its budget of ${check.maxStartupMs} ms (runs: ${times.map((t) => t.toFixed(1)).join(', ')} ms).\n  → make start-up cheaper or raise check.maxStartupMs`,
+        );
       }
-      summary.push(`smoke ok, median start-up ${median.toFixed(1)} ms over ${runs} runs${check.maxStartupMs !== undefined ? ` (budget ${check.maxStartupMs} ms)` : ''}`);
+      summary.push(
+        `smoke ok, median start-up ${median.toFixed(1)} ms over ${runs} runs${check.maxStartupMs !== undefined ? ` (budget ${check.maxStartupMs} ms)` : ''}`,
+      );
     }
   }
   logger.info(`nx-strata: ${label} ok: ${summary.join('; ')}`);

@@ -5,7 +5,10 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 import type { BinaryChecksumsExecutorOptions } from './schema';
 
 /** Writes `<sha256>  <file>` for every platform binary that exists (a skipped platform is named in the log). */
-export default async function binaryChecksumsExecutor(options: BinaryChecksumsExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function binaryChecksumsExecutor(
+  options: BinaryChecksumsExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   const lines: string[] = [];
   for (const file of [...options.files].sort()) {
     const path = join(context.root, file);
@@ -30,6 +33,9 @@ export default async function binaryChecksumsExecutor(options: BinaryChecksumsEx
 function sha256(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path).on('data', (chunk) => hash.update(chunk)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
   });
 }

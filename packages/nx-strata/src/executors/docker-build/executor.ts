@@ -17,10 +17,14 @@ import { checkRegistry } from './lib/registry-check';
 import { runBuild } from './lib/run-build';
 import type { DockerBuildExecutorOptions } from './schema';
 
-const BUILDX_MISSING = 'nx-strata needs the docker buildx plugin and `docker buildx version` failed.\n  → install it: https://docs.docker.com/build/install-buildx/ (Debian/Ubuntu: the docker-buildx package; this repository: tools/env/setup-machine.sh)';
+const BUILDX_MISSING =
+  'nx-strata needs the docker buildx plugin and `docker buildx version` failed.\n  → install it: https://docs.docker.com/build/install-buildx/ (Debian/Ubuntu: the docker-buildx package; this repository: tools/env/setup-machine.sh)';
 
 /** Builds one layer for one platform; writes its record only when the image exists. */
-export default async function dockerBuildExecutor(rawOptions: DockerBuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function dockerBuildExecutor(
+  rawOptions: DockerBuildExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   const options = normalizeOptions(rawOptions, context.root);
   const project = context.projectName ?? 'unknown-project';
   const label = `${options.layer} (${options.variant}, ${options.platform})`;
@@ -39,7 +43,9 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
     inputs.warnings.forEach((warning) => logger.warn(`nx-strata: ${warning}`));
     if (inputs.missing.length) {
       const sources = inputs.missing.map((path) => `"${path}"`).join(', ');
-      return fail(`${label}: ${options.dockerfile} reads ${sources} from the build context "${options.context}", which has no such file (or .dockerignore excludes it).\n  → add the file, fix the COPY/ADD source, or fix "context" in ${options.configFile}`);
+      return fail(
+        `${label}: ${options.dockerfile} reads ${sources} from the build context "${options.context}", which has no such file (or .dockerignore excludes it).\n  → add the file, fix the COPY/ADD source, or fix "context" in ${options.configFile}`,
+      );
     }
 
     const attestations = await resolveAttestations(options);
@@ -49,7 +55,10 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
     if (check.kind === 'fail') return fail(check.message);
     if (options.dryRun) {
       if (check.kind !== 'hit' && !(await isBuildxAvailable())) return fail(BUILDX_MISSING);
-      const what = check.kind === 'hit' ? `registry hit: ${plan.tag} exists, nothing would be built` : `would run:\ndocker ${formatCommand(buildxBuildArgs(plan.buildx))}`;
+      const what =
+        check.kind === 'hit'
+          ? `registry hit: ${plan.tag} exists, nothing would be built`
+          : `would run:\ndocker ${formatCommand(buildxBuildArgs(plan.buildx))}`;
       logger.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
       return { success: true };
     }
@@ -60,7 +69,12 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
     } else {
       if (!(await isBuildxAvailable())) return fail(BUILDX_MISSING);
       logger.info(`nx-strata: building ${label} → ${plan.tag}${parent ? ` on ${parent.ref}` : ''}`);
-      const built = await runBuild(plan, { cwd: options.workspaceRoot, label, registry: options.registry, pulledFromRegistry: check.kind === 'miss' && options.registry !== null });
+      const built = await runBuild(plan, {
+        cwd: options.workspaceRoot,
+        label,
+        registry: options.registry,
+        pulledFromRegistry: check.kind === 'miss' && options.registry !== null,
+      });
       if (!built.ok) return fail(built.message);
       outcome = built;
     }
@@ -68,7 +82,8 @@ export default async function dockerBuildExecutor(rawOptions: DockerBuildExecuto
     const ref = pinnedRef(plan, options, outcome.digest);
     const durationMs = Date.now() - started;
     // A registry hit read the stats from the manifest it found; a build asks for them.
-    const stats: ImageStats = check.kind === 'hit' ? check : options.registry ? await registryImageStats(ref) : await localImageStats(plan.tag);
+    const stats: ImageStats =
+      check.kind === 'hit' ? check : options.registry ? await registryImageStats(ref) : await localImageStats(plan.tag);
     writeRecordAtomically(options.recordAbsolute, {
       schemaVersion: 1,
       project,

@@ -13,11 +13,16 @@ import { resolvePublishSources } from './lib/publish-sources';
 import type { DockerPublishExecutorOptions } from './schema';
 
 /** Assembles a variant's per-platform images into manifest lists and copies them to every registry. Builds nothing. */
-export default async function dockerPublishExecutor(rawOptions: DockerPublishExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function dockerPublishExecutor(
+  rawOptions: DockerPublishExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   const options = normalizePublishOptions(rawOptions, context.root);
   const project = context.projectName ?? 'unknown-project';
   if (!options.registry) {
-    return fail(`publishing variant ${options.variant} copies from the registry its layers were pushed to, and none is set.\n  → set the plugin option "registry" or STRATA_REGISTRY, then build and publish again`);
+    return fail(
+      `publishing variant ${options.variant} copies from the registry its layers were pushed to, and none is set.\n  → set the plugin option "registry" or STRATA_REGISTRY, then build and publish again`,
+    );
   }
   const sources = await resolvePublishSources(options, project);
   if (!sources.ok) return fail(`cannot publish variant ${options.variant}:\n${sources.message}`);
@@ -25,7 +30,13 @@ export default async function dockerPublishExecutor(rawOptions: DockerPublishExe
   let operations: PublishOperation[];
   try {
     const sha = options.tags.some((tag) => tag.includes('{sha}')) ? await gitShortSha(options.workspaceRoot) : undefined;
-    operations = planPublish({ image: options.image, registries: options.registries, sources: sources.sources, tags: options.tags, values: { version: options.version, sha, variant: options.variant } });
+    operations = planPublish({
+      image: options.image,
+      registries: options.registries,
+      sources: sources.sources,
+      tags: options.tags,
+      values: { version: options.version, sha, variant: options.variant },
+    });
   } catch (error) {
     if (error instanceof TagTemplateError) return fail(`cannot publish variant ${options.variant}: ${error.message}`);
     throw error;
@@ -36,7 +47,13 @@ export default async function dockerPublishExecutor(rawOptions: DockerPublishExe
     return { success: true };
   }
 
-  const record: PublishRecord = { schemaVersion: 1, project, variant: options.variant, publishedAt: new Date().toISOString(), registries: [] };
+  const record: PublishRecord = {
+    schemaVersion: 1,
+    project,
+    variant: options.variant,
+    publishedAt: new Date().toISOString(),
+    registries: [],
+  };
   for (const registry of [...new Set(operations.map((op) => op.registry))]) {
     const mine = operations.filter((op) => op.registry === registry);
     const entry: PublishRecord['registries'][number] = { registry, optional: mine[0].optional, ok: true, manifests: [] };
@@ -47,10 +64,21 @@ export default async function dockerPublishExecutor(rawOptions: DockerPublishExe
         break;
       }
       const digest = await publishedDigest(op);
-      entry.manifests.push({ layer: op.layer, repository: op.repository, tags: op.tags, digest, platforms: sources.sources.find((s) => s.layer === op.layer)!.platforms.map((p) => p.platform) });
-      logger.info(`nx-strata: published ${op.repository}:{${op.tags.join(',')}} → ${digest ?? '(digest unknown)'} (${op.sources.length} platform${op.sources.length === 1 ? '' : 's'})`);
+      entry.manifests.push({
+        layer: op.layer,
+        repository: op.repository,
+        tags: op.tags,
+        digest,
+        platforms: sources.sources.find((s) => s.layer === op.layer)!.platforms.map((p) => p.platform),
+      });
+      logger.info(
+        `nx-strata: published ${op.repository}:{${op.tags.join(',')}} → ${digest ?? '(digest unknown)'} (${op.sources.length} platform${op.sources.length === 1 ? '' : 's'})`,
+      );
     }
-    if (!entry.ok) (entry.optional ? logger.warn : logger.error)(`nx-strata: publishing to ${registry}${entry.optional ? ' (optional)' : ''} failed: ${entry.error}`);
+    if (!entry.ok)
+      (entry.optional ? logger.warn : logger.error)(
+        `nx-strata: publishing to ${registry}${entry.optional ? ' (optional)' : ''} failed: ${entry.error}`,
+      );
     record.registries.push(entry);
   }
   writeJsonAtomically(join(options.workspaceRoot, options.record), record);
@@ -58,8 +86,13 @@ export default async function dockerPublishExecutor(rawOptions: DockerPublishExe
   const failedRequired = record.registries.filter((entry) => !entry.ok && !entry.optional);
   const failedOptional = record.registries.filter((entry) => !entry.ok && entry.optional);
   const published = record.registries.filter((entry) => entry.ok).map((entry) => entry.registry);
-  logger.info(`nx-strata: variant ${options.variant} published to ${published.length ? published.join(', ') : 'no registry'}${failedOptional.length ? `; optional registr${failedOptional.length === 1 ? 'y' : 'ies'} failed: ${failedOptional.map((entry) => entry.registry).join(', ')}` : ''}`);
-  if (failedRequired.length) return fail(`publishing failed for ${failedRequired.map((entry) => entry.registry).join(', ')}: check that ${failedRequired.length === 1 ? 'it is' : 'they are'} up and that \`docker login\` has push rights, or mark ${failedRequired.length === 1 ? 'it' : 'them'} { "optional": true }`);
+  logger.info(
+    `nx-strata: variant ${options.variant} published to ${published.length ? published.join(', ') : 'no registry'}${failedOptional.length ? `; optional registr${failedOptional.length === 1 ? 'y' : 'ies'} failed: ${failedOptional.map((entry) => entry.registry).join(', ')}` : ''}`,
+  );
+  if (failedRequired.length)
+    return fail(
+      `publishing failed for ${failedRequired.map((entry) => entry.registry).join(', ')}: check that ${failedRequired.length === 1 ? 'it is' : 'they are'} up and that \`docker login\` has push rights, or mark ${failedRequired.length === 1 ? 'it' : 'them'} { "optional": true }`,
+    );
   return { success: true };
 }
 
@@ -67,7 +100,8 @@ export default async function dockerPublishExecutor(rawOptions: DockerPublishExe
 async function runCommands(commands: string[][]): Promise<string | undefined> {
   for (const argv of commands) {
     const result = await runDocker(argv);
-    if (result.exitCode !== 0) return `docker ${formatCommand(argv)} failed (exit code ${result.exitCode}):\n${lastLines(result.stderr, 6)}`;
+    if (result.exitCode !== 0)
+      return `docker ${formatCommand(argv)} failed (exit code ${result.exitCode}):\n${lastLines(result.stderr, 6)}`;
   }
   return undefined;
 }

@@ -12,9 +12,26 @@ import type { CiGeneratorSchema } from './schema';
 
 const VISION = resolve(__dirname, '../../../../../examples/vision');
 
-interface Step { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; id?: string }
-interface Job { needs?: string | string[]; if?: string; 'runs-on': string; strategy?: { matrix: string }; steps: Step[]; outputs?: Record<string, string> }
-interface Workflow { on: Record<string, unknown>; env: Record<string, string>; jobs: Record<string, Job> }
+interface Step {
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  id?: string;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  'runs-on': string;
+  strategy?: { matrix: string };
+  steps: Step[];
+  outputs?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+}
 
 describe('nx-strata:ci --provider=github', () => {
   let root: string;
@@ -36,7 +53,9 @@ describe('nx-strata:ci --provider=github', () => {
     return { text, workflow: parse(text) as Workflow };
   }
   const runLines = (workflow: Workflow) =>
-    Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ?? '').split('\n'))).filter((line) => /\bnpx (nx|nx-strata) /.test(line));
+    Object.values(workflow.jobs)
+      .flatMap((job) => job.steps.flatMap((step) => (step.run ?? '').split('\n')))
+      .filter((line) => /\bnpx (nx|nx-strata) /.test(line));
 
   it('plans, fans out one build job per affected (project, platform), publishes once on main, and sums up', async () => {
     const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
@@ -59,9 +78,13 @@ describe('nx-strata:ci --provider=github', () => {
   it('gives pull requests the read token and the main branch the read-write one', async () => {
     const selfHosted = (await generate({})).workflow.env;
     expect(selfHosted.NX_SELF_HOSTED_REMOTE_CACHE_SERVER).toBe('${{ vars.NX_CACHE_SERVER }}');
-    expect(selfHosted.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN).toBe("${{ github.event_name == 'push' && secrets.NX_CACHE_WRITE_TOKEN || secrets.NX_CACHE_READ_TOKEN }}");
+    expect(selfHosted.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN).toBe(
+      "${{ github.event_name == 'push' && secrets.NX_CACHE_WRITE_TOKEN || secrets.NX_CACHE_READ_TOKEN }}",
+    );
     const cloud = (await generate({ remoteCache: 'nx-cloud' })).workflow.env;
-    expect(cloud.NX_CLOUD_ACCESS_TOKEN).toBe("${{ github.event_name == 'push' && secrets.NX_CLOUD_ACCESS_TOKEN || secrets.NX_CLOUD_READ_TOKEN }}");
+    expect(cloud.NX_CLOUD_ACCESS_TOKEN).toBe(
+      "${{ github.event_name == 'push' && secrets.NX_CLOUD_ACCESS_TOKEN || secrets.NX_CLOUD_READ_TOKEN }}",
+    );
     expect(cloud.NX_SELF_HOSTED_REMOTE_CACHE_SERVER).toBeUndefined();
   });
 
@@ -73,9 +96,12 @@ describe('nx-strata:ci --provider=github', () => {
       const words = splitCommand(line.replace(/^.*?\$\(|\)$/g, '').replace(/^.*?(npx )/, '$1'));
       if (words[1] === 'nx-strata') {
         expect(Object.keys(COMMAND_FLAGS)).toContain(words[2]);
-        for (const flag of words.filter((word) => word.startsWith('--'))) expect(COMMAND_FLAGS[words[2]]).toContain(flag.slice(2).split('=')[0]);
+        for (const flag of words.filter((word) => word.startsWith('--')))
+          expect(COMMAND_FLAGS[words[2]]).toContain(flag.slice(2).split('=')[0]);
       } else {
-        const targets = words.flatMap((word, index) => (words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : []));
+        const targets = words.flatMap((word, index) =>
+          words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : [],
+        );
         for (const target of targets) expect(['docker-build', 'docker-publish', '${{ matrix.target }}']).toContain(target);
       }
     }
@@ -85,7 +111,8 @@ describe('nx-strata:ci --provider=github', () => {
     const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
     const script = workflow.jobs.plan.steps.find((step) => step.id === 'matrix')!.run!;
     const command = /\$\((npx nx-strata matrix [^)]*)\)/.exec(script)![1].replace('"$NX_BASE"', 'main').replace('"$NX_HEAD"', 'HEAD');
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: root, stdio: 'pipe' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: root, stdio: 'pipe' });
     git('init', '-q', '-b', 'main');
     git('add', '-A');
     git('commit', '-qm', 'base');
@@ -100,7 +127,15 @@ describe('nx-strata:ci --provider=github', () => {
     } finally {
       process.chdir(cwd);
     }
-    expect(JSON.parse(printed.join('\n')).include.map((entry: Record<string, unknown>) => [entry.project, entry.platform, entry.runner, entry.qemu, entry.target])).toEqual([
+    expect(
+      JSON.parse(printed.join('\n')).include.map((entry: Record<string, unknown>) => [
+        entry.project,
+        entry.platform,
+        entry.runner,
+        entry.qemu,
+        entry.target,
+      ]),
+    ).toEqual([
       ['vision', 'linux/amd64', 'ubuntu-latest', false, 'docker-build--linux-amd64'],
       ['vision', 'linux/arm64', 'ubuntu-24.04-arm', false, 'docker-build--linux-arm64'],
     ]);

@@ -9,7 +9,8 @@ export const GITHUB_WORKFLOW_PATH = '.github/workflows/nx-strata.yml';
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): Promise<void> {
   const nxJson = readNxJson(tree) ?? {};
   const entry = findStrataPluginEntry(nxJson.plugins);
-  if (!entry) logger.warn('nx-strata: the plugin is not registered in nx.json; run `nx g nx-strata:init` first, or the pipeline will find no layers');
+  if (!entry)
+    logger.warn('nx-strata: the plugin is not registered in nx.json; run `nx g nx-strata:init` first, or the pipeline will find no layers');
   const plugin = normalizePluginOptions(typeof entry === 'object' ? (entry.options as StrataPluginOptions) : undefined);
   const provider = options.provider ?? 'github';
   if (provider !== 'github') throw new Error(`nx-strata:ci: --provider=${provider} is not supported yet; use --provider=github`);

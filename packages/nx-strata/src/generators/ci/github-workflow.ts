@@ -47,7 +47,7 @@ const setup = (fetchDepth?: number) => [
 const login = [
   '      - uses: docker/login-action@v3',
   '        with:',
-  `          registry: ${ex("env.REGISTRY_HOST")}`,
+  `          registry: ${ex('env.REGISTRY_HOST')}`,
   `          username: ${ex('github.actor')}`,
   `          password: ${ex('secrets.REGISTRY_PASSWORD || secrets.GITHUB_TOKEN')}`,
 ];

@@ -95,7 +95,10 @@ describe('nx-strata:init', () => {
     writeFileSync(join(root, 'nx.json'), JSON.stringify({ plugins: ['@nx/js/typescript'] }));
     writeFileSync(join(root, 'package.json'), '{ "name": "empty" }');
     expect(await runInit(root)).toEqual(['UPDATE nx.json']);
-    expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual(['@nx/js/typescript', { plugin: 'nx-strata', options: {} }]);
+    expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([
+      '@nx/js/typescript',
+      { plugin: 'nx-strata', options: {} },
+    ]);
     expect(existsSync(join(root, 'strata.json'))).toBe(false);
   });
 
@@ -113,16 +116,28 @@ describe('nx-strata:init', () => {
     write('gpu/Dockerfile_intel', 'FROM ubuntu:22.04\nCOPY intel.sh /opt/\n');
     write('gpu/amd.sh', 'echo amd\n');
     write('gpu/intel.sh', 'echo intel\n');
-    write('.github/workflows/images.yml', 'on: push\njobs:\n  amd:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/build-push-action@v6\n        with:\n          context: gpu\n          file: gpu/Dockerfile_amd\n          build-args: |\n            ROCM=6.1\n          tags: ghcr.io/acme/gpu-amd:${{ github.sha }}\n');
+    write(
+      '.github/workflows/images.yml',
+      'on: push\njobs:\n  amd:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/build-push-action@v6\n        with:\n          context: gpu\n          file: gpu/Dockerfile_amd\n          build-args: |\n            ROCM=6.1\n          tags: ghcr.io/acme/gpu-amd:${{ github.sha }}\n',
+    );
     // A Dockerfile named after its own external base image.
     write('nix/Dockerfile.nix', 'FROM nixos/nix:2.18.8\nRUN nix-env -i hello\n');
     // Unrelated images in docker/ directories: one built by a compose file (context .., a target), one by a script.
-    write('services/api/docker/Dockerfile', 'FROM node:20 AS build\nCOPY package.json /app/\nFROM node:20-slim AS runtime\nCOPY --from=build /app /app\n');
+    write(
+      'services/api/docker/Dockerfile',
+      'FROM node:20 AS build\nCOPY package.json /app/\nFROM node:20-slim AS runtime\nCOPY --from=build /app /app\n',
+    );
     write('services/api/package.json', '{}\n');
-    write('services/docker-compose.yml', 'services:\n  api:\n    build:\n      context: ./api\n      dockerfile: docker/Dockerfile\n      target: runtime\n      args:\n        NODE_ENV: production\n');
+    write(
+      'services/docker-compose.yml',
+      'services:\n  api:\n    build:\n      context: ./api\n      dockerfile: docker/Dockerfile\n      target: runtime\n      args:\n        NODE_ENV: production\n',
+    );
     write('services/worker/docker/Dockerfile', 'FROM python:3.12\nCOPY worker/requirements.txt /w/\n');
     write('services/worker/requirements.txt', 'x\n');
-    write('scripts/build-worker.sh', '#!/bin/sh\nset -e\nTAG=acme/worker:dev\ndocker build -f services/worker/docker/Dockerfile -t "$TAG" services\n');
+    write(
+      'scripts/build-worker.sh',
+      '#!/bin/sh\nset -e\nTAG=acme/worker:dev\ndocker build -f services/worker/docker/Dockerfile -t "$TAG" services\n',
+    );
     await runInit(root);
     const proposed = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8')) as StrataConfig;
     expect(proposed.variants).toBeUndefined();

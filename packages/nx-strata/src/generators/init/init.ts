@@ -48,15 +48,27 @@ function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): void {
     else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) workflows.push(read(path));
   });
   if (strataFiles.length > 0) {
-    logger.info(`nx-strata: ${strataFiles.join(', ')} already describe${strataFiles.length === 1 ? 's' : ''} the images; not proposing another`);
+    logger.info(
+      `nx-strata: ${strataFiles.join(', ')} already describe${strataFiles.length === 1 ? 's' : ''} the images; not proposing another`,
+    );
     return;
   }
   if (dockerfiles.length === 0) {
     logger.info('nx-strata: no Dockerfiles found, so no strata.json was written. Add one when you have images (see the nx-strata README).');
     return;
   }
-  const proposal = proposeStrataConfig({ dockerfiles, makefiles, shellScripts, composeFiles, workflows, fallbackImage: options.image ?? packageImageName(tree), exists: (path) => tree.exists(path) });
-  const lines = [`nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} docker build${proposal.makefileBuilds === 1 ? '' : 's'} in build files (Makefiles, scripts, compose files, workflows)` : ''}`];
+  const proposal = proposeStrataConfig({
+    dockerfiles,
+    makefiles,
+    shellScripts,
+    composeFiles,
+    workflows,
+    fallbackImage: options.image ?? packageImageName(tree),
+    exists: (path) => tree.exists(path),
+  });
+  const lines = [
+    `nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} docker build${proposal.makefileBuilds === 1 ? '' : 's'} in build files (Makefiles, scripts, compose files, workflows)` : ''}`,
+  ];
   lines.push(...proposal.findings.map((finding) => `  inferred: ${finding}`));
   logger.info(lines.join('\n'));
   if (proposal.gaps.length > 0) logger.warn(['nx-strata: could not infer:', ...proposal.gaps.map((gap) => `  - ${gap}`)].join('\n'));
@@ -76,5 +88,10 @@ function packageImageName(tree: Tree): string {
   } catch {
     // no usable package.json: fall through to the directory name
   }
-  return posix.basename(tree.root).toLowerCase().replace(/[^a-z0-9._/-]+/g, '-') || 'app';
+  return (
+    posix
+      .basename(tree.root)
+      .toLowerCase()
+      .replace(/[^a-z0-9._/-]+/g, '-') || 'app'
+  );
 }

@@ -16,7 +16,9 @@ export async function resolveAttestations(options: NormalizedDockerBuildOptions)
   if (!wanted.provenance && !wanted.sbom) return wanted;
   const driver = await builderDriver(options.builder);
   if (supportsAttestations(driver)) return wanted;
-  const asked = [wanted.provenance ? `provenance (mode=${wanted.provenance})` : '', wanted.sbom ? 'SBOM' : ''].filter(Boolean).join(' and ');
+  const asked = [wanted.provenance ? `provenance (mode=${wanted.provenance})` : '', wanted.sbom ? 'SBOM' : '']
+    .filter(Boolean)
+    .join(' and ');
   logger.warn(
     `nx-strata: ${asked} attestations need a docker-container, kubernetes or remote builder; builder "${options.builder ?? 'default'}" uses the ${driver ?? 'unknown'} driver, so layer "${options.layer}" (${options.platform}) is built without them.\n` +
       '  → to attach them: docker buildx create --use --driver docker-container (or set "builder"/"builders" to such a builder)',

@@ -12,13 +12,23 @@ const raw = {
   args: { PY: '3.11' },
   registry: 'localhost:5000/acme',
 };
-const parent = { target: 'docker-build--cpu--base--linux-arm64', key: 'b'.repeat(16), ref: `localhost:5000/acme/acme/vision/base@sha256:${'1'.repeat(64)}` };
+const parent = {
+  target: 'docker-build--cpu--base--linux-arm64',
+  key: 'b'.repeat(16),
+  ref: `localhost:5000/acme/acme/vision/base@sha256:${'1'.repeat(64)}`,
+};
 
 describe('planBuild', () => {
   it('pushes to <registry>/<image>/<layer>:strata-<key> and pins the parent by digest', () => {
     const plan = planBuild(normalizeOptions(raw, '/ws', {}), 'a'.repeat(16), parent, '/tmp/m.json');
     expect(plan.tag).toBe(`localhost:5000/acme/acme/vision/ml:strata-${'a'.repeat(16)}`);
-    expect(plan.buildx).toMatchObject({ output: 'push', buildArgs: { PY: '3.11', BASE_IMAGE: parent.ref }, platform: 'linux/arm64', provenance: false, progress: 'plain' });
+    expect(plan.buildx).toMatchObject({
+      output: 'push',
+      buildArgs: { PY: '3.11', BASE_IMAGE: parent.ref },
+      platform: 'linux/arm64',
+      provenance: false,
+      progress: 'plain',
+    });
     expect(pinnedRef(plan, { registry: 'localhost:5000/acme' }, 'sha256:ff')).toBe('localhost:5000/acme/acme/vision/ml@sha256:ff');
   });
 

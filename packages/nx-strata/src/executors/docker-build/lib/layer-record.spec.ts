@@ -4,9 +4,30 @@ import { createTempWorkspace, removeTempWorkspace } from '../../../test-utils/te
 import { readRecord, recordPath, writeRecordAtomically, type LayerRecord } from './layer-record';
 
 const record = (key: string): LayerRecord => ({
-  schemaVersion: 1, project: 'vision', target: 't', variant: 'cpu', layer: 'app', platform: 'linux/amd64', key, result: 'built', attestations: [],
-  digest: 'sha256:1', refs: ['r'], parentRef: 'r@sha256:1', mode: 'registry', registry: 'localhost:5000', parent: null,
-  dockerfile: 'Dockerfile', context: '.', args: {}, inputs: {}, dockerfileHash: 'h', durationMs: 1, sizeBytes: 1, layerCount: 1, builtAt: 'now',
+  schemaVersion: 1,
+  project: 'vision',
+  target: 't',
+  variant: 'cpu',
+  layer: 'app',
+  platform: 'linux/amd64',
+  key,
+  result: 'built',
+  attestations: [],
+  digest: 'sha256:1',
+  refs: ['r'],
+  parentRef: 'r@sha256:1',
+  mode: 'registry',
+  registry: 'localhost:5000',
+  parent: null,
+  dockerfile: 'Dockerfile',
+  context: '.',
+  args: {},
+  inputs: {},
+  dockerfileHash: 'h',
+  durationMs: 1,
+  sizeBytes: 1,
+  layerCount: 1,
+  builtAt: 'now',
 });
 
 describe('layer records', () => {

@@ -54,7 +54,8 @@ export function readRecord(path: string): LayerRecord | undefined {
     return undefined;
   }
   const record = parsed as Partial<LayerRecord>;
-  if (record?.schemaVersion !== RECORD_SCHEMA_VERSION || typeof record.key !== 'string' || typeof record.parentRef !== 'string') return undefined;
+  if (record?.schemaVersion !== RECORD_SCHEMA_VERSION || typeof record.key !== 'string' || typeof record.parentRef !== 'string')
+    return undefined;
   return record as LayerRecord;
 }
 

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { DEFAULT_PARENT_ARG } from '../../../config/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../schema';
 
-export interface NormalizedDockerBuildOptions extends Required<Omit<DockerBuildExecutorOptions, 'target' | 'parentRecord' | 'parentTarget' | 'registry' | 'builder'>> {
+export interface NormalizedDockerBuildOptions extends Required<
+  Omit<DockerBuildExecutorOptions, 'target' | 'parentRecord' | 'parentTarget' | 'registry' | 'builder'>
+> {
   target?: string;
   parentRecord?: string;
   parentTarget?: string;
@@ -14,7 +16,11 @@ export interface NormalizedDockerBuildOptions extends Required<Omit<DockerBuildE
 }
 
 /** Every default of the docker-build executor lives here. */
-export function normalizeOptions(options: DockerBuildExecutorOptions, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedDockerBuildOptions {
+export function normalizeOptions(
+  options: DockerBuildExecutorOptions,
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): NormalizedDockerBuildOptions {
   const registryValue = env.STRATA_REGISTRY !== undefined ? env.STRATA_REGISTRY : options.registry;
   const normalized = {
     ...options,

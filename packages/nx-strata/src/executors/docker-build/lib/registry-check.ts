@@ -11,7 +11,12 @@ export type RegistryCheck = ({ kind: 'hit'; digest: string } & ImageStats) | { k
  * this layer's content tag is a hit (nothing to build). A parent rebuilt in this run has a new key, so its children
  * have new keys too: a stale child is never reused.
  */
-export async function checkRegistry(options: NormalizedDockerBuildOptions, key: string, parent: ParentImage | null, project: string): Promise<RegistryCheck> {
+export async function checkRegistry(
+  options: NormalizedDockerBuildOptions,
+  key: string,
+  parent: ParentImage | null,
+  project: string,
+): Promise<RegistryCheck> {
   if (!options.registry) return { kind: 'miss' };
   const address = parseRegistryAddress(options.registry);
   const client = new RegistryClient(address.host);
@@ -26,18 +31,25 @@ export async function checkRegistry(options: NormalizedDockerBuildOptions, key: 
         message: `${label}: its parent image ${parent.ref} is no longer in the registry (pruned?), although the parent's record says it was built.\n  → rebuild the parent: npx nx run ${project}:${parent.target} --skip-nx-cache`,
       };
     }
-    if (probe.kind !== 'found') return { kind: 'fail', message: failure(label, options.registry, probe, `checking the parent image ${parent.ref}`) };
+    if (probe.kind !== 'found')
+      return { kind: 'fail', message: failure(label, options.registry, probe, `checking the parent image ${parent.ref}`) };
   }
   if (!options.registryCache) return { kind: 'miss' };
 
   const repository = repositoryName(address, `${options.image}/${options.layer}`);
   const probe = await client.manifest(repository, `strata-${key}`, { withBody: true });
   if (probe.kind === 'missing') return { kind: 'miss' };
-  if (probe.kind !== 'found') return { kind: 'fail', message: failure(label, options.registry, probe, `checking for ${address.host}/${repository}:strata-${key}`) };
+  if (probe.kind !== 'found')
+    return { kind: 'fail', message: failure(label, options.registry, probe, `checking for ${address.host}/${repository}:strata-${key}`) };
   return { kind: 'hit', digest: probe.digest, ...(probe.body ? manifestStats(probe.body) : { sizeBytes: null, layerCount: null }) };
 }
 
-function failure(label: string, registry: string, probe: Exclude<ManifestProbe, { kind: 'found' } | { kind: 'missing' }>, doing: string): string {
+function failure(
+  label: string,
+  registry: string,
+  probe: Exclude<ManifestProbe, { kind: 'found' } | { kind: 'missing' }>,
+  doing: string,
+): string {
   const host = parseRegistryAddress(registry).host;
   switch (probe.kind) {
     case 'unreachable':

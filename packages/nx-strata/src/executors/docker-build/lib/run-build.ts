@@ -9,21 +9,39 @@ export type BuildOutcome = { ok: true; digest: string } | { ok: false; message: 
 /** Runs the planned `docker buildx build`, streaming its log, and reads the digest it reports. */
 export async function runBuild(
   plan: BuildPlan,
-  context: { cwd: string; label: string; registry: string | null; /** The registry just answered a pull-side probe. */ pulledFromRegistry?: boolean },
+  context: {
+    cwd: string;
+    label: string;
+    registry: string | null;
+    /** The registry just answered a pull-side probe. */ pulledFromRegistry?: boolean;
+  },
 ): Promise<BuildOutcome> {
   const argv = buildxBuildArgs(plan.buildx);
   const command = `docker ${formatCommand(argv)}`;
   const result = await runDocker(argv, { stream: true, cwd: context.cwd });
   if (result.failedToStart) {
-    return { ok: false, message: `${context.label}: could not start docker (${result.failedToStart.message}).\n  → install the Docker CLI and make sure \`docker\` is on PATH` };
+    return {
+      ok: false,
+      message: `${context.label}: could not start docker (${result.failedToStart.message}).\n  → install the Docker CLI and make sure \`docker\` is on PATH`,
+    };
   }
   if (result.exitCode !== 0) {
     const diagnosis = diagnoseDockerFailure(result.stderr, { registry: context.registry, pullWorks: context.pulledFromRegistry });
     const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
-    const tail = lastLines(result.stderr).split('\n').map((line) => `    ${line}`).join('\n');
-    return { ok: false, message: `${context.label}: docker buildx build failed (${how}).\n  command: ${command}\n${tail}\n  → ${diagnosis.hint}` };
+    const tail = lastLines(result.stderr)
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n');
+    return {
+      ok: false,
+      message: `${context.label}: docker buildx build failed (${how}).\n  command: ${command}\n${tail}\n  → ${diagnosis.hint}`,
+    };
   }
   const digest = parseBuildMetadata(readFileSync(plan.buildx.metadataFile, 'utf8')).digest;
-  if (!digest) return { ok: false, message: `${context.label}: the build finished but ${plan.buildx.metadataFile} has no containerimage.digest; nothing was recorded.` };
+  if (!digest)
+    return {
+      ok: false,
+      message: `${context.label}: the build finished but ${plan.buildx.metadataFile} has no containerimage.digest; nothing was recorded.`,
+    };
   return { ok: true, digest };
 }

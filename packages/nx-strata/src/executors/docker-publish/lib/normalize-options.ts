@@ -12,7 +12,11 @@ export interface NormalizedPublishOptions extends Required<Omit<DockerPublishExe
 }
 
 /** Every default of the docker-publish executor lives here. */
-export function normalizePublishOptions(options: DockerPublishExecutorOptions, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): NormalizedPublishOptions {
+export function normalizePublishOptions(
+  options: DockerPublishExecutorOptions,
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): NormalizedPublishOptions {
   const registryValue = env.STRATA_REGISTRY !== undefined ? env.STRATA_REGISTRY : options.registry;
   const registry = registryValue ? registryValue.replace(/\/+$/, '') : null;
   const normalized = { ...options, registry, workspaceRoot } as NormalizedPublishOptions;

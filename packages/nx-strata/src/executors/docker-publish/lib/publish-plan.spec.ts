@@ -22,29 +22,117 @@ describe('planPublish', () => {
       values: { version: '1.2.0', variant: 'cpu' },
     });
     expect(operations).toEqual([
-      { registry: 'ghcr.io/acme', optional: false, layer: 'app', repository: 'ghcr.io/acme/acme/vision', tags: ['1.2.0-cpu', 'latest-cpu'], sources: ['build:5000/ns/acme/vision/app@sha256:aaa', 'build:5000/ns/acme/vision/app@sha256:bbb'] },
-      { registry: 'ghcr.io/acme', optional: false, layer: 'app', repository: 'ghcr.io/acme/acme/vision', tags: ['1.2.0-cpu-linux-amd64'], sources: ['build:5000/ns/acme/vision/app@sha256:aaa'] },
-      { registry: 'ghcr.io/acme', optional: false, layer: 'app', repository: 'ghcr.io/acme/acme/vision', tags: ['1.2.0-cpu-linux-arm64'], sources: ['build:5000/ns/acme/vision/app@sha256:bbb'] },
-      { registry: 'ghcr.io/acme', optional: false, layer: 'base', repository: 'ghcr.io/acme/acme/vision/base', tags: ['1.2.0-cpu', 'latest-cpu'], sources: ['build:5000/ns/acme/vision/base@sha256:ccc'] },
-      { registry: 'ghcr.io/acme', optional: false, layer: 'base', repository: 'ghcr.io/acme/acme/vision/base', tags: ['1.2.0-cpu-linux-amd64'], sources: ['build:5000/ns/acme/vision/base@sha256:ccc'] },
-      { registry: 'mirror.example.com/team', optional: true, layer: 'app', repository: 'mirror.example.com/team/acme/vision', tags: ['1.2.0-cpu', 'latest-cpu'], sources: ['build:5000/ns/acme/vision/app@sha256:aaa', 'build:5000/ns/acme/vision/app@sha256:bbb'] },
-      { registry: 'mirror.example.com/team', optional: true, layer: 'app', repository: 'mirror.example.com/team/acme/vision', tags: ['1.2.0-cpu-linux-amd64'], sources: ['build:5000/ns/acme/vision/app@sha256:aaa'] },
-      { registry: 'mirror.example.com/team', optional: true, layer: 'app', repository: 'mirror.example.com/team/acme/vision', tags: ['1.2.0-cpu-linux-arm64'], sources: ['build:5000/ns/acme/vision/app@sha256:bbb'] },
-      { registry: 'mirror.example.com/team', optional: true, layer: 'base', repository: 'mirror.example.com/team/acme/vision/base', tags: ['1.2.0-cpu', 'latest-cpu'], sources: ['build:5000/ns/acme/vision/base@sha256:ccc'] },
-      { registry: 'mirror.example.com/team', optional: true, layer: 'base', repository: 'mirror.example.com/team/acme/vision/base', tags: ['1.2.0-cpu-linux-amd64'], sources: ['build:5000/ns/acme/vision/base@sha256:ccc'] },
+      {
+        registry: 'ghcr.io/acme',
+        optional: false,
+        layer: 'app',
+        repository: 'ghcr.io/acme/acme/vision',
+        tags: ['1.2.0-cpu', 'latest-cpu'],
+        sources: ['build:5000/ns/acme/vision/app@sha256:aaa', 'build:5000/ns/acme/vision/app@sha256:bbb'],
+      },
+      {
+        registry: 'ghcr.io/acme',
+        optional: false,
+        layer: 'app',
+        repository: 'ghcr.io/acme/acme/vision',
+        tags: ['1.2.0-cpu-linux-amd64'],
+        sources: ['build:5000/ns/acme/vision/app@sha256:aaa'],
+      },
+      {
+        registry: 'ghcr.io/acme',
+        optional: false,
+        layer: 'app',
+        repository: 'ghcr.io/acme/acme/vision',
+        tags: ['1.2.0-cpu-linux-arm64'],
+        sources: ['build:5000/ns/acme/vision/app@sha256:bbb'],
+      },
+      {
+        registry: 'ghcr.io/acme',
+        optional: false,
+        layer: 'base',
+        repository: 'ghcr.io/acme/acme/vision/base',
+        tags: ['1.2.0-cpu', 'latest-cpu'],
+        sources: ['build:5000/ns/acme/vision/base@sha256:ccc'],
+      },
+      {
+        registry: 'ghcr.io/acme',
+        optional: false,
+        layer: 'base',
+        repository: 'ghcr.io/acme/acme/vision/base',
+        tags: ['1.2.0-cpu-linux-amd64'],
+        sources: ['build:5000/ns/acme/vision/base@sha256:ccc'],
+      },
+      {
+        registry: 'mirror.example.com/team',
+        optional: true,
+        layer: 'app',
+        repository: 'mirror.example.com/team/acme/vision',
+        tags: ['1.2.0-cpu', 'latest-cpu'],
+        sources: ['build:5000/ns/acme/vision/app@sha256:aaa', 'build:5000/ns/acme/vision/app@sha256:bbb'],
+      },
+      {
+        registry: 'mirror.example.com/team',
+        optional: true,
+        layer: 'app',
+        repository: 'mirror.example.com/team/acme/vision',
+        tags: ['1.2.0-cpu-linux-amd64'],
+        sources: ['build:5000/ns/acme/vision/app@sha256:aaa'],
+      },
+      {
+        registry: 'mirror.example.com/team',
+        optional: true,
+        layer: 'app',
+        repository: 'mirror.example.com/team/acme/vision',
+        tags: ['1.2.0-cpu-linux-arm64'],
+        sources: ['build:5000/ns/acme/vision/app@sha256:bbb'],
+      },
+      {
+        registry: 'mirror.example.com/team',
+        optional: true,
+        layer: 'base',
+        repository: 'mirror.example.com/team/acme/vision/base',
+        tags: ['1.2.0-cpu', 'latest-cpu'],
+        sources: ['build:5000/ns/acme/vision/base@sha256:ccc'],
+      },
+      {
+        registry: 'mirror.example.com/team',
+        optional: true,
+        layer: 'base',
+        repository: 'mirror.example.com/team/acme/vision/base',
+        tags: ['1.2.0-cpu-linux-amd64'],
+        sources: ['build:5000/ns/acme/vision/base@sha256:ccc'],
+      },
     ]);
   });
 
   it('copies under the first full tag, then makes the other tags from that manifest list', () => {
-    const op = { registry: 'r', optional: false, layer: 'app', repository: 'ghcr.io/acme/acme/vision', tags: ['1.2.0-cpu', 'latest-cpu', 'cpu-latest'], sources: ['s@sha256:a', 's@sha256:b'] };
+    const op = {
+      registry: 'r',
+      optional: false,
+      layer: 'app',
+      repository: 'ghcr.io/acme/acme/vision',
+      tags: ['1.2.0-cpu', 'latest-cpu', 'cpu-latest'],
+      sources: ['s@sha256:a', 's@sha256:b'],
+    };
     expect(operationCommands(op)).toEqual([
       ['buildx', 'imagetools', 'create', '--tag', 'ghcr.io/acme/acme/vision:1.2.0-cpu', 's@sha256:a', 's@sha256:b'],
-      ['buildx', 'imagetools', 'create', '--tag', 'ghcr.io/acme/acme/vision:latest-cpu', '--tag', 'ghcr.io/acme/acme/vision:cpu-latest', 'ghcr.io/acme/acme/vision:1.2.0-cpu'],
+      [
+        'buildx',
+        'imagetools',
+        'create',
+        '--tag',
+        'ghcr.io/acme/acme/vision:latest-cpu',
+        '--tag',
+        'ghcr.io/acme/acme/vision:cpu-latest',
+        'ghcr.io/acme/acme/vision:1.2.0-cpu',
+      ],
     ]);
     expect(operationCommands({ ...op, tags: ['only'] })).toHaveLength(1);
   });
 
   it('refuses a template it cannot render before copying anything', () => {
-    expect(() => planPublish({ image: 'acme/vision', registries: ['r'], sources, tags: ['{version}'], values: { variant: 'cpu' } })).toThrow('needs {version}');
+    expect(() =>
+      planPublish({ image: 'acme/vision', registries: ['r'], sources, tags: ['{version}'], values: { variant: 'cpu' } }),
+    ).toThrow('needs {version}');
   });
 });

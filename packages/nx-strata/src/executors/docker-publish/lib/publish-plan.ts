@@ -32,16 +32,30 @@ export function operationCommands(op: PublishOperation): string[][] {
 }
 
 /** Every copy a publish makes, as data. Pure; throws TagTemplateError for a tag it cannot render. */
-export function planPublish(input: { image: string; registries: PublishRegistry[]; sources: PublishSource[]; tags: string[]; values: TagValues }): PublishOperation[] {
+export function planPublish(input: {
+  image: string;
+  registries: PublishRegistry[];
+  sources: PublishSource[];
+  tags: string[];
+  values: TagValues;
+}): PublishOperation[] {
   const operations: PublishOperation[] = [];
   for (const entry of input.registries) {
-    const { url, optional } = typeof entry === 'string' ? { url: entry, optional: false } : { url: entry.url, optional: entry.optional ?? false };
+    const { url, optional } =
+      typeof entry === 'string' ? { url: entry, optional: false } : { url: entry.url, optional: entry.optional ?? false };
     const registry = url.replace(/\/+$/, '');
     for (const source of input.sources) {
       const repository = source.top ? `${registry}/${input.image}` : `${registry}/${input.image}/${source.layer}`;
       const shared = input.tags.filter((template) => !isPerPlatform(template)).map((template) => renderTag(template, input.values));
       if (shared.length) {
-        operations.push({ registry, optional, layer: source.layer, repository, tags: shared, sources: source.platforms.map((platform) => platform.ref) });
+        operations.push({
+          registry,
+          optional,
+          layer: source.layer,
+          repository,
+          tags: shared,
+          sources: source.platforms.map((platform) => platform.ref),
+        });
       }
       for (const platform of source.platforms) {
         const own = input.tags.filter(isPerPlatform).map((template) => renderTag(template, input.values, platform.platform));

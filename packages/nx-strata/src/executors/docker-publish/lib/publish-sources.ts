@@ -26,17 +26,23 @@ export async function resolvePublishSources(options: NormalizedPublishOptions, p
         continue;
       }
       if (record.registry !== registry) {
-        problems.push(`layer "${layer.layer}" (${platform}) was built ${record.registry ? `for registry ${record.registry}` : 'in local mode'}, not for ${registry}.\n  → rebuild it for this registry: ${rebuild}`);
+        problems.push(
+          `layer "${layer.layer}" (${platform}) was built ${record.registry ? `for registry ${record.registry}` : 'in local mode'}, not for ${registry}.\n  → rebuild it for this registry: ${rebuild}`,
+        );
         continue;
       }
       const [repository, digest] = record.parentRef.slice(parseRegistryAddress(registry).host.length + 1).split('@');
       const probe = await client.manifest(repository, digest);
       if (probe.kind === 'missing') {
-        problems.push(`layer "${layer.layer}" (${platform}): ${record.parentRef} is no longer in ${registry} (pruned?), although its record says it was built.\n  → rebuild it: ${rebuild}`);
+        problems.push(
+          `layer "${layer.layer}" (${platform}): ${record.parentRef} is no longer in ${registry} (pruned?), although its record says it was built.\n  → rebuild it: ${rebuild}`,
+        );
         continue;
       }
       if (probe.kind !== 'found') {
-        problems.push(`layer "${layer.layer}" (${platform}): cannot check ${record.parentRef} in ${registry} (${probe.kind}: ${probe.detail}).\n  → make sure the registry is up and \`docker login ${parseRegistryAddress(registry).host}\` works`);
+        problems.push(
+          `layer "${layer.layer}" (${platform}): cannot check ${record.parentRef} in ${registry} (${probe.kind}: ${probe.detail}).\n  → make sure the registry is up and \`docker login ${parseRegistryAddress(registry).host}\` works`,
+        );
         continue;
       }
       platforms.push({ platform, ref: record.parentRef });

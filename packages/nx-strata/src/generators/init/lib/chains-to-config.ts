@@ -26,7 +26,12 @@ const DEFAULT_PLATFORM = 'linux/amd64';
  * (docker/cpu/, docker/cuda/) become variants of one family; anything else is a set of independent images, each a layer
  * of its own (with its parents), each with the context, target and build args its build files give it.
  */
-export function chainsToConfig(chains: Chain[], dockerfiles: DockerfileFacts[], image: string, contextOf: ContextOf = (instance) => instance.context ?? '.'): ProposedConfig {
+export function chainsToConfig(
+  chains: Chain[],
+  dockerfiles: DockerfileFacts[],
+  image: string,
+  contextOf: ContextOf = (instance) => instance.context ?? '.',
+): ProposedConfig {
   if (chains.length === 0) return { findings: [], gaps: [] };
   const facts = new Map(dockerfiles.map((file) => [file.path, file]));
   const layerNames = (chain: Chain) => chain.files.map((file) => facts.get(file)!.layer);
@@ -40,7 +45,9 @@ export function chainsToConfig(chains: Chain[], dockerfiles: DockerfileFacts[], 
   for (const chain of chains.filter((candidate) => !kept.includes(candidate))) {
     const files = chain.files.filter((file) => !kept.some((variant) => variant.files.includes(file)));
     if (files.length === 0) continue;
-    gaps.push(`${files.join(' → ')} is an image of its own (layers ${layerNames(chain).join(' → ')}, not ${shape}); left out of the variants of ${shape}, which build every layer per variant: give it its own strata.json, e.g. {"image": "${image}-${facts.get(files[files.length - 1])!.layer}", "layers": {"${facts.get(files[files.length - 1])!.layer}": {"dockerfile": "${files[files.length - 1]}", "context": "${contextOf(chain.instances[chain.instances.length - 1])}"}}}`);
+    gaps.push(
+      `${files.join(' → ')} is an image of its own (layers ${layerNames(chain).join(' → ')}, not ${shape}); left out of the variants of ${shape}, which build every layer per variant: give it its own strata.json, e.g. {"image": "${image}-${facts.get(files[files.length - 1])!.layer}", "layers": {"${facts.get(files[files.length - 1])!.layer}": {"dockerfile": "${files[files.length - 1]}", "context": "${contextOf(chain.instances[chain.instances.length - 1])}"}}}`,
+    );
   }
   return variantFamily(kept, shape.split(' → '), gaps, facts, image, contextOf);
 }
@@ -51,7 +58,9 @@ export function chainsToConfig(chains: Chain[], dockerfiles: DockerfileFacts[], 
  */
 function looksLikeVariants(layers: string[], group: Chain[]): boolean {
   const names = group.map((chain) => posix.basename(posix.dirname(chain.files[0])).toLowerCase());
-  return new Set(names).size === names.length && names.every((name) => name !== '.' && !GENERIC_DIRECTORIES.has(name) && !layers.includes(name));
+  return (
+    new Set(names).size === names.length && names.every((name) => name !== '.' && !GENERIC_DIRECTORIES.has(name) && !layers.includes(name))
+  );
 }
 
 /** Independent images: every Dockerfile a layer of its own, parents kept within each chain. */
@@ -64,17 +73,23 @@ function independentImages(chains: Chain[], facts: Map<string, DockerfileFacts>,
       const parent = index > 0 ? chain.files[index - 1] : undefined;
       const known = byFile.get(instance.file);
       if (!known) byFile.set(instance.file, { instance, parent });
-      else if (known.parent !== parent) gaps.push(`${instance.file} is built on ${known.parent ?? 'an outside image'} and on ${parent ?? 'an outside image'}; proposed on ${known.parent ?? 'an outside image'}: check "parent" in strata.json`);
+      else if (known.parent !== parent)
+        gaps.push(
+          `${instance.file} is built on ${known.parent ?? 'an outside image'} and on ${parent ?? 'an outside image'}; proposed on ${known.parent ?? 'an outside image'}: check "parent" in strata.json`,
+        );
     });
   }
-  const names = layerNamesFor([...byFile.values()].map(({ instance }) => ({ file: instance.file, preferred: instance.name ?? facts.get(instance.file)!.layer })));
+  const names = layerNamesFor(
+    [...byFile.values()].map(({ instance }) => ({ file: instance.file, preferred: instance.name ?? facts.get(instance.file)!.layer })),
+  );
   const config: StrataConfig = { image, layers: {} };
   for (const [file, { instance, parent }] of byFile) {
     const layer: LayerConfig = { dockerfile: file };
     const context = contextOf(instance);
     if (context !== '.') layer.context = context;
     if (instance.target) layer.target = instance.target;
-    if (Object.keys(instance.buildArgs).length > 0 && !Object.values(instance.buildArgs).some((value) => value.includes('$'))) layer.args = instance.buildArgs;
+    if (Object.keys(instance.buildArgs).length > 0 && !Object.values(instance.buildArgs).some((value) => value.includes('$')))
+      layer.args = instance.buildArgs;
     if (parent) {
       layer.parent = names.get(parent)!;
       const parentArg = facts.get(file)!.parentArg?.name;
@@ -82,10 +97,16 @@ function independentImages(chains: Chain[], facts: Map<string, DockerfileFacts>,
     }
     config.layers[names.get(file)!] = layer;
   }
-  findings.push(`${byFile.size} independent image${byFile.size === 1 ? '' : 's'} (no variants: their directories are not named like variants): ${[...byFile.keys()].map((file) => `${names.get(file)} ← ${file}`).join(', ')}`);
+  findings.push(
+    `${byFile.size} independent image${byFile.size === 1 ? '' : 's'} (no variants: their directories are not named like variants): ${[...byFile.keys()].map((file) => `${names.get(file)} ← ${file}`).join(', ')}`,
+  );
   const platformLists = chains.map((chain) => chain.platforms.join());
-  if (new Set(platformLists).size === 1 && platformLists[0] && platformLists[0] !== DEFAULT_PLATFORM) config.platforms = chains[0].platforms;
-  else if (new Set(platformLists).size > 1) gaps.push(`the images are built for different platforms (${[...new Set(platformLists.map((list) => list || DEFAULT_PLATFORM))].join('; ')}); strata.json builds every layer for ${DEFAULT_PLATFORM}: set "platforms" (or split the images into their own strata.json files)`);
+  if (new Set(platformLists).size === 1 && platformLists[0] && platformLists[0] !== DEFAULT_PLATFORM)
+    config.platforms = chains[0].platforms;
+  else if (new Set(platformLists).size > 1)
+    gaps.push(
+      `the images are built for different platforms (${[...new Set(platformLists.map((list) => list || DEFAULT_PLATFORM))].join('; ')}); strata.json builds every layer for ${DEFAULT_PLATFORM}: set "platforms" (or split the images into their own strata.json files)`,
+    );
   return { config, findings, gaps };
 }
 
@@ -96,7 +117,14 @@ function layerNamesFor(entries: Array<{ file: string; preferred: string }>): Map
   for (const { file, preferred } of entries) {
     const clash = entries.filter((other) => clean(other.preferred) === clean(preferred)).length > 1;
     let name = clean(preferred);
-    if (clash) name = clean(`${posix.dirname(file).split('/').filter((part) => !GENERIC_DIRECTORIES.has(part.toLowerCase())).join('-')}-${preferred}`);
+    if (clash)
+      name = clean(
+        `${posix
+          .dirname(file)
+          .split('/')
+          .filter((part) => !GENERIC_DIRECTORIES.has(part.toLowerCase()))
+          .join('-')}-${preferred}`,
+      );
     for (let n = 2; taken.has(name); n++) name = `${clean(preferred)}-${n}`;
     taken.add(name);
     names.set(file, name);
@@ -105,11 +133,24 @@ function layerNamesFor(entries: Array<{ file: string; preferred: string }>): Map
 }
 
 function clean(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_.]+/g, '-').replace(/-+/g, '-').replace(/^[-_.]+|[-_.]+$/g, '') || 'image';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9_.]+/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^[-_.]+|[-_.]+$/g, '') || 'image'
+  );
 }
 
 /** The chains as variants (cpu, cuda) of one family of layers, with architecture directories folded in as platforms. */
-function variantFamily(kept: Chain[], layers: string[], carriedGaps: string[], facts: Map<string, DockerfileFacts>, image: string, contextOf: ContextOf): ProposedConfig {
+function variantFamily(
+  kept: Chain[],
+  layers: string[],
+  carriedGaps: string[],
+  facts: Map<string, DockerfileFacts>,
+  image: string,
+  contextOf: ContextOf,
+): ProposedConfig {
   const findings: string[] = [];
   const gaps: string[] = [...carriedGaps];
   const shape = layers.join(' → ');
@@ -123,15 +164,25 @@ function variantFamily(kept: Chain[], layers: string[], carriedGaps: string[], f
   let variants: Variant[] = kept.map((chain, index) => ({
     name: names[index],
     chain,
-    platforms: new Map((chain.platforms.length > 0 ? chain.platforms : [archPlatformOf(names[index]) ?? DEFAULT_PLATFORM]).map((platform) => [platform, chain.files])),
+    platforms: new Map(
+      (chain.platforms.length > 0 ? chain.platforms : [archPlatformOf(names[index]) ?? DEFAULT_PLATFORM]).map((platform) => [
+        platform,
+        chain.files,
+      ]),
+    ),
   }));
-  if (kept.some((chain) => chain.platforms.length === 0)) findings.push(`chains built without --platform are taken as ${DEFAULT_PLATFORM}, or as the architecture their directory is named after`);
+  if (kept.some((chain) => chain.platforms.length === 0))
+    findings.push(
+      `chains built without --platform are taken as ${DEFAULT_PLATFORM}, or as the architecture their directory is named after`,
+    );
   for (const variant of variants.filter((candidate) => archPlatformOf(candidate.name))) {
     const platform = archPlatformOf(variant.name)!;
     const hosts = variants.filter((other) => !archPlatformOf(other.name) && !other.platforms.has(platform));
     const host = hosts.find((other) => other.name === 'cpu') ?? (hosts.length === 1 ? hosts[0] : undefined);
     if (!host) {
-      gaps.push(`${variant.chain.files[0]} is for ${platform}, but no single variant lacks that platform to take it; kept as variant "${variant.name}"`);
+      gaps.push(
+        `${variant.chain.files[0]} is for ${platform}, but no single variant lacks that platform to take it; kept as variant "${variant.name}"`,
+      );
       continue;
     }
     for (const [each, files] of variant.platforms) host.platforms.set(each, files);
@@ -149,7 +200,8 @@ function variantFamily(kept: Chain[], layers: string[], carriedGaps: string[], f
     if (new Set(files).size > 1 && new Set(templated).size === 1) layerConfig.dockerfile = templated[0];
     else if (new Set(files).size > 1) {
       variants.forEach((variant, at) => {
-        if (at > 0 && files[at] !== files[0]) variantOverrides.set(variant.name, { ...variantOverrides.get(variant.name), [layer]: { dockerfile: files[at] } });
+        if (at > 0 && files[at] !== files[0])
+          variantOverrides.set(variant.name, { ...variantOverrides.get(variant.name), [layer]: { dockerfile: files[at] } });
       });
     }
     if (index > 0) layerConfig.parent = layers[index - 1];
@@ -165,16 +217,24 @@ function variantFamily(kept: Chain[], layers: string[], carriedGaps: string[], f
   const platformLists = variants.map((variant) => [...variant.platforms.keys()]);
   const samePlatforms = platformLists.every((list) => list.join() === platformLists[0].join());
   if (samePlatforms && platformLists[0].join() !== DEFAULT_PLATFORM) config.platforms = platformLists[0];
-  if (variants.length > 1 || variants.some((variant) => variant.platforms.size > 1 && [...variant.platforms.values()].some((files) => files !== primary(variant)))) {
+  if (
+    variants.length > 1 ||
+    variants.some((variant) => variant.platforms.size > 1 && [...variant.platforms.values()].some((files) => files !== primary(variant)))
+  ) {
     config.variants = {};
     for (const variant of variants) {
       const entry: VariantConfig = {};
       const overrides: Record<string, Record<string, { dockerfile: string }>> = {};
       for (const [platform, files] of variant.platforms) {
-        const differing = Object.fromEntries(layers.flatMap((layer, index) => (files[index] !== resolvedFile(variant, index) ? [[layer, { dockerfile: files[index] }]] : [])));
+        const differing = Object.fromEntries(
+          layers.flatMap((layer, index) => (files[index] !== resolvedFile(variant, index) ? [[layer, { dockerfile: files[index] }]] : [])),
+        );
         if (Object.keys(differing).length > 0) overrides[platform] = differing;
       }
-      if (Object.keys(overrides).length > 0) entry.platforms = Object.fromEntries([...variant.platforms.keys()].map((platform) => [platform, overrides[platform] ? { layers: overrides[platform] } : {}]));
+      if (Object.keys(overrides).length > 0)
+        entry.platforms = Object.fromEntries(
+          [...variant.platforms.keys()].map((platform) => [platform, overrides[platform] ? { layers: overrides[platform] } : {}]),
+        );
       else if (!samePlatforms) entry.platforms = [...variant.platforms.keys()];
       if (variantOverrides.has(variant.name)) entry.layers = variantOverrides.get(variant.name);
       config.variants[variant.name] = entry;
@@ -191,14 +251,20 @@ function variantFamily(kept: Chain[], layers: string[], carriedGaps: string[], f
       if (contexts.size === 1) {
         const [context] = contexts;
         if (context !== '.') (config.layers[layer] as LayerConfig).context = context;
-      } else gaps.push(`layer "${layer}" is built from several contexts (${[...contexts].join(', ')}) in different variants; strata.json uses "." for it: set "context" per variant`);
+      } else
+        gaps.push(
+          `layer "${layer}" is built from several contexts (${[...contexts].join(', ')}) in different variants; strata.json uses "." for it: set "context" per variant`,
+        );
     });
   }
   layers.forEach((layer, index) => {
     const targets = new Set(kept.map((chain) => chain.instances[index].target));
     const [target] = targets;
     if (targets.size === 1 && target) (config.layers[layer] as LayerConfig).target = target;
-    else if (targets.size > 1) gaps.push(`layer "${layer}" is built with different --target values (${[...targets].map((each) => each ?? '(last stage)').join(', ')}); set "target" per variant`);
+    else if (targets.size > 1)
+      gaps.push(
+        `layer "${layer}" is built with different --target values (${[...targets].map((each) => each ?? '(last stage)').join(', ')}); set "target" per variant`,
+      );
   });
   const sharedArgs = commonArgs(kept.flatMap((chain) => chain.instances.filter((instance) => instance.source)));
   if (Object.keys(sharedArgs).length > 0) config.args = sharedArgs;
@@ -216,7 +282,9 @@ function templateFor(file: string, variant: string): string {
 function uniqueNames(raw: string[]): string[] {
   return raw.map((name, index) => {
     const clean = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-') || 'default';
-    return raw.filter((other) => other === name).length > 1 ? `${clean}-${raw.slice(0, index + 1).filter((other) => other === name).length}` : clean;
+    return raw.filter((other) => other === name).length > 1
+      ? `${clean}-${raw.slice(0, index + 1).filter((other) => other === name).length}`
+      : clean;
   });
 }
 
@@ -224,5 +292,9 @@ function uniqueNames(raw: string[]): string[] {
 function commonArgs(instances: Array<{ buildArgs: Record<string, string> }>): Record<string, string> {
   if (instances.length === 0) return {};
   const [first, ...rest] = instances;
-  return Object.fromEntries(Object.entries(first.buildArgs).filter(([name, value]) => !value.includes('$(') && rest.every((instance) => instance.buildArgs[name] === value)));
+  return Object.fromEntries(
+    Object.entries(first.buildArgs).filter(
+      ([name, value]) => !value.includes('$(') && rest.every((instance) => instance.buildArgs[name] === value),
+    ),
+  );
 }

@@ -23,15 +23,31 @@ export function readDockerfileFacts(path: string, text: string): DockerfileFacts
   let parentArg: DockerfileFacts['parentArg'];
   for (const stage of model.stages) {
     const arg = model.globalArgs.find((candidate) => referencesVariable(stage.from, candidate.name));
-    if (arg && !parentArg) parentArg = { name: arg.name, ...(arg.defaultValue ? { defaultValue: expandVariables(arg.defaultValue, defaults) } : {}) };
-    else if (!arg && !stageNames.has(stage.from.toLowerCase()) && stage.from.toLowerCase() !== 'scratch') fromImages.push(expandVariables(stage.from, defaults));
+    if (arg && !parentArg)
+      parentArg = { name: arg.name, ...(arg.defaultValue ? { defaultValue: expandVariables(arg.defaultValue, defaults) } : {}) };
+    else if (!arg && !stageNames.has(stage.from.toLowerCase()) && stage.from.toLowerCase() !== 'scratch')
+      fromImages.push(expandVariables(stage.from, defaults));
     if (stage.name) stageNames.add(stage.name);
   }
   return { path, layer: layerNameOf(path), ...(parentArg ? { parentArg } : {}), fromImages };
 }
 
 /** Directory names that say nothing about the image a plain `Dockerfile` in them builds. */
-export const GENERIC_DIRECTORIES: ReadonlySet<string> = new Set(['docker', '.docker', 'dockerfiles', 'build', 'ci', '.ci', 'deploy', 'deployment', 'container', 'containers', 'image', 'images', 'infra']);
+export const GENERIC_DIRECTORIES: ReadonlySet<string> = new Set([
+  'docker',
+  '.docker',
+  'dockerfiles',
+  'build',
+  'ci',
+  '.ci',
+  'deploy',
+  'deployment',
+  'container',
+  'containers',
+  'image',
+  'images',
+  'infra',
+]);
 
 /** Whether a file name is a Dockerfile: `Dockerfile`, `Dockerfile.ml`, `Dockerfile_intel`, `Dockerfile-dev`, `api.Dockerfile`. */
 export function isDockerfileName(name: string): boolean {
@@ -46,5 +62,10 @@ export function layerNameOf(path: string): string {
     .reverse()
     .find((part) => part !== '.' && !GENERIC_DIRECTORIES.has(part.toLowerCase()));
   const raw = /^dockerfile[._-](.+)$/i.exec(file)?.[1] ?? /^(.+)[._-]dockerfile$/i.exec(file)?.[1] ?? directory ?? 'image';
-  return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'image';
+  return (
+    raw
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'image'
+  );
 }

@@ -34,7 +34,14 @@ export interface FoundChains {
   gaps: string[];
 }
 
-const ARCH_PLATFORMS: Record<string, string> = { amd64: 'linux/amd64', x86_64: 'linux/amd64', x64: 'linux/amd64', arm64: 'linux/arm64', aarch64: 'linux/arm64', armv7: 'linux/arm/v7' };
+const ARCH_PLATFORMS: Record<string, string> = {
+  amd64: 'linux/amd64',
+  x86_64: 'linux/amd64',
+  x64: 'linux/amd64',
+  arm64: 'linux/arm64',
+  aarch64: 'linux/arm64',
+  armv7: 'linux/arm/v7',
+};
 
 export function archPlatformOf(name: string): string | undefined {
   return ARCH_PLATFORMS[name.toLowerCase()];
@@ -59,23 +66,55 @@ export function findChains(dockerfiles: DockerfileFacts[], builds: Array<Makefil
     }
     const parentRef = facts.parentArg ? (build.buildArgs[facts.parentArg.name] ?? facts.parentArg.defaultValue) : facts.fromImages[0];
     const buildArgs = Object.fromEntries(Object.entries(build.buildArgs).filter(([name]) => name !== facts.parentArg?.name));
-    instances.push({ file, ...(build.name ? { name: build.name } : {}), tags: build.tags, parentRef, platforms: build.platforms, buildArgs, context: build.context, ...(build.target ? { target: build.target } : {}), source: build.source });
-    for (const name of build.unresolved) gaps.push(`${build.source} uses ${name.startsWith('$') ? name : `$(${name})`}, which the file does not define; its value was not used`);
+    instances.push({
+      file,
+      ...(build.name ? { name: build.name } : {}),
+      tags: build.tags,
+      parentRef,
+      platforms: build.platforms,
+      buildArgs,
+      context: build.context,
+      ...(build.target ? { target: build.target } : {}),
+      source: build.source,
+    });
+    for (const name of build.unresolved)
+      gaps.push(
+        `${build.source} uses ${name.startsWith('$') ? name : `$(${name})`}, which the file does not define; its value was not used`,
+      );
   }
   for (const facts of dockerfiles) {
     if (instances.some((instance) => instance.file === facts.path)) continue;
-    instances.push({ file: facts.path, tags: [], parentRef: facts.parentArg?.defaultValue ?? facts.fromImages[0], platforms: [], buildArgs: {} });
+    instances.push({
+      file: facts.path,
+      tags: [],
+      parentRef: facts.parentArg?.defaultValue ?? facts.fromImages[0],
+      platforms: [],
+      buildArgs: {},
+    });
   }
 
   // No file is ever its own parent: `FROM nixos/nix` in Dockerfile.nix names an outside image, not itself.
   const resolve = (ref: string | undefined, self: string): string | undefined => {
     if (!ref) return undefined;
-    const found = byTag(ref, instances.filter((instance) => instance.file !== self)) ?? byName(ref, dockerfiles.filter((facts) => facts.path !== self));
+    const found =
+      byTag(
+        ref,
+        instances.filter((instance) => instance.file !== self),
+      ) ??
+      byName(
+        ref,
+        dockerfiles.filter((facts) => facts.path !== self),
+      );
     return found === self ? undefined : found;
   };
-  const parentOf = new Map<BuildInstance, string | undefined>(instances.map((instance) => [instance, resolve(instance.parentRef, instance.file)]));
+  const parentOf = new Map<BuildInstance, string | undefined>(
+    instances.map((instance) => [instance, resolve(instance.parentRef, instance.file)]),
+  );
   for (const [instance, parent] of parentOf) {
-    if (parent) findings.push(`${instance.file} builds on ${parent} (${instance.source ? `${instance.source} passes ${instance.parentRef}` : `it names ${instance.parentRef}`})`);
+    if (parent)
+      findings.push(
+        `${instance.file} builds on ${parent} (${instance.source ? `${instance.source} passes ${instance.parentRef}` : `it names ${instance.parentRef}`})`,
+      );
   }
 
   // A parent ARG nobody sets: a Dockerfile beside exactly one root Dockerfile builds on it (Dockerfile.base → Dockerfile.ml).
@@ -86,7 +125,9 @@ export function findChains(dockerfiles: DockerfileFacts[], builds: Array<Makefil
     const siblings = instances.filter((other) => other !== instance && posix.dirname(other.file) === directory && isRoot(other));
     if (siblings.length !== 1) continue;
     parentOf.set(instance, siblings[0].file);
-    findings.push(`${instance.file} builds on ${siblings[0].file} (ARG ${byPath.get(instance.file)!.parentArg!.name} is set by nobody; the only root Dockerfile beside it)`);
+    findings.push(
+      `${instance.file} builds on ${siblings[0].file} (ARG ${byPath.get(instance.file)!.parentArg!.name} is set by nobody; the only root Dockerfile beside it)`,
+    );
   }
   // One left (the shared `docker/app/Dockerfile`) goes on top of every chain.
   const open = instances.filter(isOpen);
@@ -94,9 +135,15 @@ export function findChains(dockerfiles: DockerfileFacts[], builds: Array<Makefil
   const chains: Chain[] = [];
   const walk = (path: BuildInstance[]) => {
     const top = path[path.length - 1];
-    const children = instances.filter((instance) => parentOf.get(instance) === top.file && !path.some((seen) => seen.file === instance.file));
+    const children = instances.filter(
+      (instance) => parentOf.get(instance) === top.file && !path.some((seen) => seen.file === instance.file),
+    );
     if (children.length === 0) {
-      chains.push({ files: path.map((instance) => instance.file), platforms: [...new Set(path.flatMap((instance) => instance.platforms))], instances: path });
+      chains.push({
+        files: path.map((instance) => instance.file),
+        platforms: [...new Set(path.flatMap((instance) => instance.platforms))],
+        instances: path,
+      });
       return;
     }
     for (const child of children) walk([...path, child]);
@@ -109,9 +156,14 @@ export function findChains(dockerfiles: DockerfileFacts[], builds: Array<Makefil
       chain.files.push(shared.file);
       chain.instances.push(shared);
     }
-    findings.push(`${shared.file} takes its parent from ARG ${byPath.get(shared.file)!.parentArg!.name}, which nobody sets: assumed to build on top of every chain (${chains.map((chain) => chain.files[chain.files.length - 2]).join(', ')})`);
+    findings.push(
+      `${shared.file} takes its parent from ARG ${byPath.get(shared.file)!.parentArg!.name}, which nobody sets: assumed to build on top of every chain (${chains.map((chain) => chain.files[chain.files.length - 2]).join(', ')})`,
+    );
   } else if (open.length > 0) {
-    for (const instance of open) gaps.push(`${instance.file}: ARG ${byPath.get(instance.file)!.parentArg!.name} has no default and no Makefile line sets it, so its parent layer is unknown; set "parent" in strata.json`);
+    for (const instance of open)
+      gaps.push(
+        `${instance.file}: ARG ${byPath.get(instance.file)!.parentArg!.name} has no default and no Makefile line sets it, so its parent layer is unknown; set "parent" in strata.json`,
+      );
     chains.push(...open.map((instance) => ({ files: [instance.file], platforms: instance.platforms, instances: [instance] })));
   }
   for (const instance of instances) {
@@ -148,7 +200,9 @@ function byName(ref: string, dockerfiles: DockerfileFacts[]): string | undefined
 
 /** Drops a registry host, `docker.io/`, `library/` and a `:latest` tag, so references written differently compare equal. */
 function comparable(ref: string): string {
-  return withoutRegistryHost(ref.trim().toLowerCase()).replace(/^library\//, '').replace(/:latest$/, '');
+  return withoutRegistryHost(ref.trim().toLowerCase())
+    .replace(/^library\//, '')
+    .replace(/:latest$/, '');
 }
 
 /** `localhost:5000/acme/vision:ml` or `$(REGISTRY)/acme/vision:ml` → `acme/vision:ml`. */

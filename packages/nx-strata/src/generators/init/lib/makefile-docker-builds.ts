@@ -17,9 +17,32 @@ export interface MakefileDockerBuild {
 }
 
 const FLAGS_WITH_VALUE = new Set([
-  '--add-host', '--allow', '--annotation', '--attest', '--build-context', '--builder', '--cache-from', '--cache-to',
-  '--cgroup-parent', '--iidfile', '--label', '--metadata-file', '--network', '--output', '-o', '--progress', '--secret',
-  '--shm-size', '--ssh', '--ulimit', '--call', '--isolation', '--cpu-shares', '-c', '--memory', '-m',
+  '--add-host',
+  '--allow',
+  '--annotation',
+  '--attest',
+  '--build-context',
+  '--builder',
+  '--cache-from',
+  '--cache-to',
+  '--cgroup-parent',
+  '--iidfile',
+  '--label',
+  '--metadata-file',
+  '--network',
+  '--output',
+  '-o',
+  '--progress',
+  '--secret',
+  '--shm-size',
+  '--ssh',
+  '--ulimit',
+  '--call',
+  '--isolation',
+  '--cpu-shares',
+  '-c',
+  '--memory',
+  '-m',
 ]);
 
 /** Reads every docker build line of a Makefile. Understands `VAR = / := / ?= value` and `$(VAR)` / `${VAR}`; nothing more of Make. */
@@ -59,7 +82,10 @@ function findDockerBuildLines(text: string, file: string, dialect: 'make' | 'she
     for (const command of line.split(/&&|\|\||;|\|/)) {
       const unresolved = new Set<string>();
       const trimmed = command.trim();
-      const expanded = dialect === 'make' ? expandMake(trimmed.replace(/^[@+-]+/, ''), variables, unresolved) : expandShell(trimmed, variables, unresolved);
+      const expanded =
+        dialect === 'make'
+          ? expandMake(trimmed.replace(/^[@+-]+/, ''), variables, unresolved)
+          : expandShell(trimmed, variables, unresolved);
       let words: string[];
       try {
         words = splitCommand(expanded);
@@ -77,12 +103,16 @@ function parseDockerBuild(words: string[]): Omit<MakefileDockerBuild, 'source' |
   const docker = words.findIndex((word) => word === 'docker' || word.endsWith('/docker'));
   if (docker < 0) return undefined;
   const rest = words.slice(docker + 1);
-  const start = rest[0] === 'build' ? 1 : rest[0] === 'buildx' && rest[1] === 'build' ? 2 : rest[0] === 'image' && rest[1] === 'build' ? 2 : -1;
+  const start =
+    rest[0] === 'build' ? 1 : rest[0] === 'buildx' && rest[1] === 'build' ? 2 : rest[0] === 'image' && rest[1] === 'build' ? 2 : -1;
   if (start < 0) return undefined;
   const found: Omit<MakefileDockerBuild, 'source' | 'unresolved'> = { dockerfile: '', context: '', tags: [], buildArgs: {}, platforms: [] };
   for (let i = start; i < rest.length; i++) {
     const word = rest[i];
-    const [flag, inline] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+    const [flag, inline] =
+      word.startsWith('--') && word.includes('=')
+        ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
+        : [word, undefined];
     const value = () => inline ?? rest[++i] ?? '';
     if (flag === '-f' || flag === '--file') found.dockerfile = value();
     else if (flag === '-t' || flag === '--tag') found.tags.push(value());
@@ -115,16 +145,19 @@ function logicalLines(text: string): Array<{ line: string; number: number }> {
 
 function expandMake(text: string, variables: ReadonlyMap<string, string>, unresolved: Set<string>, depth = 0): string {
   if (depth > 10) return text;
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g, (match, paren?: string, brace?: string) => {
-    if (match === '$$') return '$';
-    const name = (paren ?? brace)!;
-    const value = variables.get(name);
-    if (value === undefined) {
-      unresolved.add(name);
-      return match;
-    }
-    return expandMake(value, variables, unresolved, depth + 1);
-  });
+  return text.replace(
+    /\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g,
+    (match, paren?: string, brace?: string) => {
+      if (match === '$$') return '$';
+      const name = (paren ?? brace)!;
+      const value = variables.get(name);
+      if (value === undefined) {
+        unresolved.add(name);
+        return match;
+      }
+      return expandMake(value, variables, unresolved, depth + 1);
+    },
+  );
 }
 
 function safeSplit(text: string): string[] | undefined {
@@ -137,14 +170,17 @@ function safeSplit(text: string): string[] | undefined {
 
 function expandShell(text: string, variables: ReadonlyMap<string, string>, unresolved: Set<string>): string {
   // Inside single quotes nothing expands; elsewhere $NAME, ${NAME} and ${NAME:-default} do.
-  return text.replace(/'[^']*'|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, brace?: string, fallback?: string, fallbackValue?: string, plain?: string) => {
-    if (match.startsWith("'")) return match;
-    const name = (brace ?? plain)!;
-    const value = variables.get(name);
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallbackValue ?? '';
-    if (value !== undefined) return value;
-    unresolved.add(name);
-    return match;
-  });
+  return text.replace(
+    /'[^']*'|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, brace?: string, fallback?: string, fallbackValue?: string, plain?: string) => {
+      if (match.startsWith("'")) return match;
+      const name = (brace ?? plain)!;
+      const value = variables.get(name);
+      if (value !== undefined && value !== '') return value;
+      if (fallback !== undefined) return fallbackValue ?? '';
+      if (value !== undefined) return value;
+      unresolved.add(name);
+      return match;
+    },
+  );
 }

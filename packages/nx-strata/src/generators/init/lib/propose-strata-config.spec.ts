@@ -16,7 +16,10 @@ describe('proposeStrataConfig', () => {
     ]);
     expect(proposal.config).toEqual({
       image: 'acme/services',
-      layers: { api: { dockerfile: 'images/api/Dockerfile', context: 'images/api' }, worker: { dockerfile: 'images/worker/Dockerfile', context: 'images/worker' } },
+      layers: {
+        api: { dockerfile: 'images/api/Dockerfile', context: 'images/api' },
+        worker: { dockerfile: 'images/worker/Dockerfile', context: 'images/worker' },
+      },
     });
   });
 
@@ -31,11 +34,18 @@ describe('proposeStrataConfig', () => {
     });
     expect(proposal.gaps).toEqual([]);
     expect(proposal.findings).toContain('docker/cpu/Dockerfile.ml builds on docker/cpu/Dockerfile.base (it names acme/vision:base-cpu)');
-    expect(proposal.config?.layers).toEqual({ base: { dockerfile: 'docker/cpu/Dockerfile.base' }, ml: { dockerfile: 'docker/cpu/Dockerfile.ml', parent: 'base' } });
+    expect(proposal.config?.layers).toEqual({
+      base: { dockerfile: 'docker/cpu/Dockerfile.base' },
+      ml: { dockerfile: 'docker/cpu/Dockerfile.ml', parent: 'base' },
+    });
   });
 
   it('names the file and line of a Dockerfile it cannot read', () => {
-    const proposal = proposeStrataConfig({ dockerfiles: [{ path: 'Dockerfile', text: 'RUN echo before any FROM\n' }], makefiles: [], fallbackImage: 'x' });
+    const proposal = proposeStrataConfig({
+      dockerfiles: [{ path: 'Dockerfile', text: 'RUN echo before any FROM\n' }],
+      makefiles: [],
+      fallbackImage: 'x',
+    });
     expect(proposal.gaps[0]).toMatch(/^Dockerfile:1: .*\(left out\)$/s);
     expect(proposal.config).toBeUndefined();
   });
@@ -45,7 +55,11 @@ describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => 
   const files = (entries: Record<string, string>) => Object.entries(entries).map(([path, text]) => ({ path, text }));
 
   it('never takes a Dockerfile named after its own external base image for its own parent', () => {
-    const proposal = proposeStrataConfig({ dockerfiles: files({ 'nix/Dockerfile.nix': 'FROM nixos/nix:2.18.8\nRUN nix-env -i hello\n', 'Dockerfile': 'FROM debian:bookworm\n' }), makefiles: [], fallbackImage: 'acme/x' });
+    const proposal = proposeStrataConfig({
+      dockerfiles: files({ 'nix/Dockerfile.nix': 'FROM nixos/nix:2.18.8\nRUN nix-env -i hello\n', Dockerfile: 'FROM debian:bookworm\n' }),
+      makefiles: [],
+      fallbackImage: 'acme/x',
+    });
     expect(proposal.findings.join('\n')).not.toContain('builds on nix/Dockerfile.nix');
     expect(proposal.config?.layers.nix).toEqual({ dockerfile: 'nix/Dockerfile.nix', context: 'nix' });
     expect(proposal.config?.layers.nix.parent).toBeUndefined();

@@ -46,7 +46,14 @@ export function proposeStrataConfig(scan: WorkspaceScan): ProposedConfig & { doc
   const builds = collectBuilds(scan, known, gaps);
   const found = findChains(facts, builds);
   const texts = new Map(scan.dockerfiles.map((file) => [file.path, file.text]));
-  const contextOf = (instance: BuildInstance) => instance.context ?? inferContext(instance.file, texts.get(instance.file) ?? '', facts.find((file) => file.path === instance.file), scan.exists);
+  const contextOf = (instance: BuildInstance) =>
+    instance.context ??
+    inferContext(
+      instance.file,
+      texts.get(instance.file) ?? '',
+      facts.find((file) => file.path === instance.file),
+      scan.exists,
+    );
   const proposed = chainsToConfig(found.chains, facts, imageFrom(builds) ?? scan.fallbackImage, contextOf);
   return {
     config: proposed.config,
@@ -94,13 +101,24 @@ function joinInside(base: string, path: string): string | undefined {
  * Where no build file says: the Dockerfile's own directory, or the nearest directory above it, that holds every path
  * its COPY/ADD/bind-mount sources name (what `docker build <dir>` would need). The Dockerfile's directory when none does.
  */
-function inferContext(file: string, text: string, facts: DockerfileFacts | undefined, exists: ((path: string) => boolean) | undefined): string {
+function inferContext(
+  file: string,
+  text: string,
+  facts: DockerfileFacts | undefined,
+  exists: ((path: string) => boolean) | undefined,
+): string {
   const own = posix.dirname(file);
   if (!exists) return own;
   let sources: string[];
   try {
-    const analysis = analyzeDockerfile(parseDockerfile(text, file), { buildArgs: {}, platform: 'linux/amd64', parentArg: facts?.parentArg?.name });
-    sources = analysis.contextSources.map((source) => source.path.split(/[*?[$]/)[0].replace(/\/+$/, '')).filter((path) => path !== '' && path !== '.');
+    const analysis = analyzeDockerfile(parseDockerfile(text, file), {
+      buildArgs: {},
+      platform: 'linux/amd64',
+      parentArg: facts?.parentArg?.name,
+    });
+    sources = analysis.contextSources
+      .map((source) => source.path.split(/[*?[$]/)[0].replace(/\/+$/, ''))
+      .filter((path) => path !== '' && path !== '.');
   } catch {
     return own;
   }
@@ -118,7 +136,8 @@ function imageFrom(builds: YamlDockerBuild[]): string | undefined {
   const counts = new Map<string, number>();
   for (const tag of builds.flatMap((build) => build.tags)) {
     const repository = withoutRegistryHost(tag.replace(/@.*$/, '').replace(/:[^/:]*$/, ''));
-    if (repository && !repository.includes('$') && /^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(repository)) counts.set(repository, (counts.get(repository) ?? 0) + 1);
+    if (repository && !repository.includes('$') && /^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(repository))
+      counts.set(repository, (counts.get(repository) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }

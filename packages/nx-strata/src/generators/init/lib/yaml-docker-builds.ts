@@ -9,7 +9,8 @@ export type YamlDockerBuild = MakefileDockerBuild & { name?: string };
  * `args`, `platforms`). Paths are relative to the compose file's directory; `dockerfile` is relative to the context.
  */
 export function findComposeBuilds(text: string, file: string): YamlDockerBuild[] {
-  const document = parseQuietly(text) as { services?: Record<string, { build?: unknown; image?: unknown; platform?: unknown }> } | undefined;
+  const document = parseQuietly(text) as
+    { services?: Record<string, { build?: unknown; image?: unknown; platform?: unknown }> } | undefined;
   const builds: YamlDockerBuild[] = [];
   for (const [service, definition] of Object.entries(document?.services ?? {})) {
     const build = definition?.build;
@@ -17,7 +18,11 @@ export function findComposeBuilds(text: string, file: string): YamlDockerBuild[]
     const spec = typeof build === 'string' ? { context: build } : (build as Record<string, unknown>);
     const context = typeof spec.context === 'string' ? spec.context : '.';
     const dockerfile = typeof spec.dockerfile === 'string' ? joinPath(context, spec.dockerfile) : joinPath(context, 'Dockerfile');
-    const platforms = Array.isArray(spec.platforms) ? spec.platforms.filter((p): p is string => typeof p === 'string') : typeof definition.platform === 'string' ? [definition.platform] : [];
+    const platforms = Array.isArray(spec.platforms)
+      ? spec.platforms.filter((p): p is string => typeof p === 'string')
+      : typeof definition.platform === 'string'
+        ? [definition.platform]
+        : [];
     builds.push({
       source: `${file} (service ${service})`,
       name: service,
@@ -38,7 +43,8 @@ export function findComposeBuilds(text: string, file: string): YamlDockerBuild[]
  * `platforms` and `tags`. Paths are relative to the repository root; values with `${{ }}` expressions are not used.
  */
 export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[] {
-  const document = parseQuietly(text) as { jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }> } | undefined;
+  const document = parseQuietly(text) as
+    { jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }> } | undefined;
   const builds: YamlDockerBuild[] = [];
   for (const [job, definition] of Object.entries(document?.jobs ?? {})) {
     (definition?.steps ?? []).forEach((step, index) => {
@@ -48,7 +54,11 @@ export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[
       const context = text('context') ?? '.';
       const dockerfile = text('file') ?? joinPath(context, 'Dockerfile');
       const unresolved = [context, dockerfile].filter((value) => value.includes('${{'));
-      const list = (key: string) => (text(key) ?? '').split(/[\n,]/).map((item) => item.trim()).filter((item) => item && !item.includes('${{'));
+      const list = (key: string) =>
+        (text(key) ?? '')
+          .split(/[\n,]/)
+          .map((item) => item.trim())
+          .filter((item) => item && !item.includes('${{'));
       builds.push({
         source: `${file} (job ${job}, step ${index + 1})`,
         dockerfile,
