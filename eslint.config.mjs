@@ -1,6 +1,58 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * One-way layering of the plugin's folders (see ARCHITECTURE.md): each folder may import only the folders listed for it.
+ * A lower folder never imports a higher one; the top folders (plugins, executors, generators, cli) do not import each
+ * other, except that plugins may import the executors' option types (the contract between a target and its executor).
+ */
+const SRC = 'packages/nx-strata/src';
+const MAY_IMPORT = {
+  utils: [],
+  config: ['utils'],
+  dockerfile: ['config', 'utils'],
+  hash: ['config', 'dockerfile', 'utils'],
+  model: ['config', 'dockerfile', 'hash', 'utils'],
+  engines: ['utils'],
+  publish: ['config', 'model', 'utils'],
+  binaries: ['config', 'model', 'engines', 'utils'],
+  'cache-server': ['config', 'engines', 'utils'],
+  report: ['config', 'model', 'utils'],
+  plugins: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'utils'],
+  executors: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'utils'],
+  generators: ['config', 'dockerfile', 'hash', 'model', 'engines', 'utils'],
+  cli: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'cache-server', 'report', 'utils'],
+};
+const FOLDERS = [...Object.keys(MAY_IMPORT), 'test-utils'];
+const layering = Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
+  files: [`${SRC}/${folder}/**/*.ts`],
+  ignores: ['**/*.spec.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...FOLDERS.filter(
+            (other) => other !== folder && !allowed.includes(other) && !(folder === 'plugins' && other === 'executors'),
+          ).map((other) => ({
+            group: [`**/${other}/**`, `../${other}`, `../../${other}`],
+            message: `${folder}/ may import only ${allowed.join(', ') || 'nothing of src/'} (see ARCHITECTURE.md): move the shared code down, or this code up`,
+          })),
+          ...(folder === 'plugins'
+            ? [
+                {
+                  group: ['**/executors/**'],
+                  allowTypeImports: true,
+                  message: "plugins/ may import only the executors' option types (import type)",
+                },
+              ]
+            : []),
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', 'examples/**', 'tmp/**'] },
   js.configs.recommended,
@@ -20,6 +72,7 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  ...layering,
   {
     rules: {
       'no-empty': ['error', { allowEmptyCatch: false }],

@@ -2,7 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { LayerRecord } from '../../../../packages/nx-strata/src/executors/docker-build/lib/layer-record';
+import type { LayerRecord } from '../../../../packages/nx-strata/src/model/layer-record';
 import { REPO_ROOT } from './paths';
 
 export interface NxRun {

@@ -1,5 +1,5 @@
 import { isBuildxAvailable } from '../engines/buildx';
-import type { BinaryTask } from './binary-task';
+import type { BinaryTask } from '../model/binary-task';
 import { canRunHere, hostPlatform, installedRustTargets, programWorks } from './host';
 import { rustTriple } from './presets';
 

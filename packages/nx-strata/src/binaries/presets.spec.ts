@@ -1,4 +1,4 @@
-import { planBinaryTasks, type BinaryTask } from './binary-task';
+import { planBinaryTasks, type BinaryTask } from '../model/binary-task';
 import { buildCommand, presetInputGlobs } from './presets';
 import { splitCommand } from '../utils/split-command';
 import type { BinaryConfig } from '../config/strata-config';

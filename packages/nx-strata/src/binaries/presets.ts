@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { KNOWN_GOOS, KNOWN_GOARCH } from './go-platforms';
-import type { BinaryTask } from './binary-task';
+import type { BinaryTask } from '../model/binary-task';
 import { splitCommand } from '../utils/split-command';
 
 /** What one build runs, as data: argv without a shell, its env and cwd (workspace-relative), and where the binary appears. */

@@ -1,8 +1,8 @@
 import { FileHasher } from '../hash/file-hasher';
-import { familyKeys } from '../hash/family-keys';
+import { familyKeys } from '../model/family-keys';
 import { parseRegistryAddress, repositoryName } from '../engines/registry/registry-address';
 import { RegistryClient } from '../engines/registry/registry-client';
-import { readImageFamily } from '../plugins/image-family';
+import { readImageFamily } from '../model/image-family';
 import { CONTENT_TAG, selectGarbage, type ContentTag } from './gc-selection';
 import { findStrataConfigs, findWorkspaceRoot, readPluginOptions } from './workspace';
 

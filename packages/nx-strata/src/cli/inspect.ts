@@ -1,16 +1,16 @@
 import { join, posix, relative, resolve } from 'node:path';
-import { planBinaryTasks } from '../binaries/binary-task';
+import { planBinaryTasks } from '../model/binary-task';
 import { buildCapability } from '../binaries/build-capability';
 import { hostPlatform } from '../binaries/host';
 import { checkBinaryPaths } from '../config/check-binary-paths';
 import { loadStrataConfig } from '../config/load-strata-config';
-import { projectName } from '../config/plan-layer-tasks';
-import type { LayerTask } from '../config/layer-task';
-import { readRecord } from '../executors/docker-build/lib/layer-record';
+import { projectName } from '../model/plan-layer-tasks';
+import type { LayerTask } from '../model/layer-task';
+import { readRecord } from '../model/layer-record';
 import { FileHasher } from '../hash/file-hasher';
-import { familyKeys } from '../hash/family-keys';
+import { familyKeys } from '../model/family-keys';
 import type { LayerKey } from '../hash/layer-key';
-import { readImageFamily, type ImageFamily } from '../plugins/image-family';
+import { readImageFamily, type ImageFamily } from '../model/image-family';
 import { explainChanges } from './why';
 import { findStrataConfigs, findWorkspaceRoot, readPluginOptions } from './workspace';
 

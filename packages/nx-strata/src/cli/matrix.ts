@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { platformSlug } from '../config/platforms';
-import type { LayerTask } from '../config/layer-task';
+import type { LayerTask } from '../model/layer-task';
 import { execCommand } from '../engines/exec-command';
-import { readImageFamily, type ImageFamily } from '../plugins/image-family';
+import { readImageFamily, type ImageFamily } from '../model/image-family';
 import { findStrataConfigs, findWorkspaceRoot, readPluginOptions } from './workspace';
 
 /** One CI job: every affected layer of one project for one platform. */

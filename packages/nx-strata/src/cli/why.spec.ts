@@ -1,4 +1,4 @@
-import type { LayerRecord } from '../executors/docker-build/lib/layer-record';
+import type { LayerRecord } from '../model/layer-record';
 import { explainChanges } from './why';
 
 const record: LayerRecord = {

@@ -1,4 +1,4 @@
-import type { LayerRecord } from '../executors/docker-build/lib/layer-record';
+import type { LayerRecord } from '../model/layer-record';
 import type { LayerKey } from '../hash/layer-key';
 
 /** Says which inputs of a layer changed since its last build (its record) and what that does to its key. */

@@ -7,7 +7,7 @@ import {
   normalizePluginOptions,
   type NormalizedPluginOptions,
   type StrataPluginOptions,
-} from '../plugins/plugin-options';
+} from '../config/plugin-options';
 
 /** The Nx workspace around `from`: the nearest directory with nx.json. */
 export function findWorkspaceRoot(from: string): string {

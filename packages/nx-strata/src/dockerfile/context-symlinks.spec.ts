@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileHasher } from '../hash/file-hasher';
-import { familyKeys } from '../hash/family-keys';
-import { readImageFamily } from '../plugins/image-family';
+import { familyKeys } from '../model/family-keys';
+import { readImageFamily } from '../model/image-family';
 import { layerNxInputs } from '../plugins/nx-inputs';
-import { normalizePluginOptions } from '../plugins/plugin-options';
+import { normalizePluginOptions } from '../config/plugin-options';
 import { createTempWorkspace, removeTempWorkspace } from '../test-utils/temp-workspace';
 import { listContextReads, resolveInContext } from './context-files';
 import { loadDockerignore } from './dockerignore';

@@ -1,5 +1,4 @@
 import { join, posix } from 'node:path';
-import type { LayerTask } from '../config/layer-task';
 import { analyzeDockerfile, type ExternalImage } from './analyze-dockerfile';
 import { realWorkspaceRoot } from '../config/workspace-paths';
 import { listContextReads, type SpecialEntry } from './context-files';
@@ -25,17 +24,23 @@ export interface LayerInputs {
   warnings: string[];
 }
 
+/** What decides the inputs of one layer build: a LayerTask has all of it. Paths are workspace-relative. */
+export interface LayerBuildSettings {
+  dockerfile: string;
+  context: string;
+  args: Record<string, string>;
+  target?: string;
+  platform: string;
+  parentArg: string;
+}
+
 export interface LayerInputsOptions {
   workspaceRoot: string;
   /** Workspace-relative paths that are never inputs (Nx's cache and workspace data, nx-strata's records and history). */
   excluded?: string[];
 }
 
-export function computeLayerInputs(
-  task: Pick<LayerTask, 'dockerfile' | 'context' | 'args' | 'target' | 'platform' | 'parentArg'>,
-  model: DockerfileModel,
-  options: LayerInputsOptions,
-): LayerInputs {
+export function computeLayerInputs(task: LayerBuildSettings, model: DockerfileModel, options: LayerInputsOptions): LayerInputs {
   const contextAbsolute = join(options.workspaceRoot, task.context);
   const analysis = analyzeDockerfile(model, {
     buildArgs: task.args,

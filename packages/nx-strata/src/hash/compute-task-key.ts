@@ -1,11 +1,14 @@
 import { join } from 'node:path';
-import type { LayerTask } from '../config/layer-task';
-import { computeLayerInputs, type LayerInputs } from '../dockerfile/layer-inputs';
+import { computeLayerInputs, type LayerBuildSettings, type LayerInputs } from '../dockerfile/layer-inputs';
 import { readDockerfileModel } from '../dockerfile/read-dockerfile';
 import type { FileHasher } from './file-hasher';
 import { computeLayerKey, type LayerKey } from './layer-key';
 
-export type KeyedTask = Pick<LayerTask, 'variant' | 'layer' | 'platform' | 'dockerfile' | 'context' | 'args' | 'target' | 'parentArg'>;
+/** What a layer key is computed from, besides its files: a LayerTask has all of it. */
+export interface KeyedTask extends LayerBuildSettings {
+  variant: string;
+  layer: string;
+}
 
 export interface TaskKeyOptions {
   workspaceRoot: string;

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { BinaryTask } from '../binaries/binary-task';
+import type { BinaryTask } from '../model/binary-task';
 import { presetInputGlobs } from '../binaries/presets';
 import type { BinaryBuildExecutorOptions } from '../executors/binary-build/schema';
 import type { NxInput } from './nx-input';

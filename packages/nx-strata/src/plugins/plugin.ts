@@ -6,18 +6,18 @@ import {
   type TargetConfiguration,
 } from '@nx/devkit';
 import { posix } from 'node:path';
-import { planBinaryTasks } from '../binaries/binary-task';
+import { planBinaryTasks } from '../model/binary-task';
 import { checkBinaryPaths } from '../config/check-binary-paths';
-import type { LayerTask } from '../config/layer-task';
-import { projectName } from '../config/plan-layer-tasks';
+import type { LayerTask } from '../model/layer-task';
+import { projectName } from '../model/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../executors/docker-build/schema';
-import { readImageFamily, type ImageFamily } from './image-family';
+import { readImageFamily, type ImageFamily } from '../model/image-family';
 import type { NxInput } from './nx-input';
 import { layerNxInputs, unionInputs } from './nx-inputs';
-import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from './plugin-options';
+import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
-import { platformTargetName } from './target-names';
+import { platformTargetName } from '../model/target-names';
 
 export type { StrataPluginOptions };
 

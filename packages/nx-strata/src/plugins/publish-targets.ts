@@ -1,12 +1,12 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { LayerTask } from '../config/layer-task';
+import type { LayerTask } from '../model/layer-task';
 import type { PublishConfig } from '../config/strata-config';
 import type { DockerPublishExecutorOptions } from '../executors/docker-publish/schema';
 import { defaultTagTemplates } from '../publish/tag-templates';
-import type { ImageFamily } from './image-family';
+import type { ImageFamily } from '../model/image-family';
 import type { NxInput } from './nx-input';
 import { unionInputs } from './nx-inputs';
-import type { NormalizedPluginOptions } from './plugin-options';
+import type { NormalizedPluginOptions } from '../config/plugin-options';
 
 /**
  * `docker-publish--<variant>` per variant (just `docker-publish` without variants) and, with variants, an aggregate

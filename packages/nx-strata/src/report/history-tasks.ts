@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { IMPLICIT_VARIANT } from '../config/strata-config';
-import { recordPath } from '../executors/docker-build/lib/layer-record';
+import { recordPath } from '../model/layer-record';
 import type { HistoryTask, TaskOutcome } from './history-types';
 
 /** The parts of Nx's TaskResult this reads. */

@@ -1,7 +1,7 @@
 import { logger, type PostTasksExecution } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../plugins/plugin-options';
+import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { historyTasks, type FinishedTask } from './history-tasks';
 import { appendRun } from './run-history';
 

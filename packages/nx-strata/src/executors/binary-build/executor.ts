@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
-import type { BinaryTask } from '../../binaries/binary-task';
+import type { BinaryTask } from '../../model/binary-task';
 import { buildCapability } from '../../binaries/build-capability';
 import { hostPlatform } from '../../binaries/host';
 import { buildCommand } from '../../binaries/presets';

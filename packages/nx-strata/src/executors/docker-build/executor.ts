@@ -10,7 +10,7 @@ import { FileHasher } from '../../hash/file-hasher';
 import { attestationLabels, resolveAttestations } from './lib/attestations';
 import { baseImageKeyLines } from './lib/base-images';
 import { pinnedRef, planBuild } from './lib/build-plan';
-import { removeRecord, writeRecordAtomically } from './lib/layer-record';
+import { removeRecord, writeRecordAtomically } from '../../model/layer-record';
 import { normalizeOptions } from './lib/normalize-options';
 import { ParentImageError, resolveParentImage } from './lib/parent-image';
 import { checkRegistry } from './lib/registry-check';

@@ -8,7 +8,7 @@ import { TagTemplateError } from '../../publish/tag-templates';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { normalizePublishOptions } from './lib/normalize-options';
 import { operationCommands, planPublish, type PublishOperation } from './lib/publish-plan';
-import type { PublishRecord } from './lib/publish-record';
+import type { PublishRecord } from '../../model/publish-record';
 import { resolvePublishSources } from './lib/publish-sources';
 import type { DockerPublishExecutorOptions } from './schema';
 

@@ -1,5 +1,5 @@
 import { logger, readNxJson, type Tree } from '@nx/devkit';
-import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../plugins/plugin-options';
+import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../config/plugin-options';
 import { githubWorkflow } from './github-workflow';
 import type { CiGeneratorSchema } from './schema';
 

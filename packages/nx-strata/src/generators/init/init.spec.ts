@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { logger } from '@nx/devkit';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
-import { planLayerTasks } from '../../config/plan-layer-tasks';
+import { planLayerTasks } from '../../model/plan-layer-tasks';
 import type { StrataConfig } from '../../config/strata-config';
 import { parseDockerfile } from '../../dockerfile/parse-dockerfile';
 import { initGenerator } from './init';

@@ -1,6 +1,6 @@
 import { logger, readNxJson, updateNxJson, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
 import { posix } from 'node:path';
-import { findStrataPluginEntry, PLUGIN_NAME } from '../../plugins/plugin-options';
+import { findStrataPluginEntry, PLUGIN_NAME } from '../../config/plugin-options';
 import { isDockerfileName } from './lib/dockerfile-facts';
 import { proposeStrataConfig } from './lib/propose-strata-config';
 import type { InitGeneratorSchema } from './schema';

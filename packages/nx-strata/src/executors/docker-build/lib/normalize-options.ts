@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_PARENT_ARG } from '../../../config/plan-layer-tasks';
+import { DEFAULT_PARENT_ARG } from '../../../model/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../schema';
 
 export interface NormalizedDockerBuildOptions extends Required<

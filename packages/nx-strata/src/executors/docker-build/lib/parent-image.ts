@@ -1,5 +1,5 @@
 import { localImageExists } from '../../../engines/buildx';
-import { readRecord } from './layer-record';
+import { readRecord } from '../../../model/layer-record';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 
 export interface ParentImage {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseRegistryAddress } from '../../../engines/registry/registry-address';
 import { RegistryClient } from '../../../engines/registry/registry-client';
-import { readRecord } from '../../docker-build/lib/layer-record';
+import { readRecord } from '../../../model/layer-record';
 import type { NormalizedPublishOptions } from './normalize-options';
 import type { PublishSource } from './publish-plan';
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempWorkspace, removeTempWorkspace } from '../../../test-utils/temp-workspace';
+import { createTempWorkspace, removeTempWorkspace } from '../test-utils/temp-workspace';
 import { readRecord, recordPath, writeRecordAtomically, type LayerRecord } from './layer-record';
 
 const record = (key: string): LayerRecord => ({

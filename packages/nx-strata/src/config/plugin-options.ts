@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { StrataInputError } from '../config/strata-error';
+import { StrataInputError } from './strata-error';
 
 /** Options of the nx-strata plugin entry in nx.json (`{ "plugin": "nx-strata", "options": { ... } }`). */
 export interface StrataPluginOptions {

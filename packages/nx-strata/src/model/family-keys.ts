@@ -1,8 +1,8 @@
-import type { LayerTask } from '../config/layer-task';
-import type { ImageFamily } from '../plugins/image-family';
-import { keyForInputs } from './compute-task-key';
-import type { FileHasher } from './file-hasher';
-import type { LayerKey } from './layer-key';
+import type { LayerTask } from './layer-task';
+import type { ImageFamily } from './image-family';
+import { keyForInputs } from '../hash/compute-task-key';
+import type { FileHasher } from '../hash/file-hasher';
+import type { LayerKey } from '../hash/layer-key';
 
 /** The current key of every layer task of a family, parents first (a child keys on its parent's key). */
 export function familyKeys(family: ImageFamily, workspaceRoot: string, hasher: FileHasher): Map<string, LayerKey> {

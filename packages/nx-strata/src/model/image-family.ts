@@ -1,14 +1,14 @@
-import type { LayerTask } from '../config/layer-task';
+import type { LayerTask } from './layer-task';
 import { loadStrataConfig } from '../config/load-strata-config';
 import { neverInputs } from '../config/never-inputs';
-import { planLayerTasks } from '../config/plan-layer-tasks';
+import { planLayerTasks } from './plan-layer-tasks';
 import { platformSlug } from '../config/platforms';
 import type { StrataConfig } from '../config/strata-config';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { computeLayerInputs, type LayerInputs } from '../dockerfile/layer-inputs';
 import { readDockerfileModel } from '../dockerfile/read-dockerfile';
-import { recordPath } from '../executors/docker-build/lib/layer-record';
-import { checkPluginOptionPaths, type NormalizedPluginOptions } from './plugin-options';
+import { recordPath } from './layer-record';
+import { checkPluginOptionPaths, type NormalizedPluginOptions } from '../config/plugin-options';
 
 /** One strata.json read, planned and with every layer's inputs computed: what the plugin and `inspect` both need. */
 export interface ImageFamily {

@@ -1,14 +1,20 @@
 import { basename, posix } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { referencesVariable } from '../dockerfile/expand-variables';
-import { layerTargetName } from '../plugins/target-names';
+import { layerTargetName } from './target-names';
 import type { LayerTask } from './layer-task';
-import { parsePlatform } from './platforms';
-import { IMPLICIT_VARIANT, type LayerSettings, type PlatformOverride, type StrataConfig, type VariantConfig } from './strata-config';
-import { formatJsonPath, type JsonPath } from './json-source';
-import { failAtConfigPath, platformOverridePath } from './load-strata-config';
-import { StrataInputError } from './strata-error';
-import { checkWorkspacePath } from './workspace-paths';
+import { parsePlatform } from '../config/platforms';
+import {
+  IMPLICIT_VARIANT,
+  type LayerSettings,
+  type PlatformOverride,
+  type StrataConfig,
+  type VariantConfig,
+} from '../config/strata-config';
+import { formatJsonPath, type JsonPath } from '../config/json-source';
+import { failAtConfigPath, platformOverridePath } from '../config/load-strata-config';
+import { StrataInputError } from '../config/strata-error';
+import { checkWorkspacePath } from '../config/workspace-paths';
 
 export interface PlanOptions {
   workspaceRoot: string;

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { writeJsonAtomically } from '../../../utils/write-json-atomically';
+import { writeJsonAtomically } from '../utils/write-json-atomically';
 
 export const RECORD_SCHEMA_VERSION = 1;
 

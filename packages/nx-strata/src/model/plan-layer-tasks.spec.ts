@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse-dockerfile';
 import { createTempWorkspace, removeTempWorkspace, VISION_LAYOUT, type FileSpec } from '../test-utils/temp-workspace';
-import { loadStrataConfig } from './load-strata-config';
+import { loadStrataConfig } from '../config/load-strata-config';
 import { planLayerTasks } from './plan-layer-tasks';
 
 function plan(root: string, configFile = 'strata.json') {
