@@ -48,7 +48,7 @@ nx run vision:docker-publish--cpu >"$work/step.log" 2>&1 || { tail -40 "$work/st
 grep 'nx-strata: published' "$work/step.log" | sed 's/^/  /'
 docker buildx imagetools inspect "$STRATA_REGISTRY/acme/vision:latest-cpu" | grep -E 'Name:|MediaType|Platform'
 
-app=$(node -p 'require("./dist/strata/vision/cpu/app/linux-arm64.json").parentRef')
+app=$(node -p 'require("./dist/strata/cpu/app/linux-arm64.json").parentRef')
 printf '\n=== the cpu app image for linux/arm64, run under QEMU\n$ docker run --rm --platform linux/arm64 %s\n' "$app"
 docker run --rm --platform linux/arm64 "$app"
 printf '\n=== nx-strata inspect (first layer)\n'

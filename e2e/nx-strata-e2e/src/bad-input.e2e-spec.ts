@@ -110,8 +110,8 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
       ['cpu', 'linux-arm64'],
       ['cuda', 'linux-amd64'],
     ]) {
-      expect(workspace.record(variant, 'app', platform, 'vision')).toBeUndefined();
-      expect(workspace.record(variant, 'ml', platform, 'vision')).toBeDefined();
+      expect(workspace.record(variant, 'app', platform)).toBeUndefined();
+      expect(workspace.record(variant, 'ml', platform)).toBeDefined();
     }
     await registry.resume();
     expectRecovery(APPS);
@@ -124,7 +124,7 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     expect(run.output).toContain('the Docker engine is not reachable at DOCKER_HOST=unix:///tmp/nx-strata-e2e-dead.sock');
     expect(run.output).toContain('tools/env/setup-machine.sh');
     expect(run.built).toEqual([]);
-    expect(workspace.record('cuda', 'app', 'linux-amd64', 'vision')).toBeUndefined();
+    expect(workspace.record('cuda', 'app', 'linux-amd64')).toBeUndefined();
     expectRecovery(APPS);
   });
 
@@ -144,7 +144,7 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     expect(run.output).toContain('nx-strata needs the docker buildx plugin and `docker buildx version` failed');
     expect(run.output).toContain('https://docs.docker.com/build/install-buildx/');
     expect(run.built).toEqual([]);
-    expect(workspace.record('cpu', 'app', 'linux-amd64', 'vision')).toBeUndefined();
+    expect(workspace.record('cpu', 'app', 'linux-amd64')).toBeUndefined();
     expectRecovery(APPS);
   });
 
@@ -166,11 +166,11 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     expect(output).toContain('RUN sleep 60');
     process.kill(-child.pid!, 'SIGINT');
     await exited;
-    expect(workspace.record('cuda', 'app', 'linux-amd64', 'vision')).toBeUndefined();
+    expect(workspace.record('cuda', 'app', 'linux-amd64')).toBeUndefined();
 
     restore();
     const run = runAll();
     expect(run.exitCode).toBe(0);
-    expect(workspace.record('cuda', 'app', 'linux-amd64', 'vision')).toBeDefined();
+    expect(workspace.record('cuda', 'app', 'linux-amd64')).toBeDefined();
   });
 });

@@ -36,7 +36,7 @@ describe('per-directory layout, registry mode', () => {
 
   test('builds base → ml → api from ARG defaults alone, with .dockerignore re-includes', () => {
     expect(runAll()).toEqual(['default/api/linux/amd64', 'default/base/linux/amd64', 'default/ml/linux/amd64']);
-    const api = workspace.record('default', 'api', 'linux-amd64', 'platform')!;
+    const api = workspace.record('default', 'api', 'linux-amd64')!;
     expect(runInImage(api.parentRef, 'linux/amd64', ['/base-stamp', '/ml-stamp', '/app/main.py', '/app/README.md'], 'cat')).toBe(
       'base\nml\nprint("api")\n# api',
     );
@@ -55,7 +55,7 @@ describe('per-directory layout, registry mode', () => {
     expect(layers[1].inputs).toEqual(['images/ml/requirements.txt']);
     expect(layers[2].inputs).toEqual(['apps/api/.dockerignore', 'apps/api/Dockerfile', 'apps/api/README.md', 'apps/api/main.py']);
     for (const layer of layers) {
-      expect(layer.key).toBe(workspace.record('default', layer.layer, 'linux-amd64', 'platform')!.key);
+      expect(layer.key).toBe(workspace.record('default', layer.layer, 'linux-amd64')!.key);
       expect(layer.upToDate).toBe(true);
     }
   });
@@ -116,15 +116,15 @@ describe('per-directory layout, local mode (no registry)', () => {
     const run = workspace.nx(['run-many', '-t', 'docker-build'], env);
     expectSuccess(run);
     expect(workspace.builtSince(started)).toHaveLength(3);
-    const ml = workspace.record('default', 'ml', 'linux-amd64', 'platform')!;
-    const api = workspace.record('default', 'api', 'linux-amd64', 'platform')!;
+    const ml = workspace.record('default', 'ml', 'linux-amd64')!;
+    const api = workspace.record('default', 'api', 'linux-amd64')!;
     expect(ml.mode).toBe('local');
     expect(ml.parentRef).toBe(`${image}/ml:strata-${ml.key}`);
     expect(runInImage(api.parentRef, 'linux/amd64', ['/base-stamp', '/ml-stamp'], 'cat')).toBe('base\nml');
   });
 
   test('a parent image missing from the engine fails with the command that fixes it', () => {
-    const ml = workspace.record('default', 'ml', 'linux-amd64', 'platform')!;
+    const ml = workspace.record('default', 'ml', 'linux-amd64')!;
     execFileSync('docker', ['rmi', ml.parentRef], { stdio: 'ignore' });
     workspace.append('apps/api/main.py', 'print("changed")\n');
     let started = Date.now();
@@ -185,7 +185,7 @@ describe('pinBaseImages: a new upstream image under the same tag rebuilds the la
     expect(runAll()).toEqual([]);
     pushUpstream('RUN echo v2 > /upstream-version');
     expect(runAll()).toEqual(['default/api/linux/amd64', 'default/base/linux/amd64', 'default/ml/linux/amd64']);
-    const api = workspace.record('default', 'api', 'linux-amd64', 'platform')!;
+    const api = workspace.record('default', 'api', 'linux-amd64')!;
     expect(runInImage(api.parentRef, 'linux/amd64', ['/upstream-version'], 'cat')).toBe('v2');
   });
 });

@@ -56,7 +56,7 @@ describe('docker-publish', () => {
         encoding: 'utf8',
       }),
     );
-    const apps = ['linux-amd64', 'linux-arm64'].map((platform) => workspace.record('cpu', 'app', platform, 'vision')!.digest);
+    const apps = ['linux-amd64', 'linux-arm64'].map((platform) => workspace.record('cpu', 'app', platform)!.digest);
     expect(raw.manifests.map((manifest: { digest: string }) => manifest.digest).sort()).toEqual(apps.sort());
   });
 
@@ -77,7 +77,7 @@ describe('docker-publish', () => {
         manifest.digest,
         manifest.platform.architecture,
       ]),
-    ).toEqual([[workspace.record('cuda', 'app', 'linux-amd64', 'vision')!.digest, 'amd64']]);
+    ).toEqual([[workspace.record('cuda', 'app', 'linux-amd64')!.digest, 'amd64']]);
     await second.resume();
   });
 
@@ -93,7 +93,7 @@ describe('docker-publish', () => {
   });
 
   test('a digest pruned from the build registry is found before copying, with the command that repairs it', async () => {
-    const pruned = workspace.record('cuda', 'app', 'linux-amd64', 'vision')!;
+    const pruned = workspace.record('cuda', 'app', 'linux-amd64')!;
     expect(await build.deleteManifest('builds/acme/vision/app', pruned.digest)).toBe(202);
     setPublish({ registries: [`${first.host}/acme`], tags: ['{version}-{variant}'] });
     const run = workspace.nx(['run', 'vision:docker-publish--cuda', '--excludeTaskDependencies'], { ...env, STRATA_VERSION: '1.4.5' });

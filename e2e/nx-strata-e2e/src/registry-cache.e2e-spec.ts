@@ -52,7 +52,7 @@ describe('registry as cache', () => {
   });
 
   test('2. one layer pruned from the registry: only it rebuilds, its children are hits', async () => {
-    const pruned = clone.record('cpu', 'ml', 'linux-arm64', 'vision')!;
+    const pruned = clone.record('cpu', 'ml', 'linux-arm64')!;
     expect(await registry.deleteManifest(`${namespace}/acme/vision/ml`, pruned.digest)).toBe(202);
     expect(await registry.digest(`${namespace}/acme/vision/ml`, `strata-${pruned.key}`)).toBeUndefined();
     expect(clone.nx(['reset'], env).exitCode).toBe(0);
@@ -62,7 +62,7 @@ describe('registry as cache', () => {
     expect(clone.builtSince(started)).toEqual(['cpu/ml/linux/arm64']);
     expect(clone.registryHitsSince(started)).toEqual(ALL.filter((layer) => layer !== 'cpu/ml/linux/arm64'));
     expect(await registry.digest(`${namespace}/acme/vision/ml`, `strata-${pruned.key}`)).toBe(
-      clone.record('cpu', 'ml', 'linux-arm64', 'vision')!.digest,
+      clone.record('cpu', 'ml', 'linux-arm64')!.digest,
     );
   });
 
@@ -114,7 +114,7 @@ describe('registry as cache', () => {
       'provenance (mode=max) and SBOM attestations need a docker-container, kubernetes or remote builder; builder "default" uses the docker driver',
     );
     expect(clone.builtSince(started)).toEqual(['cuda/ml/linux/amd64']);
-    const record = clone.record('cuda', 'ml', 'linux-amd64', 'vision')!;
+    const record = clone.record('cuda', 'ml', 'linux-amd64')!;
     expect(record.attestations).toEqual([]);
     expect(await registry.mediaType(`${namespace}/acme/vision/ml`, `strata-${record.key}`)).toBe(
       'application/vnd.docker.distribution.manifest.v2+json',

@@ -131,8 +131,9 @@ export class E2EWorkspace {
       .map((path) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as BuildRecord);
   }
 
-  record(variant: string, layer: string, platformSlug: string, project: string): BuildRecord | undefined {
-    const path = join(this.root, 'dist/strata', project, variant, layer, `${platformSlug}.json`);
+  /** The record of one layer task (`projectRoot`: the directory of its strata.json). */
+  record(variant: string, layer: string, platformSlug: string, projectRoot = '.'): BuildRecord | undefined {
+    const path = join(this.root, 'dist/strata', projectRoot, variant, layer, `${platformSlug}.json`);
     return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as BuildRecord) : undefined;
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { platformSlug } from '../config/platforms';
+import { platformTargetName } from '../model/target-names';
 import type { LayerTask } from '../model/layer-task';
 import { execCommand } from '../engines/exec-command';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
@@ -65,7 +65,7 @@ export function affectedMatrix(
       const entry = entries.get(key) ?? {
         project: task.project,
         platform: task.platform,
-        target: `${buildTargetName}--${platformSlug(task.platform)}`,
+        target: platformTargetName({ buildTargetName }, task.platform),
         runner: native ? options.arm64Runner! : (options.runner ?? 'ubuntu-latest'),
         qemu: !native && task.platform !== 'linux/amd64',
         layers: [],

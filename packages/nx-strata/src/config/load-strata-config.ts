@@ -138,7 +138,8 @@ function checkBinaries(value: unknown, fail: Fail): void {
   for (const [name, binary] of Object.entries(value)) {
     const at: JsonPath = ['binaries', name];
     const where = `binaries.${name}`;
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name)) fail(at, `binary "${name}": names use lower-case letters, digits, "_", "." and "-"`);
+    if (!NAME.test(name))
+      fail(at, `binary "${name}": names use lower-case letters, digits, "_", "." and single "-" (they become parts of target names)`);
     if (!isObject(binary)) return fail(at, `"${where}" must be an object`);
     checkKeys(
       binary,

@@ -55,6 +55,11 @@ export function parsePlatform(platform: string): ParsedPlatform {
   return { platform, os, arch, variant };
 }
 
+/** `linux-arm-v7` → `linux/arm/v7`: the inverse of platformSlug (no platform part contains `-`). */
+export function platformFromSlug(slug: string): string {
+  return slug.replace(/-/g, '/');
+}
+
 /** `linux/arm/v7` → `linux-arm-v7`: safe in target names and file names. */
 export function platformSlug(platform: string): string {
   return platform.replace(/\//g, '-');

@@ -1,5 +1,5 @@
-import { posix } from 'node:path';
-import { parsePlatform, platformSlug } from '../config/platforms';
+import { parsePlatform } from '../config/platforms';
+import { binaryBuildTargetName, binaryCheckTargetName, binaryOutputPath, binaryRecordPath } from './target-names';
 import type { BinaryConfig } from '../config/strata-config';
 
 /** One (binary, platform): what one `binary-build--<name>--<os>-<arch>` target builds. Paths are workspace-relative. */
@@ -20,31 +20,33 @@ export interface BinaryTask {
   record: string;
 }
 
-export function planBinaryTasks(input: {
+export interface BinaryProject {
   project: string;
   projectRoot: string;
   configFile: string;
-  binaries: Record<string, BinaryConfig>;
-}): BinaryTask[] {
+}
+
+export function planBinaryTasks(input: BinaryProject & { binaries: Record<string, BinaryConfig> }): BinaryTask[] {
   return Object.entries(input.binaries).flatMap(([name, config]) =>
-    config.platforms.map((platform) => {
-      const { os, arch } = parsePlatform(platform);
-      const slug = platformSlug(platform);
-      const file = `${name}-${slug}${os === 'windows' ? '.exe' : ''}`;
-      return {
-        project: input.project,
-        projectRoot: input.projectRoot,
-        configFile: input.configFile,
-        name,
-        platform,
-        os,
-        arch,
-        config,
-        buildTarget: `binary-build--${name}--${slug}`,
-        checkTarget: `binary-check--${name}--${slug}`,
-        output: posix.join(input.projectRoot, 'dist/bin', file),
-        record: posix.join(input.projectRoot, 'dist/bin/.records', `${name}-${slug}.json`),
-      };
-    }),
+    config.platforms.map((platform) => binaryTask(input, name, config, platform)),
   );
+}
+
+/** One (binary, platform), with its target names and paths from the one naming scheme. */
+export function binaryTask(project: BinaryProject, name: string, config: BinaryConfig, platform: string): BinaryTask {
+  const { os, arch } = parsePlatform(platform);
+  return {
+    project: project.project,
+    projectRoot: project.projectRoot,
+    configFile: project.configFile,
+    name,
+    platform,
+    os,
+    arch,
+    config,
+    buildTarget: binaryBuildTargetName(name, platform),
+    checkTarget: binaryCheckTargetName(name, platform),
+    output: binaryOutputPath(project.projectRoot, name, platform),
+    record: binaryRecordPath(project.projectRoot, name, platform),
+  };
 }

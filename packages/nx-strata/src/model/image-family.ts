@@ -2,12 +2,11 @@ import type { LayerTask } from './layer-task';
 import { loadStrataConfig } from '../config/load-strata-config';
 import { neverInputs } from '../config/never-inputs';
 import { planLayerTasks } from './plan-layer-tasks';
-import { platformSlug } from '../config/platforms';
+import { checkTargetNaming, layerRecordPath } from './target-names';
 import type { StrataConfig } from '../config/strata-config';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { computeLayerInputs, type LayerInputs } from '../dockerfile/layer-inputs';
 import { readDockerfileModel } from '../dockerfile/read-dockerfile';
-import { recordPath } from './layer-record';
 import { checkPluginOptionPaths, type NormalizedPluginOptions } from '../config/plugin-options';
 
 /** One strata.json read, planned and with every layer's inputs computed: what the plugin and `inspect` both need. */
@@ -26,6 +25,7 @@ export interface ImageFamily {
 
 export function readImageFamily(configFile: string, workspaceRoot: string, options: NormalizedPluginOptions): ImageFamily {
   checkPluginOptionPaths(options, workspaceRoot);
+  checkTargetNaming(options);
   const config = loadStrataConfig(workspaceRoot, configFile);
   const excludedInputs = neverInputs(workspaceRoot, options);
   const models = new Map<string, DockerfileModel>();
@@ -56,6 +56,6 @@ export function readImageFamily(configFile: string, workspaceRoot: string, optio
       for (let current: LayerTask | undefined = task; current; current = parentOf(current)) chain.push(current);
       return chain;
     },
-    recordOf: (task) => recordPath(options.recordsDir, task.project, task.variant, task.layer, platformSlug(task.platform)),
+    recordOf: (task) => layerRecordPath(options.recordsDir, task.projectRoot, task.variant, task.layer, task.platform),
   };
 }

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempWorkspace, removeTempWorkspace } from '../test-utils/temp-workspace';
-import { readRecord, recordPath, writeRecordAtomically, type LayerRecord } from './layer-record';
+import { readRecord, writeRecordAtomically, type LayerRecord } from './layer-record';
+import { layerRecordPath } from './target-names';
 
 const record = (key: string): LayerRecord => ({
   schemaVersion: 1,
@@ -36,11 +37,11 @@ describe('layer records', () => {
   afterEach(() => removeTempWorkspace(root));
 
   it('writes atomically, leaving no temp file behind, and reads back', () => {
-    const path = join(root, recordPath('dist/strata', 'vision', 'cpu', 'app', 'linux-amd64'));
+    const path = join(root, layerRecordPath('dist/strata', 'images/vision', 'cpu', 'app', 'linux/amd64'));
     writeRecordAtomically(path, record('a'));
     writeRecordAtomically(path, record('b'));
     expect(readRecord(path)?.key).toBe('b');
-    expect(readdirSync(join(root, 'dist/strata/vision/cpu/app'))).toEqual(['linux-amd64.json']);
+    expect(readdirSync(join(root, 'dist/strata/images/vision/cpu/app'))).toEqual(['linux-amd64.json']);
   });
 
   it('treats a truncated or foreign file as no record', () => {

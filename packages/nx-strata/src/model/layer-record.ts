@@ -62,8 +62,3 @@ export function readRecord(path: string): LayerRecord | undefined {
 export function removeRecord(path: string): void {
   rmSync(path, { force: true });
 }
-
-/** Where a layer task's record lives, workspace-relative. */
-export function recordPath(recordsDir: string, project: string, variant: string, layer: string, platformSlug: string): string {
-  return `${recordsDir}/${project}/${variant}/${layer}/${platformSlug}.json`;
-}

@@ -84,7 +84,7 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
           explicitVariant,
           layer,
           platform,
-          targetName: layerTargetName(options.buildTargetName, explicitVariant ? variant : undefined, layer, platform),
+          targetName: layerTargetName(options, explicitVariant ? variant : undefined, layer, platform),
           dockerfile,
           context,
           args: {

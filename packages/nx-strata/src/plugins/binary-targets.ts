@@ -2,6 +2,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { BinaryTask } from '../model/binary-task';
 import { presetInputGlobs } from '../binaries/presets';
 import type { BinaryBuildExecutorOptions } from '../executors/binary-build/schema';
+import { BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS, binaryChecksumsTargetName } from '../model/target-names';
 import type { NxInput } from './nx-input';
 import { unionInputs } from './nx-inputs';
 
@@ -58,7 +59,7 @@ export function buildBinaryTargets(tasks: BinaryTask[]): Record<string, TargetCo
   }
   for (const name of [...new Set(tasks.map((task) => task.name))]) {
     const mine = tasks.filter((task) => task.name === name);
-    targets[`binary-checksums--${name}`] = {
+    targets[binaryChecksumsTargetName(name)] = {
       executor: 'nx-strata:binary-checksums',
       cache: true,
       inputs: [{ dependentTasksOutputFiles: '**/*' }],
@@ -86,19 +87,19 @@ export function buildBinaryTargets(tasks: BinaryTask[]): Record<string, TargetCo
     metadata: { description, technologies: ['nx-strata'], help: { command: 'npx nx-strata inspect', example: {} } },
   });
   const allInputs = tasks.map((task) => buildInputs.get(task.buildTarget)!);
-  targets['binary-build'] = aggregate(
+  targets[BINARY_BUILD] = aggregate(
     'Builds every binary for every platform.',
     tasks.map((task) => task.buildTarget),
     allInputs,
   );
-  targets['binary-check'] = aggregate(
+  targets[BINARY_CHECK] = aggregate(
     'Checks every binary for every platform.',
     tasks.map((task) => task.checkTarget),
     allInputs,
   );
-  targets['binary-checksums'] = aggregate(
+  targets[BINARY_CHECKSUMS] = aggregate(
     'Writes SHA256SUMS for every binary.',
-    [...new Set(tasks.map((task) => `binary-checksums--${task.name}`))],
+    [...new Set(tasks.map((task) => binaryChecksumsTargetName(task.name)))],
     allInputs,
   );
   return targets;

@@ -37,7 +37,7 @@ describe('createNodes', () => {
         { fileset: '{workspaceRoot}/requirements/**/*', includeIgnored: true },
         { env: 'STRATA_REGISTRY' },
       ],
-      outputs: ['{workspaceRoot}/dist/strata/vision/cpu/app/linux-arm64.json'],
+      outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.json'],
       dependsOn: ['docker-build--cpu--ml--linux-arm64'],
       options: {
         configFile: 'strata.json',
@@ -49,9 +49,9 @@ describe('createNodes', () => {
         context: '.',
         args: {},
         parentArg: 'BASE_IMAGE',
-        record: 'dist/strata/vision/cpu/app/linux-arm64.json',
+        record: 'dist/strata/cpu/app/linux-arm64.json',
         excludedInputs: ['.nx', 'dist/strata'],
-        parentRecord: 'dist/strata/vision/cpu/ml/linux-arm64.json',
+        parentRecord: 'dist/strata/cpu/ml/linux-arm64.json',
         parentTarget: 'docker-build--cpu--ml--linux-arm64',
         registry: 'localhost:5000/acme',
       },
@@ -103,7 +103,7 @@ describe('createNodes', () => {
     expect(cpu).toMatchObject({
       executor: 'nx-strata:docker-publish',
       cache: false,
-      outputs: ['{workspaceRoot}/dist/strata/vision/cpu/publish.json'],
+      outputs: ['{workspaceRoot}/dist/strata/cpu/publish.json'],
       dependsOn: ['docker-build--cpu--app--linux-amd64', 'docker-build--cpu--app--linux-arm64', 'container-test'],
       options: {
         variant: 'cpu',
@@ -118,12 +118,12 @@ describe('createNodes', () => {
             platforms: [
               {
                 platform: 'linux/amd64',
-                record: 'dist/strata/vision/cpu/app/linux-amd64.json',
+                record: 'dist/strata/cpu/app/linux-amd64.json',
                 target: 'docker-build--cpu--app--linux-amd64',
               },
               {
                 platform: 'linux/arm64',
-                record: 'dist/strata/vision/cpu/app/linux-arm64.json',
+                record: 'dist/strata/cpu/app/linux-arm64.json',
                 target: 'docker-build--cpu--app--linux-arm64',
               },
             ],

@@ -54,7 +54,7 @@ function createNodesForStrataConfig(
     const platforms = [...new Set(tasks.map((task) => task.platform))];
     for (const platform of platforms) {
       const members = tasks.filter((task) => task.platform === platform);
-      targets[platformTargetName(options.buildTargetName, platform)] = buildAggregateTarget(
+      targets[platformTargetName(options, platform)] = buildAggregateTarget(
         members,
         layerInputs,
         `Builds every layer of ${config.image} for ${platform} (one architecture per CI runner).`,
@@ -69,7 +69,7 @@ function createNodesForStrataConfig(
     Object.assign(targets, buildPublishTargets(family, layerInputs, options));
     targetGroups[options.buildTargetName] = [
       options.buildTargetName,
-      ...platforms.map((platform) => platformTargetName(options.buildTargetName, platform)),
+      ...platforms.map((platform) => platformTargetName(options, platform)),
     ];
     targetGroups[options.publishTargetName] = Object.keys(targets).filter(
       (name) => name === options.publishTargetName || name.startsWith(`${options.publishTargetName}--`),

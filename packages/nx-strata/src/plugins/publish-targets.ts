@@ -4,6 +4,7 @@ import type { PublishConfig } from '../config/strata-config';
 import type { DockerPublishExecutorOptions } from '../executors/docker-publish/schema';
 import { defaultTagTemplates } from '../publish/tag-templates';
 import type { ImageFamily } from '../model/image-family';
+import { publishRecordPath, publishTargetName } from '../model/target-names';
 import type { NxInput } from './nx-input';
 import { unionInputs } from './nx-inputs';
 import type { NormalizedPluginOptions } from '../config/plugin-options';
@@ -26,7 +27,7 @@ export function buildPublishTargets(
     const publish: PublishConfig = { ...family.config.publish, ...family.config.variants?.[variant]?.publish };
     const layers = publish.layers ?? topLayers(tasks);
     const published = tasks.filter((task) => layers.includes(task.layer));
-    const targetName = explicit ? `${options.publishTargetName}--${variant}` : options.publishTargetName;
+    const targetName = publishTargetName(options, explicit ? variant : undefined);
     const publishOptions: DockerPublishExecutorOptions = {
       configFile: family.configFile,
       image: family.config.image,
@@ -39,7 +40,7 @@ export function buildPublishTargets(
           .map((task) => ({ platform: task.platform, record: family.recordOf(task), target: task.targetName })),
       })),
       tags: publish.tags ?? defaultTagTemplates(explicit),
-      record: `${options.recordsDir}/${tasks[0].project}/${variant}/publish.json`,
+      record: publishRecordPath(options.recordsDir, tasks[0].projectRoot, variant),
     };
     if (publish.registries) publishOptions.registries = publish.registries;
     if (options.registry) publishOptions.registry = options.registry;
@@ -58,7 +59,7 @@ export function buildPublishTargets(
     };
   }
   if (explicit) {
-    const perVariant = variants.map((variant) => `${options.publishTargetName}--${variant}`);
+    const perVariant = variants.map((variant) => publishTargetName(options, variant));
     targets[options.publishTargetName] = {
       executor: 'nx:noop',
       cache: false,

@@ -1,6 +1,6 @@
 import { historyTasks, type FinishedTask } from './history-tasks';
 
-const names = { buildTargetName: 'docker-build', recordsDir: 'dist/strata' };
+const names = { buildTargetName: 'docker-build', publishTargetName: 'docker-publish', recordsDir: 'dist/strata' };
 const started = Date.parse('2026-11-22T10:00:00.000Z');
 const finished = (target: string, status: string, projectRoot = 'apps/vision'): FinishedTask => ({
   task: { target: { project: 'vision', target }, projectRoot, startTime: started, endTime: started + 1500 },
@@ -9,7 +9,7 @@ const finished = (target: string, status: string, projectRoot = 'apps/vision'): 
 
 describe('historyTasks', () => {
   const records: Record<string, object> = {
-    'dist/strata/vision/cpu/base/linux-amd64.json': {
+    'dist/strata/apps/vision/cpu/base/linux-amd64.json': {
       result: 'built',
       builtAt: '2026-11-22T10:00:01.000Z',
       durationMs: 1400,
@@ -17,7 +17,7 @@ describe('historyTasks', () => {
       layerCount: 2,
       platform: 'linux/amd64',
     },
-    'dist/strata/vision/cpu/ml/linux-amd64.json': {
+    'dist/strata/apps/vision/cpu/ml/linux-amd64.json': {
       result: 'registry-hit',
       builtAt: '2026-11-22T10:00:01.000Z',
       durationMs: 60,
@@ -26,7 +26,7 @@ describe('historyTasks', () => {
       platform: 'linux/amd64',
     },
     // restored from the cache: written by an older run
-    'dist/strata/vision/cpu/app/linux-arm64.json': {
+    'dist/strata/apps/vision/cpu/app/linux-arm64.json': {
       result: 'built',
       builtAt: '2026-11-01T08:00:00.000Z',
       durationMs: 9000,
@@ -34,7 +34,7 @@ describe('historyTasks', () => {
       layerCount: 9,
       platform: 'linux/arm64',
     },
-    'dist/strata/vision/default/api/linux-amd64.json': {
+    'dist/strata/apps/vision/default/api/linux-amd64.json': {
       result: 'built',
       builtAt: '2026-11-22T10:00:01.000Z',
       durationMs: 800,

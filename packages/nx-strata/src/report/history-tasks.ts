@@ -1,6 +1,5 @@
-import { posix } from 'node:path';
 import { IMPLICIT_VARIANT } from '../config/strata-config';
-import { recordPath } from '../model/layer-record';
+import { binaryRecordPath, layerRecordPath, parseTargetName, type TargetNaming } from '../model/target-names';
 import type { HistoryTask, TaskOutcome } from './history-types';
 
 /** The parts of Nx's TaskResult this reads. */
@@ -9,8 +8,7 @@ export interface FinishedTask {
   status: string;
 }
 
-interface Names {
-  buildTargetName: string;
+interface Names extends TargetNaming {
   recordsDir: string;
 }
 
@@ -32,19 +30,18 @@ export function historyTasks(results: FinishedTask[], names: Names, readRecord: 
   const tasks: HistoryTask[] = [];
   for (const result of results) {
     const { project, target } = result.task.target;
-    const parts = target.split('--');
+    const parsed = parseTargetName(names, target);
+    const projectRoot = result.task.projectRoot ?? '.';
     const durationMs = Math.max(0, (result.task.endTime ?? 0) - (result.task.startTime ?? 0));
     let entry: Omit<HistoryTask, 'outcome' | 'durationMs'>;
     let record: RecordFields | undefined;
-    if (parts[0] === names.buildTargetName && (parts.length === 3 || parts.length === 4)) {
-      const [layer, slug] = parts.slice(-2);
-      const variant = parts.length === 4 ? parts[1] : IMPLICIT_VARIANT;
-      record = readRecord(recordPath(names.recordsDir, project, variant, layer, slug));
-      entry = { kind: 'layer', project, target, platform: record?.platform ?? slug.replace(/-/g, '/'), variant, layer };
-    } else if (parts[0] === 'binary-build' && parts.length === 3) {
-      const [, binary, slug] = parts;
-      record = readRecord(posix.join(result.task.projectRoot ?? '', 'dist/bin/.records', `${binary}-${slug}.json`));
-      entry = { kind: 'binary', project, target, platform: record?.platform ?? slug.replace(/-/g, '/'), binary };
+    if (parsed?.kind === 'layer') {
+      const variant = parsed.variant ?? IMPLICIT_VARIANT;
+      record = readRecord(layerRecordPath(names.recordsDir, projectRoot, variant, parsed.layer, parsed.platform));
+      entry = { kind: 'layer', project, target, platform: record?.platform ?? parsed.platform, variant, layer: parsed.layer };
+    } else if (parsed?.kind === 'binary-build') {
+      record = readRecord(binaryRecordPath(projectRoot, parsed.binary, parsed.platform));
+      entry = { kind: 'binary', project, target, platform: record?.platform ?? parsed.platform, binary: parsed.binary };
     } else {
       continue;
     }

@@ -2,6 +2,7 @@ import { logger, type PostTasksExecution } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
+import { checkTargetNaming } from '../model/target-names';
 import { historyTasks, type FinishedTask } from './history-tasks';
 import { appendRun } from './run-history';
 
@@ -14,6 +15,7 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
   if (!normalized.recordHistory) return;
   try {
     checkPluginOptionPaths(normalized, context.workspaceRoot);
+    checkTargetNaming(normalized);
     const readRecord = (path: string) => {
       try {
         return JSON.parse(readFileSync(join(context.workspaceRoot, path), 'utf8'));

@@ -1,11 +1,11 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
-import type { BinaryTask } from '../../model/binary-task';
+import { binaryTask, type BinaryTask } from '../../model/binary-task';
 import { buildCapability } from '../../binaries/build-capability';
 import { hostPlatform } from '../../binaries/host';
 import { buildCommand } from '../../binaries/presets';
-import { parsePlatform, platformSlug } from '../../config/platforms';
+import { platformSlug } from '../../config/platforms';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import type { BinaryBuildExecutorOptions } from './schema';
@@ -111,20 +111,15 @@ export default async function binaryBuildExecutor(
   }
 }
 
+/** The (binary, platform) this target builds; its output and record paths are the ones the target declares. */
 export function toTask(options: BinaryBuildExecutorOptions, project: string): BinaryTask {
-  const { os, arch } = parsePlatform(options.platform);
-  const slug = platformSlug(options.platform);
   return {
-    project,
-    projectRoot: options.projectRoot,
-    configFile: options.configFile,
-    name: options.name,
-    platform: options.platform,
-    os,
-    arch,
-    config: options.binary,
-    buildTarget: `binary-build--${options.name}--${slug}`,
-    checkTarget: `binary-check--${options.name}--${slug}`,
+    ...binaryTask(
+      { project, projectRoot: options.projectRoot, configFile: options.configFile },
+      options.name,
+      options.binary,
+      options.platform,
+    ),
     output: options.output,
     record: options.record,
   };

@@ -1,0 +1,101 @@
+import { StrataInputError } from '../config/strata-error';
+import {
+  binaryBuildTargetName,
+  binaryCheckTargetName,
+  binaryChecksumsTargetName,
+  binaryOutputPath,
+  binaryRecordPath,
+  checkTargetNaming,
+  layerRecordPath,
+  layerTargetName,
+  parseTargetName,
+  platformTargetName,
+  publishRecordPath,
+  publishTargetName,
+  type ParsedTargetName,
+} from './target-names';
+
+const naming = { buildTargetName: 'docker-build', publishTargetName: 'docker-publish' };
+const custom = { buildTargetName: 'img', publishTargetName: 'ship.it' };
+
+describe('target names', () => {
+  test.each<[string, string, ParsedTargetName]>([
+    [
+      'a layer with a variant',
+      layerTargetName(naming, 'cpu', 'base', 'linux/amd64'),
+      { kind: 'layer', variant: 'cpu', layer: 'base', platform: 'linux/amd64' },
+    ],
+    [
+      'a layer without variants',
+      layerTargetName(naming, undefined, 'app', 'linux/arm64'),
+      { kind: 'layer', layer: 'app', platform: 'linux/arm64' },
+    ],
+    [
+      'names with . _ and -',
+      layerTargetName(naming, 'cuda-12.4', 'ml_torch.v2', 'linux/arm/v7'),
+      { kind: 'layer', variant: 'cuda-12.4', layer: 'ml_torch.v2', platform: 'linux/arm/v7' },
+    ],
+    ['a platform aggregate', platformTargetName(naming, 'linux/amd64/v3'), { kind: 'platform', platform: 'linux/amd64/v3' }],
+    ['the build aggregate', 'docker-build', { kind: 'build' }],
+    ['a variant publish', publishTargetName(naming, 'cpu'), { kind: 'publish', variant: 'cpu' }],
+    ['the publish target', publishTargetName(naming, undefined), { kind: 'publish' }],
+    [
+      'a binary build',
+      binaryBuildTargetName('my-tool.v2', 'darwin/arm64'),
+      { kind: 'binary-build', binary: 'my-tool.v2', platform: 'darwin/arm64' },
+    ],
+    [
+      'a binary check',
+      binaryCheckTargetName('my_tool', 'windows/amd64'),
+      { kind: 'binary-check', binary: 'my_tool', platform: 'windows/amd64' },
+    ],
+    ['binary checksums', binaryChecksumsTargetName('tool'), { kind: 'binary-checksums', binary: 'tool' }],
+    ['the binary build aggregate', 'binary-build', { kind: 'binary-aggregate', target: 'binary-build' }],
+  ])('round-trips %s (%s)', (_what, name, parsed) => {
+    expect(parseTargetName(naming, name)).toEqual(parsed);
+  });
+
+  it('follows the buildTargetName and publishTargetName options', () => {
+    expect(layerTargetName(custom, 'gpu', 'ml', 'linux/amd64')).toBe('img--gpu--ml--linux-amd64');
+    expect(parseTargetName(custom, 'img--gpu--ml--linux-amd64')).toEqual({
+      kind: 'layer',
+      variant: 'gpu',
+      layer: 'ml',
+      platform: 'linux/amd64',
+    });
+    expect(parseTargetName(custom, 'ship.it--gpu')).toEqual({ kind: 'publish', variant: 'gpu' });
+    expect(parseTargetName(custom, 'docker-build--ml--linux-amd64')).toBeUndefined();
+  });
+
+  it.each(['build', 'lint', 'docker-build--a--b--c--linux-amd64', 'docker-build----linux-amd64', 'binary-checksums--a--b'])(
+    'is not fooled by %s',
+    (name) => {
+      expect(parseTargetName(naming, name)).toBeUndefined();
+    },
+  );
+
+  it('rejects name options that would break parsing', () => {
+    expect(() => checkTargetNaming({ buildTargetName: 'docker--build', publishTargetName: 'docker-publish' })).toThrow(StrataInputError);
+    expect(() => checkTargetNaming({ buildTargetName: 'docker--build', publishTargetName: 'docker-publish' })).toThrow(
+      'nx.json: the nx-strata plugin option "buildTargetName" ("docker--build") must not contain "--"',
+    );
+    expect(() => checkTargetNaming({ buildTargetName: 'docker-build', publishTargetName: '' })).toThrow(
+      '"publishTargetName" must be a target name',
+    );
+    expect(() => checkTargetNaming({ buildTargetName: 'binary-build', publishTargetName: 'docker-publish' })).toThrow(
+      "is the name of nx-strata's binary targets",
+    );
+    expect(() => checkTargetNaming({ buildTargetName: 'x', publishTargetName: 'x' })).toThrow('are both "x"');
+    expect(() => checkTargetNaming(custom)).not.toThrow();
+  });
+
+  it('keys record paths on the project root, never the project name', () => {
+    expect(layerRecordPath('dist/strata', '.', 'cpu', 'app', 'linux/arm64')).toBe('dist/strata/cpu/app/linux-arm64.json');
+    expect(layerRecordPath('dist/strata', 'images/api', 'default', 'api', 'linux/arm/v7')).toBe(
+      'dist/strata/images/api/default/api/linux-arm-v7.json',
+    );
+    expect(publishRecordPath('dist/strata', 'images/api', 'cpu')).toBe('dist/strata/images/api/cpu/publish.json');
+    expect(binaryOutputPath('tools/cli', 'hello', 'windows/amd64')).toBe('tools/cli/dist/bin/hello-windows-amd64.exe');
+    expect(binaryRecordPath('.', 'hello', 'darwin/arm64')).toBe('dist/bin/.records/hello-darwin-arm64.json');
+  });
+});
