@@ -38,7 +38,7 @@ function makeWorkspace(dir) {
 async function measure(kind, workspace) {
   const require = createRequire(join(kind === 'nx-strata' ? repoRoot : join(repoRoot, 'tmp/bench-deps'), 'package.json'));
   const plugin = kind === 'nx-strata' ? require(join(repoRoot, 'packages/nx-strata/dist/index.js')) : require('@nx/docker');
-  const [glob, createNodes] = plugin.createNodesV2 ?? plugin.createNodes;
+  const [glob, createNodes] = plugin.createNodes;
   const files = Array.from({ length: families }, (_, i) => `images/family-${i}/${glob.includes('strata') ? 'strata.json' : 'Dockerfile'}`);
   const context = { nxJsonConfiguration: {}, workspaceRoot: workspace };
   process.chdir(workspace);

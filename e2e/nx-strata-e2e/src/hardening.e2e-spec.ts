@@ -13,7 +13,7 @@ import { FIXTURES } from './support/paths';
 describe('hardening: whole-context layers, special files, piped output, paths outside', () => {
   let workspace: E2EWorkspace;
   const TARGET = 'whole:docker-build--app--linux-amd64';
-  const keyOf = (output: string) => /dry run for app \(default, linux\/amd64\), key ([0-9a-f]{16})/.exec(output)?.[1];
+  const keyOf = (output: string) => /dry run for layer "app" \(variant default, linux\/amd64\), key ([0-9a-f]{16})/.exec(output)?.[1];
 
   beforeAll(() => {
     workspace = E2EWorkspace.create(join(FIXTURES, 'whole-context'));

@@ -1,2 +1,2 @@
-export { createNodes, createNodesV2, type StrataPluginOptions } from './plugins/plugin';
+export { createNodes, type StrataPluginOptions } from './plugins/plugin';
 export { postTasksExecution } from './report/record-run';

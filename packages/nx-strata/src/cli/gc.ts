@@ -1,12 +1,11 @@
 import { FileHasher } from '../hash/file-hasher';
 import { familyKeys } from '../model/family-keys';
-import { parseRegistryAddress, repositoryName } from '../engines/registry/registry-address';
+import { buildRegistry, parseRegistryAddress, repositoryName } from '../engines/registry/registry-address';
 import { RegistryClient } from '../engines/registry/registry-client';
-import { readImageFamily } from '../model/image-family';
 import { CONTENT_TAG, selectGarbage, type ContentTag } from './gc-selection';
-import { findStrataConfigs, findWorkspaceRoot, readPluginOptions } from './workspace';
+import { openWorkspace } from './workspace';
 
-export interface GcOptions {
+export interface GcCommand {
   cwd: string;
   delete: boolean;
   out: (text: string) => void;
@@ -17,11 +16,10 @@ export interface GcOptions {
  * Lists (and with `delete`, deletes) the content-addressed `strata-<key>` tags of the build registry that no current
  * layer key or published tag uses.
  */
-export async function gc(options: GcOptions): Promise<number> {
+export async function gc(options: GcCommand): Promise<number> {
   const env = options.env ?? process.env;
-  const workspaceRoot = findWorkspaceRoot(options.cwd);
-  const pluginOptions = readPluginOptions(workspaceRoot);
-  const registry = (env.STRATA_REGISTRY !== undefined ? env.STRATA_REGISTRY : pluginOptions.registry)?.replace(/\/+$/, '');
+  const { workspaceRoot, pluginOptions, configFiles, family: readFamily } = openWorkspace(options.cwd);
+  const registry = buildRegistry(pluginOptions.registry, env);
   if (!registry) {
     options.out('nx-strata gc works on the build registry, and none is set: set the plugin option "registry" or STRATA_REGISTRY');
     return 1;
@@ -33,8 +31,8 @@ export async function gc(options: GcOptions): Promise<number> {
   const contentTags: ContentTag[] = [];
   const currentKeys = new Set<string>();
   const publishedDigests = new Set<string>();
-  for (const configFile of findStrataConfigs(workspaceRoot)) {
-    const family = readImageFamily(configFile, workspaceRoot, pluginOptions);
+  for (const configFile of configFiles) {
+    const family = readFamily(configFile);
     for (const key of familyKeys(family, workspaceRoot, hasher).values()) currentKeys.add(key.key);
     const repositories = [
       repositoryName(address, family.config.image),

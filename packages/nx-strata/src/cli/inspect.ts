@@ -1,4 +1,4 @@
-import { join, posix, relative, resolve } from 'node:path';
+import { join, posix } from 'node:path';
 import { planBinaryTasks } from '../model/binary-task';
 import { buildCapability } from '../binaries/build-capability';
 import { hostPlatform } from '../binaries/host';
@@ -10,9 +10,9 @@ import { readRecord } from '../model/layer-record';
 import { FileHasher } from '../hash/file-hasher';
 import { familyKeys } from '../model/family-keys';
 import type { LayerKey } from '../hash/layer-key';
-import { readImageFamily, type ImageFamily } from '../model/image-family';
+import type { ImageFamily } from '../model/image-family';
 import { explainChanges } from './why';
-import { findStrataConfigs, findWorkspaceRoot, readPluginOptions } from './workspace';
+import { openWorkspace, type StrataWorkspace } from './workspace';
 
 /** One layer task as `inspect --json` prints it. */
 export interface InspectedLayer {
@@ -33,7 +33,7 @@ export interface InspectedLayer {
   upToDate: boolean;
 }
 
-export interface InspectOptions {
+export interface InspectCommand {
   cwd: string;
   configFile?: string;
   json: boolean;
@@ -43,20 +43,44 @@ export interface InspectOptions {
   out: (text: string) => void;
 }
 
-export async function inspect(options: InspectOptions): Promise<number> {
-  const workspaceRoot = findWorkspaceRoot(options.cwd);
-  const pluginOptions = readPluginOptions(workspaceRoot);
-  const configFiles = options.configFile
-    ? [relative(workspaceRoot, resolve(options.cwd, options.configFile)).split('\\').join('/')]
-    : findStrataConfigs(workspaceRoot);
-  if (configFiles.length === 0) {
+type LayerRow = InspectedLayer & { family: ImageFamily; task: LayerTask; keyDetails: LayerKey };
+
+/** `nx-strata inspect`: every layer task (default), why one changed (`--why`), or the binaries (`--binaries`). */
+export async function inspect(options: InspectCommand): Promise<number> {
+  const workspace = openWorkspace(options.cwd, options.configFile);
+  if (workspace.configFiles.length === 0) {
     options.out('no strata.json in this workspace: declare an image family first (see the nx-strata README)');
     return 1;
   }
+  if (options.binaries) return printBinaries(await inspectBinaries(workspace), options);
+  const layers = await inspectLayers(workspace);
+  if (options.why) return explainLayer(layers, options.why, workspace.workspaceRoot, options.out);
+  const binaries = await inspectBinaries(workspace);
+  if (options.json) {
+    options.out(
+      JSON.stringify(
+        layers.map(({ family: _family, task: _task, keyDetails: _keyDetails, ...layer }) => layer),
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  for (const layer of layers) options.out(formatLayer(layer));
+  if (binaries.length) {
+    options.out(`binaries on this ${hostPlatform()} host:`);
+    binaries.forEach((binary) => options.out(formatBinary(binary)));
+  }
+  return 0;
+}
+
+/** Every layer task with its inputs, current key and last build. */
+async function inspectLayers(workspace: StrataWorkspace): Promise<LayerRow[]> {
+  const { workspaceRoot } = workspace;
   const hasher = await FileHasher.create();
-  const layers: Array<InspectedLayer & { family: ImageFamily; task: LayerTask; keyDetails: LayerKey }> = [];
-  for (const configFile of configFiles) {
-    const family = readImageFamily(configFile, workspaceRoot, pluginOptions);
+  const layers: LayerRow[] = [];
+  for (const configFile of workspace.configFiles) {
+    const family = workspace.family(configFile);
     const keys = familyKeys(family, workspaceRoot, hasher);
     for (const task of family.tasks) {
       const inputs = family.inputsOf(task);
@@ -86,53 +110,37 @@ export async function inspect(options: InspectOptions): Promise<number> {
       });
     }
   }
+  return layers;
+}
 
-  if (options.why) {
-    const wanted = options.why.includes(':') ? options.why : undefined;
-    const match = layers.find((layer) => (wanted ? `${layer.project}:${layer.target}` === wanted : layer.target === options.why));
-    if (!match) {
-      options.out(`no layer target named "${options.why}"; run \`nx-strata inspect\` to list them`);
-      return 1;
-    }
-    const parentKey = match.task.parent
-      ? (layers.find((layer) => layer.target === match.task.parent!.targetName && layer.project === match.project)?.key ?? null)
-      : null;
-    const record = readRecord(join(workspaceRoot, match.family.recordOf(match.task)));
-    options.out(
-      explainChanges({
-        target: `${match.project}:${match.target}`,
-        record,
-        current: match.keyDetails,
-        args: match.task.args,
-        parentArg: match.task.parentArg,
-        parentKey,
-      }),
-    );
-    return 0;
+/** `--why <target>`: which inputs of that layer task changed since its record was written. */
+function explainLayer(layers: LayerRow[], why: string, workspaceRoot: string, out: (text: string) => void): number {
+  const wanted = why.includes(':') ? why : undefined;
+  const match = layers.find((layer) => (wanted ? `${layer.project}:${layer.target}` === wanted : layer.target === why));
+  if (!match) {
+    out(`no layer target named "${why}"; run \`nx-strata inspect\` to list them`);
+    return 1;
   }
+  const parentKey = match.task.parent
+    ? (layers.find((layer) => layer.target === match.task.parent!.targetName && layer.project === match.project)?.key ?? null)
+    : null;
+  const record = readRecord(join(workspaceRoot, match.family.recordOf(match.task)));
+  out(
+    explainChanges({
+      target: `${match.project}:${match.target}`,
+      record,
+      current: match.keyDetails,
+      args: match.task.args,
+      parentArg: match.task.parentArg,
+      parentKey,
+    }),
+  );
+  return 0;
+}
 
-  const binaries = await inspectBinaries(workspaceRoot, configFiles);
-  if (options.binaries) {
-    if (options.json) options.out(JSON.stringify(binaries, null, 2));
-    else binaries.forEach((binary) => options.out(formatBinary(binary)));
-    return 0;
-  }
-
-  if (options.json) {
-    options.out(
-      JSON.stringify(
-        layers.map(({ family: _family, task: _task, keyDetails: _keyDetails, ...layer }) => layer),
-        null,
-        2,
-      ),
-    );
-    return 0;
-  }
-  for (const layer of layers) options.out(formatLayer(layer));
-  if (binaries.length) {
-    options.out(`binaries on this ${hostPlatform()} host:`);
-    binaries.forEach((binary) => options.out(formatBinary(binary)));
-  }
+function printBinaries(binaries: InspectedBinary[], options: InspectCommand): number {
+  if (options.json) options.out(JSON.stringify(binaries, null, 2));
+  else binaries.forEach((binary) => options.out(formatBinary(binary)));
   return 0;
 }
 
@@ -148,7 +156,7 @@ export interface InspectedBinary {
   reason?: string;
 }
 
-async function inspectBinaries(workspaceRoot: string, configFiles: string[]): Promise<InspectedBinary[]> {
+async function inspectBinaries({ workspaceRoot, configFiles }: StrataWorkspace): Promise<InspectedBinary[]> {
   const inspected: InspectedBinary[] = [];
   for (const configFile of configFiles) {
     const config = loadStrataConfig(workspaceRoot, configFile);

@@ -22,7 +22,7 @@ commands:
   cache-server --storage <file:///dir | oci://host:port/repo> [--port 3535] [--host 127.0.0.1] [--max-upload-mb 2048]
                                      Nx's self-hosted remote cache; tokens from STRATA_CACHE_WRITE_TOKENS and
                                      STRATA_CACHE_READ_TOKENS (comma-separated)
-  resolve-digest <image> [--platform <p>]
+  resolve-digest <image>
                                      print the digest an image tag resolves to now (used by pinBaseImages)
   help                               this text`;
 
@@ -104,14 +104,13 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   report: ['markdown', 'html', 'last', 'history-dir'],
   gc: ['delete'],
   'cache-server': ['port', 'host', 'storage', 'max-upload-mb'],
-  'resolve-digest': ['platform'],
+  'resolve-digest': [],
   help: [],
 };
 
 /** Flags that take a value (`--name value` or `--name=value`); the others are switches. */
 export const VALUE_FLAGS = new Set([
   'why',
-  'platform',
   'port',
   'host',
   'storage',

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { platformTargetName } from '../model/target-names';
 import type { LayerTask } from '../model/layer-task';
 import { execCommand } from '../engines/exec-command';
-import { readImageFamily, type ImageFamily } from '../model/image-family';
-import { findStrataConfigs, findWorkspaceRoot, readPluginOptions } from './workspace';
+import type { ImageFamily } from '../model/image-family';
+import { openWorkspace } from './workspace';
 
 /** One CI job: every affected layer of one project for one platform. */
 export interface MatrixEntry {
@@ -19,7 +17,7 @@ export interface MatrixEntry {
   layers: string[];
 }
 
-export interface MatrixOptions {
+export interface MatrixRunners {
   /** Runner for linux/amd64 (and any platform without its own). @default "ubuntu-latest" */
   runner?: string;
   /** Native runner for linux/arm64 (e.g. "ubuntu-24.04-arm"); without it arm64 runs under QEMU on `runner`. */
@@ -37,7 +35,7 @@ export function affectedMatrix(
   families: ImageFamily[],
   changedFiles: string[],
   buildTargetName: string,
-  options: MatrixOptions = {},
+  options: MatrixRunners = {},
 ): MatrixEntry[] {
   const changed = new Set(changedFiles);
   const everything = changedFiles.some((file) => GLOBAL_FILES.has(file));
@@ -77,7 +75,7 @@ export function affectedMatrix(
   return [...entries.values()].sort((a, b) => a.project.localeCompare(b.project) || a.platform.localeCompare(b.platform));
 }
 
-export interface MatrixCommand extends MatrixOptions {
+export interface MatrixCommand extends MatrixRunners {
   cwd: string;
   /** @default the nx.json defaultBase, else "main" */
   base?: string;
@@ -88,9 +86,8 @@ export interface MatrixCommand extends MatrixOptions {
 
 /** `nx-strata matrix`: prints `{"include":[...]}` for a GitHub Actions matrix (empty when nothing is affected). */
 export async function matrix(command: MatrixCommand): Promise<number> {
-  const workspaceRoot = findWorkspaceRoot(command.cwd);
-  const pluginOptions = readPluginOptions(workspaceRoot);
-  const base = command.base ?? defaultBase(workspaceRoot);
+  const { workspaceRoot, nxJson, pluginOptions, configFiles, family } = openWorkspace(command.cwd);
+  const base = command.base ?? nxJson.defaultBase ?? 'main';
   const head = command.head ?? 'HEAD';
   const diff = await execCommand('git', ['diff', '--name-only', `${base}...${head}`], { cwd: workspaceRoot });
   if (diff.exitCode !== 0) {
@@ -100,11 +97,7 @@ export async function matrix(command: MatrixCommand): Promise<number> {
     return 1;
   }
   const changed = diff.stdout.split('\n').filter(Boolean);
-  const families = findStrataConfigs(workspaceRoot).map((configFile) => readImageFamily(configFile, workspaceRoot, pluginOptions));
+  const families = configFiles.map(family);
   command.out(JSON.stringify({ include: affectedMatrix(families, changed, pluginOptions.buildTargetName, command) }));
   return 0;
-}
-
-function defaultBase(workspaceRoot: string): string {
-  return (JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { defaultBase?: string }).defaultBase ?? 'main';
 }

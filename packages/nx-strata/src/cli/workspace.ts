@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import fg from 'fast-glob';
 import {
   checkPluginOptionPaths,
@@ -8,6 +8,7 @@ import {
   type NormalizedPluginOptions,
   type StrataPluginOptions,
 } from '../config/plugin-options';
+import { readImageFamily, type ImageFamily } from '../model/image-family';
 
 /** The Nx workspace around `from`: the nearest directory with nx.json. */
 export function findWorkspaceRoot(from: string): string {
@@ -17,11 +18,44 @@ export function findWorkspaceRoot(from: string): string {
   }
 }
 
+/** What every command that reads the image families starts from. */
+export interface StrataWorkspace {
+  workspaceRoot: string;
+  /** nx.json as written (for `defaultBase` and the like). */
+  nxJson: NxJsonFile;
+  pluginOptions: NormalizedPluginOptions;
+  /** Every strata.json, workspace-relative, sorted (or the one a command was given). */
+  configFiles: string[];
+  /** Reads, plans and computes the inputs of one strata.json. */
+  family(configFile: string): ImageFamily;
+}
+
+interface NxJsonFile {
+  defaultBase?: string;
+  plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }>;
+}
+
+/** The workspace around `cwd`: its root, nx.json, the plugin's options and its strata.json files. */
+export function openWorkspace(cwd: string, configFile?: string): StrataWorkspace {
+  const workspaceRoot = findWorkspaceRoot(cwd);
+  const nxJson = readNxJson(workspaceRoot);
+  const pluginOptions = pluginOptionsOf(nxJson, workspaceRoot);
+  const configFiles = configFile
+    ? [relative(workspaceRoot, resolve(cwd, configFile)).split('\\').join('/')]
+    : findStrataConfigs(workspaceRoot);
+  return { workspaceRoot, nxJson, pluginOptions, configFiles, family: (file) => readImageFamily(file, workspaceRoot, pluginOptions) };
+}
+
 /** The options of the nx-strata entry in nx.json (defaults when the plugin is listed without options). */
 export function readPluginOptions(workspaceRoot: string): NormalizedPluginOptions {
-  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as {
-    plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }>;
-  };
+  return pluginOptionsOf(readNxJson(workspaceRoot), workspaceRoot);
+}
+
+function readNxJson(workspaceRoot: string): NxJsonFile {
+  return JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as NxJsonFile;
+}
+
+function pluginOptionsOf(nxJson: NxJsonFile, workspaceRoot: string): NormalizedPluginOptions {
   const entry = findStrataPluginEntry(nxJson.plugins);
   const options = normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined);
   checkPluginOptionPaths(options, workspaceRoot);

@@ -1,5 +1,5 @@
 import { registryTimeoutsFromEnv } from './registry/raw-http';
-import { execCommand, type ExecResult } from './exec-command';
+import { execCommand } from './exec-command';
 
 /** Options of one `docker buildx build`, as data. `buildxBuildArgs` turns them into argv. */
 export interface BuildxBuildOptions {
@@ -73,13 +73,14 @@ export function supportsAttestations(driver: string | undefined): boolean {
 }
 
 /** Probe: is the buildx plugin installed? Never throws. */
+/** What to tell a user whose docker has no buildx plugin: what to install on their system, and how. */
+export const BUILDX_MISSING =
+  'nx-strata needs the docker buildx plugin and `docker buildx version` failed.\n' +
+  "  → install it: Docker Desktop and Docker Engine from docker.com include it; on Debian/Ubuntu install the docker-buildx-plugin (Docker's apt repository) or docker-buildx (the distribution's) package; elsewhere see https://docs.docker.com/build/concepts/overview/#install-buildx";
+
 export async function isBuildxAvailable(): Promise<boolean> {
   const result = await execCommand('docker', ['buildx', 'version']);
   return result.exitCode === 0;
-}
-
-export function runDocker(args: string[], options: { stream?: boolean; signal?: AbortSignal; cwd?: string } = {}): Promise<ExecResult> {
-  return execCommand('docker', args, options);
 }
 
 /** Probe: does the local engine hold this image? Never throws. */

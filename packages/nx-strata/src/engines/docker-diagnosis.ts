@@ -19,7 +19,7 @@ export function diagnoseDockerFailure(
   if (/cannot connect to the docker daemon|error during connect|is the docker daemon running/.test(text)) {
     return {
       kind: 'engine-down',
-      hint: `the Docker engine is not reachable${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}: start it (\`dockerd\`, \`systemctl start docker\`, or this repository's tools/env/setup-machine.sh) or point DOCKER_HOST at a running engine`,
+      hint: `the Docker engine is not reachable${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}: start it (\`sudo systemctl start docker\` on Linux, Docker Desktop on macOS and Windows), install Docker Engine if it is missing (https://docs.docker.com/engine/install/), or point DOCKER_HOST at a running engine`,
     };
   }
   const metadataFor = /load metadata for ([^\s:]+(?::[^\s:]+)?(?:@sha256:[0-9a-f]+)?):?$/m.exec(errorLines.join('\n'))?.[1];

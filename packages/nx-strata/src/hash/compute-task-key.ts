@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { computeLayerInputs, type LayerBuildSettings, type LayerInputs } from '../dockerfile/layer-inputs';
-import { readDockerfileModel } from '../dockerfile/read-dockerfile';
+import type { LayerBuildSettings, LayerInputs } from '../dockerfile/layer-inputs';
 import type { FileHasher } from './file-hasher';
 import { computeLayerKey, type LayerKey } from './layer-key';
 
@@ -38,11 +37,4 @@ export function keyForInputs(task: KeyedTask, inputs: LayerInputs, options: Task
     },
     options.hasher,
   );
-}
-
-/** Inputs and key of one layer task, from the files as they are now. */
-export function computeTaskKey(task: KeyedTask, options: TaskKeyOptions & { excluded?: string[] }): { inputs: LayerInputs; key: LayerKey } {
-  const model = readDockerfileModel(options.workspaceRoot, task.dockerfile);
-  const inputs = computeLayerInputs(task, model, { workspaceRoot: options.workspaceRoot, excluded: options.excluded });
-  return { inputs, key: keyForInputs(task, inputs, options) };
 }

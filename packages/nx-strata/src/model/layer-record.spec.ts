@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempWorkspace, removeTempWorkspace } from '../test-utils/temp-workspace';
-import { readRecord, writeRecordAtomically, type LayerRecord } from './layer-record';
+import { writeJsonAtomically as writeRecordAtomically } from '../utils/write-json-atomically';
+import { readRecord, type LayerRecord } from './layer-record';
 import { layerRecordPath } from './target-names';
 
 const record = (key: string): LayerRecord => ({

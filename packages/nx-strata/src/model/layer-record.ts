@@ -1,5 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { writeJsonAtomically } from '../utils/write-json-atomically';
+import { readFileSync } from 'node:fs';
 
 export const RECORD_SCHEMA_VERSION = 1;
 
@@ -40,11 +39,6 @@ export interface LayerRecord {
   builtAt: string;
 }
 
-/** Writes to a temp file and renames: a reader sees the old record or the whole new one, never half. */
-export function writeRecordAtomically(path: string, record: LayerRecord): void {
-  writeJsonAtomically(path, record);
-}
-
 /** Returns the record, or undefined when it is missing or not one of ours. */
 export function readRecord(path: string): LayerRecord | undefined {
   let parsed: unknown;
@@ -57,8 +51,4 @@ export function readRecord(path: string): LayerRecord | undefined {
   if (record?.schemaVersion !== RECORD_SCHEMA_VERSION || typeof record.key !== 'string' || typeof record.parentRef !== 'string')
     return undefined;
   return record as LayerRecord;
-}
-
-export function removeRecord(path: string): void {
-  rmSync(path, { force: true });
 }

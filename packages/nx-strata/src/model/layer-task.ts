@@ -22,3 +22,8 @@ export interface LayerTask {
   parentArg: string;
   parent: { layer: string; targetName: string } | null;
 }
+
+/** How every message names one layer task: `layer "app" (variant cpu, linux/arm64)`. */
+export function describeLayer(task: Pick<LayerTask, 'layer' | 'variant' | 'platform'>): string {
+  return `layer "${task.layer}" (variant ${task.variant}, ${task.platform})`;
+}

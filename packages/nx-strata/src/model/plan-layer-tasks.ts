@@ -2,7 +2,7 @@ import { basename, posix } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { referencesVariable } from '../dockerfile/expand-variables';
 import { layerTargetName } from './target-names';
-import type { LayerTask } from './layer-task';
+import { describeLayer, type LayerTask } from './layer-task';
 import { parsePlatform } from '../config/platforms';
 import {
   IMPLICIT_VARIANT,
@@ -48,7 +48,7 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
           [variantConfig.layers?.[layer], ['variants', variant, 'layers', layer]],
           [platformOverride.layers?.[layer], [...platformOverridePath(variant, platform, platformOverride), 'layers', layer]],
         ]);
-        const where = `layer "${layer}" (variant ${variant}, ${platform})`;
+        const where = describeLayer({ layer, variant, platform });
         const resolve = (setting: 'dockerfile' | 'context', raw: string, at: JsonPath, expect: 'file' | 'directory') => {
           const written = substituteTokens(raw, variant, platform);
           const check =

@@ -28,9 +28,6 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
   (configFiles, options, context) => createNodesFromFiles(createNodesForStrataConfig, configFiles, options ?? {}, context),
 ];
 
-/** Nx's name for the same tuple in the plugin API of versions 20-21. */
-export const createNodesV2 = createNodes;
-
 function createNodesForStrataConfig(
   configFile: string,
   rawOptions: StrataPluginOptions | undefined,
@@ -167,18 +164,12 @@ function buildAggregateTarget(members: LayerTask[], layerInputs: Map<string, NxI
  */
 function baseImageInputs(family: ImageFamily, task: LayerTask, options: NormalizedPluginOptions): NxInput[] {
   if (!options.pinBaseImages) return [];
+  // The digest of the tag as a whole (an index for a multi-platform image): any platform's update changes it.
   const unpinned = family.chainOf(task).flatMap((member) =>
     family
       .inputsOf(member)
       .externalImages.filter((image) => !image.pinned)
-      .map((image) => [image.ref, member.platform] as const),
+      .map((image) => image.ref),
   );
-  return [
-    ...new Map(
-      unpinned.map(([ref, platform]) => [
-        `${ref} ${platform}`,
-        { runtime: `node node_modules/nx-strata/bin/nx-strata.js resolve-digest ${ref} --platform ${platform}` },
-      ]),
-    ).values(),
-  ];
+  return [...new Set(unpinned)].map((ref) => ({ runtime: `node node_modules/nx-strata/bin/nx-strata.js resolve-digest ${ref}` }));
 }

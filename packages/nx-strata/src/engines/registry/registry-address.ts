@@ -1,3 +1,12 @@
+/**
+ * The registry layers are pushed to: `STRATA_REGISTRY` when it is set (an empty value forces local mode), else the
+ * plugin option; without a trailing slash. Null means local mode.
+ */
+export function buildRegistry(option: string | undefined | null, env: NodeJS.ProcessEnv = process.env): string | null {
+  const value = env.STRATA_REGISTRY !== undefined ? env.STRATA_REGISTRY : option;
+  return value ? value.replace(/\/+$/, '') : null;
+}
+
 /** A registry option such as `ghcr.io/acme` or `127.0.0.1:5000/team/ns`, split into host and repository prefix. */
 export interface RegistryAddress {
   /** `ghcr.io`, `127.0.0.1:5000`. */

@@ -8,6 +8,7 @@ import { buildCommand } from '../../binaries/presets';
 import { platformSlug } from '../../config/platforms';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
+import { failed } from '../executor-result';
 import type { BinaryBuildExecutorOptions } from './schema';
 
 /** Builds one binary for one platform. A failed build leaves no binary behind; a skipped one leaves a record saying so. */
@@ -39,7 +40,7 @@ export default async function binaryBuildExecutor(
         });
       return { success: true };
     }
-    return fail(
+    return failed(
       `${label} cannot be built on this ${hostPlatform()} host: ${capability.reason}.\n  → build it on a matching runner, or set "onUnbuildable": "skip" for binaries.${task.name} in ${task.configFile} (a skip is keyed on the host, so it is never restored elsewhere as a success)`,
     );
   }
@@ -49,7 +50,7 @@ export default async function binaryBuildExecutor(
   try {
     command = buildCommand(task, scratch);
   } catch (error) {
-    return fail(`${label}: ${(error as Error).message}`);
+    return failed(`${label}: ${(error as Error).message}`);
   }
   if (options.dryRun) {
     logger.info(
@@ -73,17 +74,17 @@ export default async function binaryBuildExecutor(
       stream: true,
     });
     if (result.failedToStart)
-      return fail(
+      return failed(
         `${label}: could not start ${command.argv[0]} (${result.failedToStart.message}).\n  → install it and make sure it is on PATH`,
       );
     if (result.exitCode !== 0) {
-      return fail(
+      return failed(
         `${label}: ${task.config.preset} build failed (exit code ${result.exitCode}); no binary was written.\n  command: ${formatCommand(command.argv)}\n${indent(lastLines(`${result.stdout}\n${result.stderr}`))}`,
       );
     }
     const artifact = join(root, command.artifact);
     if (!existsSync(artifact))
-      return fail(
+      return failed(
         `${label}: the build succeeded but left no binary at ${command.artifact}.\n  → for the ${task.config.preset} preset, make the build write it there`,
       );
     mkdirSync(join(root, posix.dirname(task.output)), { recursive: true });
@@ -123,11 +124,6 @@ export function toTask(options: BinaryBuildExecutorOptions, project: string): Bi
     output: options.output,
     record: options.record,
   };
-}
-
-function fail(message: string): { success: false } {
-  logger.error(`nx-strata: ${message}`);
-  return { success: false };
 }
 
 function indent(text: string): string {

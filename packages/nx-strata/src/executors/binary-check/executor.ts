@@ -5,6 +5,7 @@ import { detectBinaryFormat, expectedArch, expectedFormat } from '../../binaries
 import { canRunHere, hostPlatform } from '../../binaries/host';
 import { parsePlatform } from '../../config/platforms';
 import { execCommand, lastLines } from '../../engines/exec-command';
+import { failed } from '../executor-result';
 import type { BinaryCheckExecutorOptions } from './schema';
 
 /** Checks a binary's format, architecture, size and start-up; every failure names the budget and the measured figure. */
@@ -20,7 +21,7 @@ export default async function binaryCheckExecutor(
       logger.warn(`nx-strata: ${label} was skipped on this host (${String(record.reason)}); nothing to check`);
       return { success: true };
     }
-    return fail(
+    return failed(
       `${label}: no binary at ${options.output}.\n  → build it first: npx nx run ${context.projectName}:${context.targetName?.replace('binary-check', 'binary-build')}`,
     );
   }
@@ -28,14 +29,14 @@ export default async function binaryCheckExecutor(
   const found = detectBinaryFormat(readHeader(path));
   const wanted = { format: expectedFormat(os), arch: expectedArch(arch) };
   if (found.format !== wanted.format || (found.arch !== wanted.arch && found.arch !== 'universal')) {
-    return fail(
+    return failed(
       `${label}: ${options.output} is ${found.format} ${found.arch}, expected ${wanted.format} ${wanted.arch}.\n  → check the build's target settings (GOOS/GOARCH, --target) for this platform`,
     );
   }
   const size = statSync(path).size;
   const check = options.check ?? {};
   if (check.maxSizeBytes !== undefined && size > check.maxSizeBytes) {
-    return fail(
+    return failed(
       `${label}: ${size} bytes (${(size / 1e6).toFixed(2)} MB) is over its size budget of ${check.maxSizeBytes} bytes (${(check.maxSizeBytes / 1e6).toFixed(2)} MB).\n  → shrink it (strip symbols, -ldflags "-s -w", fewer dependencies) or raise check.maxSizeBytes`,
     );
   }
@@ -55,7 +56,7 @@ export default async function binaryCheckExecutor(
         const result = await execCommand(path, check.smoke, { timeoutMs: 60_000 });
         times.push(Number(process.hrtime.bigint() - started) / 1e6);
         if (result.exitCode !== 0) {
-          return fail(
+          return failed(
             `${label}: the smoke run \`${[options.output, ...check.smoke].join(' ')}\` failed (${result.failedToStart ? result.failedToStart.message : `exit code ${result.exitCode}`}):\n${lastLines(`${result.stdout}\n${result.stderr}`, 8)}`,
           );
         }
@@ -63,7 +64,7 @@ export default async function binaryCheckExecutor(
       }
       const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
       if (check.maxStartupMs !== undefined && median > check.maxStartupMs) {
-        return fail(
+        return failed(
           `${label}: median start-up ${median.toFixed(1)} ms over ${runs} runs is over its budget of ${check.maxStartupMs} ms (runs: ${times.map((t) => t.toFixed(1)).join(', ')} ms).\n  → make start-up cheaper or raise check.maxStartupMs`,
         );
       }
@@ -92,9 +93,4 @@ function readJson(path: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function fail(message: string): { success: false } {
-  logger.error(`nx-strata: ${message}`);
-  return { success: false };
 }

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { runDocker } from '../../engines/buildx';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { parseRegistryAddress } from '../../engines/registry/registry-address';
 import { RegistryClient } from '../../engines/registry/registry-client';
@@ -8,6 +7,7 @@ import { TagTemplateError } from '../../publish/tag-templates';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { normalizePublishOptions } from './lib/normalize-options';
 import { operationCommands, planPublish, type PublishOperation } from './lib/publish-plan';
+import { failed } from '../executor-result';
 import type { PublishRecord } from '../../model/publish-record';
 import { resolvePublishSources } from './lib/publish-sources';
 import type { DockerPublishExecutorOptions } from './schema';
@@ -20,12 +20,12 @@ export default async function dockerPublishExecutor(
   const options = normalizePublishOptions(rawOptions, context.root);
   const project = context.projectName ?? 'unknown-project';
   if (!options.registry) {
-    return fail(
+    return failed(
       `publishing variant ${options.variant} copies from the registry its layers were pushed to, and none is set.\n  → set the plugin option "registry" or STRATA_REGISTRY, then build and publish again`,
     );
   }
   const sources = await resolvePublishSources(options, project);
-  if (!sources.ok) return fail(`cannot publish variant ${options.variant}:\n${sources.message}`);
+  if (!sources.ok) return failed(`cannot publish variant ${options.variant}:\n${sources.message}`);
 
   let operations: PublishOperation[];
   try {
@@ -38,7 +38,7 @@ export default async function dockerPublishExecutor(
       values: { version: options.version, sha, variant: options.variant },
     });
   } catch (error) {
-    if (error instanceof TagTemplateError) return fail(`cannot publish variant ${options.variant}: ${error.message}`);
+    if (error instanceof TagTemplateError) return failed(`cannot publish variant ${options.variant}: ${error.message}`);
     throw error;
   }
   if (options.dryRun) {
@@ -90,7 +90,7 @@ export default async function dockerPublishExecutor(
     `nx-strata: variant ${options.variant} published to ${published.length ? published.join(', ') : 'no registry'}${failedOptional.length ? `; optional registr${failedOptional.length === 1 ? 'y' : 'ies'} failed: ${failedOptional.map((entry) => entry.registry).join(', ')}` : ''}`,
   );
   if (failedRequired.length)
-    return fail(
+    return failed(
       `publishing failed for ${failedRequired.map((entry) => entry.registry).join(', ')}: check that ${failedRequired.length === 1 ? 'it is' : 'they are'} up and that \`docker login\` has push rights, or mark ${failedRequired.length === 1 ? 'it' : 'them'} { "optional": true }`,
     );
   return { success: true };
@@ -99,7 +99,7 @@ export default async function dockerPublishExecutor(
 /** Runs imagetools commands in order; returns what failed, or undefined. */
 async function runCommands(commands: string[][]): Promise<string | undefined> {
   for (const argv of commands) {
-    const result = await runDocker(argv);
+    const result = await execCommand('docker', argv);
     if (result.exitCode !== 0)
       return `docker ${formatCommand(argv)} failed (exit code ${result.exitCode}):\n${lastLines(result.stderr, 6)}`;
   }
@@ -116,9 +116,4 @@ async function publishedDigest(op: PublishOperation): Promise<string | null> {
 async function gitShortSha(cwd: string): Promise<string | undefined> {
   const result = await execCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
-}
-
-function fail(message: string): { success: false } {
-  logger.error(`nx-strata: ${message}`);
-  return { success: false };
 }

@@ -1,21 +1,16 @@
 import { logger } from '@nx/devkit';
-import { analyzeDockerfile } from '../../../dockerfile/analyze-dockerfile';
-import { readDockerfileModel } from '../../../dockerfile/read-dockerfile';
+import type { ExternalImage } from '../../../dockerfile/analyze-dockerfile';
 import { resolveImageDigest } from '../../../engines/buildx';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 
 /** With pinBaseImages: the digests of the external images this Dockerfile starts from by tag, as key lines. */
-export async function baseImageKeyLines(options: NormalizedDockerBuildOptions): Promise<string[]> {
+export async function baseImageKeyLines(
+  options: Pick<NormalizedDockerBuildOptions, 'pinBaseImages'>,
+  images: ExternalImage[],
+): Promise<string[]> {
   if (!options.pinBaseImages) return [];
-  const model = readDockerfileModel(options.workspaceRoot, options.dockerfile);
-  const analysis = analyzeDockerfile(model, {
-    buildArgs: options.args,
-    target: options.target,
-    platform: options.platform,
-    parentArg: options.parentArg,
-  });
   const lines: string[] = [];
-  for (const ref of new Set(analysis.externalImages.filter((image) => !image.pinned).map((image) => image.ref))) {
+  for (const ref of new Set(images.filter((image) => !image.pinned).map((image) => image.ref))) {
     const digest = await resolveImageDigest(ref);
     if (digest) lines.push(`image ${ref}=${digest}`);
     else

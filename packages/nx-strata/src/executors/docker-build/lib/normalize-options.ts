@@ -1,3 +1,4 @@
+import { buildRegistry } from '../../../engines/registry/registry-address';
 import { join } from 'node:path';
 import { DEFAULT_PARENT_ARG } from '../../../model/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../schema';
@@ -21,10 +22,9 @@ export function normalizeOptions(
   workspaceRoot: string,
   env: NodeJS.ProcessEnv = process.env,
 ): NormalizedDockerBuildOptions {
-  const registryValue = env.STRATA_REGISTRY !== undefined ? env.STRATA_REGISTRY : options.registry;
   const normalized = {
     ...options,
-    registry: registryValue ? registryValue.replace(/\/+$/, '') : null,
+    registry: buildRegistry(options.registry, env),
     workspaceRoot,
     recordAbsolute: join(workspaceRoot, options.record),
   } as NormalizedDockerBuildOptions;

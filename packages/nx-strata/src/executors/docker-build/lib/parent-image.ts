@@ -1,5 +1,6 @@
 import { localImageExists } from '../../../engines/buildx';
 import { readRecord } from '../../../model/layer-record';
+import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 
 export interface ParentImage {
@@ -24,24 +25,20 @@ export async function resolveParentImage(options: NormalizedDockerBuildOptions, 
   const rerun = `npx nx run ${project}:${target} --skip-nx-cache`;
   if (!record) {
     throw new ParentImageError(
-      `${where(options)}: the parent layer's record ${options.parentRecord} is missing or unreadable, so there is no parent image to build on.\n  → build the parent first: ${rerun}`,
+      `${describeLayer(options)}: the parent layer's record ${options.parentRecord} is missing or unreadable, so there is no parent image to build on.\n  → build the parent first: ${rerun}`,
     );
   }
   const recordMode = record.registry ?? null;
   if (recordMode !== options.registry) {
     throw new ParentImageError(
-      `${where(options)}: the parent ${target} was built ${record.registry ? `for registry ${record.registry}` : 'in local mode'}, but this build is ${options.registry ? `for registry ${options.registry}` : 'in local mode'}.\n  → rebuild the parent in this mode: ${rerun}`,
+      `${describeLayer(options)}: the parent ${target} was built ${record.registry ? `for registry ${record.registry}` : 'in local mode'}, but this build is ${options.registry ? `for registry ${options.registry}` : 'in local mode'}.\n  → rebuild the parent in this mode: ${rerun}`,
     );
   }
   if (!options.registry && !(await localImageExists(record.parentRef))) {
     throw new ParentImageError(
-      `${where(options)}: the parent image ${record.parentRef} is not in the local Docker engine (its record probably came from a cache on another machine, or the image was removed).\n` +
+      `${describeLayer(options)}: the parent image ${record.parentRef} is not in the local Docker engine (its record probably came from a cache on another machine, or the image was removed).\n` +
         `  → rebuild it here: ${rerun}\n  → or set a registry (plugin option "registry" or STRATA_REGISTRY) so layers are shared by digest`,
     );
   }
   return { target, key: record.key, ref: record.parentRef };
-}
-
-function where(options: NormalizedDockerBuildOptions): string {
-  return `layer "${options.layer}" (variant ${options.variant}, ${options.platform})`;
 }

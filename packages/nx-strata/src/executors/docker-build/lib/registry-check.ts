@@ -1,6 +1,7 @@
 import { manifestStats, type ImageStats } from '../../../engines/buildx';
 import { parseRegistryAddress, repositoryName } from '../../../engines/registry/registry-address';
 import { RegistryClient, type ManifestProbe } from '../../../engines/registry/registry-client';
+import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 import type { ParentImage } from './parent-image';
 
@@ -20,7 +21,7 @@ export async function checkRegistry(
   if (!options.registry) return { kind: 'miss' };
   const address = parseRegistryAddress(options.registry);
   const client = new RegistryClient(address.host);
-  const label = `layer "${options.layer}" (variant ${options.variant}, ${options.platform})`;
+  const label = describeLayer(options);
 
   if (parent) {
     const [name, digest] = parent.ref.slice(address.host.length + 1).split('@');

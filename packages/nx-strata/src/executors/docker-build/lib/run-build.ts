@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { buildxBuildArgs, parseBuildMetadata, runDocker } from '../../../engines/buildx';
+import { buildxBuildArgs, parseBuildMetadata } from '../../../engines/buildx';
 import { diagnoseDockerFailure } from '../../../engines/docker-diagnosis';
-import { formatCommand, lastLines } from '../../../engines/exec-command';
+import { execCommand, formatCommand, lastLines } from '../../../engines/exec-command';
 import type { BuildPlan } from './build-plan';
 
 export type BuildOutcome = { ok: true; digest: string } | { ok: false; message: string };
@@ -18,7 +18,7 @@ export async function runBuild(
 ): Promise<BuildOutcome> {
   const argv = buildxBuildArgs(plan.buildx);
   const command = `docker ${formatCommand(argv)}`;
-  const result = await runDocker(argv, { stream: true, cwd: context.cwd });
+  const result = await execCommand('docker', argv, { stream: true, cwd: context.cwd });
   if (result.failedToStart) {
     return {
       ok: false,

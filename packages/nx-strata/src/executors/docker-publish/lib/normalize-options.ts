@@ -1,3 +1,4 @@
+import { buildRegistry } from '../../../engines/registry/registry-address';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { PublishRegistry } from '../../../config/strata-config';
@@ -17,8 +18,7 @@ export function normalizePublishOptions(
   workspaceRoot: string,
   env: NodeJS.ProcessEnv = process.env,
 ): NormalizedPublishOptions {
-  const registryValue = env.STRATA_REGISTRY !== undefined ? env.STRATA_REGISTRY : options.registry;
-  const registry = registryValue ? registryValue.replace(/\/+$/, '') : null;
+  const registry = buildRegistry(options.registry, env);
   const normalized = { ...options, registry, workspaceRoot } as NormalizedPublishOptions;
   normalized.registries ??= registry ? [registry] : [];
   normalized.version ??= env.STRATA_VERSION || projectVersion(workspaceRoot, options.configFile);
