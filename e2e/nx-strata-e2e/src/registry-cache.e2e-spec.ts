@@ -47,7 +47,7 @@ describe('registry as cache', () => {
     expect(clone.registryHitsSince(started)).toEqual(ALL);
     expect(run.output.match(/nx-strata: registry hit for /g)).toHaveLength(9);
     for (const record of clone.records()) {
-      expect(record.digest).toBe(original.record(record.variant, record.layer, record.platform.replace('/', '-'), 'vision')!.digest);
+      expect(record.digest).toBe(original.record(record.variant, record.layer, record.platform.replace('/', '-'))!.digest);
     }
   });
 
@@ -71,7 +71,7 @@ describe('registry as cache', () => {
     const old = Object.fromEntries(
       ['cpu/linux-amd64', 'cpu/linux-arm64', 'cuda/linux-amd64'].map((id) => [
         id,
-        clone.record(id.split('/')[0], 'app', id.split('/')[1], 'vision')!,
+        clone.record(id.split('/')[0], 'app', id.split('/')[1])!,
       ]),
     );
     clone.append('src/vision/main.py', '# gc makes old app images unused\n');

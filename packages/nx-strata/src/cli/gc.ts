@@ -40,21 +40,19 @@ export async function gc(options: GcCommand): Promise<number> {
     ];
     for (const repository of repositories) {
       const tags = await client.tags(repository);
-      if (!Array.isArray(tags)) {
-        options.out(
-          `cannot list ${address.host}/${repository}: ${tags.failure.kind === 'found' || tags.failure.kind === 'missing' ? tags.failure.kind : tags.failure.detail}`,
-        );
+      if (!tags.ok) {
+        options.out(`cannot list ${address.host}/${repository}: ${tags.failure.detail}`);
         return 1;
       }
-      for (const tag of tags) {
+      for (const tag of tags.value) {
         const probe = await client.manifest(repository, tag, { withBody: true });
-        if (probe.kind !== 'found') continue;
+        if (!probe.ok || !probe.value) continue;
         const key = CONTENT_TAG.exec(tag)?.[1];
         if (key) {
-          contentTags.push({ repository, tag, key, digest: probe.digest });
+          contentTags.push({ repository, tag, key, digest: probe.value.digest });
         } else {
-          publishedDigests.add(probe.digest);
-          for (const child of childDigests(probe.body)) publishedDigests.add(child);
+          publishedDigests.add(probe.value.digest);
+          for (const child of childDigests(probe.value.body)) publishedDigests.add(child);
         }
       }
     }
@@ -73,10 +71,10 @@ export async function gc(options: GcCommand): Promise<number> {
   if (!options.delete) return 0;
   let failures = 0;
   for (const decision of garbage) {
-    const error = await client.deleteManifest(decision.repository, decision.digest);
-    if (error) {
+    const deleted = await client.deleteManifest(decision.repository, decision.digest);
+    if (!deleted.ok) {
       failures++;
-      options.out(`could not delete ${address.host}/${decision.repository}:${decision.tag}: ${error}`);
+      options.out(`could not delete ${address.host}/${decision.repository}:${decision.tag}: ${deleted.failure.detail}`);
     }
   }
   options.out(

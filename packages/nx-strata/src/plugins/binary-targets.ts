@@ -3,8 +3,7 @@ import type { BinaryTask } from '../model/binary-task';
 import { presetInputGlobs } from '../binaries/presets';
 import type { BinaryBuildExecutorOptions } from '../executors/binary-build/schema';
 import { BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS, binaryChecksumsTargetName } from '../model/target-names';
-import type { NxInput } from './nx-input';
-import { unionInputs } from './nx-inputs';
+import { unionInputs, type NxInput } from './nx-inputs';
 
 /** The host as an Nx runtime input: a skipped build is then never restored on another kind of host as a success. */
 const HOST_INPUT: NxInput = { runtime: 'node -p "process.platform + \'/\' + process.arch"' };

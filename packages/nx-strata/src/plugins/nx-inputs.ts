@@ -1,5 +1,8 @@
-import type { NxInput } from './nx-input';
+import type { TargetConfiguration } from '@nx/devkit';
 import type { LayerInputs } from '../dockerfile/layer-inputs';
+
+/** One entry of a target's `inputs` (a file pattern, a fileset object, an env or runtime input...). */
+export type NxInput = NonNullable<TargetConfiguration['inputs']>[number];
 
 /**
  * Nx inputs for a layer and its ancestors (Nx carries no change through `dependsOn`, so a child lists what its

@@ -5,8 +5,7 @@ import type { DockerPublishExecutorOptions } from '../executors/docker-publish/s
 import { defaultTagTemplates } from '../publish/tag-templates';
 import type { ImageFamily } from '../model/image-family';
 import { publishRecordPath, publishTargetName } from '../model/target-names';
-import type { NxInput } from './nx-input';
-import { unionInputs } from './nx-inputs';
+import { unionInputs, type NxInput } from './nx-inputs';
 import type { NormalizedPluginOptions } from '../config/plugin-options';
 
 /**

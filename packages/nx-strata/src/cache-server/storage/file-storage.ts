@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CacheStorage, GetOutcome, PutOutcome } from './cache-storage';
+import { DigestMeter } from './digest-meter';
 
 /** `nx-strata-cache/1 sha256:<64 hex> size:<16 digits>\n`: fixed length, so it is written last, in place. */
 const HEADER_BYTES = 'nx-strata-cache/1 sha256: size:\n'.length + 64 + 16;
@@ -125,15 +126,15 @@ export class FileStorage implements CacheStorage {
     const [, expected, recordedSize] = match;
     const size = fileSize - HEADER_BYTES;
     if (Number(recordedSize) !== size) return { ok: false, problem: `${size} bytes, recorded ${Number(recordedSize)}` };
-    const hasher = createHash('sha256');
+    const meter = new DigestMeter();
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (let position = HEADER_BYTES; position < fileSize;) {
       const read = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, fileSize - position), position);
       if (read === 0) return { ok: false, problem: 'shorter than its size' };
-      hasher.update(read === CHUNK_BYTES ? buffer : buffer.subarray(0, read));
+      meter.take(read === CHUNK_BYTES ? buffer : buffer.subarray(0, read));
       position += read;
     }
-    const actual = hasher.digest('hex');
+    const actual = meter.digest().slice('sha256:'.length);
     return actual === expected ? { ok: true, size } : { ok: false, problem: `sha256 ${actual}, recorded ${expected}` };
   }
 
@@ -171,8 +172,7 @@ function writeArtifact(
   maxBytes: number,
 ): Promise<{ kind: 'ok' } | { kind: 'too-large' } | { kind: 'aborted'; detail: string }> {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-  const hasher = createHash('sha256');
-  let size = 0;
+  const meter = new DigestMeter(maxBytes);
   return new Promise<{ kind: 'ok' } | { kind: 'too-large' } | { kind: 'aborted'; detail: string }>((resolve, reject) => {
     let settled = false;
     const finish = (outcome: { kind: 'ok' } | { kind: 'too-large' } | { kind: 'aborted'; detail: string } | Error) => {
@@ -181,7 +181,7 @@ function writeArtifact(
       body.removeListener('data', onData);
       try {
         if (!(outcome instanceof Error) && outcome.kind === 'ok') {
-          const head = header(hasher.digest('hex'), size);
+          const head = header(meter.digest().slice('sha256:'.length), meter.bytes);
           writeSync(fd, head, 0, head.length, 0);
         }
       } catch (error) {
@@ -193,20 +193,17 @@ function writeArtifact(
       else resolve(outcome);
     };
     const onData = (chunk: Buffer) => {
-      if (size + chunk.length > maxBytes) {
+      const position = HEADER_BYTES + meter.bytes;
+      if (!meter.take(chunk)) {
         body.pause();
         finish({ kind: 'too-large' });
         return;
       }
       try {
-        for (let offset = 0; offset < chunk.length;)
-          offset += writeSync(fd, chunk, offset, chunk.length - offset, HEADER_BYTES + size + offset);
+        for (let offset = 0; offset < chunk.length;) offset += writeSync(fd, chunk, offset, chunk.length - offset, position + offset);
       } catch (error) {
         finish(error as Error);
-        return;
       }
-      hasher.update(chunk);
-      size += chunk.length;
     };
     body.on('data', onData);
     body.once('end', () => finish({ kind: 'ok' }));

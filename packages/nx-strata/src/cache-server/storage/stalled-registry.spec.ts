@@ -50,16 +50,21 @@ describe('a registry that stops answering', () => {
     const probe = await new RegistryClient(host, env).manifest('team/cache', 'abc');
     expect(Date.now() - started).toBeLessThan(3000);
     expect(probe).toEqual({
-      kind: 'unreachable',
-      detail: `${host} sent no answer within 0.4 s (HEAD /v2/team/cache/manifests/abc; limit STRATA_REGISTRY_RESPONSE_TIMEOUT=0.4)`,
-      timedOut: true,
+      ok: false,
+      failure: {
+        kind: 'unreachable',
+        detail: `${host} sent no answer within 0.4 s (HEAD /v2/team/cache/manifests/abc; limit STRATA_REGISTRY_RESPONSE_TIMEOUT=0.4)`,
+        timedOut: true,
+      },
     });
   });
 
   it('bounds a blob that stalls mid-body', async () => {
     const host = await stallingRegistry('mid-body');
     const client = new RegistryClient(host, env);
-    const blob = await client.download('/v2/team/cache/blobs/sha256:x', 'team/cache');
+    const download = await client.download('/v2/team/cache/blobs/sha256:x', 'team/cache');
+    if (!download.ok) throw new Error(download.failure.detail);
+    const blob = download.value;
     await expect(
       (async () => {
         for await (const _chunk of blob) void _chunk;

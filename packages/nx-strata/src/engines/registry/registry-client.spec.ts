@@ -70,28 +70,29 @@ describe('RegistryClient (real HTTP)', () => {
   it('follows the Bearer challenge with docker config credentials and asks for every modern manifest type', async () => {
     const client = new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig });
     expect(await client.manifest('acme/app', 'strata-abc')).toEqual({
-      kind: 'found',
-      digest: 'sha256:modern',
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      body: undefined,
+      ok: true,
+      value: { digest: 'sha256:modern', mediaType: 'application/vnd.docker.distribution.manifest.v2+json', body: undefined },
     });
     const tokenRequest = fake.requests.find((request) => request.url.startsWith('/token'))!;
     expect(tokenRequest.url).toBe('/token?service=fake&scope=repository%3Aacme%2Fapp%3Apull');
     expect(fake.requests.at(-1)).toMatchObject({ method: 'HEAD', auth: 'Bearer tok-123', accept: MANIFEST_ACCEPT });
-    expect(await client.manifest('acme/app', 'strata-none')).toEqual({ kind: 'missing' });
+    expect(await client.manifest('acme/app', 'strata-none')).toEqual({ ok: true, value: null });
     expect(fake.requests.filter((request) => request.url.startsWith('/token'))).toHaveLength(1);
   });
 
   it('reports refused credentials, an unreachable registry and a registry without deletes, without throwing', async () => {
-    expect((await new RegistryClient(fake.host, { DOCKER_CONFIG: '/nonexistent' }).manifest('acme/app', 'x')).kind).toBe('unauthorized');
-    expect((await new RegistryClient('127.0.0.1:1', {}).manifest('acme/app', 'x')).kind).toBe('unreachable');
-    expect(await new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig }).deleteManifest('acme/app', 'sha256:1')).toContain(
-      'does not allow deletes',
-    );
+    const kindOf = (result: { ok: boolean; failure?: { kind: string } }) => (result.ok ? 'ok' : result.failure!.kind);
+    expect(kindOf(await new RegistryClient(fake.host, { DOCKER_CONFIG: '/nonexistent' }).manifest('acme/app', 'x'))).toBe('unauthorized');
+    expect(kindOf(await new RegistryClient('127.0.0.1:1', {}).manifest('acme/app', 'x'))).toBe('unreachable');
+    const deleted = await new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig }).deleteManifest('acme/app', 'sha256:1');
+    expect(deleted).toEqual({ ok: false, failure: { kind: 'error', detail: expect.stringContaining('does not allow deletes') } });
   });
 
   it('lists tags across pages', async () => {
-    expect(await new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig }).tags('acme/app')).toEqual(['a', 'b', 'c']);
+    expect(await new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig }).tags('acme/app')).toEqual({
+      ok: true,
+      value: ['a', 'b', 'c'],
+    });
   });
 });
 

@@ -21,23 +21,48 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-/** What the registry said about a manifest. A probe: never thrown. */
-export type ManifestProbe =
-  | { kind: 'found'; digest: string; mediaType: string; body?: string }
-  | { kind: 'missing' }
-  | { kind: 'unreachable'; detail: string; timedOut?: boolean }
-  | { kind: 'unauthorized'; detail: string }
-  | { kind: 'forbidden'; detail: string }
-  | { kind: 'error'; detail: string };
+/** Why a registry request did not give what was asked. `detail` names the registry (and, for a timeout, the limit). */
+export interface RegistryFailure {
+  kind: 'unreachable' | 'unauthorized' | 'forbidden' | 'error';
+  detail: string;
+  /** The registry stopped answering (a connect, answer or idle timeout), rather than refusing the connection. */
+  timedOut?: boolean;
+  /** What was thrown, when something was (e.g. by an upload's own body). */
+  cause?: unknown;
+}
+
+/**
+ * The one way every RegistryClient method answers: never a throw, never `undefined` for an error. An answer the
+ * registry gives (a manifest it does not have, a tag list) is a value; only a failure to get one is a failure.
+ */
+export type RegistryResult<T> = { ok: true; value: T } | { ok: false; failure: RegistryFailure };
+
+/** A manifest the registry has. */
+export interface FoundManifest {
+  digest: string;
+  mediaType: string;
+  body?: string;
+}
 
 type Action = 'pull' | 'push' | 'delete';
 
 /** A request body held in memory. Bodies of unknown length go through `upload`, which streams with backpressure. */
 export type RequestBody = string | Uint8Array;
 
+const ok = <T>(value: T): RegistryResult<T> => ({ ok: true, value });
+
+function failure(
+  kind: RegistryFailure['kind'],
+  detail: string,
+  extra: Partial<RegistryFailure> = {},
+): { ok: false; failure: RegistryFailure } {
+  return { ok: false, failure: { kind, detail, ...extra } };
+}
+
 /**
  * A small client for the OCI distribution API, authenticated the way docker is (docker config and credential
  * helpers, then the registry's Basic or Bearer challenge). One instance per registry host; tokens cached per scope.
+ * Every method answers with a RegistryResult.
  */
 export class RegistryClient {
   private readonly tokens = new Map<string, string>();
@@ -57,61 +82,57 @@ export class RegistryClient {
     return `${registryScheme(this.host, this.env)}://${this.host}`;
   }
 
-  /** HEAD (or GET with `withBody`) a manifest by tag or digest. */
-  async manifest(repository: string, reference: string, options: { withBody?: boolean } = {}): Promise<ManifestProbe> {
-    const method = options.withBody ? 'GET' : 'HEAD';
-    const response = await this.request(method, `/v2/${repository}/manifests/${reference}`, repository, 'pull', {
+  /** HEAD (or GET with `withBody`) a manifest by tag or digest; `null` when the registry does not have it. */
+  async manifest(
+    repository: string,
+    reference: string,
+    options: { withBody?: boolean } = {},
+  ): Promise<RegistryResult<FoundManifest | null>> {
+    const answer = await this.request(options.withBody ? 'GET' : 'HEAD', `/v2/${repository}/manifests/${reference}`, repository, 'pull', {
       Accept: MANIFEST_ACCEPT,
     });
-    if ('failure' in response) return response.failure;
-    const { status, headers } = response.response;
-    if (status === 404) return { kind: 'missing' };
-    if (status === 401) return { kind: 'unauthorized', detail: `HTTP 401 from ${this.host}` };
-    if (status === 403) return { kind: 'forbidden', detail: `HTTP 403 from ${this.host}` };
-    if (status !== 200) return { kind: 'error', detail: `HTTP ${status} from ${this.host}` };
+    if (!answer.ok) return answer;
+    const { status, headers } = answer.value;
+    if (status === 404) return ok(null);
+    if (status === 401) return failure('unauthorized', `HTTP 401 from ${this.host}`);
+    if (status === 403) return failure('forbidden', `HTTP 403 from ${this.host}`);
+    if (status !== 200) return failure('error', `HTTP ${status} from ${this.host}`);
     const digest = headers.get('docker-content-digest');
-    if (!digest) return { kind: 'error', detail: `${this.host} sent no Docker-Content-Digest for ${repository}:${reference}` };
-    return {
-      kind: 'found',
-      digest,
-      mediaType: headers.get('content-type') ?? '',
-      body: options.withBody ? await response.response.text() : undefined,
-    };
+    if (!digest) return failure('error', `${this.host} sent no Docker-Content-Digest for ${repository}:${reference}`);
+    return ok({ digest, mediaType: headers.get('content-type') ?? '', body: options.withBody ? await answer.value.text() : undefined });
   }
 
   /** Every tag of a repository ([] when the repository does not exist). */
-  async tags(repository: string): Promise<string[] | { failure: ManifestProbe }> {
+  async tags(repository: string): Promise<RegistryResult<string[]>> {
     const tags: string[] = [];
     let path: string | undefined = `/v2/${repository}/tags/list?n=1000`;
     while (path) {
-      const response = await this.request('GET', path, repository, 'pull', {});
-      if ('failure' in response) return { failure: response.failure };
-      if (response.response.status === 404) return [];
-      if (response.response.status !== 200)
-        return { failure: { kind: 'error', detail: `HTTP ${response.response.status} listing ${repository} on ${this.host}` } };
-      const body = (await response.response.json()) as { tags?: string[] | null };
+      const answer = await this.request('GET', path, repository, 'pull', {});
+      if (!answer.ok) return answer;
+      if (answer.value.status === 404) return ok([]);
+      if (answer.value.status !== 200) return failure('error', `HTTP ${answer.value.status} listing ${repository} on ${this.host}`);
+      const body = (await answer.value.json()) as { tags?: string[] | null };
       tags.push(...(body.tags ?? []));
-      const next = /<([^>]+)>;\s*rel="next"/.exec(response.response.headers.get('link') ?? '')?.[1];
+      const next = /<([^>]+)>;\s*rel="next"/.exec(answer.value.headers.get('link') ?? '')?.[1];
       path = next ? (next.startsWith('/') ? next : new URL(next).pathname + new URL(next).search) : undefined;
     }
-    return tags.sort();
+    return ok(tags.sort());
   }
 
-  /** Deletes a manifest by digest (the registry must allow deletes). Returns an error text, or undefined on success. */
-  async deleteManifest(repository: string, digest: string): Promise<string | undefined> {
-    const response = await this.request('DELETE', `/v2/${repository}/manifests/${digest}`, repository, 'delete', {});
-    if ('failure' in response)
-      return response.failure.kind === 'found' || response.failure.kind === 'missing' ? undefined : response.failure.detail;
-    const { status } = response.response;
-    if (status === 202 || status === 200 || status === 404) return undefined;
-    if (status === 405) return `${this.host} does not allow deletes (distribution: storage.delete.enabled: true)`;
-    return `HTTP ${status} deleting ${repository}@${digest} on ${this.host}`;
+  /** Deletes a manifest by digest (the registry must allow deletes); one that is already gone counts as deleted. */
+  async deleteManifest(repository: string, digest: string): Promise<RegistryResult<void>> {
+    const answer = await this.request('DELETE', `/v2/${repository}/manifests/${digest}`, repository, 'delete', {});
+    if (!answer.ok) return answer;
+    const { status } = answer.value;
+    if (status === 202 || status === 200 || status === 404) return ok(undefined);
+    if (status === 405) return failure('error', `${this.host} does not allow deletes (distribution: storage.delete.enabled: true)`);
+    return failure('error', `HTTP ${status} deleting ${repository}@${digest} on ${this.host}`);
   }
 
   /**
    * Streams `body` to the registry with backpressure, e.g. a blob upload's PATCH or PUT (set Content-Length when it is
    * known). A stream cannot be sent twice, so make a bodiless request with the same `action` first: it fetches and
-   * caches the token this uses. Rejects when the body or the connection fails.
+   * caches the token this uses. A failure of the body itself comes back as the failure's `cause`.
    */
   async upload(
     method: string,
@@ -120,44 +141,62 @@ export class RegistryClient {
     action: Action,
     headers: Record<string, string>,
     body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
-  ): Promise<StreamedResponse> {
+  ): Promise<RegistryResult<StreamedResponse>> {
     const authorization = this.tokens.get(scopeOf(repository, action));
-    return streamUpload(
-      this.absolute(pathOrUrl),
-      method,
-      { ...headers, ...(authorization ? { Authorization: authorization } : {}) },
-      body,
-      this.timeouts,
-    );
+    try {
+      return ok(
+        await streamUpload(
+          this.absolute(pathOrUrl),
+          method,
+          { ...headers, ...(authorization ? { Authorization: authorization } : {}) },
+          body,
+          this.timeouts,
+        ),
+      );
+    } catch (error) {
+      return failure('unreachable', describeNetworkError(this.baseUrl, error), {
+        timedOut: error instanceof RegistryTimeoutError,
+        cause: error,
+      });
+    }
   }
 
   /**
-   * GETs a blob (or any path) as a node stream, following redirects. Uses the token cached for `repository`; on a 401
-   * it negotiates one (as every other call does) and asks once more. Rejects when the registry cannot be reached.
+   * GETs a blob (or any path) as a node stream, following redirects; a pause longer than the idle timeout errors the
+   * stream. Uses the token cached for `repository`; on a 401 it negotiates one (as every other call does) and asks once more.
    */
-  async download(pathOrUrl: string, repository: string): Promise<IncomingMessage> {
+  async download(pathOrUrl: string, repository: string): Promise<RegistryResult<IncomingMessage>> {
     const url = this.absolute(pathOrUrl);
-    const first = await streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')), this.timeouts);
-    if (first.statusCode !== 401) return first;
-    first.resume();
+    const get = async (): Promise<RegistryResult<IncomingMessage>> => {
+      try {
+        return ok(await streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')), this.timeouts));
+      } catch (error) {
+        return failure('unreachable', describeNetworkError(this.baseUrl, error), {
+          timedOut: error instanceof RegistryTimeoutError,
+          cause: error,
+        });
+      }
+    };
+    const first = await get();
+    if (!first.ok || first.value.statusCode !== 401) return first;
+    first.value.resume();
     const { pathname, search } = new URL(url);
     const probe = await this.request('HEAD', pathname + search, repository, 'pull', {});
-    if ('failure' in probe) return first;
-    return streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')), this.timeouts);
+    return probe.ok ? get() : probe;
   }
 
   private absolute(pathOrUrl: string): string {
     return pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
   }
 
-  /** Any request against the registry's API, authenticated like the others. */
+  /** Any request against the registry's API, authenticated like the others; the answer read whole. */
   send(
     method: string,
     pathOrUrl: string,
     repository: string,
     action: Action,
     init: { headers?: Record<string, string>; body?: RequestBody } = {},
-  ): Promise<{ response: RegistryResponse } | { failure: ManifestProbe }> {
+  ): Promise<RegistryResult<RegistryResponse>> {
     const path = pathOrUrl.startsWith('http') ? new URL(pathOrUrl).pathname + new URL(pathOrUrl).search : pathOrUrl;
     return this.request(method, path, repository, action, init.headers ?? {}, init.body);
   }
@@ -169,52 +208,45 @@ export class RegistryClient {
     action: Action,
     headers: Record<string, string>,
     body?: RequestBody,
-  ): Promise<{ response: RegistryResponse } | { failure: ManifestProbe }> {
+  ): Promise<RegistryResult<RegistryResponse>> {
     const scope = scopeOf(repository, action);
-    const send = async (authorization?: string) => {
+    const send = async (authorization?: string): Promise<RegistryResult<RegistryResponse>> => {
       try {
-        return await registryRequest(`${this.baseUrl}${path}`, {
-          method,
-          headers: { ...headers, ...(authorization ? { Authorization: authorization } : {}) },
-          body,
-          timeouts: this.timeouts,
-        });
+        const headersWithAuth = { ...headers, ...(authorization ? { Authorization: authorization } : {}) };
+        return ok(await registryRequest(`${this.baseUrl}${path}`, { method, headers: headersWithAuth, body, timeouts: this.timeouts }));
       } catch (error) {
-        return { unreachable: describeNetworkError(this.baseUrl, error), timedOut: error instanceof RegistryTimeoutError };
+        return failure(
+          'unreachable',
+          describeNetworkError(this.baseUrl, error),
+          error instanceof RegistryTimeoutError ? { timedOut: true } : {},
+        );
       }
     };
-    const cached = this.tokens.get(scope);
-    let response = await send(cached);
-    if ('unreachable' in response)
-      return { failure: { kind: 'unreachable', detail: response.unreachable, ...(response.timedOut ? { timedOut: true } : {}) } };
-    if (response.status !== 401) return { response };
+    const first = await send(this.tokens.get(scope));
+    if (!first.ok || first.value.status !== 401) return first;
 
-    const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
+    const challenge = parseWwwAuthenticate(first.value.headers.get('www-authenticate'));
     const credentials = await (this.credentials ??= findDockerCredentials(this.host, this.env));
-    let authorization: string | undefined;
+    let authorization: string;
     if (challenge?.scheme === 'basic') {
-      if (credentials?.kind !== 'basic')
-        return { failure: { kind: 'unauthorized', detail: `${this.host} wants a login and docker has none for it` } };
+      if (credentials?.kind !== 'basic') return failure('unauthorized', `${this.host} wants a login and docker has none for it`);
       authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     } else if (challenge?.scheme === 'bearer' && challenge.params.realm) {
       const token = await this.fetchToken(challenge.params, scope, credentials);
-      if ('failure' in token) return token;
-      authorization = `Bearer ${token.token}`;
+      if (!token.ok) return token;
+      authorization = `Bearer ${token.value}`;
     } else {
-      return { failure: { kind: 'unauthorized', detail: `${this.host} answered 401 without a usable challenge` } };
+      return failure('unauthorized', `${this.host} answered 401 without a usable challenge`);
     }
     this.tokens.set(scope, authorization);
-    response = await send(authorization);
-    if ('unreachable' in response)
-      return { failure: { kind: 'unreachable', detail: response.unreachable, ...(response.timedOut ? { timedOut: true } : {}) } };
-    return { response };
+    return send(authorization);
   }
 
   private async fetchToken(
     params: Record<string, string>,
     scope: string,
     credentials: RegistryCredentials | undefined,
-  ): Promise<{ token: string } | { failure: ManifestProbe }> {
+  ): Promise<RegistryResult<string>> {
     const url = new URL(params.realm);
     try {
       let response: RegistryResponse;
@@ -240,19 +272,22 @@ export class RegistryClient {
           : {};
         response = await registryRequest(url.toString(), { method: 'GET', headers, timeouts: this.timeouts });
       }
-      if (response.status === 401 || response.status === 403)
-        return {
-          failure: {
-            kind: 'unauthorized',
-            detail: `the token service ${url.origin} refused ${credentials ? 'the credentials docker has' : 'anonymous access'} for ${this.host}`,
-          },
-        };
-      if (!response.ok) return { failure: { kind: 'error', detail: `HTTP ${response.status} from the token service ${url.origin}` } };
+      if (response.status === 401 || response.status === 403) {
+        return failure(
+          'unauthorized',
+          `the token service ${url.origin} refused ${credentials ? 'the credentials docker has' : 'anonymous access'} for ${this.host}`,
+        );
+      }
+      if (!response.ok) return failure('error', `HTTP ${response.status} from the token service ${url.origin}`);
       const body = (await response.json()) as { token?: string; access_token?: string };
       const token = body.token ?? body.access_token;
-      return token ? { token } : { failure: { kind: 'error', detail: `the token service ${url.origin} sent no token` } };
+      return token ? ok(token) : failure('error', `the token service ${url.origin} sent no token`);
     } catch (error) {
-      return { failure: { kind: 'unreachable', detail: `token service ${describeNetworkError(url.origin, error)}` } };
+      return failure(
+        'unreachable',
+        `token service ${describeNetworkError(url.origin, error)}`,
+        error instanceof RegistryTimeoutError ? { timedOut: true } : {},
+      );
     }
   }
 }

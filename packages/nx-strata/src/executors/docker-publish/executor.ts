@@ -110,7 +110,7 @@ async function runCommands(commands: string[][]): Promise<string | undefined> {
 async function publishedDigest(op: PublishOperation): Promise<string | null> {
   const { host } = parseRegistryAddress(op.repository);
   const probe = await new RegistryClient(host).manifest(op.repository.slice(host.length + 1), op.tags[0]);
-  return probe.kind === 'found' ? probe.digest : null;
+  return probe.ok && probe.value ? probe.value.digest : null;
 }
 
 async function gitShortSha(cwd: string): Promise<string | undefined> {

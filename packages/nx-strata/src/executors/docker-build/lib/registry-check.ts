@@ -1,6 +1,6 @@
 import { manifestStats, type ImageStats } from '../../../engines/buildx';
 import { parseRegistryAddress, repositoryName } from '../../../engines/registry/registry-address';
-import { RegistryClient, type ManifestProbe } from '../../../engines/registry/registry-client';
+import { RegistryClient, type RegistryFailure } from '../../../engines/registry/registry-client';
 import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 import type { ParentImage } from './parent-image';
@@ -26,31 +26,30 @@ export async function checkRegistry(
   if (parent) {
     const [name, digest] = parent.ref.slice(address.host.length + 1).split('@');
     const probe = await client.manifest(name, digest);
-    if (probe.kind === 'missing') {
+    if (!probe.ok)
+      return { kind: 'fail', message: failure(label, options.registry, probe.failure, `checking the parent image ${parent.ref}`) };
+    if (!probe.value) {
       return {
         kind: 'fail',
         message: `${label}: its parent image ${parent.ref} is no longer in the registry (pruned?), although the parent's record says it was built.\n  → rebuild the parent: npx nx run ${project}:${parent.target} --skip-nx-cache`,
       };
     }
-    if (probe.kind !== 'found')
-      return { kind: 'fail', message: failure(label, options.registry, probe, `checking the parent image ${parent.ref}`) };
   }
   if (!options.registryCache) return { kind: 'miss' };
 
   const repository = repositoryName(address, `${options.image}/${options.layer}`);
   const probe = await client.manifest(repository, `strata-${key}`, { withBody: true });
-  if (probe.kind === 'missing') return { kind: 'miss' };
-  if (probe.kind !== 'found')
-    return { kind: 'fail', message: failure(label, options.registry, probe, `checking for ${address.host}/${repository}:strata-${key}`) };
-  return { kind: 'hit', digest: probe.digest, ...(probe.body ? manifestStats(probe.body) : { sizeBytes: null, layerCount: null }) };
+  if (!probe.ok)
+    return {
+      kind: 'fail',
+      message: failure(label, options.registry, probe.failure, `checking for ${address.host}/${repository}:strata-${key}`),
+    };
+  if (!probe.value) return { kind: 'miss' };
+  const found = probe.value;
+  return { kind: 'hit', digest: found.digest, ...(found.body ? manifestStats(found.body) : { sizeBytes: null, layerCount: null }) };
 }
 
-function failure(
-  label: string,
-  registry: string,
-  probe: Exclude<ManifestProbe, { kind: 'found' } | { kind: 'missing' }>,
-  doing: string,
-): string {
+function failure(label: string, registry: string, probe: RegistryFailure, doing: string): string {
   const host = parseRegistryAddress(registry).host;
   switch (probe.kind) {
     case 'unreachable':

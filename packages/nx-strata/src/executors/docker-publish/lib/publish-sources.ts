@@ -33,15 +33,15 @@ export async function resolvePublishSources(options: NormalizedPublishOptions, p
       }
       const [repository, digest] = record.parentRef.slice(parseRegistryAddress(registry).host.length + 1).split('@');
       const probe = await client.manifest(repository, digest);
-      if (probe.kind === 'missing') {
+      if (!probe.ok) {
         problems.push(
-          `layer "${layer.layer}" (${platform}): ${record.parentRef} is no longer in ${registry} (pruned?), although its record says it was built.\n  → rebuild it: ${rebuild}`,
+          `layer "${layer.layer}" (${platform}): cannot check ${record.parentRef} in ${registry} (${probe.failure.kind}: ${probe.failure.detail}).\n  → make sure the registry is up and \`docker login ${parseRegistryAddress(registry).host}\` works`,
         );
         continue;
       }
-      if (probe.kind !== 'found') {
+      if (!probe.value) {
         problems.push(
-          `layer "${layer.layer}" (${platform}): cannot check ${record.parentRef} in ${registry} (${probe.kind}: ${probe.detail}).\n  → make sure the registry is up and \`docker login ${parseRegistryAddress(registry).host}\` works`,
+          `layer "${layer.layer}" (${platform}): ${record.parentRef} is no longer in ${registry} (pruned?), although its record says it was built.\n  → rebuild it: ${rebuild}`,
         );
         continue;
       }
