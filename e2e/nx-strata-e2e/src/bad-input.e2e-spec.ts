@@ -43,53 +43,49 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     await registry?.destroy();
   });
 
-  test('a malformed Dockerfile names the file, the line and what to do', () => {
-    workspace.write('docker/app/Dockerfile', workspace.read('docker/app/Dockerfile').replace('COPY src/', 'COPPY src/'));
-    const run = runAll();
-    expect(run.exitCode).not.toBe(0);
-    expect(run.output).toContain('docker/app/Dockerfile:6: unknown instruction "COPPY"');
-    expect(run.output).toContain('→ fix the Dockerfile');
-    expect(run.built).toEqual([]);
-    restore();
-    expectRecovery();
-  });
-
-  test('a parent that does not exist names strata.json, the layer and the layers there are', () => {
+  /** Edits strata.json as parsed JSON (the parts these cases touch). */
+  const editConfig = (
+    edit: (config: { layers: Record<string, { parent?: string }>; variants: Record<string, { platforms?: unknown }> }) => void,
+  ) => {
     const config = JSON.parse(workspace.read('strata.json'));
-    config.layers.app.parent = 'model';
+    edit(config);
     workspace.write('strata.json', JSON.stringify(config, null, 2));
-    const run = runAll();
-    expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/strata\.json:\d+:\d+: layer "app" has parent "model", which is not a layer of this file/);
-    expect(run.output).toContain('use one of: base, ml, app');
-    expect(run.built).toEqual([]);
-    restore();
-    expectRecovery();
-  });
+  };
 
-  test('a parent cycle names the layers in it', () => {
-    const config = JSON.parse(workspace.read('strata.json'));
-    config.layers.base.parent = 'app';
-    workspace.write('strata.json', JSON.stringify(config, null, 2));
-    workspace.write('docker/cpu/Dockerfile.base', 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n');
-    workspace.write('docker/arm64/Dockerfile.base', 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n');
-    workspace.write('docker/cuda/Dockerfile.base', 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n');
+  /** Input errors: each fails graph creation with the file (and line), what is wrong and what to do; nothing is built. */
+  test.each<[string, () => void, Array<string | RegExp>]>([
+    [
+      'a malformed Dockerfile names the file, the line and what to do',
+      () => workspace.write('docker/app/Dockerfile', workspace.read('docker/app/Dockerfile').replace('COPY src/', 'COPPY src/')),
+      ['docker/app/Dockerfile:6: unknown instruction "COPPY"', '→ fix the Dockerfile'],
+    ],
+    [
+      'a parent that does not exist names strata.json, the layer and the layers there are',
+      () => editConfig((config) => (config.layers.app.parent = 'model')),
+      [/strata\.json:\d+:\d+: layer "app" has parent "model", which is not a layer of this file/, 'use one of: base, ml, app'],
+    ],
+    [
+      'a parent cycle names the layers in it',
+      () => {
+        editConfig((config) => (config.layers.base.parent = 'app'));
+        for (const variant of ['cpu', 'arm64', 'cuda'])
+          workspace.write(`docker/${variant}/Dockerfile.base`, 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n');
+      },
+      ['layers form a cycle (variant cpu, linux/amd64): base → app → ml → base'],
+    ],
+    [
+      'an unknown platform lists the known ones',
+      () => editConfig((config) => (config.variants.cuda.platforms = ['linux/amd64', 'linux/sparc64'])),
+      [/strata\.json:\d+:\d+: unknown platform "linux\/sparc64" in "variants\.cuda\.platforms"/, 'use one of: linux/amd64'],
+    ],
+  ])('%s', (_name, breakIt, expected) => {
+    breakIt();
     const run = runAll();
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toContain('layers form a cycle (variant cpu, linux/amd64): base → app → ml → base');
-    expect(run.built).toEqual([]);
-    restore();
-    expectRecovery();
-  });
-
-  test('an unknown platform lists the known ones', () => {
-    const config = JSON.parse(workspace.read('strata.json'));
-    config.variants.cuda.platforms = ['linux/amd64', 'linux/sparc64'];
-    workspace.write('strata.json', JSON.stringify(config, null, 2));
-    const run = runAll();
-    expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/strata\.json:\d+:\d+: unknown platform "linux\/sparc64" in "variants\.cuda\.platforms"/);
-    expect(run.output).toContain('use one of: linux/amd64');
+    for (const message of expected) {
+      if (typeof message === 'string') expect(run.output).toContain(message);
+      else expect(run.output).toMatch(message);
+    }
     expect(run.built).toEqual([]);
     restore();
     expectRecovery();

@@ -1,29 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
 import { FIXTURES } from './support/paths';
-
-interface BinaryRecord {
-  name: string;
-  platform: string;
-  result: 'built' | 'skipped';
-  builtAt: string;
-  reason?: string;
-}
-
-function binaryRecords(workspace: E2EWorkspace): BinaryRecord[] {
-  const dir = join(workspace.root, 'dist/bin/.records');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as BinaryRecord);
-}
-
-const builtSince = (workspace: E2EWorkspace, since: number) =>
-  binaryRecords(workspace)
-    .filter((record) => record.result === 'built' && Date.parse(record.builtAt) >= since)
-    .map((record) => record.platform)
-    .sort();
 
 /** Go cross-compiles to four targets here; the linux/arm64 binary runs through QEMU. */
 describe('binaries: go preset', () => {
@@ -38,7 +18,7 @@ describe('binaries: go preset', () => {
   test('1. cold build: four binaries of the right formats; linux/arm64 runs under QEMU; binary-check passes', () => {
     const started = Date.now();
     expectSuccess(workspace.nx(['run-many', '-t', 'binary-build']));
-    expect(builtSince(workspace, started)).toEqual(['darwin/amd64', 'darwin/arm64', 'linux/amd64', 'linux/arm64']);
+    expect(workspace.binariesBuiltSince(started)).toEqual(['darwin/amd64', 'darwin/arm64', 'linux/amd64', 'linux/arm64']);
     const described = (platform: string) => execFileSync('file', ['-b', binary(platform)], { encoding: 'utf8' });
     expect(described('linux/amd64')).toMatch(/^ELF 64-bit LSB executable, x86-64/);
     expect(described('linux/arm64')).toMatch(/^ELF 64-bit LSB executable, ARM aarch64/);
@@ -58,11 +38,11 @@ describe('binaries: go preset', () => {
   test('2. again: zero builds; with dist/ deleted, the binaries come back from the cache with zero builds', () => {
     let started = Date.now();
     expectSuccess(workspace.nx(['run-many', '-t', 'binary-build']));
-    expect(builtSince(workspace, started)).toEqual([]);
+    expect(workspace.binariesBuiltSince(started)).toEqual([]);
     rmSync(join(workspace.root, 'dist'), { recursive: true, force: true });
     started = Date.now();
     expectSuccess(workspace.nx(['run-many', '-t', 'binary-build']));
-    expect(builtSince(workspace, started)).toEqual([]);
+    expect(workspace.binariesBuiltSince(started)).toEqual([]);
     for (const platform of ['linux/amd64', 'linux/arm64', 'darwin/amd64', 'darwin/arm64']) expect(existsSync(binary(platform))).toBe(true);
     expect(execFileSync(binary('linux/amd64'), ['--version'], { encoding: 'utf8' }).trim()).toBe('hello 1.0.0 linux/amd64 (generic build)');
   });
@@ -72,7 +52,7 @@ describe('binaries: go preset', () => {
     workspace.commitAll('darwin-only change');
     const started = Date.now();
     expectSuccess(workspace.nx(['affected', '-t', 'binary-build', '--base=HEAD~1']));
-    expect(builtSince(workspace, started)).toEqual(['darwin/amd64', 'darwin/arm64']);
+    expect(workspace.binariesBuiltSince(started)).toEqual(['darwin/amd64', 'darwin/arm64']);
   });
 
   test('checksums: SHA256SUMS over every platform binary', () => {
@@ -139,8 +119,8 @@ describe('binaries: cargo preset', () => {
     const started = Date.now();
     const run = workspace.nx(['run-many', '-t', 'binary-check']);
     expectSuccess(run);
-    expect(builtSince(workspace, started)).toEqual(['linux/amd64']);
-    const skipped = binaryRecords(workspace).find((record) => record.platform === 'linux/arm64')!;
+    expect(workspace.binariesBuiltSince(started)).toEqual(['linux/amd64']);
+    const skipped = workspace.binaryRecords().find((record) => record.platform === 'linux/arm64')!;
     expect(skipped.result).toBe('skipped');
     expect(skipped.reason).toContain(
       'the Rust standard library for aarch64-unknown-linux-gnu is not installed here (rustup target add aarch64-unknown-linux-gnu)',

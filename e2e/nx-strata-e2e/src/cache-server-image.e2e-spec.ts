@@ -1,20 +1,11 @@
+import { freePort } from './support/free-port';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './support/paths';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-/** No Node image can be pulled here: make one from this machine's node binary and the libraries ldd lists. */
 function buildNodeBase(tag: string): void {
   const work = mkdtempSync(join(tmpdir(), 'nx-strata-node-base-'));
   const rootfs = join(work, 'rootfs');

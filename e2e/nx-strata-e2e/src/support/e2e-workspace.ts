@@ -13,6 +13,15 @@ export interface NxRun {
 /** What a build left behind (the executor writes it only after a finished build). */
 export type BuildRecord = LayerRecord;
 
+/** What a binary build left behind. */
+export interface BinaryRecord {
+  name: string;
+  platform: string;
+  result: 'built' | 'skipped';
+  builtAt: string;
+  reason?: string;
+}
+
 /** A throwaway Nx workspace made from a fixture, with the packed plugin installed and its own git history. */
 export class E2EWorkspace {
   private constructor(readonly root: string) {}
@@ -29,6 +38,37 @@ export class E2EWorkspace {
     workspace.git('config', 'commit.gpgsign', 'false');
     workspace.commitAll('fixture');
     return workspace;
+  }
+
+  /**
+   * A workspace as a user has it before nx-strata (package.json with nx, an empty nx.json, git), with the packed
+   * plugin installed the way a user installs it: `npm install --save-dev <tgz>`.
+   */
+  static forUser(files: (root: string) => void): E2EWorkspace {
+    const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-user-'));
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({ name: 'team-repo', private: true, devDependencies: { nx: '24.0.6' } }, null, 2),
+    );
+    writeFileSync(join(root, 'nx.json'), '{}\n');
+    writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');
+    files(root);
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', tarball()], {
+      cwd: root,
+      env: { ...process.env, ...NX_ENV },
+      stdio: 'pipe',
+    });
+    const workspace = new E2EWorkspace(root);
+    workspace.git('init', '-q', '-b', 'main');
+    workspace.git('config', 'user.name', 'nx-strata e2e');
+    workspace.git('config', 'user.email', 'e2e@nx-strata.invalid');
+    workspace.git('config', 'commit.gpgsign', 'false');
+    return workspace;
+  }
+
+  /** `git status --porcelain`, trimmed: '' when the working tree is clean. */
+  gitStatus(): string {
+    return this.git('status', '--porcelain').trim();
   }
 
   git(...args: string[]): string {
@@ -57,20 +97,12 @@ export class E2EWorkspace {
     this.write(path, this.read(path) + content);
   }
 
+  /** Runs the workspace's own nx (no daemon, no cloud, static output) and waits for it. */
   nx(args: string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number } = {}): NxRun {
-    const nxBin = (JSON.parse(this.readModule('nx/package.json')) as { bin: { nx: string } }).bin.nx;
-    const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'], {
-      cwd: this.root,
+    const [command, argv, spawnOptions] = this.nxInvocation(args, env);
+    const result = spawnSync(command, argv, {
+      ...spawnOptions,
       encoding: 'utf8',
-      env: {
-        ...process.env,
-        NX_DAEMON: 'false',
-        NX_NO_CLOUD: 'true',
-        NX_TUI: 'false',
-        NX_SKIP_LOG_GROUPING: 'true',
-        FORCE_COLOR: '0',
-        ...env,
-      },
       maxBuffer: 256 * 1024 * 1024,
       timeout: options.timeoutMs,
     });
@@ -81,25 +113,23 @@ export class E2EWorkspace {
 
   /** Like `nx`, without blocking the event loop: for tests whose own servers must keep answering while nx runs. */
   nxAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<NxRun> {
-    const nxBin = (JSON.parse(this.readModule('nx/package.json')) as { bin: { nx: string } }).bin.nx;
+    const [command, argv, spawnOptions] = this.nxInvocation(args, env);
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'], {
-        cwd: this.root,
-        env: {
-          ...process.env,
-          NX_DAEMON: 'false',
-          NX_NO_CLOUD: 'true',
-          NX_TUI: 'false',
-          NX_SKIP_LOG_GROUPING: 'true',
-          FORCE_COLOR: '0',
-          ...env,
-        },
-      });
+      const child = spawn(command, argv, spawnOptions);
       let output = '';
       child.stdout.on('data', (chunk) => (output += chunk));
       child.stderr.on('data', (chunk) => (output += chunk));
       child.on('close', (code) => resolve({ exitCode: code ?? -1, output }));
     });
+  }
+
+  private nxInvocation(args: string[], env: NodeJS.ProcessEnv): [string, string[], { cwd: string; env: NodeJS.ProcessEnv }] {
+    const nxBin = (JSON.parse(this.readModule('nx/package.json')) as { bin: { nx: string } }).bin.nx;
+    return [
+      process.execPath,
+      [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'],
+      { cwd: this.root, env: { ...process.env, ...NX_ENV, ...env } },
+    ];
   }
 
   /** `nx run-many -t docker-build`, which must succeed; returns the layers it really built. */
@@ -114,7 +144,7 @@ export class E2EWorkspace {
     const result = spawnSync(process.execPath, [join(this.root, 'node_modules/nx-strata/bin/nx-strata.js'), ...args], {
       cwd: this.root,
       encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...env },
+      env: { ...process.env, ...NX_ENV, ...env },
       maxBuffer: 256 * 1024 * 1024,
       timeout: options.timeoutMs,
     });
@@ -129,6 +159,21 @@ export class E2EWorkspace {
     return (readdirSync(dir, { recursive: true }) as string[])
       .filter((path) => path.endsWith('.json') && !path.endsWith('publish.json'))
       .map((path) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as BuildRecord);
+  }
+
+  /** Every binary build record under `<projectRoot>/dist/bin/.records`. */
+  binaryRecords(projectRoot = '.'): BinaryRecord[] {
+    const dir = join(this.root, projectRoot, 'dist/bin/.records');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as BinaryRecord);
+  }
+
+  /** The platforms of the binaries really built (not restored, not skipped) since `since`, sorted. */
+  binariesBuiltSince(since: number, projectRoot = '.'): string[] {
+    return this.binaryRecords(projectRoot)
+      .filter((record) => record.result === 'built' && Date.parse(record.builtAt) >= since)
+      .map((record) => record.platform)
+      .sort();
   }
 
   /** The record of one layer task (`projectRoot`: the directory of its strata.json). */
@@ -170,10 +215,18 @@ export class E2EWorkspace {
   }
 }
 
+/** Nx as tests run it: no daemon, no cloud, no TUI, plain output. */
+const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_LOG_GROUPING: 'true', FORCE_COLOR: '0' };
+
+/** The plugin packed by the e2e global setup. */
+function tarball(): string {
+  const packed = process.env.STRATA_E2E_TARBALL;
+  if (!packed) throw new Error('STRATA_E2E_TARBALL is not set: run e2e through its jest config (global setup packs the plugin)');
+  return packed;
+}
+
 function installPackedPlugin(root: string): void {
-  const tarball = process.env.STRATA_E2E_TARBALL;
-  if (!tarball) throw new Error('STRATA_E2E_TARBALL is not set: run e2e through its jest config (global setup packs the plugin)');
-  execFileSync(process.execPath, [join(REPO_ROOT, 'tools/scripts/install-plugin.mjs'), root, '--tarball', tarball], { stdio: 'pipe' });
+  execFileSync(process.execPath, [join(REPO_ROOT, 'tools/scripts/install-plugin.mjs'), root, '--tarball', tarball()], { stdio: 'pipe' });
 }
 
 /** Fails with the run's own output (its last 4,000 characters) when it did not succeed. */

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createTempWorkspace } from '../test-utils/temp-workspace';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCacheServer } from './cache-server';
 import { FileStorage } from './storage/file-storage';
@@ -15,7 +15,7 @@ describe('cache server with the file backend (real HTTP)', () => {
   const read = { Authorization: 'Bearer r-token' };
 
   beforeEach(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'nx-strata-cache-'));
+    directory = createTempWorkspace({});
     server = createCacheServer({
       storage: new FileStorage(directory, (line) => logs.push(line)),
       tokens: { read: ['r-token'], write: ['w-token'] },

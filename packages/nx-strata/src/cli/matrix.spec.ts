@@ -1,6 +1,6 @@
+import { createTempWorkspace } from '../test-utils/temp-workspace';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { matrix } from './matrix';
 
@@ -11,7 +11,7 @@ describe('nx-strata matrix', () => {
   const git = (...args: string[]) =>
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: root, stdio: 'pipe' });
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'nx-strata-matrix-'));
+    root = createTempWorkspace({});
     cpSync(VISION, root, { recursive: true, filter: (source) => !/node_modules|[/\\]dist$|[/\\]\.nx$/.test(source) });
     git('init', '-q', '-b', 'main');
     git('add', '-A');

@@ -1,6 +1,6 @@
 import { formatJsonPath, parseJsonWithPositions, type JsonLocator, type JsonPath } from './json-source';
 import { BINARY_PLATFORMS, KNOWN_PLATFORMS, normalizeBinaryPlatform, normalizePlatform } from './platforms';
-import type { BinaryConfig, LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
+import type { BinaryConfig, LayerConfig, LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
 import { StrataInputError } from './strata-error';
 import { readWorkspaceTextFile } from './workspace-paths';
 
@@ -28,21 +28,30 @@ export function failAtConfigPath(config: StrataConfig, file: string, path: JsonP
   throw new StrataInputError({ file, ...position, problem, hint });
 }
 
+/**
+ * Checks a parsed strata.json (every error names its key and, from a file, its line and column) and returns it in
+ * canonical form: platforms canonical and de-duplicated, the `"api": "apps/api"` directory shorthand expanded.
+ * The input is not modified.
+ */
 export function validateStrataConfig(raw: unknown, file: string, locate: JsonLocator = () => undefined): StrataConfig {
   const fail: Fail = (at, problem, hint = SCHEMA_HINT) => {
     throw new StrataInputError({ file, ...locate(at), problem, hint });
   };
+  checkStrataConfig(raw, fail);
+  const config = normalizeStrataConfig(raw as StrataConfig);
+  locators.set(config, { file, locate });
+  return config;
+}
+
+/** Every check of a strata.json; throws through `fail` at the first problem. */
+function checkStrataConfig(raw: unknown, fail: Fail): void {
   if (!isObject(raw)) return fail([], 'must hold a JSON object');
   const config = raw as unknown as StrataConfig;
-
   checkKeys(raw, ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish', 'binaries'], [], fail);
   checkBinaries(config.binaries, fail);
   if (config.project !== undefined && (typeof config.project !== 'string' || config.project === ''))
     fail(['project'], '"project" must be a non-empty string');
-  if (config.layers === undefined && config.binaries !== undefined) {
-    locators.set(config, { file, locate });
-    return config;
-  }
+  if (config.layers === undefined && config.binaries !== undefined) return;
   if (typeof config.image !== 'string' || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(config.image)) {
     fail(
       ['image'],
@@ -51,29 +60,35 @@ export function validateStrataConfig(raw: unknown, file: string, locate: JsonLoc
   }
   checkOptionalString(config.context, ['context'], fail);
   checkArgs(config.args, ['args'], fail);
-  config.platforms = checkPlatforms(config.platforms, ['platforms'], fail);
+  checkPlatforms(config.platforms, ['platforms'], fail);
+  checkLayers(config, fail);
+  checkPublish(config.publish, config, ['publish'], fail);
+  checkVariants(config, fail);
+}
 
+function checkLayers(config: StrataConfig, fail: Fail): void {
   if (!isObject(config.layers) || Object.keys(config.layers).length === 0) fail(['layers'], '"layers" must name at least one layer');
+  const names = Object.keys(config.layers);
   for (const [name, value] of Object.entries(config.layers as Record<string, unknown>)) {
     const at: JsonPath = ['layers', name];
     checkName(name, `layer "${name}"`, at, fail);
+    // Directory shorthand: "api": "apps/api" means apps/api/Dockerfile with apps/api as the build context.
     if (typeof value === 'string') {
-      // Directory shorthand: "api": "apps/api" means apps/api/Dockerfile with apps/api as the build context.
       if (value === '') fail(at, `layer "${name}" must be a directory or an object`);
-      config.layers[name] = { dockerfile: `${value.replace(/\/+$/, '')}/Dockerfile`, context: value };
+      continue;
     }
-    const layer = config.layers[name];
-    if (!isObject(layer)) fail(at, `layer "${name}" must be an object`);
-    checkKeys(layer, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target'], at, fail);
+    if (!isObject(value)) return fail(at, `layer "${name}" must be an object`);
+    const layer = value as unknown as LayerConfig;
+    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target'], at, fail);
     if (typeof layer.dockerfile !== 'string' || layer.dockerfile === '') fail(at, `layer "${name}" needs "dockerfile"`);
     checkLayerSettings(layer, at, fail);
     if (layer.parent !== undefined) {
       if (typeof layer.parent !== 'string') fail([...at, 'parent'], `layers.${name}.parent must be a layer name`);
-      if (!(layer.parent in config.layers)) {
+      if (!names.includes(layer.parent)) {
         fail(
           [...at, 'parent'],
           `layer "${name}" has parent "${layer.parent}", which is not a layer of this file`,
-          `declare layer "${layer.parent}" or use one of: ${Object.keys(config.layers).join(', ')}`,
+          `declare layer "${layer.parent}" or use one of: ${names.join(', ')}`,
         );
       }
     }
@@ -81,42 +96,76 @@ export function validateStrataConfig(raw: unknown, file: string, locate: JsonLoc
       fail([...at, 'parentArg'], `layers.${name}.parentArg must be an ARG name such as "BASE_IMAGE"`);
     }
   }
+}
 
-  checkPublish(config.publish, config, ['publish'], fail);
-
-  if (config.variants !== undefined) {
-    if (!isObject(config.variants) || Object.keys(config.variants).length === 0)
-      fail(['variants'], '"variants", when present, must name at least one variant');
-    for (const [variantName, variant] of Object.entries(config.variants)) {
-      const at: JsonPath = ['variants', variantName];
-      checkName(variantName, `variant "${variantName}"`, at, fail);
-      if (!isObject(variant)) fail(at, `variant "${variantName}" must be an object`);
-      checkKeys(variant, ['platforms', 'args', 'layers', 'publish'], at, fail);
-      checkPublish(variant.publish, config, [...at, 'publish'], fail);
-      checkArgs(variant.args, [...at, 'args'], fail);
-      checkLayerOverrides(variant.layers, config, [...at, 'layers'], fail);
-      if (isObject(variant.platforms)) {
-        const normalized: typeof variant.platforms = {};
-        for (const [platform, override] of Object.entries(variant.platforms as Record<string, unknown>)) {
-          const platformAt: JsonPath = [...at, 'platforms', platform];
-          const canonical = checkPlatform(platform, [...at, 'platforms'], fail, platformAt);
-          if (!isObject(override)) fail(platformAt, `${formatJsonPath(platformAt)} must be an object`);
-          checkKeys(override, ['args', 'layers'], platformAt, fail);
-          checkArgs((override as PlatformOverride).args, [...platformAt, 'args'], fail);
-          checkLayerOverrides((override as PlatformOverride).layers, config, [...platformAt, 'layers'], fail);
-          normalized[canonical] = override as PlatformOverride;
-          if (canonical !== platform) platformAliases.set(override as PlatformOverride, platform);
-        }
-        if (Object.keys(normalized).length === 0)
-          fail([...at, 'platforms'], `variants.${variantName}.platforms must list at least one platform`);
-        variant.platforms = normalized;
-      } else {
-        variant.platforms = checkPlatforms(variant.platforms, [...at, 'platforms'], fail);
-      }
+function checkVariants(config: StrataConfig, fail: Fail): void {
+  if (config.variants === undefined) return;
+  if (!isObject(config.variants) || Object.keys(config.variants).length === 0)
+    fail(['variants'], '"variants", when present, must name at least one variant');
+  for (const [variantName, variant] of Object.entries(config.variants)) {
+    const at: JsonPath = ['variants', variantName];
+    checkName(variantName, `variant "${variantName}"`, at, fail);
+    if (!isObject(variant)) fail(at, `variant "${variantName}" must be an object`);
+    checkKeys(variant, ['platforms', 'args', 'layers', 'publish'], at, fail);
+    checkPublish(variant.publish, config, [...at, 'publish'], fail);
+    checkArgs(variant.args, [...at, 'args'], fail);
+    checkLayerOverrides(variant.layers, config, [...at, 'layers'], fail);
+    if (!isObject(variant.platforms)) {
+      checkPlatforms(variant.platforms, [...at, 'platforms'], fail);
+      continue;
+    }
+    if (Object.keys(variant.platforms).length === 0)
+      fail([...at, 'platforms'], `variants.${variantName}.platforms must list at least one platform`);
+    for (const [platform, override] of Object.entries(variant.platforms as Record<string, unknown>)) {
+      const platformAt: JsonPath = [...at, 'platforms', platform];
+      checkPlatform(platform, [...at, 'platforms'], fail, platformAt);
+      if (!isObject(override)) fail(platformAt, `${formatJsonPath(platformAt)} must be an object`);
+      checkKeys(override, ['args', 'layers'], platformAt, fail);
+      checkArgs((override as PlatformOverride).args, [...platformAt, 'args'], fail);
+      checkLayerOverrides((override as PlatformOverride).layers, config, [...platformAt, 'layers'], fail);
     }
   }
-  locators.set(config, { file, locate });
+}
+
+/** The checked config in canonical form, as a new object: what every later step reads. */
+function normalizeStrataConfig(raw: StrataConfig): StrataConfig {
+  const config: StrataConfig = { ...raw };
+  if (raw.binaries) {
+    config.binaries = Object.fromEntries(
+      Object.entries(raw.binaries).map(([name, binary]) => [
+        name,
+        { ...binary, platforms: [...new Set(binary.platforms.map((platform) => normalizeBinaryPlatform(String(platform))!))] },
+      ]),
+    );
+  }
+  if (raw.layers === undefined) return config;
+  if (raw.platforms) config.platforms = canonicalPlatforms(raw.platforms);
+  config.layers = Object.fromEntries(
+    Object.entries(raw.layers as Record<string, LayerConfig | string>).map(([name, layer]) => [
+      name,
+      typeof layer === 'string' ? { dockerfile: `${layer.replace(/\/+$/, '')}/Dockerfile`, context: layer } : layer,
+    ]),
+  );
+  if (raw.variants) {
+    config.variants = Object.fromEntries(
+      Object.entries(raw.variants).map(([name, variant]) => {
+        if (!variant.platforms) return [name, variant];
+        if (Array.isArray(variant.platforms)) return [name, { ...variant, platforms: canonicalPlatforms(variant.platforms) }];
+        const platforms: Record<string, PlatformOverride> = {};
+        for (const [platform, override] of Object.entries(variant.platforms)) {
+          const canonical = normalizePlatform(platform)!;
+          platforms[canonical] = override;
+          if (canonical !== platform) platformAliases.set(override, platform);
+        }
+        return [name, { ...variant, platforms }];
+      }),
+    );
+  }
   return config;
+}
+
+function canonicalPlatforms(platforms: string[]): string[] {
+  return [...new Set(platforms.map((platform) => normalizePlatform(platform)!))];
 }
 
 /** The key a platform override was written under when it was an alias (`linux/arm64/v8`), for locating it. */
@@ -152,19 +201,15 @@ function checkBinaries(value: unknown, fail: Fail): void {
       fail([...at, 'preset'], `"${where}.preset" must be one of ${PRESETS.join(', ')}; got ${JSON.stringify(config.preset)}`);
     if (!Array.isArray(config.platforms) || config.platforms.length === 0)
       fail([...at, 'platforms'], `"${where}.platforms" must list platforms such as ["linux/amd64", "darwin/arm64"]`);
-    config.platforms = [
-      ...new Set(
-        config.platforms.map(
-          (platform, index) =>
-            normalizeBinaryPlatform(String(platform)) ??
-            fail(
-              [...at, 'platforms', index],
-              `unknown platform ${JSON.stringify(platform)} in "${where}.platforms"`,
-              `use one of: ${BINARY_PLATFORMS.join(', ')}`,
-            ),
-        ),
-      ),
-    ];
+    config.platforms.forEach((platform, index) => {
+      if (!normalizeBinaryPlatform(String(platform))) {
+        fail(
+          [...at, 'platforms', index],
+          `unknown platform ${JSON.stringify(platform)} in "${where}.platforms"`,
+          `use one of: ${BINARY_PLATFORMS.join(', ')}`,
+        );
+      }
+    });
     for (const key of ['source', 'target', 'context', 'ldflags'] as const) checkOptionalString(config[key], [...at, key], fail);
     if (
       config.inputs !== undefined &&
@@ -252,11 +297,11 @@ function checkPublish(value: unknown, config: StrataConfig, at: JsonPath, fail: 
   }
 }
 
-function checkPlatforms(value: unknown, at: JsonPath, fail: Fail): string[] | undefined {
-  if (value === undefined) return undefined;
+function checkPlatforms(value: unknown, at: JsonPath, fail: Fail): void {
+  if (value === undefined) return;
   if (!Array.isArray(value) || value.length === 0)
     return fail(at, `"${formatJsonPath(at)}" must be a non-empty array such as ["linux/amd64", "linux/arm64"]`);
-  return [...new Set(value.map((platform, index) => checkPlatform(platform, at, fail, [...at, index])))];
+  value.forEach((platform, index) => checkPlatform(platform, at, fail, [...at, index]));
 }
 
 function checkPlatform(platform: unknown, listAt: JsonPath, fail: Fail, at: JsonPath): string {

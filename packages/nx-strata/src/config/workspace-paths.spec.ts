@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readImageFamily } from '../model/image-family';
 import { normalizePluginOptions } from './plugin-options';
@@ -16,7 +15,7 @@ describe('paths outside the workspace', () => {
   const SECRET = 'TOP-SECRET-LINE do not print me';
 
   beforeEach(() => {
-    outside = mkdtempSync(join(tmpdir(), 'nx-strata-outside-'));
+    outside = createTempWorkspace({});
     writeFileSync(join(outside, 'Dockerfile'), `${SECRET}\nFROM scratch\n`);
     mkdirSync(join(outside, 'ctx'));
   });

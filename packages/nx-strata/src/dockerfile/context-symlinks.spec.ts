@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileHasher } from '../hash/file-hasher';
 import { familyKeys } from '../model/family-keys';
@@ -21,7 +20,7 @@ describe('symlinks and special files in a build context', () => {
     hasher = await FileHasher.create();
   });
   beforeEach(() => {
-    outside = mkdtempSync(join(tmpdir(), 'nx-strata-outside-'));
+    outside = createTempWorkspace({});
     writeFileSync(join(outside, 'shadow'), 'root:$6$secret\n');
     root = createTempWorkspace({
       'nx.json': '{}',

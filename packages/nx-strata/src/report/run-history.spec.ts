@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createTempWorkspace } from '../test-utils/temp-workspace';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryRun } from './history-types';
 import { appendRun, HISTORY_FILE, readHistory } from './run-history';
@@ -15,7 +15,7 @@ const run = (id: string): HistoryRun => ({
 
 describe('run history', () => {
   let directory: string;
-  beforeEach(() => (directory = mkdtempSync(join(tmpdir(), 'nx-strata-history-'))));
+  beforeEach(() => (directory = createTempWorkspace({})));
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
   it('appends runs and reads them back oldest first', () => {

@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createTempWorkspace } from '../../test-utils/temp-workspace';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findDockerCredentials } from './docker-credentials';
 import { parseRegistryAddress, registryScheme, repositoryName } from './registry-address';
@@ -56,7 +56,7 @@ describe('RegistryClient (real HTTP)', () => {
   let dockerConfig: string;
   beforeEach(async () => {
     fake = await startFakeRegistry();
-    dockerConfig = mkdtempSync(join(tmpdir(), 'nx-strata-docker-config-'));
+    dockerConfig = createTempWorkspace({});
     writeFileSync(
       join(dockerConfig, 'config.json'),
       JSON.stringify({ auths: { [fake.host]: { auth: Buffer.from('robot:s3cret').toString('base64') } } }),
@@ -98,7 +98,7 @@ describe('RegistryClient (real HTTP)', () => {
 
 describe('findDockerCredentials', () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'nx-strata-creds-'))));
+  beforeEach(() => (dir = createTempWorkspace({})));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('asks the registry credential helper the way docker does (server on stdin)', async () => {

@@ -1,7 +1,7 @@
+import { createTempWorkspace } from '../../test-utils/temp-workspace';
 import { logger } from '@nx/devkit';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
@@ -37,7 +37,7 @@ describe('nx-strata:ci --provider=github', () => {
   let root: string;
   beforeEach(() => {
     jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-    root = mkdtempSync(join(tmpdir(), 'nx-strata-ci-'));
+    root = createTempWorkspace({});
     cpSync(VISION, root, { recursive: true, filter: (source) => !/node_modules|[/\\]dist$|[/\\]\.nx$/.test(source) });
   });
   afterEach(() => {

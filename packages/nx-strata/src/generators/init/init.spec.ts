@@ -1,6 +1,6 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { createTempWorkspace, writeFiles } from '../../test-utils/temp-workspace';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { logger } from '@nx/devkit';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { planLayerTasks } from '../../model/plan-layer-tasks';
@@ -12,7 +12,7 @@ const VISION = resolve(__dirname, '../../../../../examples/vision');
 
 /** The example workspace as a team has it before nx-strata: Dockerfiles and a Makefile, no strata.json, no plugin. */
 function visionWithoutStrata(options: { makefile: boolean }): string {
-  const root = mkdtempSync(join(tmpdir(), 'nx-strata-init-'));
+  const root = createTempWorkspace({});
   cpSync(VISION, root, { recursive: true, filter: (source) => !source.includes('node_modules') });
   rmSync(join(root, 'strata.json'));
   if (!options.makefile) rmSync(join(root, 'Makefile'));
@@ -89,8 +89,19 @@ describe('nx-strata:init', () => {
     expect(readFileSync(join(root, 'strata.json'), 'utf8')).toBe(first);
   });
 
+  it('in a directory without nx.json creates one with the plugin registered, so Nx sees the projects', async () => {
+    const root = createTempWorkspace({});
+    roots.push(root);
+    writeFileSync(join(root, 'package.json'), '{ "name": "acme-app" }');
+    writeFileSync(join(root, 'Dockerfile'), 'FROM debian:bookworm\n');
+    const changes = await runInit(root);
+    expect(changes).toEqual(['CREATE nx.json', 'CREATE strata.json']);
+    expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: 'nx-strata', options: {} }]);
+    expect(said.join('\n')).toContain('created nx.json and registered the plugin in it');
+  });
+
   it('in a workspace without Dockerfiles only registers the plugin', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'nx-strata-init-empty-'));
+    const root = createTempWorkspace({});
     roots.push(root);
     writeFileSync(join(root, 'nx.json'), JSON.stringify({ plugins: ['@nx/js/typescript'] }));
     writeFileSync(join(root, 'package.json'), '{ "name": "empty" }');
@@ -103,12 +114,9 @@ describe('nx-strata:init', () => {
   });
 
   it('on a repository of unrelated images takes context, target and args from compose, scripts and workflows (hardening item 14)', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'nx-strata-init-real-'));
+    const root = createTempWorkspace({});
     roots.push(root);
-    const write = (path: string, text: string) => {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    };
+    const write = (path: string, text: string) => writeFiles(root, { [path]: text });
     write('nx.json', '{}\n');
     write('package.json', '{ "name": "acme-platform" }\n');
     // Dockerfile_<name> files, one built by a GitHub workflow with its own context and build args.

@@ -1,4 +1,4 @@
-import { logger, readNxJson, updateNxJson, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
+import { logger, readNxJson, updateNxJson, visitNotIgnoredFiles, writeJson, type Tree } from '@nx/devkit';
 import { posix } from 'node:path';
 import { findStrataPluginEntry, PLUGIN_NAME } from '../../config/plugin-options';
 import { isDockerfileName } from './lib/dockerfile-facts';
@@ -19,6 +19,12 @@ export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {
 export default initGenerator;
 
 function registerPlugin(tree: Tree): void {
+  if (!tree.exists('nx.json')) {
+    // updateNxJson writes nothing without one: create it, or the plugin would not be registered at all.
+    writeJson(tree, 'nx.json', { $schema: './node_modules/nx/schemas/nx-schema.json', plugins: [{ plugin: PLUGIN_NAME, options: {} }] });
+    logger.info('nx-strata: created nx.json and registered the plugin in it');
+    return;
+  }
   const nxJson = readNxJson(tree) ?? {};
   const plugins = nxJson.plugins ?? [];
   if (findStrataPluginEntry(plugins)) {
