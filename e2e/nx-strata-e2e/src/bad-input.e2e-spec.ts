@@ -138,7 +138,7 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     rmSync(bin, { recursive: true, force: true });
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toContain('nx-strata needs the docker buildx plugin and `docker buildx version` failed');
-    expect(run.output).toContain('https://docs.docker.com/build/install-buildx/');
+    expect(run.output).toContain('docker-buildx-plugin');
     expect(run.built).toEqual([]);
     expect(workspace.record('cpu', 'app', 'linux-amd64')).toBeUndefined();
     expectRecovery(APPS);
