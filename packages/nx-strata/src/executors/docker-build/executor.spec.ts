@@ -1,0 +1,166 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { logger, type ExecutorContext } from '@nx/devkit';
+import type { ExecOptions, ExecResult } from '../../engines/exec-command';
+import { createTempWorkspace, removeTempWorkspace, writeFiles } from '../../test-utils/temp-workspace';
+import type { DockerBuildExecutorOptions } from './schema';
+
+/**
+ * The executor's decisions with the one child-process seam faked (as Nx tests its own executors): what it runs, what it
+ * logs and what record it leaves, for a build, a failed build, a missing parent, a registry hit, a dry run and a docker
+ * without buildx. The real engine runs these paths in e2e.
+ */
+const docker: { calls: string[][]; answer: (args: readonly string[]) => Partial<ExecResult> } = { calls: [], answer: () => ({}) };
+jest.mock('../../engines/exec-command', () => {
+  const actual = jest.requireActual('../../engines/exec-command');
+  return {
+    ...actual,
+    execCommand: async (file: string, args: readonly string[], _options?: ExecOptions): Promise<ExecResult> => {
+      docker.calls.push([file, ...args]);
+      return { command: [file, ...args], exitCode: 0, stdout: '', stderr: '', ...docker.answer(args) };
+    },
+  };
+});
+
+// Imported after the mock so the executor sees the fake.
+import dockerBuildExecutor from './executor';
+
+const RECORD = 'dist/strata/default/app/linux-amd64.json';
+
+describe('docker-build executor decisions', () => {
+  let root: string;
+  let errors: string[];
+  let infos: string[];
+  const context = () => ({ root, projectName: 'shop', targetName: 'docker-build--app--linux-amd64' }) as unknown as ExecutorContext;
+  const options = (extra: Partial<DockerBuildExecutorOptions> = {}): DockerBuildExecutorOptions => ({
+    configFile: 'strata.json',
+    image: 'acme/shop',
+    variant: 'default',
+    layer: 'app',
+    platform: 'linux/amd64',
+    dockerfile: 'Dockerfile',
+    context: '.',
+    record: RECORD,
+    registry: '',
+    ...extra,
+  });
+  /** A buildx that builds: writes the metadata file it is given, as the real one does. */
+  const buildxThatBuilds = (args: readonly string[]): Partial<ExecResult> => {
+    if (args[0] === 'buildx' && args[1] === 'build') {
+      const metadataFile = args[args.indexOf('--metadata-file') + 1];
+      writeFileSync(metadataFile, JSON.stringify({ 'containerimage.digest': 'sha256:built' }));
+    }
+    if (args[0] === 'image' && args[1] === 'inspect') return { stdout: '4096 3\n' };
+    return {};
+  };
+
+  beforeEach(() => {
+    root = createTempWorkspace({ 'strata.json': '{}', Dockerfile: 'FROM scratch\nCOPY app.txt /app.txt\n', 'app.txt': 'v1\n' });
+    docker.calls = [];
+    errors = [];
+    infos = [];
+    jest.spyOn(logger, 'error').mockImplementation((line: string) => void errors.push(line));
+    jest.spyOn(logger, 'info').mockImplementation((line: string) => void infos.push(line));
+    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    process.env.STRATA_REGISTRY = '';
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    delete process.env.STRATA_REGISTRY;
+    removeTempWorkspace(root);
+  });
+
+  it('builds, then writes a record of what it built', async () => {
+    docker.answer = buildxThatBuilds;
+    expect(await dockerBuildExecutor(options(), context())).toEqual({ success: true });
+    const build = docker.calls.find((call) => call[1] === 'buildx' && call[2] === 'build')!;
+    expect(build).toEqual(expect.arrayContaining(['--platform', 'linux/amd64', '--load', '--file', 'Dockerfile']));
+    const record = JSON.parse(readFileSync(join(root, RECORD), 'utf8'));
+    expect(record).toMatchObject({ result: 'built', digest: 'sha256:built', layer: 'app', mode: 'local', sizeBytes: 4096, layerCount: 3 });
+    expect(record.inputs).toEqual({ 'app.txt': expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(infos.join('\n')).toMatch(/built layer "app" \(variant default, linux\/amd64\) in [\d.]+ s/);
+  });
+
+  it('leaves no record when the build fails, and says why with the command', async () => {
+    writeFiles(root, { [RECORD]: JSON.stringify({ stale: true }) });
+    docker.answer = (args) =>
+      args[1] === 'build'
+        ? { exitCode: 1, stderr: 'ERROR: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2\n' }
+        : {};
+    expect(await dockerBuildExecutor(options(), context())).toEqual({ success: false });
+    expect(existsSync(join(root, RECORD))).toBe(false);
+    expect(errors.join('\n')).toMatch(
+      /layer "app" \(variant default, linux\/amd64\): docker buildx build failed \(exit code 1\)\.\n {2}command: docker buildx build/,
+    );
+  });
+
+  it('refuses to build on a parent whose record is missing, and says how to build the parent', async () => {
+    docker.answer = buildxThatBuilds;
+    const result = await dockerBuildExecutor(
+      options({ parentRecord: 'dist/strata/default/base/linux-amd64.json', parentTarget: 'docker-build--base--linux-amd64' }),
+      context(),
+    );
+    expect(result).toEqual({ success: false });
+    expect(errors.join('\n')).toContain("the parent layer's record dist/strata/default/base/linux-amd64.json is missing or unreadable");
+    expect(errors.join('\n')).toContain('npx nx run shop:docker-build--base--linux-amd64 --skip-nx-cache');
+    expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
+  });
+
+  it('builds nothing on a registry hit and records it as one', async () => {
+    const registry = await manifestServer();
+    try {
+      docker.answer = buildxThatBuilds;
+      const result = await dockerBuildExecutor(options({ registry: `${registry.host}/team` }), context());
+      expect(result).toEqual({ success: true });
+      expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
+      expect(registry.asked[0]).toMatch(/^GET \/v2\/team\/acme\/shop\/app\/manifests\/strata-[0-9a-f]{16}$/);
+      expect(JSON.parse(readFileSync(join(root, RECORD), 'utf8'))).toMatchObject({
+        result: 'registry-hit',
+        digest: 'sha256:in-registry',
+        sizeBytes: 300,
+        layerCount: 2,
+      });
+    } finally {
+      process.env.STRATA_REGISTRY = '';
+      registry.server.close();
+    }
+  });
+
+  it('on a dry run prints the command and writes nothing', async () => {
+    docker.answer = buildxThatBuilds;
+    expect(await dockerBuildExecutor(options({ dryRun: true }), context())).toEqual({ success: true });
+    expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
+    expect(infos.join('\n')).toMatch(
+      /dry run for layer "app" \(variant default, linux\/amd64\), key [0-9a-f]{16}; would run:\ndocker buildx build/,
+    );
+    expect(existsSync(join(root, RECORD))).toBe(false);
+  });
+
+  it('says what to install when docker has no buildx plugin', async () => {
+    docker.answer = (args) =>
+      args[0] === 'buildx' && args[1] === 'version' ? { exitCode: 1, stderr: "docker: 'buildx' is not a docker command." } : {};
+    expect(await dockerBuildExecutor(options(), context())).toEqual({ success: false });
+    expect(errors.join('\n')).toContain('nx-strata needs the docker buildx plugin');
+    expect(errors.join('\n')).toContain('docker-buildx-plugin');
+  });
+
+  /** A registry that has every content tag: answers manifests with a two-layer image of 300 bytes. */
+  async function manifestServer(): Promise<{ server: Server; host: string; asked: string[] }> {
+    const asked: string[] = [];
+    const manifest = JSON.stringify({ schemaVersion: 2, config: { size: 100 }, layers: [{ size: 120 }, { size: 80 }] });
+    const server = createServer((request, response) => {
+      asked.push(`${request.method} ${request.url}`);
+      response.writeHead(200, {
+        'docker-content-digest': 'sha256:in-registry',
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+      });
+      response.end(request.method === 'HEAD' ? undefined : manifest);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    process.env.STRATA_REGISTRY = `${host}/team`;
+    return { server, host, asked };
+  }
+});
