@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
-import { freePort } from './support/free-port';
+import { startCacheServer, type CacheServerProcess } from './support/cache-server-process';
 import { FIXTURES, VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
@@ -16,8 +15,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 describe('cache server backed by a registry', () => {
   let builds: TestRegistry;
   let cache: TestRegistry;
-  let server: ChildProcess;
-  let serverLog = '';
+  let server: CacheServerProcess;
   let url: string;
   let origin: E2EWorkspace;
   const clones: E2EWorkspace[] = [];
@@ -43,32 +41,14 @@ describe('cache server backed by a registry', () => {
     origin.write('strata.json', JSON.stringify(config, null, 2));
     origin.commitAll('images and a binary');
 
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    server = spawn(
-      process.execPath,
-      [
-        join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'),
-        'cache-server',
-        '--port',
-        String(port),
-        '--storage',
-        `oci://${cache.host}/nx-cache`,
-      ],
-      {
-        env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token', STRATA_CACHE_READ_TOKENS: 'pr-token,other-pr-token' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    server.stdout!.on('data', (chunk) => (serverLog += chunk));
-    server.stderr!.on('data', (chunk) => (serverLog += chunk));
-    for (let i = 0; i < 100 && !serverLog.includes('nx-strata cache server on'); i++)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(serverLog).toContain(`nx-strata cache server on ${url}`);
+    server = await startCacheServer(origin.root, `oci://${cache.host}/nx-cache`, {
+      env: { STRATA_CACHE_READ_TOKENS: 'pr-token,other-pr-token' },
+    });
+    url = server.base;
   });
   afterAll(async () => {
-    if (process.env.STRATA_E2E_DEBUG) console.log(serverLog);
-    server?.kill('SIGTERM');
+    if (process.env.STRATA_E2E_DEBUG) console.log(server?.log());
+    server?.stop();
     origin?.remove();
     clones.forEach((clone) => clone.remove());
     await Promise.all([builds, cache].map((registry) => registry?.destroy()));
@@ -136,7 +116,7 @@ describe('cache server backed by a registry', () => {
     expectSuccess(c.nx(['run-many', '-t', ...TASKS], envFor('main-token')));
     expect(c.builtSince(started).length + c.registryHitsSince(started).length).toBe(9);
     await settle();
-    expect(serverLog).toContain('backend down');
+    expect(server.log()).toContain('backend down');
 
     await cache.resume();
     expect((await fetch(`${url}/health`)).status).toBe(200);
@@ -159,7 +139,7 @@ describe('cache server backed by a registry', () => {
     truncateSync(cache.blobPath(manifest.layers[0].digest), 10);
     expect((await fetch(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } })).status).toBe(404);
     await settle();
-    expect(serverLog).toMatch(/fails its integrity check|could not be read whole/);
+    expect(server.log()).toMatch(/fails its integrity check|could not be read whole/);
     // The entry repairs: the next PUT of that hash is stored (not 409 forever), and served.
     expect(
       (
@@ -200,62 +180,15 @@ describe('cache server backed by a registry', () => {
         .digest('hex'),
     ).toBe(expected.digest('hex'));
 
-    const port = await freePort();
-    const limited = spawn(
-      process.execPath,
-      [
-        join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'),
-        'cache-server',
-        '--port',
-        String(port),
-        '--storage',
-        `oci://${cache.host}/nx-cache`,
-        '--max-upload-mb',
-        '16',
-      ],
-      {
-        env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token' },
-        stdio: 'ignore',
-      },
-    );
+    const limited = await startCacheServer(origin.root, `oci://${cache.host}/nx-cache`, { args: ['--max-upload-mb', '16'] });
     try {
-      const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 100; i++) {
-        if (
-          await fetch(`${base}/health`).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const base = limited.base;
       expect((await put(base, '4343434343', 24)).status).toBe(413);
       expect(await cache.tags('nx-cache')).not.toContain('4343434343');
     } finally {
-      limited.kill('SIGTERM');
+      limited.stop();
     }
   });
-
-  /** A cache server on `storage` with short registry timeouts; resolves once it answers. */
-  const startServer = async (storage: string, env: NodeJS.ProcessEnv = {}) => {
-    const port = await freePort();
-    let log = '';
-    const child = spawn(
-      process.execPath,
-      [join(origin.root, 'node_modules/nx-strata/bin/nx-strata.js'), 'cache-server', '--port', String(port), '--storage', storage],
-      {
-        env: { ...process.env, STRATA_CACHE_WRITE_TOKENS: 'main-token', STRATA_CACHE_READ_TOKENS: 'pr-token', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout!.on('data', (chunk) => (log += chunk));
-    child.stderr!.on('data', (chunk) => (log += chunk));
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100 && !log.includes('nx-strata cache server on'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(log).toContain('nx-strata cache server on');
-    return { base, child, log: () => log };
-  };
 
   test('7. a registry that stalls mid-blob or stops answering: bounded 404/403, the hash freed, /health answers', async () => {
     // A proxy in front of the real registry: `stall-blobs` passes 32 KiB of a blob and then nothing; `frozen` answers nothing.
@@ -280,9 +213,8 @@ describe('cache server backed by a registry', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const proxyHost = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
-    const stalled = await startServer(`oci://${proxyHost}/nx-cache`, {
-      STRATA_REGISTRY_RESPONSE_TIMEOUT: '1',
-      STRATA_REGISTRY_IDLE_TIMEOUT: '1',
+    const stalled = await startCacheServer(origin.root, `oci://${proxyHost}/nx-cache`, {
+      env: { STRATA_REGISTRY_RESPONSE_TIMEOUT: '1', STRATA_REGISTRY_IDLE_TIMEOUT: '1' },
     });
     const read = { Authorization: 'Bearer pr-token' };
     const write = { Authorization: 'Bearer main-token' };
@@ -307,7 +239,7 @@ describe('cache server backed by a registry', () => {
       expect(Date.now() - started).toBeLessThan(15_000);
       expect((await fetch(`${stalled.base}/health`)).status).toBe(503);
     } finally {
-      stalled.child.kill('SIGTERM');
+      stalled.stop();
       held.forEach((response) => response.destroy());
       proxy.closeAllConnections();
       proxy.close();
@@ -316,7 +248,7 @@ describe('cache server backed by a registry', () => {
 
   test('8. two file-backend servers on one directory racing on 30 new hashes agree on one artifact per hash', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-filecache-'));
-    const [a, b] = await Promise.all([startServer(directory), startServer(directory)]);
+    const [a, b] = await Promise.all([startCacheServer(origin.root, directory), startCacheServer(origin.root, directory)]);
     try {
       for (let trial = 0; trial < 30; trial++) {
         const hash = `race-${trial}`;
@@ -342,8 +274,8 @@ describe('cache server backed by a registry', () => {
         expect(bodies).toContain(served[0].body);
       }
     } finally {
-      a.child.kill('SIGTERM');
-      b.child.kill('SIGTERM');
+      a.stop();
+      b.stop();
       rmSync(directory, { recursive: true, force: true });
     }
   });
@@ -359,7 +291,7 @@ describe('cache server backed by a registry', () => {
     );
     expect(statuses).toEqual(Array(30).fill(200));
     await settle();
-    expect(serverLog).not.toMatch(/PUT same-body-\d+: backend down/);
+    expect(server.log()).not.toMatch(/PUT same-body-\d+: backend down/);
     const expected = createHash('sha256').update(body).digest('hex');
     for (const index of [0, 17, 29]) {
       const back = await fetch(`${url}/v1/cache/same-body-${index}`, { headers: { Authorization: 'Bearer pr-token' } });

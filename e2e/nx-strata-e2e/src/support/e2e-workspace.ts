@@ -127,7 +127,8 @@ export class E2EWorkspace {
     const nxBin = (JSON.parse(this.readModule('nx/package.json')) as { bin: { nx: string } }).bin.nx;
     return [
       process.execPath,
-      [join(this.root, 'node_modules/nx', nxBin), ...args, '--outputStyle=static'],
+      // Generators take their own options only; every other command gets plain output.
+      [join(this.root, 'node_modules/nx', nxBin), ...args, ...(['g', 'generate'].includes(args[0]) ? [] : ['--outputStyle=static'])],
       { cwd: this.root, env: { ...process.env, ...NX_ENV, ...env } },
     ];
   }
