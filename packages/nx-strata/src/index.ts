@@ -1,2 +1,3 @@
 export { createNodes, type StrataPluginOptions } from './plugins/plugin';
+export { createDependencies } from './plugins/image-dependencies';
 export { postTasksExecution } from './report/record-run';

@@ -163,7 +163,12 @@ async function inspectBinaries({ workspaceRoot, configFiles }: StrataWorkspace):
     if (!config.binaries) continue;
     checkBinaryPaths(workspaceRoot, configFile, config);
     const projectRoot = posix.dirname(configFile);
-    for (const task of planBinaryTasks({ project: projectName(config, projectRoot), projectRoot, configFile, binaries: config.binaries })) {
+    for (const task of planBinaryTasks({
+      project: projectName(config, projectRoot, workspaceRoot),
+      projectRoot,
+      configFile,
+      binaries: config.binaries,
+    })) {
       const capability = await buildCapability(task);
       inspected.push({
         project: task.project,

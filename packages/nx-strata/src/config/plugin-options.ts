@@ -29,6 +29,11 @@ export interface StrataPluginOptions {
   historyMaxBytes?: number;
   /** Record each run's layer and binary tasks in the build history. @default true */
   recordHistory?: boolean;
+  /**
+   * Targets of the projects an image depends on (the projects whose files or outputs its layers read) that run before
+   * its layers: a layer that copies `dist/apps/api` waits for `api:build`, and is hashed after it. @default ["build"]
+   */
+  followTargets?: string[];
 }
 
 export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'registry'>> & Pick<StrataPluginOptions, 'registry'>;
@@ -47,6 +52,7 @@ export function normalizePluginOptions(options: StrataPluginOptions | undefined)
   normalized.historyDir = (normalized.historyDir ?? '.nx/strata-history').replace(/\/+$/, '');
   normalized.historyMaxBytes ??= 2 * 1024 * 1024;
   normalized.recordHistory ??= true;
+  normalized.followTargets ??= ['build'];
   return normalized;
 }
 

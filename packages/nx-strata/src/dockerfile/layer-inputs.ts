@@ -18,6 +18,11 @@ export interface LayerInputs {
   files: string[];
   /** Exact, compact description of `files` for Nx inputs: whole directories and single files. */
   cover: { directories: string[]; files: string[] };
+  /**
+   * Every path the Dockerfile names as a context source (COPY/ADD/bind mount), workspace-relative, as written after
+   * ARG expansion: what the layer reads whether or not it exists yet (a build output on a clean checkout).
+   */
+  sources: string[];
   /** Context sources that match nothing (docker would fail). */
   missing: string[];
   externalImages: ExternalImage[];
@@ -71,6 +76,7 @@ export function computeLayerInputs(task: LayerBuildSettings, model: DockerfileMo
     special: reads.special,
     files,
     cover: { directories: reads.cover.directories.map(toWorkspace), files: reads.cover.files.map(toWorkspace) },
+    sources: [...new Set(analysis.contextSources.map((source) => toWorkspace(source.path)))].sort(),
     missing: reads.missing,
     externalImages: analysis.externalImages,
     warnings: [...analysis.warnings, ...sentByAccident(task.context, files, reads.excludedReached.map(toWorkspace), dockerignore)],

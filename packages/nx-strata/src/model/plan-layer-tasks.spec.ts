@@ -56,14 +56,22 @@ describe('planLayerTasks', () => {
     ]);
   });
 
-  it('resolves paths relative to a nested strata.json and names the project after its directory', () => {
+  it('resolves paths relative to a nested strata.json and names the project <directory>-image', () => {
     root = createTempWorkspace(Object.fromEntries(Object.entries(PER_DIRECTORY).map(([path, spec]) => [`platform/${path}`, spec])));
     const tasks = plan(root, 'platform/strata.json');
     expect(tasks.map((task) => [task.project, task.dockerfile, task.context])).toEqual([
-      ['platform', 'platform/images/base/Dockerfile', 'platform/images/base'],
-      ['platform', 'platform/images/ml/Dockerfile', 'platform/images/ml'],
-      ['platform', 'platform/apps/api/Dockerfile', 'platform/apps/api'],
+      ['platform-image', 'platform/images/base/Dockerfile', 'platform/images/base'],
+      ['platform-image', 'platform/images/ml/Dockerfile', 'platform/images/ml'],
+      ['platform-image', 'platform/apps/api/Dockerfile', 'platform/apps/api'],
     ]);
+  });
+
+  it('joins the project already defined in its directory, under its name', () => {
+    root = createTempWorkspace({
+      ...Object.fromEntries(Object.entries(PER_DIRECTORY).map(([path, spec]) => [`platform/${path}`, spec])),
+      'platform/project.json': JSON.stringify({ name: 'platform-services' }),
+    });
+    expect(new Set(plan(root, 'platform/strata.json').map((task) => task.project))).toEqual(new Set(['platform-services']));
   });
 
   it('rejects a parent cycle, naming the layers in it', () => {

@@ -1,4 +1,5 @@
-import { basename, posix } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join, posix } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { referencesVariable } from '../dockerfile/expand-variables';
 import { layerTargetName } from './target-names';
@@ -33,7 +34,7 @@ export const DEFAULT_PLATFORMS = ['linux/amd64'];
 export function planLayerTasks(options: PlanOptions): LayerTask[] {
   const { config, configFile, workspaceRoot } = options;
   const projectRoot = posix.dirname(configFile);
-  const project = projectName(config, projectRoot);
+  const project = projectName(config, projectRoot, workspaceRoot);
   const variants: Array<[string, VariantConfig, boolean]> = config.variants
     ? Object.entries(config.variants).map(([name, variant]) => [name, variant, true])
     : [[IMPLICIT_VARIANT, {}, false]];
@@ -185,8 +186,29 @@ function resolvePath(projectRoot: string, path: string): string {
   return posix.normalize(posix.join(projectRoot, path));
 }
 
-export function projectName(config: StrataConfig, projectRoot: string): string {
+/**
+ * The Nx project an image family belongs to: `project` when strata.json sets it; the project already defined in the
+ * same directory (the `name` of its project.json or package.json: the targets join it, and every nx-strata path and
+ * message uses that name); at the workspace root, the last segment of `image`; elsewhere `<directory>-image` (so
+ * `images/api` does not collide with `apps/api`), or the directory name for a strata.json that declares only binaries.
+ */
+export function projectName(config: StrataConfig, projectRoot: string, workspaceRoot?: string): string {
   if (config.project) return config.project;
   if (projectRoot === '.' || projectRoot === '') return config.image.split('/').pop()!;
-  return basename(projectRoot);
+  const existing = workspaceRoot ? definedProjectName(join(workspaceRoot, projectRoot)) : undefined;
+  if (existing) return existing;
+  return config.layers ? `${basename(projectRoot)}-image` : basename(projectRoot);
+}
+
+/** The name a project.json or package.json in `directory` gives its project, if any. */
+function definedProjectName(directory: string): string | undefined {
+  for (const file of ['project.json', 'package.json']) {
+    try {
+      const name = (JSON.parse(readFileSync(join(directory, file), 'utf8')) as { name?: unknown }).name;
+      if (typeof name === 'string' && name) return name;
+    } catch {
+      // no such file, or not JSON: the next one, or the default name
+    }
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import type { LayerInputs } from '../dockerfile/layer-inputs';
+import { globsUnder } from './output-globs';
 
 /** One entry of a target's `inputs` (a file pattern, a fileset object, an env or runtime input...). */
 export type NxInput = NonNullable<TargetConfiguration['inputs']>[number];
@@ -11,7 +12,12 @@ export type NxInput = NonNullable<TargetConfiguration['inputs']>[number];
  * deleted files); partly read directories are listed file by file, since an Nx `!` exclusion cannot be
  * re-included the way a .dockerignore `!` rule can.
  */
-export function layerNxInputs(configFile: string, chain: LayerInputs[], extra: NxInput[] = []): NxInput[] {
+export function layerNxInputs(
+  configFile: string,
+  chain: LayerInputs[],
+  extra: NxInput[] = [],
+  outputs: { outputSources: ReadonlySet<string>; recordsDir: string } = { outputSources: new Set(), recordsDir: '' },
+): NxInput[] {
   return unionInputs([
     [`{workspaceRoot}/${configFile}`],
     chain.flatMap((layer) => [
@@ -22,9 +28,28 @@ export function layerNxInputs(configFile: string, chain: LayerInputs[], extra: N
       ...layer.cover.directories.map((directory) => ({ fileset: directoryGlob(directory), includeIgnored: true })),
       ...layer.cover.files.map((file) => ({ fileset: `{workspaceRoot}/${file}`, includeIgnored: true })),
     ]),
+    chain.flatMap((layer) => buildOutputInputs(layer, outputs.outputSources, outputs.recordsDir)),
     extra,
     [{ env: 'STRATA_REGISTRY' }],
   ]);
+}
+
+/**
+ * A source that is a build output (gitignored, or not there yet on a clean checkout) is read from the COPY path
+ * itself, not from a walk of the disk: a fileset glob, hashed from disk when the task is hashed, and a
+ * `dependentTasksOutputFiles` glob, which makes Nx hash the layer only after the tasks it depends on (`api:build`)
+ * have written it, and lets `nx affected` follow a change through those tasks. Neither ever matches the records
+ * directory: a parent layer's record carries times.
+ */
+function buildOutputInputs(layer: LayerInputs, outputSources: ReadonlySet<string>, recordsDir: string): NxInput[] {
+  return layer.sources
+    .filter((source) => outputSources.has(source))
+    .flatMap((source) =>
+      globsUnder(source, recordsDir).flatMap((glob) => [
+        { fileset: `{workspaceRoot}/${glob}`, includeIgnored: true },
+        { dependentTasksOutputFiles: glob, transitive: true },
+      ]),
+    );
 }
 
 /** Union of several targets' inputs, order kept, duplicates dropped. */

@@ -38,7 +38,7 @@ describe('createNodes', () => {
         { env: 'STRATA_REGISTRY' },
       ],
       outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.json'],
-      dependsOn: ['docker-build--cpu--ml--linux-arm64'],
+      dependsOn: ['docker-build--cpu--ml--linux-arm64', { dependencies: true, target: 'build' }],
       options: {
         configFile: 'strata.json',
         image: 'acme/vision',

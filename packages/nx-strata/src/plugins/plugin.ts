@@ -17,6 +17,7 @@ import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPlugin
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { platformTargetName } from '../model/target-names';
+import { outputSources, rememberFamily } from './image-dependencies';
 
 export type { StrataPluginOptions };
 
@@ -27,23 +28,28 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
   (configFiles, options, context) => createNodesFromFiles(createNodesForStrataConfig, configFiles, options ?? {}, context),
 ];
 
-function createNodesForStrataConfig(
+async function createNodesForStrataConfig(
   configFile: string,
   rawOptions: StrataPluginOptions | undefined,
   context: CreateNodesContext,
-): CreateNodesResult {
+): Promise<CreateNodesResult> {
   const options = normalizePluginOptions(rawOptions);
   const family = readImageFamily(configFile, context.workspaceRoot, options);
+  rememberFamily(family);
+  const outputs = await outputSources(family, context.workspaceRoot);
   const { config, tasks } = family;
   const projectRoot = posix.dirname(configFile);
-  const project = projectName(config, projectRoot);
+  const project = projectName(config, projectRoot, context.workspaceRoot);
 
   const targets: Record<string, TargetConfiguration> = {};
   const targetGroups: Record<string, string[]> = {};
   if (tasks.length) {
     const layerInputs = new Map<string, NxInput[]>();
     for (const task of tasks) {
-      const inputs = layerNxInputs(configFile, family.chainOf(task).map(family.inputsOf), baseImageInputs(family, task, options));
+      const inputs = layerNxInputs(configFile, family.chainOf(task).map(family.inputsOf), baseImageInputs(family, task, options), {
+        outputSources: outputs,
+        recordsDir: options.recordsDir,
+      });
       layerInputs.set(task.targetName, inputs);
       targets[task.targetName] = buildLayerTarget(task, family, inputs, options);
     }
@@ -133,7 +139,12 @@ function buildLayerTarget(
     cache: true,
     inputs,
     outputs: [`{workspaceRoot}/${record}`],
-    dependsOn: task.parent ? [task.parent.targetName] : [],
+    // The parent layer, and the build targets of the projects whose files or outputs this image reads (the project
+    // edges of createDependencies): `api:build` runs before a layer that copies dist/apps/api.
+    dependsOn: [
+      ...(task.parent ? [task.parent.targetName] : []),
+      ...options.followTargets.map((target) => ({ dependencies: true, target })),
+    ],
     options: targetOptions,
     metadata: {
       description: `Builds layer "${task.layer}" of ${task.image}${task.explicitVariant ? ` (variant ${task.variant})` : ''} for ${task.platform} from ${task.dockerfile}${task.parent ? `, on top of layer "${task.parent.layer}"` : ''}.`,

@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { E2EWorkspace, expectSuccess, runInImage } from './support/e2e-workspace';
+import { FIXTURES } from './support/paths';
+import { TestRegistry } from './support/test-registry';
+
+/**
+ * Images as part of the monorepo graph: `libs/util` and `apps/api` compiled by the real tsc (`api:build` outputs
+ * dist/apps/api), and `images/api` whose app layer copies that output, for linux/amd64 and linux/arm64.
+ */
+describe('an image in a TypeScript monorepo', () => {
+  let registry: TestRegistry;
+  let workspace: E2EWorkspace;
+  let env: NodeJS.ProcessEnv;
+  const APPS = ['default/app/linux/amd64', 'default/app/linux/arm64'];
+  const appImage = (slug: string) => workspace.record('default', 'app', slug, 'images/api')!.refs.at(-1)!;
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start();
+    workspace = E2EWorkspace.create(join(FIXTURES, 'monorepo'));
+    env = { STRATA_REGISTRY: `${registry.host}/monorepo-${process.pid}` };
+  });
+  afterAll(async () => {
+    workspace?.remove();
+    await registry?.destroy();
+  });
+
+  test('the graph: the image project is api-image and depends on api, which depends on util', () => {
+    const run = workspace.nx(['graph', '--file=graph.json'], env);
+    expectSuccess(run);
+    const graph = JSON.parse(workspace.read('graph.json')) as {
+      graph: { nodes: Record<string, unknown>; dependencies: Record<string, Array<{ target: string }>> };
+    };
+    expect(Object.keys(graph.graph.nodes).sort()).toEqual(['api', 'api-image', 'util']);
+    expect(graph.graph.dependencies['api-image'].map((dependency) => dependency.target)).toEqual(['api']);
+    expect(graph.graph.dependencies.api.map((dependency) => dependency.target)).toEqual(['util']);
+  });
+
+  test('a clean checkout builds api first, then the layers on its outputs; each image holds the compiled api', () => {
+    const started = Date.now();
+    const run = workspace.nx(['run-many', '-t', 'docker-build', '--projects=api-image'], env);
+    expectSuccess(run);
+    expect(workspace.builtSince(started)).toEqual([
+      'default/app/linux/amd64',
+      'default/app/linux/arm64',
+      'default/base/linux/amd64',
+      'default/base/linux/arm64',
+    ]);
+    const order = run.output.split('\n').filter((line) => /^> nx run /.test(line));
+    const apiBuild = order.findIndex((line) => line.includes('api:build'));
+    expect(apiBuild).toBeGreaterThanOrEqual(0);
+    for (const layer of ['docker-build--app--linux-amd64', 'docker-build--app--linux-arm64'])
+      expect(order.findIndex((line) => line.includes(layer))).toBeGreaterThan(apiBuild);
+    for (const slug of ['linux-amd64', 'linux-arm64']) {
+      expect(runInImage(appImage(slug), slug.replace('-', '/'), ['cat', '/app/libs/util/src/index.js'])).toContain('util v1');
+      expect(runInImage(appImage(slug), slug.replace('-', '/'), ['cat', '/arch'])).toBe(slug === 'linux-amd64' ? 'x86_64' : 'aarch64');
+    }
+  });
+
+  test('a change to libs/util rebuilds api and the two app layers, no base layer; the images hold the new util', () => {
+    workspace.write('libs/util/src/index.ts', "export const greeting = 'util v2';\n");
+    workspace.commitAll('util v2');
+    const started = Date.now();
+    const run = workspace.nx(['affected', '-t', 'docker-build', '--base=HEAD~1', '--head=HEAD'], env);
+    expectSuccess(run);
+    expect(run.output).toMatch(/> nx run api:build/);
+    expect(workspace.builtSince(started)).toEqual(APPS);
+    for (const slug of ['linux-amd64', 'linux-arm64']) {
+      expect(runInImage(appImage(slug), slug.replace('-', '/'), ['cat', '/app/libs/util/src/index.js'])).toContain('util v2');
+    }
+  });
+
+  test('a change to a README no image reads builds no layer', () => {
+    workspace.append('README.md', 'More words.\n');
+    workspace.commitAll('docs');
+    const started = Date.now();
+    const run = workspace.nx(['affected', '-t', 'docker-build', '--base=HEAD~1', '--head=HEAD'], env);
+    expectSuccess(run);
+    expect(workspace.builtSince(started)).toEqual([]);
+  });
+});

@@ -1,0 +1,126 @@
+import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
+import { existsSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
+import { gitIgnoredPaths } from '../engines/git-ignored';
+import { readImageFamily, type ImageFamily } from '../model/image-family';
+
+/**
+ * Families read by the last `createNodes` pass, so `createDependencies` (which Nx calls right after, in the same plugin
+ * process) does not read and walk every strata.json again. Replaced on every pass; a miss just reads the file.
+ */
+let remembered = new Map<string, ImageFamily>();
+let rememberedAt = 0;
+
+export function rememberFamily(family: ImageFamily): void {
+  // A new graph computation starts a new memo: nothing from an older pass is ever used.
+  if (Date.now() - rememberedAt > 60_000) remembered = new Map();
+  rememberedAt = Date.now();
+  remembered.set(family.configFile, family);
+}
+
+/** Every path the layers of a family read, workspace-relative: the files found and the COPY sources as written. */
+export function readPaths(family: ImageFamily): string[] {
+  const paths = new Set<string>();
+  for (const task of family.tasks) {
+    const inputs = family.inputsOf(task);
+    inputs.sources.forEach((path) => paths.add(path));
+    inputs.files.forEach((path) => paths.add(path));
+  }
+  return [...paths].sort();
+}
+
+/**
+ * The COPY sources of a family that are build outputs rather than sources: not there (a clean checkout) or ignored by
+ * git. Their inputs come from the COPY path itself and from the outputs of the tasks the layer depends on.
+ */
+export async function outputSources(family: ImageFamily, workspaceRoot: string): Promise<Set<string>> {
+  const sources = [...new Set(family.tasks.flatMap((task) => family.inputsOf(task).sources))].filter((source) => source !== '.');
+  const missing = sources.filter((source) => !existsSync(join(workspaceRoot, source)));
+  const ignored = await gitIgnoredPaths(
+    workspaceRoot,
+    sources.filter((source) => !missing.includes(source)),
+  );
+  return new Set([...missing, ...ignored]);
+}
+
+/**
+ * Project edges from each image project to every project that owns a file its layers read, or whose target
+ * `outputs` hold one (`api-image → api` for a layer that copies dist/apps/api): `nx graph` shows them, project-level
+ * affected follows them, and the layers' `dependsOn: ^build` runs those builds first.
+ */
+export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawOptions, context) => {
+  const options = normalizePluginOptions(rawOptions);
+  const dependencies: RawProjectGraphDependency[] = [];
+  const roots = Object.entries(context.projects).map(([name, project]) => ({ name, root: normalizeRoot(project.root) }));
+  const outputs = declaredOutputs(context);
+  for (const [name, project] of Object.entries(context.projects)) {
+    const configFile = project.root === '.' || project.root === '' ? 'strata.json' : posix.join(project.root, 'strata.json');
+    if (!isImageProject(project) || !existsSync(join(context.workspaceRoot, configFile))) continue;
+    let family: ImageFamily;
+    try {
+      family = remembered.get(configFile) ?? readImageFamily(configFile, context.workspaceRoot, options);
+    } catch {
+      continue; // createNodes has reported it, naming the file and line
+    }
+    const targets = new Set<string>();
+    for (const path of readPaths(family)) {
+      const owner = ownerOf(path, roots);
+      if (owner && owner !== name) targets.add(owner);
+      for (const output of outputs) if (output.project !== name && overlaps(path, output.path)) targets.add(output.project);
+    }
+    for (const target of targets) dependencies.push({ source: name, target, type: DependencyType.static, sourceFile: configFile });
+  }
+  return dependencies;
+};
+
+function isImageProject(project: { targets?: Record<string, { executor?: string }> }): boolean {
+  return Object.values(project.targets ?? {}).some((target) => target.executor === 'nx-strata:docker-build');
+}
+
+/** The project whose root holds `path` most closely (a root project holds everything no other project does). */
+function ownerOf(path: string, roots: Array<{ name: string; root: string }>): string | undefined {
+  let best: { name: string; root: string } | undefined;
+  for (const candidate of roots) {
+    const inside = candidate.root === '' || path === candidate.root || path.startsWith(`${candidate.root}/`);
+    if (inside && (!best || candidate.root.length > best.root.length)) best = candidate;
+  }
+  return best?.name;
+}
+
+/** Every target output of every project, as the literal directory or file it names (globs cut at the first wildcard). */
+function declaredOutputs(context: CreateDependenciesContext): Array<{ project: string; path: string }> {
+  const outputs: Array<{ project: string; path: string }> = [];
+  for (const [name, project] of Object.entries(context.projects)) {
+    for (const target of Object.values(project.targets ?? {})) {
+      for (const output of target.outputs ?? []) {
+        const path = resolveOutput(output, name, normalizeRoot(project.root), (target.options ?? {}) as Record<string, unknown>);
+        if (path !== undefined) outputs.push({ project: name, path });
+      }
+    }
+  }
+  return outputs;
+}
+
+/** `{workspaceRoot}/dist/{projectRoot}` → `dist/apps/api`; undefined for what cannot be resolved or names no path. */
+function resolveOutput(output: string, projectName: string, projectRoot: string, options: Record<string, unknown>): string | undefined {
+  if (output.startsWith('!')) return undefined;
+  let path = output
+    .replace(/\{workspaceRoot\}\/?/g, '')
+    .replace(/\{projectRoot\}/g, projectRoot)
+    .replace(/\{projectName\}/g, projectName)
+    .replace(/\{options\.([^}]+)\}/g, (_match, key: string) => (typeof options[key] === 'string' ? (options[key] as string) : '\0'));
+  if (path.includes('\0') || path.includes('{')) return undefined;
+  const wildcard = path.search(/[*?[]/);
+  if (wildcard !== -1) path = path.slice(0, wildcard);
+  path = posix.normalize(path.replace(/^\.\//, '')).replace(/\/+$/, '');
+  return path === '' || path === '.' || path.startsWith('..') ? undefined : path;
+}
+
+function overlaps(path: string, output: string): boolean {
+  return path === output || path.startsWith(`${output}/`) || output.startsWith(`${path}/`) || path === '.';
+}
+
+function normalizeRoot(root: string): string {
+  return root === '.' ? '' : root.replace(/\/+$/, '');
+}
