@@ -10,13 +10,10 @@ import { readImageFamily, type ImageFamily } from '../model/image-family';
  * process) does not read and walk every strata.json again. Replaced on every pass; a miss just reads the file.
  */
 let remembered = new Map<string, ImageFamily>();
-let rememberedAt = 0;
 
-export function rememberFamily(family: ImageFamily): void {
-  // A new graph computation starts a new memo: nothing from an older pass is ever used.
-  if (Date.now() - rememberedAt > 60_000) remembered = new Map();
-  rememberedAt = Date.now();
-  remembered.set(family.configFile, family);
+/** Called by each createNodes pass: what it reads replaces everything an older pass read. */
+export function rememberFamilies(families: Map<string, ImageFamily>): void {
+  remembered = families;
 }
 
 /** Every path the layers of a family read, workspace-relative: the files found and the COPY sources as written. */
@@ -31,11 +28,13 @@ export function readPaths(family: ImageFamily): string[] {
 }
 
 /**
- * The COPY sources of a family that are build outputs rather than sources: not there (a clean checkout) or ignored by
+ * The COPY sources of the families that are build outputs rather than sources: not there (a clean checkout) or ignored by
  * git. Their inputs come from the COPY path itself and from the outputs of the tasks the layer depends on.
  */
-export async function outputSources(family: ImageFamily, workspaceRoot: string): Promise<Set<string>> {
-  const sources = [...new Set(family.tasks.flatMap((task) => family.inputsOf(task).sources))].filter((source) => source !== '.');
+export async function outputSources(families: ImageFamily[], workspaceRoot: string): Promise<Set<string>> {
+  const sources = [...new Set(families.flatMap((family) => family.tasks.flatMap((task) => family.inputsOf(task).sources)))].filter(
+    (source) => source !== '.',
+  );
   const missing = sources.filter((source) => !existsSync(join(workspaceRoot, source)));
   const ignored = await gitIgnoredPaths(
     workspaceRoot,

@@ -17,7 +17,7 @@ import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPlugin
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { platformTargetName } from '../model/target-names';
-import { outputSources, rememberFamily } from './image-dependencies';
+import { outputSources, rememberFamilies } from './image-dependencies';
 
 export type { StrataPluginOptions };
 
@@ -25,18 +25,37 @@ export const STRATA_CONFIG_GLOB = '**/strata.json';
 
 export const createNodes: CreateNodes<StrataPluginOptions> = [
   STRATA_CONFIG_GLOB,
-  (configFiles, options, context) => createNodesFromFiles(createNodesForStrataConfig, configFiles, options ?? {}, context),
+  async (configFiles, options, context) => {
+    // Read every family first, then ask git once which of all their COPY sources it ignores (build outputs).
+    const families = new Map<string, ImageFamily>();
+    for (const configFile of configFiles) {
+      try {
+        families.set(configFile, readImageFamily(configFile, context.workspaceRoot, normalizePluginOptions(options)));
+      } catch {
+        // Reported below, per file, with its line and what to do.
+      }
+    }
+    rememberFamilies(families);
+    const outputs = await outputSources([...families.values()], context.workspaceRoot);
+    return createNodesFromFiles(
+      (configFile, rawOptions, nodesContext) =>
+        createNodesForStrataConfig(configFile, rawOptions, nodesContext, families.get(configFile), outputs),
+      configFiles,
+      options ?? {},
+      context,
+    );
+  },
 ];
 
-async function createNodesForStrataConfig(
+function createNodesForStrataConfig(
   configFile: string,
   rawOptions: StrataPluginOptions | undefined,
   context: CreateNodesContext,
-): Promise<CreateNodesResult> {
+  read: ImageFamily | undefined,
+  outputs: ReadonlySet<string>,
+): CreateNodesResult {
   const options = normalizePluginOptions(rawOptions);
-  const family = readImageFamily(configFile, context.workspaceRoot, options);
-  rememberFamily(family);
-  const outputs = await outputSources(family, context.workspaceRoot);
+  const family = read ?? readImageFamily(configFile, context.workspaceRoot, options);
   const { config, tasks } = family;
   const projectRoot = posix.dirname(configFile);
   const project = projectName(config, projectRoot, context.workspaceRoot);

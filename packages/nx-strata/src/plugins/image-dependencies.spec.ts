@@ -1,0 +1,76 @@
+import { DependencyType, type CreateDependenciesContext, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import { createTempWorkspace, removeTempWorkspace } from '../test-utils/temp-workspace';
+import { createDependencies } from './image-dependencies';
+import { createNodes } from './plugin';
+
+/** A monorepo: apps/api builds into dist/apps/api (not built yet), libs/util is read as source, images/api packages both. */
+const MONOREPO = {
+  'nx.json': '{}',
+  'apps/api/project.json': JSON.stringify({ name: 'api' }),
+  'apps/api/src/main.ts': 'export {};\n',
+  'libs/util/project.json': JSON.stringify({ name: 'util' }),
+  'libs/util/src/index.ts': 'export {};\n',
+  'images/api/strata.json': JSON.stringify({
+    image: 'acme/api',
+    context: '../..',
+    layers: { base: { dockerfile: 'Dockerfile.base' }, app: { dockerfile: 'Dockerfile', parent: 'base' } },
+  }),
+  'images/api/Dockerfile.base': 'FROM busybox\nCOPY libs/util/src /util\n',
+  'images/api/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY dist/apps/api /app\n',
+};
+
+describe('images in the monorepo graph', () => {
+  let root: string;
+  afterEach(() => removeTempWorkspace(root));
+
+  const inferImage = async () => {
+    const context: CreateNodesContext = { nxJsonConfiguration: {}, workspaceRoot: root };
+    const [[, result]] = (await createNodes[1](['images/api/strata.json'], {}, context)) as Array<[string, CreateNodesResult]>;
+    return result.projects!['images/api'];
+  };
+
+  it('links the image to the project that owns what it reads and to the project whose outputs it copies', async () => {
+    root = createTempWorkspace(MONOREPO);
+    const image = await inferImage();
+    expect(image.name).toBe('api-image');
+    const context = {
+      workspaceRoot: root,
+      nxJsonConfiguration: {},
+      externalNodes: {},
+      fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+      projects: {
+        api: { root: 'apps/api', targets: { build: { executor: 'nx:run-commands', outputs: ['{workspaceRoot}/dist/{projectRoot}'] } } },
+        util: { root: 'libs/util', targets: {} },
+        'api-image': { root: 'images/api', targets: image.targets },
+      },
+    } as unknown as CreateDependenciesContext;
+    const dependencies = await createDependencies({}, context);
+    expect(dependencies.sort((a, b) => a.target.localeCompare(b.target))).toEqual([
+      { source: 'api-image', target: 'api', type: DependencyType.static, sourceFile: 'images/api/strata.json' },
+      { source: 'api-image', target: 'util', type: DependencyType.static, sourceFile: 'images/api/strata.json' },
+    ]);
+  });
+
+  it('reads a build output from the COPY path and from the outputs of the tasks it waits for, never the records', async () => {
+    root = createTempWorkspace(MONOREPO);
+    const image = await inferImage();
+    const app = image.targets!['docker-build--app--linux-amd64'];
+    expect(app.dependsOn).toEqual(['docker-build--base--linux-amd64', { dependencies: true, target: 'build' }]);
+    expect(app.inputs).toEqual(
+      expect.arrayContaining([
+        { fileset: '{workspaceRoot}/dist/apps/api/**/*', includeIgnored: true },
+        { dependentTasksOutputFiles: 'dist/apps/api/**/*', transitive: true },
+        { fileset: '{workspaceRoot}/libs/util/src/**/*', includeIgnored: true },
+      ]),
+    );
+    // The base layer reads no build output: nothing of api's outputs is in its hash.
+    const base = image.targets!['docker-build--base--linux-amd64'];
+    expect(JSON.stringify(base.inputs)).not.toContain('dist/apps/api');
+    expect(JSON.stringify(app.inputs)).not.toContain('dist/strata');
+    // The aggregate carries the same dependency-outputs input, so `nx affected` selects it after an upstream change.
+    expect(image.targets!['docker-build'].inputs).toEqual(
+      expect.arrayContaining([{ dependentTasksOutputFiles: 'dist/apps/api/**/*', transitive: true }]),
+    );
+  });
+});
