@@ -96,10 +96,18 @@ export default async function dockerPublishExecutor(
   return { success: true };
 }
 
-/** Runs imagetools commands in order; returns what failed, or undefined. */
+/**
+ * Runs imagetools commands in order; returns what failed, or undefined. A copy the registry refused mid-commit (a
+ * distribution race between the blob uploads of one copy: "failed commit on ref ... 400") is tried once more:
+ * `imagetools create` is idempotent, it pushes the same content to the same tags.
+ */
 async function runCommands(commands: string[][]): Promise<string | undefined> {
   for (const argv of commands) {
-    const result = await execCommand('docker', argv);
+    let result = await execCommand('docker', argv);
+    if (result.exitCode !== 0 && /failed commit on ref|unexpected status from PUT request .*: 400/.test(result.stderr)) {
+      logger.warn(`nx-strata: the registry refused part of a copy (${lastLines(result.stderr, 1)}); trying once more`);
+      result = await execCommand('docker', argv);
+    }
     if (result.exitCode !== 0)
       return `docker ${formatCommand(argv)} failed (exit code ${result.exitCode}):\n${lastLines(result.stderr, 6)}`;
   }
