@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import createIgnore from '@balena/dockerignore';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { StrataInputError } from './strata-error';
 
@@ -128,4 +129,31 @@ function describeKind(stats: import('node:fs').Stats): string {
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
   if (stats.isSocket()) return 'a socket';
   return 'a special file';
+}
+
+/**
+ * Whether git ignores `path` (workspace-relative) by the workspace root's `.gitignore`, read with Docker's pattern
+ * semantics (the common cases: `dist`, `/dist/`, `build/`, `*.log`, `!keep`). Used only to accept a build context
+ * that is a build output and does not exist yet; nested `.gitignore` files are not read.
+ */
+export function isIgnoredByGit(workspaceRoot: string, path: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(join(workspaceRoot, '.gitignore'), 'utf8');
+  } catch {
+    return false;
+  }
+  const patterns = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.replace(/\/+$/, ''))
+    // An unanchored gitignore pattern matches at any depth.
+    .flatMap((line) =>
+      line.startsWith('/') || line.startsWith('!') || line.includes('/') ? [line.replace(/^\//, '')] : [line, `**/${line}`],
+    );
+  const matcher = createIgnore().add(patterns);
+  const parts = path.split('/');
+  // A path is ignored when it or one of its ancestors is.
+  return parts.some((_part, index) => matcher.ignores(parts.slice(0, index + 1).join('/')));
 }

@@ -15,7 +15,7 @@ import {
 import { formatJsonPath, type JsonPath } from '../config/json-source';
 import { failAtConfigPath, platformOverridePath } from '../config/load-strata-config';
 import { StrataInputError } from '../config/strata-error';
-import { checkWorkspacePath } from '../config/workspace-paths';
+import { checkWorkspacePath, isIgnoredByGit } from '../config/workspace-paths';
 
 export interface PlanOptions {
   workspaceRoot: string;
@@ -61,6 +61,16 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
                 } as const)
               : checkWorkspacePath(workspaceRoot, resolvePath(projectRoot, written), expect);
           if (check.ok) return check.path;
+          // A build context that a build produces (`context: dist/apps/api`) is not there on a clean checkout: a path
+          // inside the workspace that git ignores is accepted; the layer waits for the task that writes it.
+          const candidate = resolvePath(projectRoot, written);
+          if (
+            setting === 'context' &&
+            /does not exist$/.test(check.problem) &&
+            !candidate.startsWith('..') &&
+            isIgnoredByGit(workspaceRoot, candidate)
+          )
+            return candidate;
           return failAtConfigPath(
             config,
             configFile,

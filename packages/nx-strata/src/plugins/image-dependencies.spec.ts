@@ -73,4 +73,49 @@ describe('images in the monorepo graph', () => {
       expect.arrayContaining([{ dependentTasksOutputFiles: 'dist/apps/api/**/*', transitive: true }]),
     );
   });
+
+  it('makes each layer wait for the binary build of its own platform only, and accepts a context that a build writes', async () => {
+    root = createTempWorkspace({
+      ...MONOREPO,
+      '.gitignore': 'node_modules\n/dist/\n',
+      'tools/cli/strata.json': JSON.stringify({ binaries: { tool: { preset: 'go', platforms: ['linux/amd64', 'linux/arm64'] } } }),
+      'tools/cli/main.go': 'package main\nfunc main() {}\n',
+      'images/api/strata.json': JSON.stringify({
+        image: 'acme/api',
+        context: '../..',
+        platforms: ['linux/amd64', 'linux/arm64'],
+        layers: {
+          base: { dockerfile: 'Dockerfile.base' },
+          app: { dockerfile: 'Dockerfile', parent: 'base' },
+          assets: { dockerfile: 'Dockerfile.assets', context: '../../dist/apps/api' },
+        },
+      }),
+      'images/api/Dockerfile':
+        'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG TARGETARCH\nCOPY tools/cli/dist/bin/tool-linux-${TARGETARCH} /usr/bin/tool\n',
+      'images/api/Dockerfile.assets': 'FROM busybox\nCOPY . /assets\n',
+    });
+    const context: CreateNodesContext = { nxJsonConfiguration: {}, workspaceRoot: root };
+    const results = (await createNodes[1](['images/api/strata.json', 'tools/cli/strata.json'], {}, context)) as Array<
+      [string, CreateNodesResult]
+    >;
+    const image = results.find(([file]) => file === 'images/api/strata.json')![1].projects!['images/api'];
+    expect(image.targets!['docker-build--app--linux-arm64'].dependsOn).toEqual([
+      'docker-build--base--linux-arm64',
+      { dependencies: true, target: 'build' },
+      { projects: ['cli'], target: 'binary-build--tool--linux-arm64' },
+    ]);
+    expect(image.targets!['docker-build--app--linux-amd64'].dependsOn).toContainEqual({
+      projects: ['cli'],
+      target: 'binary-build--tool--linux-amd64',
+    });
+    expect(image.targets!['docker-build--app--linux-amd64'].inputs).toContainEqual({
+      dependentTasksOutputFiles: 'tools/cli/dist/bin/tool-linux-amd64',
+      transitive: true,
+    });
+    // The assets layer's context is dist/apps/api: ignored by git and not built yet, so accepted, and read from its path.
+    expect(image.targets!['docker-build--assets--linux-amd64'].inputs).toContainEqual({
+      dependentTasksOutputFiles: 'dist/apps/api/**/*',
+      transitive: true,
+    });
+  });
 });

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { gitIgnoredPaths } from '../engines/git-ignored';
+import { planBinaryTasks } from '../model/binary-task';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
+import { projectName } from '../model/plan-layer-tasks';
 
 /**
  * Families read by the last `createNodes` pass, so `createDependencies` (which Nx calls right after, in the same plugin
@@ -41,6 +43,44 @@ export async function outputSources(families: ImageFamily[], workspaceRoot: stri
     sources.filter((source) => !missing.includes(source)),
   );
   return new Set([...missing, ...ignored]);
+}
+
+/** Where each binary of the workspace is built to (workspace-relative) and the task that builds it. */
+export type BinaryOutputs = Map<string, { project: string; target: string }>;
+
+/** A `dependsOn` entry: a target of this project, or of another one. */
+export type TargetDependency = string | { projects: string[]; target: string };
+
+/** The binary outputs every strata.json of this pass declares. */
+export function binaryOutputs(families: ImageFamily[], workspaceRoot: string): BinaryOutputs {
+  const outputs: BinaryOutputs = new Map();
+  for (const family of families) {
+    if (!family.config.binaries) continue;
+    const projectRoot = posix.dirname(family.configFile);
+    const project = projectName(family.config, projectRoot, workspaceRoot);
+    for (const task of planBinaryTasks({ project, projectRoot, configFile: family.configFile, binaries: family.config.binaries })) {
+      outputs.set(task.output, { project, target: task.buildTarget });
+    }
+  }
+  return outputs;
+}
+
+/**
+ * The binary build tasks whose outputs a layer copies: `COPY dist/bin/tool-linux-${TARGETARCH}` on linux/arm64 reads
+ * the output of `binary-build--tool--linux-arm64` only; `COPY dist/bin/` reads every binary built there.
+ */
+export function binaryTasksRead(sources: string[], binaries: BinaryOutputs, project: string): TargetDependency[] {
+  const tasks = new Map<string, TargetDependency>();
+  for (const source of sources) {
+    for (const [output, task] of binaries) {
+      if (output !== source && !output.startsWith(`${source}/`) && source !== '.') continue;
+      tasks.set(
+        `${task.project}:${task.target}`,
+        task.project === project ? task.target : { projects: [task.project], target: task.target },
+      );
+    }
+  }
+  return [...tasks.values()];
 }
 
 /**

@@ -17,7 +17,14 @@ import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPlugin
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { platformTargetName } from '../model/target-names';
-import { outputSources, rememberFamilies } from './image-dependencies';
+import {
+  binaryOutputs,
+  binaryTasksRead,
+  outputSources,
+  rememberFamilies,
+  type BinaryOutputs,
+  type TargetDependency,
+} from './image-dependencies';
 
 export type { StrataPluginOptions };
 
@@ -37,9 +44,10 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
     }
     rememberFamilies(families);
     const outputs = await outputSources([...families.values()], context.workspaceRoot);
+    const binaries = binaryOutputs([...families.values()], context.workspaceRoot);
     return createNodesFromFiles(
       (configFile, rawOptions, nodesContext) =>
-        createNodesForStrataConfig(configFile, rawOptions, nodesContext, families.get(configFile), outputs),
+        createNodesForStrataConfig(configFile, rawOptions, nodesContext, families.get(configFile), { outputs, binaries }),
       configFiles,
       options ?? {},
       context,
@@ -52,8 +60,9 @@ function createNodesForStrataConfig(
   rawOptions: StrataPluginOptions | undefined,
   context: CreateNodesContext,
   read: ImageFamily | undefined,
-  outputs: ReadonlySet<string>,
+  batch: { outputs: ReadonlySet<string>; binaries: BinaryOutputs },
 ): CreateNodesResult {
+  const { outputs } = batch;
   const options = normalizePluginOptions(rawOptions);
   const family = read ?? readImageFamily(configFile, context.workspaceRoot, options);
   const { config, tasks } = family;
@@ -70,7 +79,13 @@ function createNodesForStrataConfig(
         recordsDir: options.recordsDir,
       });
       layerInputs.set(task.targetName, inputs);
-      targets[task.targetName] = buildLayerTarget(task, family, inputs, options);
+      targets[task.targetName] = buildLayerTarget(
+        task,
+        family,
+        inputs,
+        options,
+        binaryTasksRead(family.inputsOf(task).sources, batch.binaries, project),
+      );
     }
     const platforms = [...new Set(tasks.map((task) => task.platform))];
     for (const platform of platforms) {
@@ -126,6 +141,7 @@ function buildLayerTarget(
   family: ImageFamily,
   inputs: NxInput[],
   options: NormalizedPluginOptions,
+  binaryTasks: TargetDependency[],
 ): TargetConfiguration<DockerBuildExecutorOptions> {
   const record = family.recordOf(task);
   const parent = family.parentOf(task);
@@ -163,6 +179,8 @@ function buildLayerTarget(
     dependsOn: [
       ...(task.parent ? [task.parent.targetName] : []),
       ...options.followTargets.map((target) => ({ dependencies: true, target })),
+      // The binary builds whose outputs this layer copies: for its own platform only, once TARGETARCH is expanded.
+      ...binaryTasks,
     ],
     options: targetOptions,
     metadata: {
