@@ -1,7 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2EWorkspace, expectSuccess, runInImage } from './support/e2e-workspace';
 import { FIXTURES } from './support/paths';
 import { TestRegistry } from './support/test-registry';
+
+/** The machine an ELF file inside an image is for, read from its header (e_machine), not by running it. */
+function elfMachine(image: string, platform: string, path: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-elf-'));
+  const container = execFileSync('docker', ['create', '--platform', platform, image], { encoding: 'utf8' }).trim();
+  try {
+    execFileSync('docker', ['cp', `${container}:${path}`, join(dir, 'file')]);
+    const machine = readFileSync(join(dir, 'file')).readUInt16LE(18);
+    return machine === 0x3e ? 'x86-64' : machine === 0xb7 ? 'aarch64' : `machine 0x${machine.toString(16)}`;
+  } finally {
+    execFileSync('docker', ['rm', container]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Images as part of the monorepo graph: `libs/util` and `apps/api` compiled by the real tsc (`api:build` outputs
@@ -30,8 +47,8 @@ describe('an image in a TypeScript monorepo', () => {
     const graph = JSON.parse(workspace.read('graph.json')) as {
       graph: { nodes: Record<string, unknown>; dependencies: Record<string, Array<{ target: string }>> };
     };
-    expect(Object.keys(graph.graph.nodes).sort()).toEqual(['api', 'api-image', 'util']);
-    expect(graph.graph.dependencies['api-image'].map((dependency) => dependency.target)).toEqual(['api']);
+    expect(Object.keys(graph.graph.nodes).sort()).toEqual(['api', 'api-image', 'hello', 'util']);
+    expect(graph.graph.dependencies['api-image'].map((dependency) => dependency.target).sort()).toEqual(['api', 'hello']);
     expect(graph.graph.dependencies.api.map((dependency) => dependency.target)).toEqual(['util']);
   });
 
@@ -46,14 +63,18 @@ describe('an image in a TypeScript monorepo', () => {
       'default/base/linux/arm64',
     ]);
     const order = run.output.split('\n').filter((line) => /^> nx run /.test(line));
-    const apiBuild = order.findIndex((line) => line.includes('api:build'));
-    expect(apiBuild).toBeGreaterThanOrEqual(0);
-    for (const layer of ['docker-build--app--linux-amd64', 'docker-build--app--linux-arm64'])
-      expect(order.findIndex((line) => line.includes(layer))).toBeGreaterThan(apiBuild);
+    const position = (task: string) => order.findIndex((line) => line.includes(task));
+    expect(position('api:build')).toBeGreaterThanOrEqual(0);
     for (const slug of ['linux-amd64', 'linux-arm64']) {
+      // Each app layer after api:build and after the binary of its own platform.
+      expect(position(`hello:binary-build--hello--${slug}`)).toBeGreaterThanOrEqual(0);
+      expect(position(`docker-build--app--${slug}`)).toBeGreaterThan(position('api:build'));
+      expect(position(`docker-build--app--${slug}`)).toBeGreaterThan(position(`hello:binary-build--hello--${slug}`));
       expect(runInImage(appImage(slug), slug.replace('-', '/'), ['cat', '/app/libs/util/src/index.js'])).toContain('util v1');
       expect(runInImage(appImage(slug), slug.replace('-', '/'), ['cat', '/arch'])).toBe(slug === 'linux-amd64' ? 'x86_64' : 'aarch64');
+      expect(elfMachine(appImage(slug), slug.replace('-', '/'), '/usr/bin/hello')).toBe(slug === 'linux-amd64' ? 'x86-64' : 'aarch64');
     }
+    expect(workspace.binariesBuiltSince(started, 'tools/hello')).toEqual(['linux/amd64', 'linux/arm64']);
   });
 
   test('a change to libs/util rebuilds api and the two app layers, no base layer; the images hold the new util', () => {
@@ -64,9 +85,22 @@ describe('an image in a TypeScript monorepo', () => {
     expectSuccess(run);
     expect(run.output).toMatch(/> nx run api:build/);
     expect(workspace.builtSince(started)).toEqual(APPS);
+    expect(workspace.binariesBuiltSince(started, 'tools/hello')).toEqual([]);
     for (const slug of ['linux-amd64', 'linux-arm64']) {
       expect(runInImage(appImage(slug), slug.replace('-', '/'), ['cat', '/app/libs/util/src/index.js'])).toContain('util v2');
     }
+  });
+
+  test('a change to the Go source rebuilds both binaries and the two app layers; api:build comes from the cache', () => {
+    workspace.write('tools/hello/main.go', workspace.read('tools/hello/main.go').replace('1.0.0', '1.1.0'));
+    workspace.commitAll('hello 1.1.0');
+    const started = Date.now();
+    const run = workspace.nx(['affected', '-t', 'docker-build', '--base=HEAD~1', '--head=HEAD'], env);
+    expectSuccess(run);
+    expect(workspace.binariesBuiltSince(started, 'tools/hello')).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(workspace.builtSince(started)).toEqual(APPS);
+    expect(run.output).toMatch(/> nx run api:build .*\[(local cache|existing outputs match the cache)/);
+    expect(runInImage(appImage('linux-arm64'), 'linux/arm64', ['/usr/bin/hello'])).toBe('hello 1.1.0 linux/arm64');
   });
 
   test('a change to a README no image reads builds no layer', () => {
