@@ -111,4 +111,26 @@ describe('an image in a TypeScript monorepo', () => {
     expectSuccess(run);
     expect(workspace.builtSince(started)).toEqual([]);
   });
+
+  test('an explicit `uses` naming a target that does not exist: a clear error with the strata.json line, nothing recorded', () => {
+    const original = workspace.read('images/api/strata.json');
+    const config = JSON.parse(original);
+    config.layers.app.uses = ['api:deploy'];
+    workspace.write('images/api/strata.json', JSON.stringify(config, null, 2));
+    const started = Date.now();
+    const run = workspace.nx(['run-many', '-t', 'docker-build'], env);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toMatch(
+      /images\/api\/strata\.json:\d+:\d+: layer "app" uses "api:deploy", but project "api" has no target "deploy"/,
+    );
+    expect(run.output).toContain('use one of its targets: build');
+    expect(workspace.builtSince(started)).toEqual([]);
+    // Named as a task that exists, it is a link: the image depends on api through it as well.
+    config.layers.app.uses = ['api:build'];
+    workspace.write('images/api/strata.json', JSON.stringify(config, null, 2));
+    expectSuccess(workspace.nx(['graph', '--file=graph.json'], env));
+    const graph = JSON.parse(workspace.read('graph.json')) as { graph: { dependencies: Record<string, Array<{ target: string }>> } };
+    expect(graph.graph.dependencies['api-image'].map((dependency) => dependency.target)).toContain('api');
+    workspace.write('images/api/strata.json', original);
+  });
 });

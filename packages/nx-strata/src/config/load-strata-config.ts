@@ -79,7 +79,7 @@ function checkLayers(config: StrataConfig, fail: Fail): void {
     }
     if (!isObject(value)) return fail(at, `layer "${name}" must be an object`);
     const layer = value as unknown as LayerConfig;
-    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target'], at, fail);
+    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target', 'uses'], at, fail);
     if (typeof layer.dockerfile !== 'string' || layer.dockerfile === '') fail(at, `layer "${name}" needs "dockerfile"`);
     checkLayerSettings(layer, at, fail);
     if (layer.parent !== undefined) {
@@ -91,6 +91,16 @@ function checkLayers(config: StrataConfig, fail: Fail): void {
           `declare layer "${layer.parent}" or use one of: ${names.join(', ')}`,
         );
       }
+    }
+    if (layer.uses !== undefined) {
+      if (!Array.isArray(layer.uses)) fail([...at, 'uses'], `layers.${name}.uses must list tasks as "project:target", e.g. ["api:build"]`);
+      layer.uses.forEach((use, index) => {
+        if (typeof use !== 'string' || !/^[^:\s]+:[^:\s]+$/.test(use))
+          fail(
+            [...at, 'uses', index],
+            `layers.${name}.uses[${index}] must be "project:target", e.g. "api:build"; got ${JSON.stringify(use)}`,
+          );
+      });
     }
     if (layer.parentArg !== undefined && (typeof layer.parentArg !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(layer.parentArg))) {
       fail([...at, 'parentArg'], `layers.${name}.parentArg must be an ARG name such as "BASE_IMAGE"`);

@@ -99,6 +99,11 @@ export interface LayerConfig extends LayerSettings {
   parent?: string;
   /** Build arg through which the parent image reaches this Dockerfile (`FROM ${BASE_IMAGE}`). @default "BASE_IMAGE" */
   parentArg?: string;
+  /**
+   * Tasks whose results this layer packages, as `project:target` (`["api:build"]`), for outputs no target declares:
+   * the layer runs after them, and its hash covers their project's inputs and their outputs.
+   */
+  uses?: string[];
 }
 
 export interface PlatformOverride {

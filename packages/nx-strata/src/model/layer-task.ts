@@ -21,6 +21,8 @@ export interface LayerTask {
   target?: string;
   parentArg: string;
   parent: { layer: string; targetName: string } | null;
+  /** Tasks of other projects this layer packages the results of (`uses` in strata.json). */
+  uses: Array<{ project: string; target: string }>;
 }
 
 /** How every message names one layer task: `layer "app" (variant cpu, linux/arm64)`. */

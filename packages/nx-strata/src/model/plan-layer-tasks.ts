@@ -109,6 +109,10 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
           target: settings.target?.value,
           parentArg: layerConfig.parentArg ?? DEFAULT_PARENT_ARG,
           parent: null,
+          uses: (layerConfig.uses ?? []).map((use) => ({
+            project: use.slice(0, use.indexOf(':')),
+            target: use.slice(use.indexOf(':') + 1),
+          })),
         });
       }
       resolveParents(group, options);

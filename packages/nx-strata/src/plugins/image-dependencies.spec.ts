@@ -118,4 +118,49 @@ describe('images in the monorepo graph', () => {
       transitive: true,
     });
   });
+
+  it('links a layer to the tasks it says it uses, and names a use that does not exist with its strata.json line', async () => {
+    const withUses = (uses: string[]) => ({
+      ...MONOREPO,
+      'images/api/strata.json': JSON.stringify(
+        { image: 'acme/api', context: '../..', layers: { app: { dockerfile: 'Dockerfile.assets', uses } } },
+        null,
+        2,
+      ),
+      'images/api/Dockerfile.assets': 'FROM busybox\nCOPY apps/api/src /src\n',
+    });
+    const graphOf = (image: { targets?: Record<string, unknown> }) =>
+      ({
+        workspaceRoot: root,
+        nxJsonConfiguration: {},
+        externalNodes: {},
+        fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+        filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+        projects: {
+          api: { root: 'apps/api', targets: { build: { executor: 'nx:run-commands' } } },
+          util: { root: 'libs/util', targets: {} },
+          'api-image': { root: 'images/api', targets: image.targets },
+        },
+      }) as unknown as CreateDependenciesContext;
+
+    root = createTempWorkspace(withUses(['util:build']));
+    await expect(async () => createDependencies({}, graphOf(await inferImage()))).rejects.toThrow(
+      /^images\/api\/strata\.json:\d+:\d+: layer "app" uses "util:build", but project "util" has no target "build"\n {2}→ use one of its targets: \(none\)/,
+    );
+    removeTempWorkspace(root);
+    root = createTempWorkspace(withUses(['web:build']));
+    await expect(async () => createDependencies({}, graphOf(await inferImage()))).rejects.toThrow('there is no project "web"');
+    removeTempWorkspace(root);
+
+    root = createTempWorkspace(withUses(['api:build']));
+    const image = await inferImage();
+    const app = image.targets!['docker-build--app--linux-amd64'];
+    expect(app.dependsOn).toContainEqual({ projects: ['api'], target: 'build' });
+    expect(app.inputs).toContainEqual({ input: 'default', projects: ['api'] });
+    // Every output of the tasks it waits for, but not the records directory (dist/strata): spelled as its complement.
+    expect(app.inputs).toContainEqual({ dependentTasksOutputFiles: '[!d]*/**/*', transitive: false });
+    expect(app.inputs).not.toContainEqual({ dependentTasksOutputFiles: '**/*', transitive: false });
+    const dependencies = await createDependencies({}, graphOf(image));
+    expect(dependencies.map((dependency) => dependency.target)).toEqual(['api']);
+  });
 });

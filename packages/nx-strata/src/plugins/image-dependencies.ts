@@ -1,6 +1,7 @@
 import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { failAtConfigPath } from '../config/load-strata-config';
 import { normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { gitIgnoredPaths } from '../engines/git-ignored';
 import { planBinaryTasks } from '../model/binary-task';
@@ -102,16 +103,57 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
     } catch {
       continue; // createNodes has reported it, naming the file and line
     }
+    // A `uses` naming a task that does not exist stops graph creation here, with the strata.json line.
     const targets = new Set<string>();
     for (const path of readPaths(family)) {
       const owner = ownerOf(path, roots);
       if (owner && owner !== name) targets.add(owner);
       for (const output of outputs) if (output.project !== name && overlaps(path, output.path)) targets.add(output.project);
     }
+    for (const use of checkUses(family, context)) targets.add(use);
     for (const target of targets) dependencies.push({ source: name, target, type: DependencyType.static, sourceFile: configFile });
   }
   return dependencies;
 };
+
+/**
+ * The projects named by `uses`, each checked against the graph: an unknown project or target is a clear error naming
+ * the strata.json key, its line and column, and what there is.
+ */
+function checkUses(family: ImageFamily, context: CreateDependenciesContext): string[] {
+  const projects: string[] = [];
+  for (const [layer, settings] of Object.entries(family.config.layers ?? {})) {
+    (settings.uses ?? []).forEach((use, index) => {
+      const [project, target] = use.split(':');
+      const at = ['layers', layer, 'uses', index];
+      const known = context.projects[project];
+      if (!known) {
+        failAtConfigPath(
+          family.config,
+          family.configFile,
+          at,
+          `layer "${layer}" uses "${use}", but there is no project "${project}"`,
+          `use one of: ${Object.keys(context.projects).sort().join(', ')}`,
+        );
+      }
+      if (!known.targets?.[target]) {
+        failAtConfigPath(
+          family.config,
+          family.configFile,
+          at,
+          `layer "${layer}" uses "${use}", but project "${project}" has no target "${target}"`,
+          `use one of its targets: ${
+            Object.keys(known.targets ?? {})
+              .sort()
+              .join(', ') || '(none)'
+          }`,
+        );
+      }
+      projects.push(project);
+    });
+  }
+  return projects;
+}
 
 function isImageProject(project: { targets?: Record<string, { executor?: string }> }): boolean {
   return Object.values(project.targets ?? {}).some((target) => target.executor === 'nx-strata:docker-build');

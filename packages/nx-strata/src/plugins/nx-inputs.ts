@@ -16,7 +16,10 @@ export function layerNxInputs(
   configFile: string,
   chain: LayerInputs[],
   extra: NxInput[] = [],
-  outputs: { outputSources: ReadonlySet<string>; recordsDir: string } = { outputSources: new Set(), recordsDir: '' },
+  outputs: { outputSources: ReadonlySet<string>; recordsDir: string; uses?: Array<{ project: string; target: string }> } = {
+    outputSources: new Set(),
+    recordsDir: '',
+  },
 ): NxInput[] {
   return unionInputs([
     [`{workspaceRoot}/${configFile}`],
@@ -29,6 +32,7 @@ export function layerNxInputs(
       ...layer.cover.files.map((file) => ({ fileset: `{workspaceRoot}/${file}`, includeIgnored: true })),
     ]),
     chain.flatMap((layer) => buildOutputInputs(layer, outputs.outputSources, outputs.recordsDir)),
+    usedTaskInputs(outputs.uses ?? [], outputs.recordsDir),
     extra,
     [{ env: 'STRATA_REGISTRY' }],
   ]);
@@ -50,6 +54,18 @@ function buildOutputInputs(layer: LayerInputs, outputSources: ReadonlySet<string
         { dependentTasksOutputFiles: glob, transitive: true },
       ]),
     );
+}
+
+/**
+ * A layer that `uses` another project's task: that project's own inputs, and every output of the tasks it waits for
+ * (Nx cannot scope the latter to one task; never the records directory).
+ */
+function usedTaskInputs(uses: Array<{ project: string; target: string }>, recordsDir: string): NxInput[] {
+  if (uses.length === 0) return [];
+  return [
+    ...uses.map((use) => ({ input: 'default', projects: [use.project] })),
+    ...globsUnder('.', recordsDir).map((glob) => ({ dependentTasksOutputFiles: glob, transitive: false })),
+  ];
 }
 
 /** Union of several targets' inputs, order kept, duplicates dropped. */

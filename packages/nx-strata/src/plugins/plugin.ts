@@ -77,6 +77,7 @@ function createNodesForStrataConfig(
       const inputs = layerNxInputs(configFile, family.chainOf(task).map(family.inputsOf), baseImageInputs(family, task, options), {
         outputSources: outputs,
         recordsDir: options.recordsDir,
+        uses: family.chainOf(task).flatMap((member) => member.uses),
       });
       layerInputs.set(task.targetName, inputs);
       targets[task.targetName] = buildLayerTarget(
@@ -181,6 +182,8 @@ function buildLayerTarget(
       ...options.followTargets.map((target) => ({ dependencies: true, target })),
       // The binary builds whose outputs this layer copies: for its own platform only, once TARGETARCH is expanded.
       ...binaryTasks,
+      // The tasks strata.json says this layer packages (`uses`).
+      ...task.uses.map((use) => ({ projects: [use.project], target: use.target })),
     ],
     options: targetOptions,
     metadata: {
