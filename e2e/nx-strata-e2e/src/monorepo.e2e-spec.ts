@@ -86,6 +86,27 @@ describe('an image in a TypeScript monorepo', () => {
     expect(run.output).toMatch(/> nx run api:build/);
     expect(workspace.builtSince(started)).toEqual(APPS);
     expect(workspace.binariesBuiltSince(started, 'tools/hello')).toEqual([]);
+    // The CI matrix follows the same graph: both platforms of api-image, their app layers only.
+    const matrix = workspace.cli(['matrix', '--base', 'HEAD~1', '--head', 'HEAD', '--arm64-runner', 'ubuntu-24.04-arm'], env);
+    expectSuccess(matrix);
+    expect(JSON.parse(matrix.output).include).toEqual([
+      {
+        project: 'api-image',
+        platform: 'linux/amd64',
+        target: 'docker-build--linux-amd64',
+        runner: 'ubuntu-latest',
+        qemu: false,
+        layers: ['docker-build--app--linux-amd64'],
+      },
+      {
+        project: 'api-image',
+        platform: 'linux/arm64',
+        target: 'docker-build--linux-arm64',
+        runner: 'ubuntu-24.04-arm',
+        qemu: false,
+        layers: ['docker-build--app--linux-arm64'],
+      },
+    ]);
     for (const slug of ['linux-amd64', 'linux-arm64']) {
       expect(runInImage(appImage(slug), slug.replace('-', '/'), ['cat', '/app/libs/util/src/index.js'])).toContain('util v2');
     }
@@ -110,6 +131,9 @@ describe('an image in a TypeScript monorepo', () => {
     const run = workspace.nx(['affected', '-t', 'docker-build', '--base=HEAD~1', '--head=HEAD'], env);
     expectSuccess(run);
     expect(workspace.builtSince(started)).toEqual([]);
+    const matrix = workspace.cli(['matrix', '--base', 'HEAD~1', '--head', 'HEAD'], env);
+    expectSuccess(matrix);
+    expect(JSON.parse(matrix.output)).toEqual({ include: [] });
   });
 
   test('an explicit `uses` naming a target that does not exist: a clear error with the strata.json line, nothing recorded', () => {

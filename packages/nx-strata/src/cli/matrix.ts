@@ -1,7 +1,8 @@
-import { platformTargetName } from '../model/target-names';
-import type { LayerTask } from '../model/layer-task';
-import { execCommand } from '../engines/exec-command';
-import type { ImageFamily } from '../model/image-family';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execCommand, lastLines } from '../engines/exec-command';
+import { parseTargetName, platformTargetName, type TargetNaming } from '../model/target-names';
 import { openWorkspace } from './workspace';
 
 /** One CI job: every affected layer of one project for one platform. */
@@ -24,53 +25,31 @@ export interface MatrixRunners {
   arm64Runner?: string;
 }
 
-/** Files whose change affects every layer (Nx hashes nx.json into every task). */
-const GLOBAL_FILES = new Set(['nx.json']);
-
 /**
- * The (project, platform) pairs a change affects: a layer is affected when a changed file is one it reads (a context
- * file, under a context directory it reads, its Dockerfile or .dockerignore, its strata.json), or its parent is.
+ * The matrix for the layer tasks Nx selects as affected (`nx affected --explain`): one entry per (project, platform),
+ * under the project's real Nx name. A layer is there when a file it reads changed, or a task whose outputs it reads
+ * (`api:build` after a change to `libs/util`), as Nx itself decides.
  */
-export function affectedMatrix(
-  families: ImageFamily[],
-  changedFiles: string[],
-  buildTargetName: string,
-  options: MatrixRunners = {},
-): MatrixEntry[] {
-  const changed = new Set(changedFiles);
-  const everything = changedFiles.some((file) => GLOBAL_FILES.has(file));
-  const affected = new Map<string, boolean>();
-  const isAffected = (family: ImageFamily, task: LayerTask): boolean => {
-    const known = affected.get(`${task.project}:${task.targetName}`);
-    if (known !== undefined) return known;
-    const inputs = family.inputsOf(task);
-    const reads = (file: string) =>
-      file === family.configFile ||
-      file === inputs.dockerfile ||
-      file === inputs.dockerignore ||
-      inputs.files.includes(file) ||
-      inputs.cover.directories.some((directory) => file.startsWith(`${directory}/`));
-    const parent = family.parentOf(task);
-    const result = everything || [...changed].some(reads) || (parent !== undefined && isAffected(family, parent));
-    affected.set(`${task.project}:${task.targetName}`, result);
-    return result;
-  };
+export function matrixEntries(affectedTaskIds: string[], naming: TargetNaming, options: MatrixRunners = {}): MatrixEntry[] {
   const entries = new Map<string, MatrixEntry>();
-  for (const family of families) {
-    for (const task of family.tasks.filter((candidate) => isAffected(family, candidate))) {
-      const key = `${task.project} ${task.platform}`;
-      const native = task.platform === 'linux/arm64' && options.arm64Runner;
-      const entry = entries.get(key) ?? {
-        project: task.project,
-        platform: task.platform,
-        target: platformTargetName({ buildTargetName }, task.platform),
-        runner: native ? options.arm64Runner! : (options.runner ?? 'ubuntu-latest'),
-        qemu: !native && task.platform !== 'linux/amd64',
-        layers: [],
-      };
-      entry.layers.push(task.targetName);
-      entries.set(key, entry);
-    }
+  for (const id of [...affectedTaskIds].sort()) {
+    const colon = id.lastIndexOf(':');
+    const project = id.slice(0, colon);
+    const target = id.slice(colon + 1);
+    const parsed = parseTargetName(naming, target);
+    if (parsed?.kind !== 'layer') continue;
+    const key = `${project} ${parsed.platform}`;
+    const native = parsed.platform === 'linux/arm64' && options.arm64Runner;
+    const entry = entries.get(key) ?? {
+      project,
+      platform: parsed.platform,
+      target: platformTargetName(naming, parsed.platform),
+      runner: native ? options.arm64Runner! : (options.runner ?? 'ubuntu-latest'),
+      qemu: !native && parsed.platform !== 'linux/amd64',
+      layers: [],
+    };
+    entry.layers.push(target);
+    entries.set(key, entry);
   }
   return [...entries.values()].sort((a, b) => a.project.localeCompare(b.project) || a.platform.localeCompare(b.platform));
 }
@@ -89,15 +68,53 @@ export async function matrix(command: MatrixCommand): Promise<number> {
   const { workspaceRoot, nxJson, pluginOptions, configFiles, family } = openWorkspace(command.cwd);
   const base = command.base ?? nxJson.defaultBase ?? 'main';
   const head = command.head ?? 'HEAD';
-  const diff = await execCommand('git', ['diff', '--name-only', `${base}...${head}`], { cwd: workspaceRoot });
-  if (diff.exitCode !== 0) {
+  const layerTargets = [...new Set(configFiles.flatMap((configFile) => family(configFile).tasks.map((task) => task.targetName)))].sort();
+  if (layerTargets.length === 0) {
+    command.out(JSON.stringify({ include: [] }));
+    return 0;
+  }
+  const affected = await affectedTasks(workspaceRoot, layerTargets, base, head);
+  if ('failure' in affected) {
     command.out(
-      `nx-strata matrix: \`git diff --name-only ${base}...${head}\` failed (exit ${diff.exitCode ?? diff.failedToStart?.message}): ${diff.stderr.trim()}\n  → fetch the base branch (actions/checkout with fetch-depth: 0) or pass --base <ref>`,
+      `nx-strata matrix: ${affected.failure}\n  → fetch the base branch (actions/checkout with fetch-depth: 0) or pass --base <ref>`,
     );
     return 1;
   }
-  const changed = diff.stdout.split('\n').filter(Boolean);
-  const families = configFiles.map(family);
-  command.out(JSON.stringify({ include: affectedMatrix(families, changed, pluginOptions.buildTargetName, command) }));
+  command.out(JSON.stringify({ include: matrixEntries(affected.tasks, pluginOptions, command) }));
   return 0;
+}
+
+/** The tasks of these targets Nx selects as affected between base and head: `nx affected --explain=<file>` (runs nothing). */
+async function affectedTasks(
+  workspaceRoot: string,
+  targets: string[],
+  base: string,
+  head: string,
+): Promise<{ tasks: string[] } | { failure: string }> {
+  let nxBin: string;
+  try {
+    const packageJson = require.resolve('nx/package.json', { paths: [workspaceRoot] });
+    nxBin = join(dirname(packageJson), (JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: { nx: string } }).bin.nx);
+  } catch {
+    return { failure: `nx is not installed in ${workspaceRoot}: run npm install (or your package manager's) first` };
+  }
+  const directory = mkdtempSync(join(tmpdir(), 'nx-strata-matrix-'));
+  const explanation = join(directory, 'affected.json');
+  try {
+    const argv = [nxBin, 'affected', '-t', targets.join(','), `--base=${base}`, `--head=${head}`, `--explain=${explanation}`];
+    const result = await execCommand(process.execPath, argv, {
+      cwd: workspaceRoot,
+      env: { ...process.env, NX_TUI: 'false' },
+      timeoutMs: 10 * 60_000,
+    });
+    if (result.exitCode !== 0 || !existsSync(explanation)) {
+      return {
+        failure: `\`nx affected --base=${base} --head=${head}\` failed (exit ${result.exitCode ?? result.failedToStart?.message}): ${lastLines(`${result.stdout}\n${result.stderr}`, 8)}`,
+      };
+    }
+    const reasons = JSON.parse(readFileSync(explanation, 'utf8')) as { affected?: Record<string, unknown> };
+    return { tasks: Object.keys(reasons.affected ?? {}) };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
