@@ -23,6 +23,21 @@ describe('images in the monorepo graph', () => {
   let root: string;
   afterEach(() => removeTempWorkspace(root));
 
+  /** What createDependencies sees: api (whose build has these outputs), util, and the inferred image project. */
+  const graphOf = (image: { targets?: Record<string, unknown> }, apiOutputs: string[] = []) =>
+    ({
+      workspaceRoot: root,
+      nxJsonConfiguration: {},
+      externalNodes: {},
+      fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+      projects: {
+        api: { root: 'apps/api', targets: { build: { executor: 'nx:run-commands', outputs: apiOutputs } } },
+        util: { root: 'libs/util', targets: {} },
+        'api-image': { root: 'images/api', targets: image.targets },
+      },
+    }) as unknown as CreateDependenciesContext;
+
   const inferImage = async () => {
     const context: CreateNodesContext = { nxJsonConfiguration: {}, workspaceRoot: root };
     const [[, result]] = (await createNodes[1](['images/api/strata.json'], {}, context)) as Array<[string, CreateNodesResult]>;
@@ -33,19 +48,7 @@ describe('images in the monorepo graph', () => {
     root = createTempWorkspace(MONOREPO);
     const image = await inferImage();
     expect(image.name).toBe('api-image');
-    const context = {
-      workspaceRoot: root,
-      nxJsonConfiguration: {},
-      externalNodes: {},
-      fileMap: { projectFileMap: {}, nonProjectFiles: [] },
-      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
-      projects: {
-        api: { root: 'apps/api', targets: { build: { executor: 'nx:run-commands', outputs: ['{workspaceRoot}/dist/{projectRoot}'] } } },
-        util: { root: 'libs/util', targets: {} },
-        'api-image': { root: 'images/api', targets: image.targets },
-      },
-    } as unknown as CreateDependenciesContext;
-    const dependencies = await createDependencies({}, context);
+    const dependencies = await createDependencies({}, graphOf(image, ['{workspaceRoot}/dist/{projectRoot}']));
     expect(dependencies.sort((a, b) => a.target.localeCompare(b.target))).toEqual([
       { source: 'api-image', target: 'api', type: DependencyType.static, sourceFile: 'images/api/strata.json' },
       { source: 'api-image', target: 'util', type: DependencyType.static, sourceFile: 'images/api/strata.json' },
@@ -129,19 +132,6 @@ describe('images in the monorepo graph', () => {
       ),
       'images/api/Dockerfile.assets': 'FROM busybox\nCOPY apps/api/src /src\n',
     });
-    const graphOf = (image: { targets?: Record<string, unknown> }) =>
-      ({
-        workspaceRoot: root,
-        nxJsonConfiguration: {},
-        externalNodes: {},
-        fileMap: { projectFileMap: {}, nonProjectFiles: [] },
-        filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
-        projects: {
-          api: { root: 'apps/api', targets: { build: { executor: 'nx:run-commands' } } },
-          util: { root: 'libs/util', targets: {} },
-          'api-image': { root: 'images/api', targets: image.targets },
-        },
-      }) as unknown as CreateDependenciesContext;
 
     root = createTempWorkspace(withUses(['util:build']));
     await expect(async () => createDependencies({}, graphOf(await inferImage()))).rejects.toThrow(
