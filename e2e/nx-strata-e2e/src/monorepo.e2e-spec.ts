@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startCacheServer, type CacheServerProcess } from './support/cache-server-process';
 import { E2EWorkspace, expectSuccess, runInImage } from './support/e2e-workspace';
 import { FIXTURES } from './support/paths';
 import { TestRegistry } from './support/test-registry';
@@ -28,15 +29,26 @@ describe('an image in a TypeScript monorepo', () => {
   let registry: TestRegistry;
   let workspace: E2EWorkspace;
   let env: NodeJS.ProcessEnv;
+  let cache: CacheServerProcess;
+  let cacheDir: string;
   const APPS = ['default/app/linux/amd64', 'default/app/linux/arm64'];
   const appImage = (slug: string) => workspace.record('default', 'app', slug, 'images/api')!.refs.at(-1)!;
 
   beforeAll(async () => {
     registry = await TestRegistry.start();
     workspace = E2EWorkspace.create(join(FIXTURES, 'monorepo'));
-    env = { STRATA_REGISTRY: `${registry.host}/monorepo-${process.pid}` };
+    // Every run shares its Nx cache through nx-strata's cache server, as CI jobs on fresh runners do.
+    cacheDir = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-monorepo-cache-'));
+    cache = await startCacheServer(workspace.root, cacheDir);
+    env = {
+      STRATA_REGISTRY: `${registry.host}/monorepo-${process.pid}`,
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.base,
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'main-token',
+    };
   });
   afterAll(async () => {
+    cache?.stop();
+    rmSync(cacheDir, { recursive: true, force: true });
     workspace?.remove();
     await registry?.destroy();
   });
@@ -122,6 +134,28 @@ describe('an image in a TypeScript monorepo', () => {
     expect(workspace.builtSince(started)).toEqual(APPS);
     expect(run.output).toMatch(/> nx run api:build .*\[(local cache|existing outputs match the cache)/);
     expect(runInImage(appImage('linux-arm64'), 'linux/arm64', ['/usr/bin/hello'])).toBe('hello 1.1.0 linux/arm64');
+  });
+
+  test('a fresh clone sharing the cache builds nothing, and every record names the newest images (none stale)', () => {
+    const clone = workspace.clone();
+    try {
+      const started = Date.now();
+      const run = clone.nx(['run-many', '-t', 'docker-build', '--projects=api-image'], env);
+      expectSuccess(run);
+      expect(clone.builtSince(started)).toEqual([]);
+      expect(clone.binariesBuiltSince(started, 'tools/hello')).toEqual([]);
+      // Restored from a cache, not run (which cache Nx reports it from is its own business; nothing is rebuilt).
+      expect(run.output).toMatch(/> nx run api:build\s+\[(local|remote) cache\]/);
+      for (const layer of ['base', 'app']) {
+        for (const slug of ['linux-amd64', 'linux-arm64']) {
+          expect(clone.record('default', layer, slug, 'images/api')!.digest).toBe(
+            workspace.record('default', layer, slug, 'images/api')!.digest,
+          );
+        }
+      }
+    } finally {
+      clone.remove();
+    }
   });
 
   test('a change to a README no image reads builds no layer', () => {
