@@ -87,11 +87,29 @@ describe('an image in a TypeScript monorepo', () => {
       expect(elfMachine(appImage(slug), slug.replace('-', '/'), '/usr/bin/hello')).toBe(slug === 'linux-amd64' ? 'x86-64' : 'aarch64');
     }
     expect(workspace.binariesBuiltSince(started, 'tools/hello')).toEqual(['linux/amd64', 'linux/arm64']);
+    // inspect shows what each layer waits for, and why.
+    const inspect = workspace.cli(['inspect', '--json'], env);
+    expectSuccess(inspect);
+    const layers = JSON.parse(inspect.output) as Array<{ target: string; links: Array<{ task: string; reason: string }> }>;
+    expect(layers.find((layer) => layer.target === 'docker-build--app--linux-arm64')!.links).toEqual([
+      { task: 'api-image:docker-build--base--linux-arm64', reason: 'parent layer' },
+      { task: 'api:build', reason: 'reads dist/apps/api ← api:build outputs' },
+      {
+        task: 'hello:binary-build--hello--linux-arm64',
+        reason: 'reads tools/hello/dist/bin/hello-linux-arm64 ← hello:binary-build--hello--linux-arm64 outputs',
+      },
+    ]);
+    expect(layers.find((layer) => layer.target === 'docker-build--base--linux-arm64')!.links).toEqual([]);
   });
 
   test('a change to libs/util rebuilds api and the two app layers, no base layer; the images hold the new util', () => {
     workspace.write('libs/util/src/index.ts', "export const greeting = 'util v2';\n");
     workspace.commitAll('util v2');
+    // Once api is rebuilt, --why names the changed output and the task it came from.
+    expectSuccess(workspace.nx(['run', 'api:build'], env));
+    const why = workspace.cli(['inspect', '--why', 'docker-build--app--linux-amd64'], env);
+    expectSuccess(why);
+    expect(why.output).toContain('~ dist/apps/api/libs/util/src/index.js (content changed: an output of api:build)');
     const started = Date.now();
     const run = workspace.nx(['affected', '-t', 'docker-build', '--base=HEAD~1', '--head=HEAD'], env);
     expectSuccess(run);

@@ -12,6 +12,7 @@ import { familyKeys } from '../model/family-keys';
 import type { LayerKey } from '../hash/layer-key';
 import type { ImageFamily } from '../model/image-family';
 import { explainChanges } from './why';
+import { layerLinks, type LayerLink } from './layer-links';
 import { openWorkspace, type StrataWorkspace } from './workspace';
 
 /** One layer task as `inspect --json` prints it. */
@@ -31,6 +32,8 @@ export interface InspectedLayer {
   warnings: string[];
   lastBuild: { key: string; digest: string; builtAt: string } | null;
   upToDate: boolean;
+  /** The tasks this layer waits for, and why (`reads dist/apps/api ← api:build outputs`). */
+  links: LayerLink[];
 }
 
 export interface InspectCommand {
@@ -44,6 +47,16 @@ export interface InspectCommand {
 }
 
 type LayerRow = InspectedLayer & { family: ImageFamily; task: LayerTask; keyDetails: LayerKey };
+
+/** The task that declares a workspace-relative path as its output, once the layers are inspected (for `--why`). */
+let producers: (path: string) => string | undefined = () => undefined;
+
+/** Nx's project graph, as project configurations by name (runs Nx's graph computation, plugins included). */
+async function readProjectGraph(): Promise<Record<string, import('@nx/devkit').ProjectConfiguration>> {
+  const { createProjectGraphAsync } = await import('@nx/devkit');
+  const graph = await createProjectGraphAsync({ exitOnError: false });
+  return Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data]));
+}
 
 /** `nx-strata inspect`: every layer task (default), why one changed (`--why`), or the binaries (`--binaries`). */
 export async function inspect(options: InspectCommand): Promise<number> {
@@ -107,9 +120,15 @@ async function inspectLayers(workspace: StrataWorkspace): Promise<LayerRow[]> {
         ],
         lastBuild: record ? { key: record.key, digest: record.digest, builtAt: record.builtAt } : null,
         upToDate: record?.key === keyDetails.key,
+        links: [],
       });
     }
   }
+  const families = [...new Set(layers.map((layer) => layer.family))];
+  const linked = await layerLinks(families, workspaceRoot, readProjectGraph);
+  for (const layer of layers) layer.links = linked.links.get(layer.task) ?? [];
+  if (linked.note) layers.forEach((layer) => layer.warnings.push(linked.note!));
+  producers = linked.producerOf;
   return layers;
 }
 
@@ -133,6 +152,8 @@ function explainLayer(layers: LayerRow[], why: string, workspaceRoot: string, ou
       args: match.task.args,
       parentArg: match.task.parentArg,
       parentKey,
+      // A changed file inside another task's outputs is named with that task: the change came from upstream.
+      producerOf: (path) => producers(match.task.context === '.' ? path : posix.join(match.task.context, path)),
     }),
   );
   return 0;
@@ -195,6 +216,7 @@ function formatLayer(layer: InspectedLayer): string {
     `  layer ${layer.layer}, variant ${layer.variant}, ${layer.platform}`,
     `  dockerfile ${layer.dockerfile} (context ${layer.context})`,
     `  parent     ${layer.parent ?? '(none)'}`,
+    ...layer.links.filter((link) => link.reason !== 'parent layer').map((link) => `  waits for  ${link.task} (${link.reason})`),
     `  key        ${layer.key} ${layer.lastBuild ? (layer.upToDate ? '(up to date)' : `(last built ${layer.lastBuild.key}: changed; see --why ${layer.target})`) : '(never built here)'}`,
     `  inputs     ${layer.inputs.length} context file${layer.inputs.length === 1 ? '' : 's'}${layer.inputs.length ? ':' : ''}`,
     ...layer.inputs.map((file) => `    ${file}`),

@@ -9,6 +9,8 @@ export function explainChanges(input: {
   args: Record<string, string>;
   parentArg: string;
   parentKey: string | null;
+  /** The task whose outputs hold a context-relative path, if any (`api:build`). */
+  producerOf?: (path: string) => string | undefined;
 }): string {
   const { record, current } = input;
   if (!record) return `${input.target}: never built here (no record), so everything is new. Current key ${current.key}.`;
@@ -21,7 +23,8 @@ export function explainChanges(input: {
     if (!(path in before)) lines.push(`  + ${path} (new input)`);
     else if (before[path] !== after[path]) {
       const modeOnly = before[path].replace('+x', '') === after[path].replace('+x', '');
-      lines.push(`  ~ ${path} (${modeOnly ? 'executable bit changed' : 'content changed'})`);
+      const producer = input.producerOf?.(path);
+      lines.push(`  ~ ${path} (${modeOnly ? 'executable bit changed' : 'content changed'}${producer ? `: an output of ${producer}` : ''})`);
     }
   }
   for (const path of Object.keys(before).sort()) if (!(path in after)) lines.push(`  - ${path} (no longer read)`);

@@ -4,9 +4,8 @@ import { join, posix } from 'node:path';
 import { failAtConfigPath } from '../config/load-strata-config';
 import { normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { gitIgnoredPaths } from '../engines/git-ignored';
-import { planBinaryTasks } from '../model/binary-task';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
-import { projectName } from '../model/plan-layer-tasks';
+import { declaredOutputs, normalizeRoot, overlaps } from '../model/task-links';
 
 /**
  * Families read by the last `createNodes` pass, so `createDependencies` (which Nx calls right after, in the same plugin
@@ -46,44 +45,6 @@ export async function outputSources(families: ImageFamily[], workspaceRoot: stri
   return new Set([...missing, ...ignored]);
 }
 
-/** Where each binary of the workspace is built to (workspace-relative) and the task that builds it. */
-export type BinaryOutputs = Map<string, { project: string; target: string }>;
-
-/** A `dependsOn` entry: a target of this project, or of another one. */
-export type TargetDependency = string | { projects: string[]; target: string };
-
-/** The binary outputs every strata.json of this pass declares. */
-export function binaryOutputs(families: ImageFamily[], workspaceRoot: string): BinaryOutputs {
-  const outputs: BinaryOutputs = new Map();
-  for (const family of families) {
-    if (!family.config.binaries) continue;
-    const projectRoot = posix.dirname(family.configFile);
-    const project = projectName(family.config, projectRoot, workspaceRoot);
-    for (const task of planBinaryTasks({ project, projectRoot, configFile: family.configFile, binaries: family.config.binaries })) {
-      outputs.set(task.output, { project, target: task.buildTarget });
-    }
-  }
-  return outputs;
-}
-
-/**
- * The binary build tasks whose outputs a layer copies: `COPY dist/bin/tool-linux-${TARGETARCH}` on linux/arm64 reads
- * the output of `binary-build--tool--linux-arm64` only; `COPY dist/bin/` reads every binary built there.
- */
-export function binaryTasksRead(sources: string[], binaries: BinaryOutputs, project: string): TargetDependency[] {
-  const tasks = new Map<string, TargetDependency>();
-  for (const source of sources) {
-    for (const [output, task] of binaries) {
-      if (output !== source && !output.startsWith(`${source}/`) && source !== '.') continue;
-      tasks.set(
-        `${task.project}:${task.target}`,
-        task.project === project ? task.target : { projects: [task.project], target: task.target },
-      );
-    }
-  }
-  return [...tasks.values()];
-}
-
 /**
  * Project edges from each image project to every project that owns a file its layers read, or whose target
  * `outputs` hold one (`api-image → api` for a layer that copies dist/apps/api): `nx graph` shows them, project-level
@@ -93,7 +54,7 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
   const options = normalizePluginOptions(rawOptions);
   const dependencies: RawProjectGraphDependency[] = [];
   const roots = Object.entries(context.projects).map(([name, project]) => ({ name, root: normalizeRoot(project.root) }));
-  const outputs = declaredOutputs(context);
+  const outputs = declaredOutputs(context.projects);
   for (const [name, project] of Object.entries(context.projects)) {
     const configFile = project.root === '.' || project.root === '' ? 'strata.json' : posix.join(project.root, 'strata.json');
     if (!isImageProject(project) || !existsSync(join(context.workspaceRoot, configFile))) continue;
@@ -167,41 +128,4 @@ function ownerOf(path: string, roots: Array<{ name: string; root: string }>): st
     if (inside && (!best || candidate.root.length > best.root.length)) best = candidate;
   }
   return best?.name;
-}
-
-/** Every target output of every project, as the literal directory or file it names (globs cut at the first wildcard). */
-function declaredOutputs(context: CreateDependenciesContext): Array<{ project: string; path: string }> {
-  const outputs: Array<{ project: string; path: string }> = [];
-  for (const [name, project] of Object.entries(context.projects)) {
-    for (const target of Object.values(project.targets ?? {})) {
-      for (const output of target.outputs ?? []) {
-        const path = resolveOutput(output, name, normalizeRoot(project.root), (target.options ?? {}) as Record<string, unknown>);
-        if (path !== undefined) outputs.push({ project: name, path });
-      }
-    }
-  }
-  return outputs;
-}
-
-/** `{workspaceRoot}/dist/{projectRoot}` → `dist/apps/api`; undefined for what cannot be resolved or names no path. */
-function resolveOutput(output: string, projectName: string, projectRoot: string, options: Record<string, unknown>): string | undefined {
-  if (output.startsWith('!')) return undefined;
-  let path = output
-    .replace(/\{workspaceRoot\}\/?/g, '')
-    .replace(/\{projectRoot\}/g, projectRoot)
-    .replace(/\{projectName\}/g, projectName)
-    .replace(/\{options\.([^}]+)\}/g, (_match, key: string) => (typeof options[key] === 'string' ? (options[key] as string) : '\0'));
-  if (path.includes('\0') || path.includes('{')) return undefined;
-  const wildcard = path.search(/[*?[]/);
-  if (wildcard !== -1) path = path.slice(0, wildcard);
-  path = posix.normalize(path.replace(/^\.\//, '')).replace(/\/+$/, '');
-  return path === '' || path === '.' || path.startsWith('..') ? undefined : path;
-}
-
-function overlaps(path: string, output: string): boolean {
-  return path === output || path.startsWith(`${output}/`) || output.startsWith(`${path}/`) || path === '.';
-}
-
-function normalizeRoot(root: string): string {
-  return root === '.' ? '' : root.replace(/\/+$/, '');
 }

@@ -17,14 +17,8 @@ import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPlugin
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { platformTargetName } from '../model/target-names';
-import {
-  binaryOutputs,
-  binaryTasksRead,
-  outputSources,
-  rememberFamilies,
-  type BinaryOutputs,
-  type TargetDependency,
-} from './image-dependencies';
+import { binaryOutputs, binaryTasksRead, type BinaryOutputs, type TargetDependency } from '../model/task-links';
+import { outputSources, rememberFamilies } from './image-dependencies';
 
 export type { StrataPluginOptions };
 

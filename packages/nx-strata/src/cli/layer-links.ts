@@ -1,0 +1,63 @@
+import type { ProjectConfiguration } from '@nx/devkit';
+import type { ImageFamily } from '../model/image-family';
+import type { LayerTask } from '../model/layer-task';
+import { binaryOutputs, declaredOutputs, normalizeRoot, overlaps, type DeclaredOutput } from '../model/task-links';
+
+/** A task a layer waits for, and why: what `inspect` shows for each layer. */
+export interface LayerLink {
+  /** `project:target`. */
+  task: string;
+  reason: string;
+}
+
+/**
+ * Every task each layer waits for and why: its parent layer, the binary builds and declared outputs it copies
+ * (`reads dist/apps/api ← api:build outputs`), and its `uses`. Declared outputs come from Nx's project graph, read only
+ * when a layer reads something outside its own project; `graph` is how to read it.
+ */
+export async function layerLinks(
+  families: ImageFamily[],
+  workspaceRoot: string,
+  graph: () => Promise<Record<string, ProjectConfiguration>>,
+): Promise<{ links: Map<LayerTask, LayerLink[]>; producerOf: (path: string) => string | undefined; note?: string }> {
+  const binaries = binaryOutputs(families, workspaceRoot);
+  const readsOutside = families.some((family) =>
+    family.tasks.some((task) => family.inputsOf(task).sources.some((source) => !isInside(source, normalizeRoot(task.projectRoot)))),
+  );
+  let outputs: DeclaredOutput[] = [];
+  let note: string | undefined;
+  if (readsOutside) {
+    try {
+      outputs = declaredOutputs(await graph());
+    } catch (error) {
+      note = `the links to other projects' outputs are not shown: Nx's project graph could not be read (${(error as Error).message.split('\n')[0]})`;
+    }
+  }
+  for (const [path, task] of binaries) outputs.push({ project: task.project, target: task.target, path });
+  const links = new Map<LayerTask, LayerLink[]>();
+  for (const family of families) {
+    for (const task of family.tasks) {
+      const found = new Map<string, LayerLink>();
+      const add = (link: LayerLink) => found.set(link.task, found.get(link.task) ?? link);
+      if (task.parent) add({ task: `${task.project}:${task.parent.targetName}`, reason: 'parent layer' });
+      for (const source of family.inputsOf(task).sources) {
+        for (const output of outputs) {
+          if (output.project === task.project && !binaries.has(output.path)) continue;
+          if (!overlaps(source, output.path) || source === '.') continue;
+          add({ task: `${output.project}:${output.target}`, reason: `reads ${source} ← ${output.project}:${output.target} outputs` });
+        }
+      }
+      for (const use of task.uses) add({ task: `${use.project}:${use.target}`, reason: 'uses (strata.json)' });
+      links.set(task, [...found.values()]);
+    }
+  }
+  const producerOf = (path: string) => {
+    const output = outputs.find((candidate) => path === candidate.path || path.startsWith(`${candidate.path}/`));
+    return output ? `${output.project}:${output.target}` : undefined;
+  };
+  return { links, producerOf, note };
+}
+
+function isInside(path: string, root: string): boolean {
+  return root === '' || path === root || path.startsWith(`${root}/`);
+}
