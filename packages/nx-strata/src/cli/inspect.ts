@@ -126,7 +126,10 @@ async function inspectLayers(workspace: StrataWorkspace): Promise<LayerRow[]> {
   }
   const families = [...new Set(layers.map((layer) => layer.family))];
   const linked = await layerLinks(families, workspaceRoot, readProjectGraph);
-  for (const layer of layers) layer.links = linked.links.get(layer.task) ?? [];
+  for (const layer of layers) {
+    layer.links = linked.links.get(layer.task) ?? [];
+    layer.warnings.push(...(linked.warnings.get(layer.task) ?? []));
+  }
   if (linked.note) layers.forEach((layer) => layer.warnings.push(linked.note!));
   producers = linked.producerOf;
   return layers;

@@ -1,7 +1,8 @@
 import type { ProjectConfiguration } from '@nx/devkit';
 import type { ImageFamily } from '../model/image-family';
 import type { LayerTask } from '../model/layer-task';
-import { binaryOutputs, declaredOutputs, normalizeRoot, overlaps, type DeclaredOutput } from '../model/task-links';
+import { gitIgnoredPaths } from '../engines/git-ignored';
+import { binaryOutputs, declaredOutputs, normalizeRoot, overlaps, unproducedSources, type DeclaredOutput } from '../model/task-links';
 
 /** A task a layer waits for, and why: what `inspect` shows for each layer. */
 export interface LayerLink {
@@ -19,14 +20,24 @@ export async function layerLinks(
   families: ImageFamily[],
   workspaceRoot: string,
   graph: () => Promise<Record<string, ProjectConfiguration>>,
-): Promise<{ links: Map<LayerTask, LayerLink[]>; producerOf: (path: string) => string | undefined; note?: string }> {
+): Promise<{
+  links: Map<LayerTask, LayerLink[]>;
+  warnings: Map<LayerTask, string[]>;
+  producerOf: (path: string) => string | undefined;
+  note?: string;
+}> {
   const binaries = binaryOutputs(families, workspaceRoot);
+  const sources = [...new Set(families.flatMap((family) => family.tasks.flatMap((task) => family.inputsOf(task).sources)))];
+  const ignored = await gitIgnoredPaths(
+    workspaceRoot,
+    sources.filter((source) => source !== '.'),
+  );
   const readsOutside = families.some((family) =>
     family.tasks.some((task) => family.inputsOf(task).sources.some((source) => !isInside(source, normalizeRoot(task.projectRoot)))),
   );
   let outputs: DeclaredOutput[] = [];
   let note: string | undefined;
-  if (readsOutside) {
+  if (readsOutside || ignored.size > 0) {
     try {
       outputs = declaredOutputs(await graph());
     } catch (error) {
@@ -35,8 +46,10 @@ export async function layerLinks(
   }
   for (const [path, task] of binaries) outputs.push({ project: task.project, target: task.target, path });
   const links = new Map<LayerTask, LayerLink[]>();
+  const warnings = new Map<LayerTask, string[]>();
   for (const family of families) {
     for (const task of family.tasks) {
+      if (!note) warnings.set(task, unproducedSources(family.inputsOf(task).sources, ignored, outputs));
       const found = new Map<string, LayerLink>();
       const add = (link: LayerLink) => found.set(link.task, found.get(link.task) ?? link);
       if (task.parent) add({ task: `${task.project}:${task.parent.targetName}`, reason: 'parent layer' });
@@ -55,7 +68,7 @@ export async function layerLinks(
     const output = outputs.find((candidate) => path === candidate.path || path.startsWith(`${candidate.path}/`));
     return output ? `${output.project}:${output.target}` : undefined;
   };
-  return { links, producerOf, note };
+  return { links, warnings, producerOf, note };
 }
 
 function isInside(path: string, root: string): boolean {

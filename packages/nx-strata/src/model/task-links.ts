@@ -91,3 +91,16 @@ export function overlaps(path: string, output: string): boolean {
 export function normalizeRoot(root: string): string {
   return root === '.' ? '' : root.replace(/\/+$/, '');
 }
+
+/**
+ * The sources a layer reads that git ignores and no task declares as its output (nor a binary build): on a fresh clone
+ * they are not there. Each with the warning that says so and what to do.
+ */
+export function unproducedSources(sources: string[], ignored: ReadonlySet<string>, outputs: DeclaredOutput[]): string[] {
+  return sources
+    .filter((source) => ignored.has(source) && !outputs.some((output) => source === output.path || source.startsWith(`${output.path}/`)))
+    .map(
+      (source) =>
+        `reads ${source}, which git ignores and no task declares among its outputs: a fresh clone (a CI runner) does not have it. Add it to the outputs of the target that writes it, or name that task in "uses"`,
+    );
+}

@@ -33,7 +33,8 @@ export default async function dockerBuildExecutor(
   if (!options.dryRun) rmSync(options.recordAbsolute, { force: true });
   const workdir = mkdtempSync(join(tmpdir(), 'nx-strata-build-'));
   try {
-    const prepared = await prepareLayer(options, project, label);
+    const projects = Object.fromEntries(Object.entries(context.projectGraph?.nodes ?? {}).map(([name, node]) => [name, node.data]));
+    const prepared = await prepareLayer(options, project, label, projects);
     if (!prepared.ok) return failed(prepared.message);
     const { parent, key } = prepared;
     const attestations = await resolveAttestations(options);

@@ -1,4 +1,7 @@
+import type { ProjectConfiguration } from '@nx/devkit';
 import { logger } from '@nx/devkit';
+import { gitIgnoredPaths } from '../../../engines/git-ignored';
+import { declaredOutputs, unproducedSources } from '../../../model/task-links';
 import { computeLayerInputs, type LayerInputs } from '../../../dockerfile/layer-inputs';
 import { readDockerfileModel } from '../../../dockerfile/read-dockerfile';
 import { keyForInputs } from '../../../hash/compute-task-key';
@@ -14,11 +17,21 @@ export type PreparedLayer = { ok: true; parent: ParentImage | null; inputs: Laye
  * Everything known before asking a registry or an engine: the parent image (from its record), the exact inputs (the
  * Dockerfile read and analysed once) and the layer key. Warnings go to the build log, once per task.
  */
-export async function prepareLayer(options: NormalizedDockerBuildOptions, project: string, label: string): Promise<PreparedLayer> {
+export async function prepareLayer(
+  options: NormalizedDockerBuildOptions,
+  project: string,
+  label: string,
+  projects: Record<string, ProjectConfiguration> = {},
+): Promise<PreparedLayer> {
   const parent = await resolveParentImage(options, project);
   const model = readDockerfileModel(options.workspaceRoot, options.dockerfile);
   const inputs = computeLayerInputs(options, model, { workspaceRoot: options.workspaceRoot, excluded: options.excludedInputs });
-  inputs.warnings.forEach((warning) => logger.warn(`nx-strata: ${warning}`));
+  const ignored = await gitIgnoredPaths(
+    options.workspaceRoot,
+    inputs.sources.filter((source) => source !== '.'),
+  );
+  const unproduced = unproducedSources(inputs.sources, ignored, declaredOutputs(projects));
+  [...inputs.warnings, ...unproduced].forEach((warning) => logger.warn(`nx-strata: ${label}: ${warning}`));
   if (inputs.missing.length) {
     const sources = inputs.missing.map((path) => `"${path}"`).join(', ');
     return {
