@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCacheServer, type CacheServerProcess } from './support/cache-server-process';
 import { E2EWorkspace, expectSuccess, runInImage } from './support/e2e-workspace';
-import { FIXTURES } from './support/paths';
+import { openBrowser } from './support/browser';
+import { FIXTURES, REPO_ROOT } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
 /** The machine an ELF file inside an image is for, read from its header (e_machine), not by running it. */
@@ -62,6 +63,53 @@ describe('an image in a TypeScript monorepo', () => {
     expect(Object.keys(graph.graph.nodes).sort()).toEqual(['api', 'api-image', 'hello', 'util']);
     expect(graph.graph.dependencies['api-image'].map((dependency) => dependency.target).sort()).toEqual(['api', 'hello']);
     expect(graph.graph.dependencies.api.map((dependency) => dependency.target)).toEqual(['util']);
+  });
+
+  test('nx graph in a real browser: the image links to api, and the task graph runs api:build before each app layer', async () => {
+    const screenshots = join(REPO_ROOT, 'tmp/test-results');
+    mkdirSync(screenshots, { recursive: true });
+    expectSuccess(workspace.nx(['graph', '--file=graph-page/projects.html'], env));
+    expectSuccess(workspace.nx(['graph', '--targets=docker-build', '--file=graph-page/tasks.html'], env));
+    const browser = await openBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${join(workspace.root, 'graph-page/projects.html')}`, { waitUntil: 'load', timeout: 60_000 });
+      const projects = await page.evaluate(
+        () =>
+          (globalThis as unknown as { projectGraphResponse: { dependencies: Record<string, Array<{ target: string }>> } })
+            .projectGraphResponse.dependencies,
+      );
+      expect(projects['api-image'].map((dependency) => dependency.target).sort()).toEqual(['api', 'hello']);
+      expect(projects.api.map((dependency) => dependency.target)).toEqual(['util']);
+      await page.screenshot({ path: join(screenshots, 'nx-graph-monorepo.png') });
+
+      await page.goto(`file://${join(workspace.root, 'graph-page/tasks.html')}`, { waitUntil: 'load', timeout: 60_000 });
+      const tasks = await page.evaluate(() => {
+        const response = (
+          globalThis as unknown as {
+            taskGraphResponse: { error: unknown; taskGraph: { dependencies: Record<string, Array<{ id: string }>> } };
+          }
+        ).taskGraphResponse;
+        const ids = Object.entries(response.taskGraph.dependencies).map(([task, dependencies]) => [
+          task,
+          dependencies.map((dependency) => dependency.id),
+        ]);
+        return { error: response.error, dependencies: Object.fromEntries(ids) as Record<string, string[]> };
+      });
+      // The page hides task-graph errors: there must be none.
+      expect(tasks.error).toBeNull();
+      for (const slug of ['linux-amd64', 'linux-arm64']) {
+        expect(tasks.dependencies[`api-image:docker-build--app--${slug}`]).toEqual(
+          expect.arrayContaining([`api-image:docker-build--base--${slug}`, 'api:build', `hello:binary-build--hello--${slug}`]),
+        );
+        expect(tasks.dependencies[`api-image:docker-build--app--${slug}`]).not.toContain(
+          `hello:binary-build--hello--${slug === 'linux-amd64' ? 'linux-arm64' : 'linux-amd64'}`,
+        );
+      }
+      await page.screenshot({ path: join(screenshots, 'nx-graph-monorepo-tasks.png') });
+    } finally {
+      await browser.close();
+    }
   });
 
   test('a clean checkout builds api first, then the layers on its outputs; each image holds the compiled api', () => {
