@@ -5,7 +5,7 @@ import { failAtConfigPath } from '../config/load-strata-config';
 import { normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { gitIgnoredPaths } from '../engines/git-ignored';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
-import { declaredOutputs, normalizeRoot, overlaps } from '../model/task-links';
+import { declaredOutputs, normalizeRoot } from '../model/task-links';
 
 /**
  * Families read by the last `createNodes` pass, so `createDependencies` (which Nx calls right after, in the same plugin
@@ -53,8 +53,10 @@ export async function outputSources(families: ImageFamily[], workspaceRoot: stri
 export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawOptions, context) => {
   const options = normalizePluginOptions(rawOptions);
   const dependencies: RawProjectGraphDependency[] = [];
-  const roots = Object.entries(context.projects).map(([name, project]) => ({ name, root: normalizeRoot(project.root) }));
-  const outputs = declaredOutputs(context.projects);
+  const owners = new PathIndex(
+    Object.entries(context.projects).map(([name, project]) => ({ path: normalizeRoot(project.root), project: name })),
+  );
+  const outputs = new PathIndex(declaredOutputs(context.projects));
   for (const [name, project] of Object.entries(context.projects)) {
     const configFile = project.root === '.' || project.root === '' ? 'strata.json' : posix.join(project.root, 'strata.json');
     if (!isImageProject(project) || !existsSync(join(context.workspaceRoot, configFile))) continue;
@@ -67,9 +69,9 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
     // A `uses` naming a task that does not exist stops graph creation here, with the strata.json line.
     const targets = new Set<string>();
     for (const path of readPaths(family)) {
-      const owner = ownerOf(path, roots);
-      if (owner && owner !== name) targets.add(owner);
-      for (const output of outputs) if (output.project !== name && overlaps(path, output.path)) targets.add(output.project);
+      const owner = owners.deepestAbove(path);
+      if (owner && owner.project !== name) targets.add(owner.project);
+      for (const output of outputs.overlapping(path)) if (output.project !== name) targets.add(output.project);
     }
     for (const use of checkUses(family, context)) targets.add(use);
     for (const target of targets) dependencies.push({ source: name, target, type: DependencyType.static, sourceFile: configFile });
@@ -120,12 +122,49 @@ function isImageProject(project: { targets?: Record<string, { executor?: string 
   return Object.values(project.targets ?? {}).some((target) => target.executor === 'nx-strata:docker-build');
 }
 
-/** The project whose root holds `path` most closely (a root project holds everything no other project does). */
-function ownerOf(path: string, roots: Array<{ name: string; root: string }>): string | undefined {
-  let best: { name: string; root: string } | undefined;
-  for (const candidate of roots) {
-    const inside = candidate.root === '' || path === candidate.root || path.startsWith(`${candidate.root}/`);
-    if (inside && (!best || candidate.root.length > best.root.length)) best = candidate;
+/**
+ * Paths (project roots, declared outputs) indexed for the two questions createDependencies asks of every path a layer
+ * reads: which entry holds it most closely, and which entries overlap it (hold it, or lie below it). A lookup walks the
+ * path's own ancestors and a sorted range, so thousands of projects cost no more than a few.
+ */
+class PathIndex<Entry extends { path: string; project: string }> {
+  private readonly byPath = new Map<string, Entry[]>();
+  private readonly sorted: string[];
+
+  constructor(entries: Entry[]) {
+    for (const entry of entries) this.byPath.set(entry.path, [...(this.byPath.get(entry.path) ?? []), entry]);
+    this.sorted = [...this.byPath.keys()].sort();
   }
-  return best?.name;
+
+  /** The entry at `path` or at its nearest ancestor ('' is the workspace root). */
+  deepestAbove(path: string): Entry | undefined {
+    for (const candidate of ancestorsOf(path)) {
+      const found = this.byPath.get(candidate);
+      if (found) return found[0];
+    }
+    return undefined;
+  }
+
+  /** Every entry at `path`, above it, or below it (`.` overlaps everything). */
+  overlapping(path: string): Entry[] {
+    if (path === '.' || path === '') return [...this.byPath.values()].flat();
+    const found = ancestorsOf(path).flatMap((candidate) => (candidate === '' ? [] : (this.byPath.get(candidate) ?? [])));
+    const prefix = `${path}/`;
+    let low = 0;
+    let high = this.sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.sorted[middle] < prefix) low = middle + 1;
+      else high = middle;
+    }
+    for (let index = low; index < this.sorted.length && this.sorted[index].startsWith(prefix); index++)
+      found.push(...this.byPath.get(this.sorted[index])!);
+    return found;
+  }
+}
+
+/** `a/b/c` → `a/b/c`, `a/b`, `a`, `` (the workspace root last). */
+function ancestorsOf(path: string): string[] {
+  const parts = path.split('/');
+  return [...parts.map((_part, index) => parts.slice(0, parts.length - index).join('/')), ''];
 }
