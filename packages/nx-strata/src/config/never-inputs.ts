@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 
 export interface NeverInputsOptions {
@@ -36,11 +36,26 @@ export function neverInputs(workspaceRoot: string, options: NeverInputsOptions, 
   return paths.filter((path) => !paths.some((other) => other !== path && path.startsWith(`${other}/`)));
 }
 
+/** nx.json's cacheDirectory, read again only when nx.json changes (every family of a graph computation asks). */
+const cacheDirectories = new Map<string, { mtimeMs: number; value: string | undefined }>();
+
 function nxJsonCacheDirectory(workspaceRoot: string): string | undefined {
+  const file = join(workspaceRoot, 'nx.json');
+  let mtimeMs: number;
   try {
-    const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { cacheDirectory?: unknown };
-    return typeof nxJson.cacheDirectory === 'string' ? nxJson.cacheDirectory : undefined;
+    mtimeMs = statSync(file).mtimeMs;
   } catch {
     return undefined;
   }
+  const known = cacheDirectories.get(file);
+  if (known?.mtimeMs === mtimeMs) return known.value;
+  let value: string | undefined;
+  try {
+    const nxJson = JSON.parse(readFileSync(file, 'utf8')) as { cacheDirectory?: unknown };
+    value = typeof nxJson.cacheDirectory === 'string' ? nxJson.cacheDirectory : undefined;
+  } catch {
+    value = undefined;
+  }
+  cacheDirectories.set(file, { mtimeMs, value });
+  return value;
 }

@@ -60,7 +60,12 @@ export function normalizePluginOptions(options: StrataPluginOptions | undefined)
  * `recordsDir` and `historyDir` must stay inside the workspace: nx-strata writes there, and Nx caches what is there.
  * Throws a StrataInputError naming nx.json and the option.
  */
+const checkedOptionPaths = new Set<string>();
+
 export function checkPluginOptionPaths(options: Pick<NormalizedPluginOptions, 'recordsDir' | 'historyDir'>, workspaceRoot: string): void {
+  // Every strata.json of a graph computation asks with the same options: check each combination once per process.
+  const memo = `${workspaceRoot}\0${options.recordsDir}\0${options.historyDir}`;
+  if (checkedOptionPaths.has(memo)) return;
   for (const key of ['recordsDir', 'historyDir'] as const) {
     const value = options[key];
     const lexical = isAbsolute(value) ? value : join(workspaceRoot, value);
@@ -72,13 +77,13 @@ export function checkPluginOptionPaths(options: Pick<NormalizedPluginOptions, 'r
     let real = lexical;
     for (let existing = lexical, rest = ''; ; rest = join(basename(existing), rest), existing = dirname(existing)) {
       try {
-        real = join(realpathSync(existing), rest);
+        real = join(realpathSync.native(existing), rest);
         break;
       } catch {
         if (dirname(existing) === existing) break;
       }
     }
-    if (!inside(workspaceRoot, lexical) || !inside(realpathSync(workspaceRoot), real)) {
+    if (!inside(workspaceRoot, lexical) || !inside(realpathSync.native(workspaceRoot), real)) {
       throw new StrataInputError({
         file: 'nx.json',
         problem: `the nx-strata plugin option "${key}" (${JSON.stringify(value)}) is not a directory inside the workspace`,
@@ -86,6 +91,7 @@ export function checkPluginOptionPaths(options: Pick<NormalizedPluginOptions, 'r
       });
     }
   }
+  checkedOptionPaths.add(memo);
 }
 
 /** The package name under which nx.json registers the plugin. */

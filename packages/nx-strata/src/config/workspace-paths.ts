@@ -32,7 +32,7 @@ export function checkWorkspacePath(workspaceRoot: string, path: string, expect: 
   const absolute = join(workspaceRoot, normalized);
   let real: string;
   try {
-    real = realpathSync(absolute);
+    real = realpathSync.native(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -108,7 +108,7 @@ const realRoots = new Map<string, string>();
 export function realWorkspaceRoot(workspaceRoot: string): string {
   let real = realRoots.get(workspaceRoot);
   if (!real) {
-    real = realpathSync(workspaceRoot);
+    real = realpathSync.native(workspaceRoot);
     realRoots.set(workspaceRoot, real);
   }
   return real;

@@ -209,11 +209,11 @@ function specialEntry(contextAbsolute: string, path: string, stats: Stats): Spec
 function isSafeForNx(options: WalkOptions, path: string, entry: SpecialEntry): boolean {
   if (entry.kind !== 'symlink' || !options.workspaceRoot) return false;
   try {
-    const real = realpathSync(join(options.contextAbsolute, path));
+    const real = realpathSync.native(join(options.contextAbsolute, path));
     if (!isInside(options.workspaceRoot, real)) return false;
     const stats = statSync(real);
     if (!stats.isFile() && !stats.isDirectory()) return false;
-    const contextReal = realpathSync(options.contextAbsolute);
+    const contextReal = realpathSync.native(options.contextAbsolute);
     if (isInside(contextReal, real)) {
       const relative = real
         .slice(contextReal.length + 1)

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { referencesVariable } from '../dockerfile/expand-variables';
@@ -40,6 +40,7 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
     : [[IMPLICIT_VARIANT, {}, false]];
 
   const tasks: LayerTask[] = [];
+  const resolved = new Map<string, string>();
   for (const [variant, variantConfig, explicitVariant] of variants) {
     for (const [platform, platformOverride] of variantPlatforms(config, variantConfig)) {
       const group: LayerTask[] = [];
@@ -52,6 +53,9 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
         const where = describeLayer({ layer, variant, platform });
         const resolve = (setting: 'dockerfile' | 'context', raw: string, at: JsonPath, expect: 'file' | 'directory') => {
           const written = substituteTokens(raw, variant, platform);
+          // The same path recurs for every variant and platform: check it once.
+          const known = resolved.get(`${expect} ${written}`);
+          if (known !== undefined) return known;
           const check =
             posix.isAbsolute(written) || /^[A-Za-z]:[\\/]/.test(written)
               ? ({
@@ -60,7 +64,10 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
                   hint: 'paths in strata.json are relative to the directory that holds it and stay inside the workspace',
                 } as const)
               : checkWorkspacePath(workspaceRoot, resolvePath(projectRoot, written), expect);
-          if (check.ok) return check.path;
+          if (check.ok) {
+            resolved.set(`${expect} ${written}`, check.path);
+            return check.path;
+          }
           // A build context that a build produces (`context: dist/apps/api`) is not there on a clean checkout: a path
           // inside the workspace that git ignores is accepted; the layer waits for the task that writes it.
           const candidate = resolvePath(projectRoot, written);
@@ -217,6 +224,7 @@ export function projectName(config: StrataConfig, projectRoot: string, workspace
 /** The name a project.json or package.json in `directory` gives its project, if any. */
 function definedProjectName(directory: string): string | undefined {
   for (const file of ['project.json', 'package.json']) {
+    if (!existsSync(join(directory, file))) continue;
     try {
       const name = (JSON.parse(readFileSync(join(directory, file), 'utf8')) as { name?: unknown }).name;
       if (typeof name === 'string' && name) return name;
