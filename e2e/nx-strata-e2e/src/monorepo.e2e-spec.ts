@@ -257,4 +257,25 @@ describe('an image in a TypeScript monorepo', () => {
     expect(graph.graph.dependencies['api-image'].map((dependency) => dependency.target)).toContain('api');
     workspace.write('images/api/strata.json', original);
   });
+
+  test('the collision layout: by default images/api is api-image; named "api" by hand, the clash is stopped, nothing recorded', () => {
+    const original = workspace.read('images/api/strata.json');
+    const config = JSON.parse(original);
+    config.project = 'api';
+    workspace.write('images/api/strata.json', JSON.stringify(config, null, 2));
+    const started = Date.now();
+    const run = workspace.nx(['run-many', '-t', 'docker-build'], env);
+    expect(run.exitCode).not.toBe(0);
+    // Nx's own words, naming both directories.
+    expect(run.output).toContain('The following projects are defined in multiple locations');
+    expect(run.output).toMatch(/- api:\s*\n\s*- images\/api\s*\n\s*- apps\/api/);
+    expect(workspace.builtSince(started)).toEqual([]);
+    workspace.write('images/api/strata.json', original);
+    expect(JSON.parse(workspace.nx(['show', 'projects', '--json'], env).output.match(/\[[\s\S]*\]/)![0]).sort()).toEqual([
+      'api',
+      'api-image',
+      'hello',
+      'util',
+    ]);
+  });
 });
