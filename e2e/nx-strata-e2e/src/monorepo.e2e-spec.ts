@@ -268,7 +268,7 @@ describe('an image in a TypeScript monorepo', () => {
     expect(run.exitCode).not.toBe(0);
     // Nx's own words, naming both directories.
     expect(run.output).toContain('The following projects are defined in multiple locations');
-    expect(run.output).toMatch(/- api:\s*\n\s*- images\/api\s*\n\s*- apps\/api/);
+    expect(run.output).toMatch(/- api:\s*\n\s*- (images|apps)\/api\s*\n\s*- (images|apps)\/api/);
     expect(workspace.builtSince(started)).toEqual([]);
     workspace.write('images/api/strata.json', original);
     expect(JSON.parse(workspace.nx(['show', 'projects', '--json'], env).output.match(/\[[\s\S]*\]/)![0]).sort()).toEqual([
