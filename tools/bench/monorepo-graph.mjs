@@ -26,14 +26,20 @@ function makeWorkspace(dir, plugins) {
   for (let i = 0; i < count; i++) {
     const app = join(dir, 'apps', `app-${i}`);
     mkdirSync(join(app, 'src'), { recursive: true });
-    writeFileSync(join(app, 'project.json'), JSON.stringify({ name: `app-${i}`, targets: { build: { command: 'true', outputs: ['{workspaceRoot}/dist/{projectRoot}'] } } }));
+    writeFileSync(
+      join(app, 'project.json'),
+      JSON.stringify({ name: `app-${i}`, targets: { build: { command: 'true', outputs: ['{workspaceRoot}/dist/{projectRoot}'] } } }),
+    );
     writeFileSync(join(app, 'src', 'main.ts'), `export const n = ${i};\n`);
     const image = join(dir, 'images', `app-${i}`);
     mkdirSync(image, { recursive: true });
     writeFileSync(join(image, 'Dockerfile'), `FROM node:20-slim\nCOPY dist/apps/app-${i} /app\nCMD ["node", "/app/main.js"]\n`);
     // A project.json names the image project for every setup (@nx/docker needs one; nx-strata joins it).
     writeFileSync(join(image, 'project.json'), JSON.stringify({ name: `app-${i}-image` }));
-    writeFileSync(join(image, 'strata.json'), JSON.stringify({ image: `acme/app-${i}`, context: '../..', layers: { app: { dockerfile: 'Dockerfile' } } }));
+    writeFileSync(
+      join(image, 'strata.json'),
+      JSON.stringify({ image: `acme/app-${i}`, context: '../..', layers: { app: { dockerfile: 'Dockerfile' } } }),
+    );
   }
   execFileSync('git', ['init', '-q'], { cwd: dir });
   execFileSync('git', ['add', '-A'], { cwd: dir });
@@ -47,7 +53,10 @@ async function measureInProcess(workspace) {
   const [, createNodes] = plugin.createNodes;
   const files = Array.from({ length: count }, (_, i) => `images/app-${i}/strata.json`);
   const apps = Object.fromEntries(
-    Array.from({ length: count }, (_, i) => [`app-${i}`, { root: `apps/app-${i}`, targets: { build: { outputs: ['{workspaceRoot}/dist/{projectRoot}'] } } }]),
+    Array.from({ length: count }, (_, i) => [
+      `app-${i}`,
+      { root: `apps/app-${i}`, targets: { build: { outputs: ['{workspaceRoot}/dist/{projectRoot}'] } } },
+    ]),
   );
   process.chdir(workspace);
   const nodes = [];
@@ -57,8 +66,17 @@ async function measureInProcess(workspace) {
     let started = process.hrtime.bigint();
     const results = await createNodes(files, {}, { nxJsonConfiguration: {}, workspaceRoot: workspace });
     nodes.push(Number(process.hrtime.bigint() - started) / 1e6);
-    const images = Object.fromEntries(results.flatMap(([, result]) => Object.values(result.projects ?? {}).map((project) => [project.name, project])));
-    const context = { projects: { ...apps, ...images }, nxJsonConfiguration: {}, workspaceRoot: workspace, fileMap: {}, filesToProcess: {}, externalNodes: {} };
+    const images = Object.fromEntries(
+      results.flatMap(([, result]) => Object.values(result.projects ?? {}).map((project) => [project.name, project])),
+    );
+    const context = {
+      projects: { ...apps, ...images },
+      nxJsonConfiguration: {},
+      workspaceRoot: workspace,
+      fileMap: {},
+      filesToProcess: {},
+      externalNodes: {},
+    };
     started = process.hrtime.bigint();
     edges = (await plugin.createDependencies({}, context)).length;
     dependencies.push(Number(process.hrtime.bigint() - started) / 1e6);
@@ -112,13 +130,16 @@ if (role === 'in-process') {
     rows.push([name, graphWallTime(workspace)]);
   }
   const inProcess = JSON.parse(
-    execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(count), 'in-process', `${base}-nx-strata`], { encoding: 'utf8' }),
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(count), 'in-process', `${base}-nx-strata`], {
+      encoding: 'utf8',
+    }),
   );
   console.log(`\nProject graph, ${count} code projects beside ${count} image families (each image copying one project's build output)`);
   console.log(`node ${process.version}; nx show projects without the daemon; cold after nx reset, warm on the next run\n`);
   console.log('| setup | cold (ms) | warm (ms) | projects |');
   console.log('|---|---:|---:|---:|');
-  for (const [name, result] of rows) console.log(`| ${name} | ${result.cold.toFixed(0)} | ${result.warm.toFixed(0)} | ${result.projects} |`);
+  for (const [name, result] of rows)
+    console.log(`| ${name} | ${result.cold.toFixed(0)} | ${result.warm.toFixed(0)} | ${result.projects} |`);
   console.log(`\nnx-strata's own share, in-process (warm = median of 5 further calls): ${inProcess.edges} image → project edges\n`);
   console.log('| step | cold (ms) | warm (ms) |');
   console.log('|---|---:|---:|');
