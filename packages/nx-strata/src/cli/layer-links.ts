@@ -2,7 +2,15 @@ import type { ProjectConfiguration } from '@nx/devkit';
 import type { ImageFamily } from '../model/image-family';
 import type { LayerTask } from '../model/layer-task';
 import { gitIgnoredPaths } from '../engines/git-ignored';
-import { binaryOutputs, declaredOutputs, normalizeRoot, overlaps, unproducedSources, type DeclaredOutput } from '../model/task-links';
+import {
+  binaryOutputs,
+  declaredOutputs,
+  isWithin,
+  normalizeRoot,
+  overlaps,
+  unproducedSources,
+  type DeclaredOutput,
+} from '../model/task-links';
 
 /** A task a layer waits for, and why: what `inspect` shows for each layer. */
 export interface LayerLink {
@@ -33,7 +41,7 @@ export async function layerLinks(
     sources.filter((source) => source !== '.'),
   );
   const readsOutside = families.some((family) =>
-    family.tasks.some((task) => family.inputsOf(task).sources.some((source) => !isInside(source, normalizeRoot(task.projectRoot)))),
+    family.tasks.some((task) => family.inputsOf(task).sources.some((source) => !isWithin(source, normalizeRoot(task.projectRoot)))),
   );
   let outputs: DeclaredOutput[] = [];
   let note: string | undefined;
@@ -69,8 +77,4 @@ export async function layerLinks(
     return output ? `${output.project}:${output.target}` : undefined;
   };
   return { links, warnings, producerOf, note };
-}
-
-function isInside(path: string, root: string): boolean {
-  return root === '' || path === root || path.startsWith(`${root}/`);
 }

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { failAtConfigPath } from './load-strata-config';
 import type { StrataConfig } from './strata-config';
-import { checkWorkspacePath } from './workspace-paths';
+import { checkConfigPath } from './workspace-paths';
 
 /**
  * Every path a binary names (`source`, `context`, `inputs`) must stay inside the workspace: `source` and `context` must
@@ -14,13 +14,7 @@ export function checkBinaryPaths(workspaceRoot: string, configFile: string, conf
     const at = ['binaries', name];
     const check = (key: 'source' | 'context', value: string | undefined, expect: 'file' | 'directory') => {
       if (value === undefined) return;
-      const result = posix.isAbsolute(value)
-        ? ({
-            ok: false,
-            problem: `"${value}" is an absolute path`,
-            hint: 'paths in strata.json are relative to the directory that holds it and stay inside the workspace',
-          } as const)
-        : checkWorkspacePath(workspaceRoot, posix.join(projectRoot, value), expect);
+      const result = checkConfigPath(workspaceRoot, projectRoot, value, expect);
       if (!result.ok)
         failAtConfigPath(
           config,

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { StrataInputError } from './strata-error';
+import { isInside } from './workspace-paths';
 
 /** Options of the nx-strata plugin entry in nx.json (`{ "plugin": "nx-strata", "options": { ... } }`). */
 export interface StrataPluginOptions {
@@ -69,10 +70,8 @@ export function checkPluginOptionPaths(options: Pick<NormalizedPluginOptions, 'r
   for (const key of ['recordsDir', 'historyDir'] as const) {
     const value = options[key];
     const lexical = isAbsolute(value) ? value : join(workspaceRoot, value);
-    const inside = (root: string, path: string) => {
-      const rel = relative(root, path);
-      return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-    };
+    // Strictly below the root: the workspace root itself is no place for records.
+    const inside = (root: string, path: string) => path !== root && isInside(root, path);
     // It may not exist yet: resolve the part that does (a symlinked parent must not lead out either).
     let real = lexical;
     for (let existing = lexical, rest = ''; ; rest = join(basename(existing), rest), existing = dirname(existing)) {

@@ -15,13 +15,7 @@ export type PathCheck = { ok: true; path: string } | { ok: false; problem: strin
  */
 export function checkWorkspacePath(workspaceRoot: string, path: string, expect: 'file' | 'directory'): PathCheck {
   const normalized = posix.normalize(path.split('\\').join('/')).replace(/\/+$/, '') || '.';
-  if (isAbsolute(path) || posix.isAbsolute(normalized)) {
-    return {
-      ok: false,
-      problem: `"${path}" is an absolute path`,
-      hint: 'paths in strata.json are relative to the directory that holds it, and stay inside the workspace',
-    };
-  }
+  if (isAbsolute(path) || posix.isAbsolute(normalized)) return absolutePath(path);
   if (normalized === '..' || normalized.startsWith('../')) {
     return {
       ok: false,
@@ -65,6 +59,23 @@ export function checkWorkspacePath(workspaceRoot: string, path: string, expect: 
     return { ok: false, problem: `"${normalized}" is ${describeKind(stats)}, not a directory`, hint: 'point it at a directory' };
   }
   return { ok: true, path: normalized };
+}
+
+/**
+ * A path as strata.json writes it, relative to the directory that holds strata.json (`projectRoot`): refused when
+ * absolute (before joining would hide it), else checked like any workspace path.
+ */
+export function checkConfigPath(workspaceRoot: string, projectRoot: string, written: string, expect: 'file' | 'directory'): PathCheck {
+  if (posix.isAbsolute(written) || /^[A-Za-z]:[\\/]/.test(written)) return absolutePath(written);
+  return checkWorkspacePath(workspaceRoot, posix.normalize(posix.join(projectRoot, written)), expect);
+}
+
+function absolutePath(path: string): PathCheck {
+  return {
+    ok: false,
+    problem: `"${path}" is an absolute path`,
+    hint: 'paths in strata.json are relative to the directory that holds it, and stay inside the workspace',
+  };
 }
 
 /**

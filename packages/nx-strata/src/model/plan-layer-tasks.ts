@@ -15,7 +15,7 @@ import {
 import { formatJsonPath, type JsonPath } from '../config/json-source';
 import { failAtConfigPath, platformOverridePath } from '../config/load-strata-config';
 import { StrataInputError } from '../config/strata-error';
-import { checkWorkspacePath, isIgnoredByGit } from '../config/workspace-paths';
+import { checkConfigPath, isIgnoredByGit } from '../config/workspace-paths';
 
 export interface PlanOptions {
   workspaceRoot: string;
@@ -56,14 +56,7 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
           // The same path recurs for every variant and platform: check it once.
           const known = resolved.get(`${expect} ${written}`);
           if (known !== undefined) return known;
-          const check =
-            posix.isAbsolute(written) || /^[A-Za-z]:[\\/]/.test(written)
-              ? ({
-                  ok: false,
-                  problem: `"${written}" is an absolute path`,
-                  hint: 'paths in strata.json are relative to the directory that holds it and stay inside the workspace',
-                } as const)
-              : checkWorkspacePath(workspaceRoot, resolvePath(projectRoot, written), expect);
+          const check = checkConfigPath(workspaceRoot, projectRoot, written, expect);
           if (check.ok) {
             resolved.set(`${expect} ${written}`, check.path);
             return check.path;

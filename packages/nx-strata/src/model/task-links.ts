@@ -83,9 +83,14 @@ function resolveOutput(output: string, projectName: string, projectRoot: string,
   return path === '' || path === '.' || path.startsWith('..') ? undefined : path;
 }
 
+/** Whether a workspace-relative `path` is `directory` or below it (`''` is the workspace root). */
+export function isWithin(path: string, directory: string): boolean {
+  return directory === '' || path === directory || path.startsWith(`${directory}/`);
+}
+
 /** Whether a path a layer reads and a declared output overlap (one holds the other). */
 export function overlaps(path: string, output: string): boolean {
-  return path === output || path.startsWith(`${output}/`) || output.startsWith(`${path}/`) || path === '.';
+  return path === '.' || isWithin(path, output) || isWithin(output, path);
 }
 
 export function normalizeRoot(root: string): string {

@@ -1,3 +1,4 @@
+import { isWithin } from '../model/task-links';
 /**
  * Globs (workspace-relative, `/`-separated) that match `path` and everything below it, except `excluded` and
  * everything below that: a layer that copies `dist/` must never hash its parent layer's record in `dist/strata/`
@@ -7,7 +8,7 @@
 export function globsUnder(path: string, excluded?: string): string[] {
   const base = path === '.' || path === '' ? '' : path.replace(/\/+$/, '');
   const all = (prefix: string) => (prefix ? [prefix, `${prefix}/**/*`] : ['**/*']);
-  if (!excluded || !isInside(excluded, base)) return all(escape(base));
+  if (!excluded || !isWithin(excluded, base)) return all(escape(base));
   const rest = (base ? excluded.slice(base.length + 1) : excluded).split('/').filter(Boolean);
   const globs: string[] = [];
   let prefix = escape(base);
@@ -19,11 +20,6 @@ export function globsUnder(path: string, excluded?: string): string[] {
     prefix = prefix ? `${prefix}/${escape(segment)}` : escape(segment);
   }
   return globs;
-}
-
-/** Whether `path` is `directory` or below it (`''` is the workspace root). */
-function isInside(path: string, directory: string): boolean {
-  return directory === '' || path === directory || path.startsWith(`${directory}/`);
 }
 
 /**

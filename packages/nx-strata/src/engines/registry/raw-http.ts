@@ -172,20 +172,24 @@ export async function registryRequest(
   url: string,
   options: Omit<RequestOptions, 'body'> & { body?: string | Uint8Array },
 ): Promise<RegistryResponse> {
+  const follow = options.method === 'GET' || options.method === 'HEAD';
+  const response = await followingRedirects(url, follow, (current) => openRequest(current, options));
+  return new RegistryResponse(response.statusCode ?? 0, response.headers, await readWhole(response));
+}
+
+/** Opens `url` with `open`, and, when `follow`, each redirect's target in turn (five at most). */
+async function followingRedirects(
+  url: string,
+  follow: boolean,
+  open: (current: string) => Promise<IncomingMessage>,
+): Promise<IncomingMessage> {
   let current = url;
   for (let hop = 0; hop <= 5; hop++) {
-    const response = await openRequest(current, options);
+    const response = await open(current);
     const location = response.headers.location;
-    if (
-      location &&
-      [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) &&
-      (options.method === 'GET' || options.method === 'HEAD')
-    ) {
-      response.resume();
-      current = new URL(location, current).toString();
-      continue;
-    }
-    return new RegistryResponse(response.statusCode ?? 0, response.headers, await readWhole(response));
+    if (!follow || !location || ![301, 302, 303, 307, 308].includes(response.statusCode ?? 0)) return response;
+    response.resume();
+    current = new URL(location, current).toString();
   }
   throw new Error(`${url}: more than five redirects`);
 }
@@ -213,16 +217,10 @@ export async function streamDownload(
   timeouts: RegistryTimeouts = DEFAULT_REGISTRY_TIMEOUTS,
 ): Promise<IncomingMessage> {
   const origin = new URL(url).origin;
-  let current = url;
-  for (let hop = 0; hop <= 5; hop++) {
+  return followingRedirects(url, true, (current) => {
     const headers: Record<string, string> = authorization && new URL(current).origin === origin ? { Authorization: authorization } : {};
-    const response = await openRequest(current, { method: 'GET', headers, timeouts });
-    const location = response.headers.location;
-    if (!location || ![301, 302, 303, 307, 308].includes(response.statusCode ?? 0)) return response;
-    response.resume();
-    current = new URL(location, current).toString();
-  }
-  throw new Error(`${url}: more than five redirects`);
+    return openRequest(current, { method: 'GET', headers, timeouts });
+  });
 }
 
 function requestFor(url: string): typeof httpRequest {
