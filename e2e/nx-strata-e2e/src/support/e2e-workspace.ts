@@ -33,9 +33,7 @@ export class E2EWorkspace {
     installPackedPlugin(root);
     const workspace = new E2EWorkspace(root);
     workspace.git('init', '-q', '-b', 'main');
-    workspace.git('config', 'user.name', 'nx-strata e2e');
-    workspace.git('config', 'user.email', 'e2e@nx-strata.invalid');
-    workspace.git('config', 'commit.gpgsign', 'false');
+    workspace.configureGit();
     workspace.commitAll('fixture');
     return workspace;
   }
@@ -60,10 +58,15 @@ export class E2EWorkspace {
     });
     const workspace = new E2EWorkspace(root);
     workspace.git('init', '-q', '-b', 'main');
-    workspace.git('config', 'user.name', 'nx-strata e2e');
-    workspace.git('config', 'user.email', 'e2e@nx-strata.invalid');
-    workspace.git('config', 'commit.gpgsign', 'false');
+    workspace.configureGit();
     return workspace;
+  }
+
+  /** A committer for the tests' commits, and no signing. */
+  private configureGit(): void {
+    this.git('config', 'user.name', 'nx-strata e2e');
+    this.git('config', 'user.email', 'e2e@nx-strata.invalid');
+    this.git('config', 'commit.gpgsign', 'false');
   }
 
   /** `git status --porcelain`, trimmed: '' when the working tree is clean. */
@@ -206,8 +209,7 @@ export class E2EWorkspace {
     execFileSync('git', ['clone', '-q', this.root, root]);
     installPackedPlugin(root);
     const clone = new E2EWorkspace(root);
-    clone.git('config', 'user.name', 'nx-strata e2e');
-    clone.git('config', 'user.email', 'e2e@nx-strata.invalid');
+    clone.configureGit();
     return clone;
   }
 
