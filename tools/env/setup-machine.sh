@@ -3,7 +3,9 @@
 # Docker Engine + buildx plugin, QEMU for arm64, a local OCI registry on a free loopback port,
 # busybox base images for linux/amd64 and linux/arm64 (nothing can be pulled from a public registry), and Chromium
 # (headless, for the build report test).
-# Every step skips what is already there. State (registry address) goes to $STRATA_ENV_DIR/env.
+# Beside it a second, current engine: Docker 26.1 with the containerd image store, on its own socket, data root and
+# bridge (the e2e suites' "containerd" engine and the second build host; docker context `strata-containerd`).
+# Every step skips what is already there. State (registry address, second engine's socket) goes to $STRATA_ENV_DIR/env.
 set -euo pipefail
 
 STRATA_ENV_DIR="${STRATA_ENV_DIR:-/var/lib/nx-strata-dev}"
@@ -25,14 +27,10 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_buildx() {
-  local plugin=/usr/local/lib/docker/cli-plugins/docker-buildx
-  if docker buildx version >/dev/null 2>&1; then log "buildx present: $(docker buildx version | head -1)"; return; fi
-  need_root
-  log "fetching docker-buildx from Debian trixie (download only, not installed into this system)"
-  local src=/etc/apt/sources.list.d/strata-trixie-tmp.sources work
-  work=$(mktemp -d); chmod 755 "$work"
-  trap 'rm -f /etc/apt/sources.list.d/strata-trixie-tmp.sources' RETURN
+# Fetches Debian trixie packages into $1 without installing them (a temporary apt source, `apt-get download`).
+download_trixie() {
+  local dir="$1"; shift
+  local src=/etc/apt/sources.list.d/strata-trixie-tmp.sources
   cat >"$src" <<SRC
 Types: deb
 URIs: http://deb.debian.org/debian
@@ -41,9 +39,18 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
   apt-get update -qq
-  (cd "$work" && apt-get download -qq docker-buildx/trixie)
+  (cd "$dir" && apt-get download -qq "$@") || { rm -f "$src"; apt-get update -qq; return 1; }
   rm -f "$src"
   apt-get update -qq
+}
+
+install_buildx() {
+  local plugin=/usr/local/lib/docker/cli-plugins/docker-buildx
+  if docker buildx version >/dev/null 2>&1; then log "buildx present: $(docker buildx version | head -1)"; return; fi
+  need_root
+  log "fetching docker-buildx from Debian trixie (download only, not installed into this system)"
+  local work; work=$(mktemp -d); chmod 755 "$work"
+  download_trixie "$work" docker-buildx/trixie
   dpkg-deb -x "$work"/docker-buildx_*.deb "$work/x"
   mkdir -p "$(dirname "$plugin")"
   install -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-buildx" "$plugin"
@@ -59,6 +66,71 @@ start_engine() {
   nohup dockerd >/tmp/dockerd.log 2>&1 &
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && { log "Docker engine up"; return; }; sleep 1; done
   log "dockerd did not come up in 60 s; last lines of /tmp/dockerd.log:"; tail -20 /tmp/dockerd.log >&2; exit 1
+}
+
+# Docker 26.1 (trixie's docker.io) with containerd 1.7 (trixie's containerd) and bookworm's own runc (trixie's needs
+# glibc 2.38). Its own bridge: starting a second daemon with `--bridge none` deletes the first engine's docker0.
+ENGINE26_DIR="$STRATA_ENV_DIR/engine26"
+ENGINE26_SOCK="$ENGINE26_DIR/docker.sock"
+ENGINE26_BRIDGE=strata26
+ENGINE26_CONTEXT=strata-containerd
+engine26() { DOCKER_HOST="unix://$ENGINE26_SOCK" docker "$@"; }
+
+install_engine26() {
+  local bin="$ENGINE26_DIR/bin"
+  if [ -x "$bin/dockerd" ] && [ -x "$bin/containerd" ] && [ -x "$bin/runc" ]; then log "Docker 26 binaries present"; return; fi
+  need_root
+  log "fetching docker.io and containerd from Debian trixie (download only, not installed into this system)"
+  local work; work=$(mktemp -d); chmod 755 "$work"
+  download_trixie "$work" docker.io/trixie containerd/trixie
+  dpkg-deb -x "$work"/docker.io_*.deb "$work/x"
+  dpkg-deb -x "$work"/containerd_*.deb "$work/x"
+  mkdir -p "$bin"
+  install -m 0755 "$work/x/usr/sbin/dockerd" "$work/x/usr/sbin/docker-proxy" "$bin/"
+  install -m 0755 "$work/x/usr/bin/containerd" "$work/x/usr/bin/containerd-shim-runc-v2" "$work/x/usr/bin/ctr" "$bin/"
+  install -m 0755 "$(command -v runc)" "$bin/runc"
+  rm -rf "$work"
+  log "Docker 26 binaries in $bin: $("$bin/dockerd" --version)"
+}
+
+start_engine26() {
+  if engine26 info >/dev/null 2>&1; then log "Docker 26 (containerd store) running at unix://$ENGINE26_SOCK"; return; fi
+  need_root
+  if ! ip link show "$ENGINE26_BRIDGE" >/dev/null 2>&1; then
+    ip link add "$ENGINE26_BRIDGE" type bridge
+    ip addr add 172.31.226.1/24 dev "$ENGINE26_BRIDGE"
+  fi
+  ip link set "$ENGINE26_BRIDGE" up
+  mkdir -p "$ENGINE26_DIR/data" "$ENGINE26_DIR/exec"
+  printf '{"features":{"containerd-snapshotter":true},"insecure-registries":["127.0.0.0/8"]}\n' >"$ENGINE26_DIR/daemon.json"
+  rm -f "$ENGINE26_SOCK"
+  log "starting Docker 26 with the containerd image store (log: $ENGINE26_DIR/dockerd.log)"
+  PATH="$ENGINE26_DIR/bin:$PATH" nohup "$ENGINE26_DIR/bin/dockerd" --config-file "$ENGINE26_DIR/daemon.json" \
+    -H "unix://$ENGINE26_SOCK" --data-root "$ENGINE26_DIR/data" --exec-root "$ENGINE26_DIR/exec" \
+    --pidfile "$ENGINE26_DIR/dockerd.pid" --bridge "$ENGINE26_BRIDGE" --iptables=false --ip6tables=false \
+    >"$ENGINE26_DIR/dockerd.log" 2>&1 &
+  for _ in $(seq 1 60); do
+    if engine26 info >/dev/null 2>&1; then
+      engine26 info --format '{{.DriverStatus}}' | grep -q snapshotter || { log "Docker 26 runs without the containerd store"; exit 1; }
+      log "Docker 26 up (containerd image store)"; return
+    fi
+    sleep 1
+  done
+  log "Docker 26 did not come up in 60 s; last lines of $ENGINE26_DIR/dockerd.log:"; tail -20 "$ENGINE26_DIR/dockerd.log" >&2; exit 1
+}
+
+engine26_context() {
+  if docker context inspect "$ENGINE26_CONTEXT" >/dev/null 2>&1; then return; fi
+  docker context create "$ENGINE26_CONTEXT" --description "nx-strata dev: Docker 26, containerd image store" \
+    --docker "host=unix://$ENGINE26_SOCK" >/dev/null
+  log "docker context $ENGINE26_CONTEXT -> unix://$ENGINE26_SOCK"
+}
+
+record_engine26() {
+  local envfile="$STRATA_ENV_DIR/env"
+  grep -v '^STRATA_DEV_ENGINE26' "$envfile" >"$envfile.tmp" || true
+  printf 'STRATA_DEV_ENGINE26_HOST=unix://%s\nSTRATA_DEV_ENGINE26_CONTEXT=%s\n' "$ENGINE26_SOCK" "$ENGINE26_CONTEXT" >>"$envfile.tmp"
+  mv "$envfile.tmp" "$envfile"
 }
 
 enable_qemu() {
@@ -103,8 +175,8 @@ YML
 
 # Local base images: strata-fixtures/busybox:amd64 and :arm64 in the engine's store (and pushed to the dev registry).
 make_busybox_image() {
-  local arch="$1" busybox="$2" tag="strata-fixtures/busybox:$1"
-  if docker image inspect "$tag" >/dev/null 2>&1; then log "$tag present"; else
+  local engine="$1" arch="$2" busybox="$3" tag="strata-fixtures/busybox:$2"
+  if $engine image inspect "$tag" >/dev/null 2>&1; then log "$tag present ($engine)"; else
     local work; work=$(mktemp -d); chmod 755 "$work"
     mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/etc"
     cp "$busybox" "$work/rootfs/bin/busybox"
@@ -113,13 +185,14 @@ make_busybox_image() {
     done
     tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
     printf 'FROM scratch\nADD rootfs.tar /\nENV PATH=/bin\nCMD ["/bin/sh"]\n' >"$work/Dockerfile"
-    docker buildx build -q --platform "linux/$arch" --provenance=false --load -t "$tag" "$work" >/dev/null
+    $engine buildx build -q --platform "linux/$arch" --provenance=false --load -t "$tag" "$work" >/dev/null
     rm -rf "$work"
-    log "$tag built"
+    log "$tag built ($engine)"
   fi
+  [ "$engine" = docker ] || return 0 # the dev registry's busybox tags come from the first engine only
   . "$STRATA_ENV_DIR/env"
-  docker tag "$tag" "$STRATA_DEV_REGISTRY/busybox:$arch"
-  docker push -q "$STRATA_DEV_REGISTRY/busybox:$arch" >/dev/null
+  $engine tag "$tag" "$STRATA_DEV_REGISTRY/busybox:$arch"
+  $engine push -q "$STRATA_DEV_REGISTRY/busybox:$arch" >/dev/null
 }
 
 busybox_arm64() {
@@ -137,8 +210,14 @@ busybox_arm64() {
 install_packages
 install_buildx
 start_engine
+install_engine26
+start_engine26
+engine26_context
 enable_qemu
 start_registry
-make_busybox_image amd64 /bin/busybox
-make_busybox_image arm64 "$(busybox_arm64)"
-log "ready: engine $(docker version -f '{{.Server.Version}}'), buildx $(docker buildx version | awk '{print $2}'), registry $(. "$STRATA_ENV_DIR/env"; echo "$STRATA_DEV_REGISTRY")"
+record_engine26
+for engine in docker engine26; do
+  make_busybox_image "$engine" amd64 /bin/busybox
+  make_busybox_image "$engine" arm64 "$(busybox_arm64)"
+done
+log "ready: engines $(docker version -f '{{.Server.Version}}') (classic store) and $(engine26 version -f '{{.Server.Version}}') (containerd store, context $ENGINE26_CONTEXT), buildx $(docker buildx version | awk '{print $2}'), registry $(. "$STRATA_ENV_DIR/env"; echo "$STRATA_DEV_REGISTRY")"

@@ -2,6 +2,7 @@
 // Fails loudly when the engine or buildx is missing: e2e never skips for a missing environment.
 const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
+const { useEngine } = require('./engine');
 
 module.exports = async function globalSetup() {
   const repoRoot = join(__dirname, '../../../..');
@@ -16,6 +17,8 @@ module.exports = async function globalSetup() {
       throw new Error(`e2e needs \`${command} ${args.join(' ')}\` to work and it failed: ${fix}\n${error.stderr ?? error.message}`);
     }
   }
+  const { engine, version } = useEngine();
+  process.stderr.write(`\ne2e engine: ${engine} (Docker ${version}${process.env.DOCKER_HOST ? ` at ${process.env.DOCKER_HOST}` : ''})\n`);
   const tarball = execFileSync(
     process.execPath,
     [

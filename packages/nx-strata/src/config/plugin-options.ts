@@ -15,8 +15,12 @@ export interface StrataPluginOptions {
   registry?: string;
   /** Workspace-relative directory for build records (the targets' outputs). @default "dist/strata" */
   recordsDir?: string;
-  /** buildx builder per platform, e.g. `{ "linux/arm64": "arm64-native" }`. */
-  builders?: Record<string, string>;
+  /**
+   * Where each platform builds: a buildx builder name (`{ "linux/arm64": "arm64-native" }`, the same as
+   * `{ "builder": "arm64-native" }`), a docker context (`{ "context": "arm64-host" }`) or a daemon address
+   * (`{ "host": "ssh://ci@arm64-host" }`). Every docker call of that platform's tasks goes there.
+   */
+  builders?: Record<string, BuilderSetting>;
   /** Registry mode: skip a layer's build when its content tag is already in the registry (a registry hit). @default true */
   registryCache?: boolean;
   /**
@@ -35,6 +39,50 @@ export interface StrataPluginOptions {
    * its layers: a layer that copies `dist/apps/api` waits for `api:build`, and is hashed after it. @default ["build"]
    */
   followTargets?: string[];
+}
+
+/** One platform's build host in the plugin's `builders`. */
+export type BuilderSetting = string | { builder: string } | { context: string } | { host: string };
+
+/** A platform's build host as the docker-build target's options carry it. */
+export interface PlatformBuildHost {
+  builder?: string;
+  dockerContext?: string;
+  dockerHost?: string;
+}
+
+const HOST_URL = /^(unix|tcp|ssh|npipe|fd):\/\/\S+$/;
+
+/** The build host `builders` gives `platform` ({} for the default engine). Throws a StrataInputError naming nx.json for a malformed entry. */
+export function platformBuildHost(builders: Record<string, BuilderSetting>, platform: string): PlatformBuildHost {
+  const setting = builders[platform];
+  if (setting === undefined) return {};
+  const problem = (what: string) =>
+    new StrataInputError({
+      file: 'nx.json',
+      problem: `the nx-strata plugin option "builders" gives ${platform} ${what}`,
+      hint: 'give each platform a buildx builder name ("arm64-native" or { "builder": "arm64-native" }), a docker context ({ "context": "arm64-host" }) or a daemon address ({ "host": "ssh://ci@arm64-host" })',
+    });
+  if (typeof setting === 'string') {
+    if (!setting.trim()) throw problem('an empty builder name');
+    return { builder: setting };
+  }
+  if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) throw problem(`${JSON.stringify(setting)}`);
+  const keys = Object.keys(setting);
+  if (keys.length !== 1)
+    throw problem(
+      `${JSON.stringify(setting)}, which sets ${keys.length ? keys.join(' and ') : 'nothing'}: set exactly one of builder, context, host`,
+    );
+  const [key] = keys;
+  const value = (setting as Record<string, unknown>)[key];
+  if (typeof value !== 'string' || !value.trim()) throw problem(`a "${key}" that is not a non-empty string`);
+  if (key === 'builder') return { builder: value };
+  if (key === 'context') return { dockerContext: value };
+  if (key === 'host') {
+    if (!HOST_URL.test(value)) throw problem(`the host ${JSON.stringify(value)}, which is not a daemon address (unix://, tcp://, ssh://)`);
+    return { dockerHost: value };
+  }
+  throw problem(`an unknown key "${key}"`);
 }
 
 export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'registry'>> & Pick<StrataPluginOptions, 'registry'>;

@@ -1,4 +1,5 @@
 import { registryTimeoutsFromEnv } from './registry/raw-http';
+import { execDocker, type DockerHost } from './docker-host';
 import { execCommand } from './exec-command';
 
 /** Options of one `docker buildx build`, as data. `buildxBuildArgs` turns them into argv. */
@@ -56,20 +57,15 @@ export function imagetoolsCreateArgs(options: { tags: string[]; sources: string[
   return ['buildx', 'imagetools', 'create', ...options.tags.flatMap((tag) => ['--tag', tag]), ...options.sources];
 }
 
-/** The driver of a buildx builder (`docker`, `docker-container`, `kubernetes`, `remote`), or undefined. Never throws. */
-export async function builderDriver(builder?: string): Promise<string | undefined> {
-  const result = await execCommand('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+/** The driver of the buildx builder a host builds on (`docker`, `docker-container`, `kubernetes`, `remote`), or undefined. Never throws. */
+export async function builderDriver(host?: DockerHost): Promise<string | undefined> {
+  const result = await execDocker(host, ['buildx', 'inspect', ...(host?.builder ? [host.builder] : [])], { timeoutMs: 30_000 });
   return result.exitCode === 0 ? parseBuilderDriver(result.stdout) : undefined;
 }
 
 /** The first `Driver:` line of `docker buildx inspect` output. */
 export function parseBuilderDriver(output: string): string | undefined {
   return /^Driver:\s*(\S+)/m.exec(output)?.[1];
-}
-
-/** Drivers that can attach attestations (provenance, SBOM) to what they push. */
-export function supportsAttestations(driver: string | undefined): boolean {
-  return driver !== undefined && driver !== 'docker';
 }
 
 /** Probe: is the buildx plugin installed? Never throws. */
@@ -83,9 +79,9 @@ export async function isBuildxAvailable(): Promise<boolean> {
   return result.exitCode === 0;
 }
 
-/** Probe: does the local engine hold this image? Never throws. */
-export async function localImageExists(ref: string): Promise<boolean> {
-  const result = await execCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', ref]);
+/** Probe: does the engine `host` reaches hold this image? Never throws. */
+export async function localImageExists(ref: string, host?: DockerHost): Promise<boolean> {
+  const result = await execDocker(host, ['image', 'inspect', '--format', '{{.Id}}', ref]);
   return result.exitCode === 0;
 }
 
@@ -93,7 +89,11 @@ export async function localImageExists(ref: string): Promise<boolean> {
  * Probe: the digest an image reference resolves to now (registry manifest digest, or the local image ID for an
  * image only the local engine has). undefined when neither knows it. Never throws.
  */
-export async function resolveImageDigest(ref: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function resolveImageDigest(
+  ref: string,
+  env: NodeJS.ProcessEnv = process.env,
+  host?: DockerHost,
+): Promise<string | undefined> {
   // A runtime input of every task with pinBaseImages: a stalled registry must fail the hashing, not hang it.
   const timeouts = registryTimeoutsFromEnv(env);
   const limitMs = timeouts.connectMs + timeouts.responseMs + timeouts.idleMs;
@@ -113,7 +113,8 @@ export async function resolveImageDigest(ref: string, env: NodeJS.ProcessEnv = p
       // Not JSON: fall through to the local engine.
     }
   }
-  const local = await execCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', ref]);
+  // The local store's ID: the config digest on the classic store, the manifest (or index) digest on containerd's.
+  const local = await execDocker(host, ['image', 'inspect', '--format', '{{.Id}}', ref]);
   return local.exitCode === 0 && local.stdout.trim() ? `local:${local.stdout.trim()}` : undefined;
 }
 
@@ -125,9 +126,9 @@ export interface ImageStats {
 
 const NO_STATS: ImageStats = { sizeBytes: null, layerCount: null };
 
-/** Size (bytes, uncompressed) and layer count of a local image; nulls when it cannot be read. */
-export async function localImageStats(ref: string): Promise<ImageStats> {
-  const result = await execCommand('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', ref]);
+/** Size (bytes, uncompressed) and layer count of an image in the engine `host` reaches; nulls when it cannot be read. */
+export async function localImageStats(ref: string, host?: DockerHost): Promise<ImageStats> {
+  const result = await execDocker(host, ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', ref]);
   const [size, layers] = result.stdout.trim().split(' ').map(Number);
   return result.exitCode === 0 && Number.isFinite(size)
     ? { sizeBytes: size, layerCount: Number.isFinite(layers) ? layers : null }

@@ -76,7 +76,7 @@ describe('createNodes', () => {
 
   it('adds an aggregate per platform and one for everything, with the union of inputs', async () => {
     root = createTempWorkspace(VISION_LAYOUT);
-    const project = await inferProject(root, { builders: { 'linux/arm64': 'arm-node' } });
+    const project = await inferProject(root, { builders: { 'linux/arm64': 'arm-node', 'linux/amd64': { context: 'amd64-host' } } });
     expect(project.targets!['docker-build--linux-arm64'].dependsOn).toEqual([
       'docker-build--cpu--base--linux-arm64',
       'docker-build--cpu--ml--linux-arm64',
@@ -87,6 +87,7 @@ describe('createNodes', () => {
     expect(project.targets!['docker-build'].inputs).toContainEqual({ fileset: '{workspaceRoot}/src/vision/main.py', includeIgnored: true });
     expect(project.targets!['docker-build--cpu--base--linux-arm64'].options.builder).toBe('arm-node');
     expect(project.targets!['docker-build--cpu--base--linux-amd64'].options.builder).toBeUndefined();
+    expect(project.targets!['docker-build--cpu--base--linux-amd64'].options.dockerContext).toBe('amd64-host');
     expect(project.metadata?.targetGroups?.['docker-build linux/arm64']).toHaveLength(3);
   });
 

@@ -13,7 +13,12 @@ import { projectName } from '../model/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../executors/docker-build/schema';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
 import { layerNxInputs, unionInputs, type NxInput } from './nx-inputs';
-import { normalizePluginOptions, type NormalizedPluginOptions, type StrataPluginOptions } from '../config/plugin-options';
+import {
+  normalizePluginOptions,
+  platformBuildHost,
+  type NormalizedPluginOptions,
+  type StrataPluginOptions,
+} from '../config/plugin-options';
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { platformTargetName } from '../model/target-names';
@@ -161,8 +166,7 @@ function buildLayerTarget(
   if (options.pinBaseImages) targetOptions.pinBaseImages = true;
   if (!options.registryCache) targetOptions.registryCache = false;
   if (options.registry) targetOptions.registry = options.registry;
-  const builder = options.builders[task.platform];
-  if (builder) targetOptions.builder = builder;
+  Object.assign(targetOptions, platformBuildHost(options.builders, task.platform));
 
   return {
     executor: 'nx-strata:docker-build',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { StrataInputError } from '../../config/strata-error';
 import { buildxBuildArgs, BUILDX_MISSING, isBuildxAvailable, localImageStats, registryImageStats } from '../../engines/buildx';
-import { formatCommand } from '../../engines/exec-command';
+import { formatDockerCommand } from '../../engines/docker-host';
 import { describeLayer } from '../../model/layer-task';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
@@ -47,7 +47,7 @@ export default async function dockerBuildExecutor(
       const what =
         check.kind === 'hit'
           ? `registry hit: ${plan.tag} exists, nothing would be built`
-          : `would run:\ndocker ${formatCommand(buildxBuildArgs(plan.buildx))}`;
+          : `would run:\n${formatDockerCommand(options.host, buildxBuildArgs(plan.buildx))}`;
       logger.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
       return { success: true };
     }
@@ -63,12 +63,14 @@ export default async function dockerBuildExecutor(
             cwd: options.workspaceRoot,
             label,
             registry: options.registry,
+            host: options.host,
             pulledFromRegistry: check.kind === 'miss' && options.registry !== null,
           });
     if ('ok' in built && !built.ok) return failed(built.message);
     const ref = pinnedRef(plan, options, built.digest);
     // A registry hit read the stats from the manifest it found; a build asks for them.
-    const stats = check.kind === 'hit' ? check : options.registry ? await registryImageStats(ref) : await localImageStats(plan.tag);
+    const stats =
+      check.kind === 'hit' ? check : options.registry ? await registryImageStats(ref) : await localImageStats(plan.tag, options.host);
     const durationMs = Date.now() - started;
     const result = check.kind === 'hit' ? 'registry-hit' : 'built';
     // Temp file and rename: a reader sees the old record or the whole new one, never half.

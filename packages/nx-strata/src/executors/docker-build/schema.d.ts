@@ -28,6 +28,10 @@ export interface DockerBuildExecutorOptions {
   registry?: string;
   /** buildx builder to use (`--builder`), e.g. a native arm64 node. */
   builder?: string;
+  /** Docker context every docker call of this task goes to (`docker --context <name>`): a second engine, a native arm64 host. */
+  dockerContext?: string;
+  /** Daemon address every docker call of this task goes to (`DOCKER_HOST`), e.g. `unix:///run/arm64.sock`, `ssh://builder@arm64`. */
+  dockerHost?: string;
   /** `--cache-from` entries, passed through. */
   cacheFrom?: string[];
   /** `--cache-to` entries, passed through (the docker driver supports only `type=inline`). */

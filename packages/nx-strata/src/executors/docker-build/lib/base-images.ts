@@ -5,13 +5,13 @@ import type { NormalizedDockerBuildOptions } from './normalize-options';
 
 /** With pinBaseImages: the digests of the external images this Dockerfile starts from by tag, as key lines. */
 export async function baseImageKeyLines(
-  options: Pick<NormalizedDockerBuildOptions, 'pinBaseImages'>,
+  options: Pick<NormalizedDockerBuildOptions, 'pinBaseImages' | 'host'>,
   images: ExternalImage[],
 ): Promise<string[]> {
   if (!options.pinBaseImages) return [];
   const lines: string[] = [];
   for (const ref of new Set(images.filter((image) => !image.pinned).map((image) => image.ref))) {
-    const digest = await resolveImageDigest(ref);
+    const digest = await resolveImageDigest(ref, process.env, options.host);
     if (digest) lines.push(`image ${ref}=${digest}`);
     else
       logger.warn(

@@ -1,15 +1,20 @@
+import type { DockerHost } from '../../../engines/docker-host';
 import { buildRegistry } from '../../../engines/registry/registry-address';
 import { join } from 'node:path';
 import { DEFAULT_PARENT_ARG } from '../../../model/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../schema';
 
 export interface NormalizedDockerBuildOptions extends Required<
-  Omit<DockerBuildExecutorOptions, 'target' | 'parentRecord' | 'parentTarget' | 'registry' | 'builder'>
+  Omit<DockerBuildExecutorOptions, 'target' | 'parentRecord' | 'parentTarget' | 'registry' | 'builder' | 'dockerContext' | 'dockerHost'>
 > {
   target?: string;
   parentRecord?: string;
   parentTarget?: string;
   builder?: string;
+  dockerContext?: string;
+  dockerHost?: string;
+  /** Where every docker call of this task goes (builder, context or daemon address). */
+  host: DockerHost;
   /** Registry after STRATA_REGISTRY, or null in local mode. */
   registry: string | null;
   workspaceRoot: string;
@@ -27,6 +32,7 @@ export function normalizeOptions(
     registry: buildRegistry(options.registry, env),
     workspaceRoot,
     recordAbsolute: join(workspaceRoot, options.record),
+    host: { builder: options.builder, context: options.dockerContext, host: options.dockerHost },
   } as NormalizedDockerBuildOptions;
   normalized.context ??= '.';
   normalized.args ??= {};

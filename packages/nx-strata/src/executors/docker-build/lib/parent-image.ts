@@ -1,4 +1,5 @@
 import { localImageExists } from '../../../engines/buildx';
+import { describeDockerHost } from '../../../engines/docker-host';
 import { readRecord } from '../../../model/layer-record';
 import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
@@ -34,9 +35,9 @@ export async function resolveParentImage(options: NormalizedDockerBuildOptions, 
       `${describeLayer(options)}: the parent ${target} was built ${record.registry ? `for registry ${record.registry}` : 'in local mode'}, but this build is ${options.registry ? `for registry ${options.registry}` : 'in local mode'}.\n  → rebuild the parent in this mode: ${rerun}`,
     );
   }
-  if (!options.registry && !(await localImageExists(record.parentRef))) {
+  if (!options.registry && !(await localImageExists(record.parentRef, options.host))) {
     throw new ParentImageError(
-      `${describeLayer(options)}: the parent image ${record.parentRef} is not in the local Docker engine (its record probably came from a cache on another machine, or the image was removed).\n` +
+      `${describeLayer(options)}: the parent image ${record.parentRef} is not in ${describeDockerHost(options.host)} (its record probably came from a cache on another machine, or the image was removed).\n` +
         `  → rebuild it here: ${rerun}\n  → or set a registry (plugin option "registry" or STRATA_REGISTRY) so layers are shared by digest`,
     );
   }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { buildxBuildArgs, parseBuildMetadata } from '../../../engines/buildx';
 import { diagnoseDockerFailure } from '../../../engines/docker-diagnosis';
-import { execCommand, formatCommand, lastLines } from '../../../engines/exec-command';
+import { execDocker, formatDockerCommand, type DockerHost } from '../../../engines/docker-host';
+import { lastLines } from '../../../engines/exec-command';
 import type { BuildPlan } from './build-plan';
 
 export type BuildOutcome = { ok: true; digest: string } | { ok: false; message: string };
@@ -13,12 +14,13 @@ export async function runBuild(
     cwd: string;
     label: string;
     registry: string | null;
+    host: DockerHost;
     /** The registry just answered a pull-side probe. */ pulledFromRegistry?: boolean;
   },
 ): Promise<BuildOutcome> {
   const argv = buildxBuildArgs(plan.buildx);
-  const command = `docker ${formatCommand(argv)}`;
-  const result = await execCommand('docker', argv, { stream: true, cwd: context.cwd });
+  const command = formatDockerCommand(context.host, argv);
+  const result = await execDocker(context.host, argv, { stream: true, cwd: context.cwd });
   if (result.failedToStart) {
     return {
       ok: false,
