@@ -123,7 +123,7 @@ describe('registry as cache', () => {
       expect(mediaType).toBe('application/vnd.oci.image.index.v1+json');
     } else {
       expect(run.output).toContain(
-        'provenance (mode=max) and SBOM attestations need the containerd image store or a docker-container, kubernetes or remote builder; the default engine builds with the docker driver of Docker 20.10',
+        'provenance (mode=max) and SBOM attestations need the containerd image store or a docker-container, kubernetes or remote builder; the local Docker engine builds with the docker driver of Docker 20.10',
       );
       expect(record.attestations).toEqual([]);
       expect(mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');

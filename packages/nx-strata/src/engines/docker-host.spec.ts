@@ -44,7 +44,7 @@ describe('describeDockerHost and dockerHostKey', () => {
   it('name each kind of host differently', () => {
     const hosts = [undefined, { builder: 'x' }, { context: 'x' }, { host: 'unix:///x' }];
     expect(hosts.map(describeDockerHost)).toEqual([
-      'the default engine',
+      'the local Docker engine',
       'buildx builder "x"',
       'docker context "x"',
       'the engine at unix:///x',

@@ -43,7 +43,7 @@ export function describeDockerHost(host: DockerHost | undefined): string {
   if (host?.context) return `docker context "${host.context}"`;
   if (host?.host) return `the engine at ${host.host}`;
   if (host?.builder) return `buildx builder "${host.builder}"`;
-  return 'the default engine';
+  return 'the local Docker engine';
 }
 
 /** A stable key for per-host memos. */

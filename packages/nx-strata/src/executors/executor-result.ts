@@ -1,4 +1,4 @@
-import { logger } from '@nx/devkit';
+import { NX_TASK_LOG, type TaskLog } from './task-log';
 
 /** What every nx-strata executor returns to Nx. */
 export interface ExecutorResult {
@@ -6,7 +6,7 @@ export interface ExecutorResult {
 }
 
 /** Logs `nx-strata: <message>` as an error and reports failure: the one way an executor gives up. */
-export function failed(message: string): ExecutorResult & { success: false } {
-  logger.error(`nx-strata: ${message}`);
+export function failed(message: string, log: TaskLog = NX_TASK_LOG): ExecutorResult & { success: false } {
+  log.error(`nx-strata: ${message}`);
   return { success: false };
 }

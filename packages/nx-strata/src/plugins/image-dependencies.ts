@@ -1,4 +1,4 @@
-import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
+import type { CreateDependencies, CreateDependenciesContext, RawProjectGraphDependency } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { failAtConfigPath } from '../config/load-strata-config';
@@ -74,7 +74,8 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
       for (const output of outputs.overlapping(path)) if (output.project !== name) targets.add(output.project);
     }
     for (const use of checkUses(family, context)) targets.add(use);
-    for (const target of targets) dependencies.push({ source: name, target, type: DependencyType.static, sourceFile: configFile });
+    for (const target of targets)
+      dependencies.push({ source: name, target, type: 'static' as RawProjectGraphDependency['type'], sourceFile: configFile });
   }
   return dependencies;
 };

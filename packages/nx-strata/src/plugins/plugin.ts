@@ -1,11 +1,6 @@
-import {
-  createNodesFromFiles,
-  type CreateNodes,
-  type CreateNodesContext,
-  type CreateNodesResult,
-  type TargetConfiguration,
-} from '@nx/devkit';
+import type { CreateNodes, CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
+import { nodesFromFiles } from './nodes-from-files';
 import { planBinaryTasks } from '../model/binary-task';
 import { checkBinaryPaths } from '../config/check-binary-paths';
 import type { LayerTask } from '../model/layer-task';
@@ -44,7 +39,7 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
     rememberFamilies(families);
     const outputs = await outputSources([...families.values()], context.workspaceRoot);
     const binaries = binaryOutputs([...families.values()], context.workspaceRoot);
-    return createNodesFromFiles(
+    return nodesFromFiles(
       (configFile, rawOptions, nodesContext) =>
         createNodesForStrataConfig(configFile, rawOptions, nodesContext, families.get(configFile), { outputs, binaries }),
       configFiles,

@@ -1,4 +1,4 @@
-import { logger, type PostTasksExecution } from '@nx/devkit';
+import type { PostTasksExecution } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
@@ -38,6 +38,8 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
       normalized.historyMaxBytes,
     );
   } catch (error) {
+    // @nx/devkit is loaded only to say this: every plugin worker would pay for it otherwise.
+    const { logger } = await import('@nx/devkit');
     logger.warn(`nx-strata: this run was not added to the build history (${(error as Error).message}); the run itself is unaffected`);
   }
 };

@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from '@nx/devkit';
 import { StrataInputError } from '../../config/strata-error';
 import { buildxBuildArgs, BUILDX_MISSING, isBuildxAvailable, localImageStats, registryImageStats } from '../../engines/buildx';
 import { formatDockerCommand } from '../../engines/docker-host';
 import { describeLayer } from '../../model/layer-task';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
+import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import { resolveAttestations } from './lib/attestations';
 import { pinnedRef, planBuild } from './lib/build-plan';
 import { layerRecordOf } from './lib/layer-record-of';
@@ -18,13 +19,22 @@ import { checkRegistry } from './lib/registry-check';
 import { runBuild } from './lib/run-build';
 import type { DockerBuildExecutorOptions } from './schema';
 
+/** What a layer task needs of its Nx context (an executor's context, or a batch's with the task's own target). */
+export type LayerTaskContext = Pick<ExecutorContext, 'root' | 'projectName' | 'targetName' | 'projectGraph'>;
+
 /**
  * Builds one layer for one platform: its parent, inputs and key first; then a registry hit (nothing to build) or a
  * build; the record last, and only when the image exists.
  */
-export default async function dockerBuildExecutor(
+export default function dockerBuildExecutor(rawOptions: DockerBuildExecutorOptions, context: ExecutorContext): Promise<ExecutorResult> {
+  return runLayerTask(rawOptions, context, NX_TASK_LOG);
+}
+
+/** One layer task, its messages to `log`: the docker-build executor and each task of its batch implementation. */
+export async function runLayerTask(
   rawOptions: DockerBuildExecutorOptions,
-  context: ExecutorContext,
+  context: LayerTaskContext,
+  log: TaskLog,
 ): Promise<ExecutorResult> {
   const options = normalizeOptions(rawOptions, context.root);
   const project = context.projectName ?? 'unknown-project';
@@ -34,27 +44,27 @@ export default async function dockerBuildExecutor(
   const workdir = mkdtempSync(join(tmpdir(), 'nx-strata-build-'));
   try {
     const projects = Object.fromEntries(Object.entries(context.projectGraph?.nodes ?? {}).map(([name, node]) => [name, node.data]));
-    const prepared = await prepareLayer(options, project, label, projects);
-    if (!prepared.ok) return failed(prepared.message);
+    const prepared = await prepareLayer(options, project, label, projects, log);
+    if (!prepared.ok) return failed(prepared.message, log);
     const { parent, key } = prepared;
-    const attestations = await resolveAttestations(options);
+    const attestations = await resolveAttestations(options, log);
     const plan = planBuild(options, key.key, parent, join(workdir, 'metadata.json'), attestations);
     const started = Date.now();
     const check = await checkRegistry(options, key.key, parent, project);
-    if (check.kind === 'fail') return failed(check.message);
-    if (check.kind !== 'hit' && !(await isBuildxAvailable())) return failed(BUILDX_MISSING);
+    if (check.kind === 'fail') return failed(check.message, log);
+    if (check.kind !== 'hit' && !(await isBuildxAvailable())) return failed(BUILDX_MISSING, log);
     if (options.dryRun) {
       const what =
         check.kind === 'hit'
           ? `registry hit: ${plan.tag} exists, nothing would be built`
           : `would run:\n${formatDockerCommand(options.host, buildxBuildArgs(plan.buildx))}`;
-      logger.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
+      log.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
       return { success: true };
     }
     if (check.kind === 'hit') {
-      logger.info(`nx-strata: registry hit for ${label}: ${plan.tag} is already in the registry; nothing to build`);
+      log.info(`nx-strata: registry hit for ${label}: ${plan.tag} is already in the registry; nothing to build`);
     } else {
-      logger.info(`nx-strata: building ${label} → ${plan.tag}${parent ? ` on ${parent.ref}` : ''}`);
+      log.info(`nx-strata: building ${label} → ${plan.tag}${parent ? ` on ${parent.ref}` : ''}`);
     }
     const built =
       check.kind === 'hit'
@@ -64,9 +74,10 @@ export default async function dockerBuildExecutor(
             label,
             registry: options.registry,
             host: options.host,
+            log,
             pulledFromRegistry: check.kind === 'miss' && options.registry !== null,
           });
-    if ('ok' in built && !built.ok) return failed(built.message);
+    if ('ok' in built && !built.ok) return failed(built.message, log);
     const ref = pinnedRef(plan, options, built.digest);
     // A registry hit read the stats from the manifest it found; a build asks for them.
     const stats =
@@ -89,10 +100,10 @@ export default async function dockerBuildExecutor(
         durationMs,
       }),
     );
-    if (result === 'built') logger.info(`nx-strata: built ${label} in ${(durationMs / 1000).toFixed(1)} s → ${ref}`);
+    if (result === 'built') log.info(`nx-strata: built ${label} in ${(durationMs / 1000).toFixed(1)} s → ${ref}`);
     return { success: true };
   } catch (error) {
-    if (error instanceof StrataInputError || error instanceof ParentImageError) return failed(error.message);
+    if (error instanceof StrataInputError || error instanceof ParentImageError) return failed(error.message, log);
     throw error;
   } finally {
     rmSync(workdir, { recursive: true, force: true });

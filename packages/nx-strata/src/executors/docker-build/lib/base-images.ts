@@ -1,12 +1,13 @@
-import { logger } from '@nx/devkit';
 import type { ExternalImage } from '../../../dockerfile/analyze-dockerfile';
 import { resolveImageDigest } from '../../../engines/buildx';
+import { NX_TASK_LOG, type TaskLog } from '../../task-log';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 
 /** With pinBaseImages: the digests of the external images this Dockerfile starts from by tag, as key lines. */
 export async function baseImageKeyLines(
   options: Pick<NormalizedDockerBuildOptions, 'pinBaseImages' | 'host'>,
   images: ExternalImage[],
+  log: TaskLog = NX_TASK_LOG,
 ): Promise<string[]> {
   if (!options.pinBaseImages) return [];
   const lines: string[] = [];
@@ -14,7 +15,7 @@ export async function baseImageKeyLines(
     const digest = await resolveImageDigest(ref, process.env, options.host);
     if (digest) lines.push(`image ${ref}=${digest}`);
     else
-      logger.warn(
+      log.warn(
         `nx-strata: pinBaseImages: could not resolve ${ref} to a digest (not in a reachable registry nor the local engine); it is keyed by its tag only`,
       );
   }

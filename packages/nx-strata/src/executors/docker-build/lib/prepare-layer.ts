@@ -1,5 +1,4 @@
 import type { ProjectConfiguration } from '@nx/devkit';
-import { logger } from '@nx/devkit';
 import { gitIgnoredPaths } from '../../../engines/git-ignored';
 import { declaredOutputs, unproducedSources } from '../../../model/task-links';
 import { computeLayerInputs, type LayerInputs } from '../../../dockerfile/layer-inputs';
@@ -7,6 +6,7 @@ import { readDockerfileModel } from '../../../dockerfile/read-dockerfile';
 import { keyForInputs } from '../../../hash/compute-task-key';
 import { FileHasher } from '../../../hash/file-hasher';
 import type { LayerKey } from '../../../hash/layer-key';
+import { NX_TASK_LOG, type TaskLog } from '../../task-log';
 import { baseImageKeyLines } from './base-images';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 import { resolveParentImage, type ParentImage } from './parent-image';
@@ -22,6 +22,7 @@ export async function prepareLayer(
   project: string,
   label: string,
   projects: Record<string, ProjectConfiguration> = {},
+  log: TaskLog = NX_TASK_LOG,
 ): Promise<PreparedLayer> {
   const parent = await resolveParentImage(options, project);
   const model = readDockerfileModel(options.workspaceRoot, options.dockerfile);
@@ -31,7 +32,7 @@ export async function prepareLayer(
     inputs.sources.filter((source) => source !== '.'),
   );
   const unproduced = unproducedSources(inputs.sources, ignored, declaredOutputs(projects));
-  [...inputs.warnings, ...unproduced].forEach((warning) => logger.warn(`nx-strata: ${label}: ${warning}`));
+  [...inputs.warnings, ...unproduced].forEach((warning) => log.warn(`nx-strata: ${label}: ${warning}`));
   if (inputs.missing.length) {
     const sources = inputs.missing.map((path) => `"${path}"`).join(', ');
     return {
@@ -43,7 +44,7 @@ export async function prepareLayer(
     workspaceRoot: options.workspaceRoot,
     parentKey: parent?.key ?? null,
     hasher: await FileHasher.create(),
-    extra: await baseImageKeyLines(options, inputs.externalImages),
+    extra: await baseImageKeyLines(options, inputs.externalImages, log),
   });
   return { ok: true, parent, inputs, key };
 }

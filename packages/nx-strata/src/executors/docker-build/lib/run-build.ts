@@ -3,6 +3,7 @@ import { buildxBuildArgs, parseBuildMetadata } from '../../../engines/buildx';
 import { diagnoseDockerFailure } from '../../../engines/docker-diagnosis';
 import { execDocker, formatDockerCommand, type DockerHost } from '../../../engines/docker-host';
 import { lastLines } from '../../../engines/exec-command';
+import type { TaskLog } from '../../task-log';
 import type { BuildPlan } from './build-plan';
 
 export type BuildOutcome = { ok: true; digest: string } | { ok: false; message: string };
@@ -15,12 +16,14 @@ export async function runBuild(
     label: string;
     registry: string | null;
     host: DockerHost;
+    log: TaskLog;
     /** The registry just answered a pull-side probe. */ pulledFromRegistry?: boolean;
   },
 ): Promise<BuildOutcome> {
   const argv = buildxBuildArgs(plan.buildx);
   const command = formatDockerCommand(context.host, argv);
-  const result = await execDocker(context.host, argv, { stream: true, cwd: context.cwd });
+  const result = await execDocker(context.host, argv, { stream: context.log.streamChildOutput, cwd: context.cwd });
+  if (!context.log.streamChildOutput) context.log.childOutput(result.stdout + result.stderr);
   if (result.failedToStart) {
     return {
       ok: false,
