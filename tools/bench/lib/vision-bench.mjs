@@ -14,6 +14,19 @@ export const CHAINS = [
   { variant: 'cuda', platform: 'linux/amd64', dir: 'cuda' },
 ];
 export const LAYERS = ['base', 'ml', 'app'];
+
+const machineEnv = readFileSync('/var/lib/nx-strata-dev/env', 'utf8');
+/** The two engines of the machine set-up: Docker 20.10 (classic store) and Docker 26.1 (containerd store). */
+export const ENGINES = {
+  classic: { label: 'Docker 20.10, classic store', host: undefined },
+  containerd: { label: 'Docker 26.1, containerd store', host: /STRATA_DEV_ENGINE26_HOST=(\S+)/.exec(machineEnv)?.[1] },
+};
+/** Sends every later docker, buildx and nx call of this process to `engine` (DOCKER_HOST). */
+export function useEngine(engine) {
+  if (engine === 'containerd' && !ENGINES.containerd.host) throw new Error('no second engine: run bash tools/env/setup-machine.sh');
+  if (ENGINES[engine].host) process.env.DOCKER_HOST = ENGINES[engine].host;
+  else delete process.env.DOCKER_HOST;
+}
 export const run = (cmd, args, options = {}) =>
   execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
 const git = (dir, ...args) => run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@invalid', ...args], { cwd: dir });
@@ -77,14 +90,28 @@ export function nxStrata(dir, namespace) {
 const tagOf = (namespace, layer, chain) => `${registryHost}/${namespace}/${layer}:${chain.variant}-${chain.platform.split('/')[1]}`;
 const dockerfileOf = (layer, chain) => (layer === 'app' ? 'docker/app/Dockerfile' : `docker/${chain.dir}/Dockerfile.${layer}`);
 
+const cacheRefOf = (namespace, layer, chain) => `${registryHost}/${namespace}/cache-${layer}:${chain.variant}-${chain.platform.split('/')[1]}`;
+
+/**
+ * The cache flags a team configures: none, the inline cache read back from the pushed image (all the classic store's
+ * docker driver exports), or `type=registry,mode=max` in a cache repository of its own (the containerd store).
+ */
+function cacheFlags(cache, namespace, layer, chain) {
+  if (cache === 'inline') return { from: [`type=registry,ref=${tagOf(namespace, layer, chain)}`], to: ['type=inline'] };
+  if (cache === 'registry-max') {
+    const ref = cacheRefOf(namespace, layer, chain);
+    return { from: [`type=registry,ref=${ref}`], to: [`type=registry,ref=${ref},mode=max`] };
+  }
+  return { from: [], to: [] };
+}
+
 /** What a Makefile does: 9 `docker buildx build --push`, base → ml → app, BASE_IMAGE by tag. */
-export function buildxSequence(dir, namespace, { cacheFromRegistry = false } = {}) {
+export function buildxSequence(dir, namespace, { cache = 'none' } = {}) {
   for (const chain of CHAINS) {
     for (const layer of LAYERS) {
       const parent = layer === 'base' ? [] : ['--build-arg', `BASE_IMAGE=${tagOf(namespace, LAYERS[LAYERS.indexOf(layer) - 1], chain)}`];
-      const cache = cacheFromRegistry
-        ? ['--cache-to', 'type=inline', '--cache-from', `type=registry,ref=${tagOf(namespace, layer, chain)}`]
-        : [];
+      const flags = cacheFlags(cache, namespace, layer, chain);
+      const cacheArgs = [...flags.to.flatMap((to) => ['--cache-to', to]), ...flags.from.flatMap((from) => ['--cache-from', from])];
       run(
         'docker',
         [
@@ -96,7 +123,7 @@ export function buildxSequence(dir, namespace, { cacheFromRegistry = false } = {
           '-f',
           dockerfileOf(layer, chain),
           ...parent,
-          ...cache,
+          ...cacheArgs,
           '--push',
           '-t',
           tagOf(namespace, layer, chain),
@@ -110,7 +137,7 @@ export function buildxSequence(dir, namespace, { cacheFromRegistry = false } = {
 }
 
 /** `docker buildx bake` once per layer level (bake's target: contexts do not work on this engine). */
-export function bakePerLevel(dir, namespace, { cacheFromRegistry = false } = {}) {
+export function bakePerLevel(dir, namespace, { cache = 'none' } = {}) {
   for (const layer of LAYERS) {
     const target = Object.fromEntries(
       CHAINS.map((chain) => [
@@ -122,9 +149,9 @@ export function bakePerLevel(dir, namespace, { cacheFromRegistry = false } = {})
           tags: [tagOf(namespace, layer, chain)],
           args: layer === 'base' ? {} : { BASE_IMAGE: tagOf(namespace, LAYERS[LAYERS.indexOf(layer) - 1], chain) },
           output: ['type=registry'],
-          ...(cacheFromRegistry
-            ? { 'cache-from': [`type=registry,ref=${tagOf(namespace, layer, chain)}`], 'cache-to': ['type=inline'] }
-            : {}),
+          ...(cache === 'none'
+            ? {}
+            : { 'cache-from': cacheFlags(cache, namespace, layer, chain).from, 'cache-to': cacheFlags(cache, namespace, layer, chain).to }),
         },
       ]),
     );

@@ -8,9 +8,10 @@ export interface TaskLog {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
-  /** Copy child processes' output to the terminal as it comes (one task alone) or keep it for the buffer (a batch). */
-  readonly streamChildOutput: boolean;
-  /** Output of a child process that was captured, not streamed. */
+  /**
+   * A child process's whole output once it ended (it was also streamed to the terminal as it came, so a long build
+   * shows progress in a batch too): a batched task keeps it for its own terminal output; one task alone has shown it.
+   */
   childOutput(text: string): void;
 }
 
@@ -22,13 +23,11 @@ export const NX_TASK_LOG: TaskLog = {
   info: (message) => nxLogger().info(message),
   warn: (message) => nxLogger().warn(message),
   error: (message) => nxLogger().error(message),
-  streamChildOutput: true,
-  childOutput: (text) => process.stdout.write(text),
+  childOutput: () => undefined,
 };
 
 /** One batched task's log: every line kept, in order, for the task's terminal output. */
 export class BufferedTaskLog implements TaskLog {
-  readonly streamChildOutput = false;
   private readonly chunks: string[] = [];
 
   info(message: string): void {

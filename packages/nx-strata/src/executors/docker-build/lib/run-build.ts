@@ -22,8 +22,8 @@ export async function runBuild(
 ): Promise<BuildOutcome> {
   const argv = buildxBuildArgs(plan.buildx);
   const command = formatDockerCommand(context.host, argv);
-  const result = await execDocker(context.host, argv, { stream: context.log.streamChildOutput, cwd: context.cwd });
-  if (!context.log.streamChildOutput) context.log.childOutput(result.stdout + result.stderr);
+  const result = await execDocker(context.host, argv, { stream: true, cwd: context.cwd });
+  context.log.childOutput(result.stdout + result.stderr);
   if (result.failedToStart) {
     return {
       ok: false,
