@@ -90,7 +90,8 @@ export function nxStrata(dir, namespace) {
 const tagOf = (namespace, layer, chain) => `${registryHost}/${namespace}/${layer}:${chain.variant}-${chain.platform.split('/')[1]}`;
 const dockerfileOf = (layer, chain) => (layer === 'app' ? 'docker/app/Dockerfile' : `docker/${chain.dir}/Dockerfile.${layer}`);
 
-const cacheRefOf = (namespace, layer, chain) => `${registryHost}/${namespace}/cache-${layer}:${chain.variant}-${chain.platform.split('/')[1]}`;
+const cacheRefOf = (namespace, layer, chain) =>
+  `${registryHost}/${namespace}/cache-${layer}:${chain.variant}-${chain.platform.split('/')[1]}`;
 
 /**
  * The cache flags a team configures: none, the inline cache read back from the pushed image (all the classic store's
