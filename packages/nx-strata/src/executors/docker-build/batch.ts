@@ -16,6 +16,21 @@ export function batchConcurrency(env: NodeJS.ProcessEnv, nxJsonParallel: number 
   return Math.max(1, wanted);
 }
 
+/** A task the batch never ran, and why: nothing is recorded for it. */
+function skipped(taskId: string, why: string): BatchTaskResult {
+  const now = Date.now();
+  return {
+    task: taskId,
+    result: {
+      success: false,
+      status: 'skipped',
+      terminalOutput: `nx-strata: ${taskId} was not run: ${why}.\n`,
+      startTime: now,
+      endTime: now,
+    },
+  };
+}
+
 /** The batch tasks a task waits for (edges to tasks outside the batch have completed before it was scheduled). */
 function batchDependencies(graph: Pick<TaskGraph, 'tasks' | 'dependencies'>, taskId: string): string[] {
   return (graph.dependencies[taskId] ?? [])
@@ -86,17 +101,7 @@ export async function* runBatch(
       if (blocked) {
         waiting.delete(taskId);
         outcome.set(taskId, 'skipped');
-        const now = Date.now();
-        yield {
-          task: taskId,
-          result: {
-            success: false,
-            status: 'skipped',
-            terminalOutput: `nx-strata: ${taskId} was not run: ${blocked} did not succeed, so there is no parent image to build on.\n`,
-            startTime: now,
-            endTime: now,
-          },
-        };
+        yield skipped(taskId, `${blocked} did not succeed, so there is no parent image to build on`);
         continue;
       }
       if (running.size >= limit) continue;
@@ -110,17 +115,7 @@ export async function* runBatch(
       // Nothing runs and nothing can start: the rest wait on each other (a cycle Nx would have refused).
       for (const taskId of waiting) {
         outcome.set(taskId, 'skipped');
-        const now = Date.now();
-        yield {
-          task: taskId,
-          result: {
-            success: false,
-            status: 'skipped',
-            terminalOutput: `nx-strata: ${taskId} was not run: its dependencies never finished.\n`,
-            startTime: now,
-            endTime: now,
-          },
-        };
+        yield skipped(taskId, 'its dependencies never finished');
       }
       break;
     }
