@@ -160,7 +160,12 @@ describe('bad input: clear errors, nothing recorded, the next run recovers', () 
     for (let waited = 0; waited < 60_000 && !output.includes('RUN sleep 60'); waited += 200)
       await new Promise((resolve) => setTimeout(resolve, 200));
     expect(output).toContain('RUN sleep 60');
-    process.kill(-child.pid!, 'SIGINT');
+    try {
+      process.kill(-child.pid!, 'SIGINT');
+    } catch (error) {
+      // Seen once in CI (ESRCH): nx had already ended. The build it ran was still not finished, so no record either way.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
     await exited;
     expect(workspace.record('cuda', 'app', 'linux-amd64')).toBeUndefined();
 

@@ -118,6 +118,15 @@ describe('two build hosts: linux/amd64 on host A, linux/arm64 on host B (a docke
   });
 
   test('local mode (no registry): the parent check, the load and the child all happen on host B', () => {
+    // Local tags are not namespaced: drop any copy another suite's local-mode run left on either host.
+    const localTags = ['base', 'ml', 'app'].map(
+      (layer) => `acme/vision/${layer}:strata-${workspace.record('cpu', layer, 'linux-arm64')!.key}`,
+    );
+    for (const host of [undefined, HOST_B])
+      spawnSync('docker', ['rmi', '--force', ...localTags], {
+        env: { ...process.env, ...ON_HOST_A, ...(host ? { DOCKER_HOST: host } : {}) },
+        stdio: 'ignore',
+      });
     const started = Date.now();
     const local = { ...env, STRATA_REGISTRY: '', NX_SELF_HOSTED_REMOTE_CACHE_SERVER: undefined } as unknown as NodeJS.ProcessEnv;
     expectSuccess(workspace.nx(['run', 'vision:docker-build--cpu--app--linux-arm64', '--skip-nx-cache'], local));
