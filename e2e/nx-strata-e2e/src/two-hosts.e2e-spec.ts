@@ -20,10 +20,12 @@ if (!HOST_B_CONTEXT || !HOST_B) throw new Error('the two-hosts suite needs the s
 /** Host A is whatever the default socket serves: DOCKER_HOST (set for the containerd pass) must not point elsewhere. */
 const ON_HOST_A = { DOCKER_HOST: undefined, DOCKER_CONTEXT: undefined } as unknown as NodeJS.ProcessEnv;
 
+/** The environment of a docker command for the engine at `host` (undefined: host A). */
+const onHost = (host?: string): NodeJS.ProcessEnv => ({ ...process.env, ...ON_HOST_A, ...(host ? { DOCKER_HOST: host } : {}) });
+
 /** Does the engine at `host` (undefined: host A) hold this image? */
 function holds(ref: string, host?: string): boolean {
-  const env = { ...process.env, ...ON_HOST_A, ...(host ? { DOCKER_HOST: host } : {}) };
-  return spawnSync('docker', ['image', 'inspect', ref], { env, stdio: 'ignore' }).status === 0;
+  return spawnSync('docker', ['image', 'inspect', ref], { env: onHost(host), stdio: 'ignore' }).status === 0;
 }
 
 const NX_JSON = {
@@ -122,11 +124,7 @@ describe('two build hosts: linux/amd64 on host A, linux/arm64 on host B (a docke
     const localTags = ['base', 'ml', 'app'].map(
       (layer) => `acme/vision/${layer}:strata-${workspace.record('cpu', layer, 'linux-arm64')!.key}`,
     );
-    for (const host of [undefined, HOST_B])
-      spawnSync('docker', ['rmi', '--force', ...localTags], {
-        env: { ...process.env, ...ON_HOST_A, ...(host ? { DOCKER_HOST: host } : {}) },
-        stdio: 'ignore',
-      });
+    for (const host of [undefined, HOST_B]) spawnSync('docker', ['rmi', '--force', ...localTags], { env: onHost(host), stdio: 'ignore' });
     const started = Date.now();
     const local = { ...env, STRATA_REGISTRY: '', NX_SELF_HOSTED_REMOTE_CACHE_SERVER: undefined } as unknown as NodeJS.ProcessEnv;
     expectSuccess(workspace.nx(['run', 'vision:docker-build--cpu--app--linux-arm64', '--skip-nx-cache'], local));

@@ -38,7 +38,7 @@ export function formatDockerCommand(host: DockerHost | undefined, args: readonly
   return `${host?.host ? `DOCKER_HOST=${formatCommand([host.host])} ` : ''}docker ${formatCommand(invocation.args)}`;
 }
 
-/** How messages name a host: `context arm64-host`, `unix:///run/b.sock`, `builder arm64-native`, `the default engine`. */
+/** How messages name a host: `docker context "arm64-host"`, `the engine at unix:///run/b.sock`, `buildx builder "arm64-native"`, `the local Docker engine`. */
 export function describeDockerHost(host: DockerHost | undefined): string {
   if (host?.context) return `docker context "${host.context}"`;
   if (host?.host) return `the engine at ${host.host}`;

@@ -11,6 +11,7 @@ import { failed, type ExecutorResult } from '../executor-result';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import { resolveAttestations } from './lib/attestations';
 import { pinnedRef, planBuild } from './lib/build-plan';
+import { graphOutputs } from './lib/graph-outputs';
 import { layerRecordOf } from './lib/layer-record-of';
 import { normalizeOptions } from './lib/normalize-options';
 import { ParentImageError } from './lib/parent-image';
@@ -43,8 +44,7 @@ export async function runLayerTask(
   if (!options.dryRun) rmSync(options.recordAbsolute, { force: true });
   const workdir = mkdtempSync(join(tmpdir(), 'nx-strata-build-'));
   try {
-    const projects = Object.fromEntries(Object.entries(context.projectGraph?.nodes ?? {}).map(([name, node]) => [name, node.data]));
-    const prepared = await prepareLayer(options, project, label, projects, log);
+    const prepared = await prepareLayer(options, project, label, graphOutputs(context.projectGraph), log);
     if (!prepared.ok) return failed(prepared.message, log);
     const { parent, key } = prepared;
     const attestations = await resolveAttestations(options, log);

@@ -1,6 +1,5 @@
-import type { ProjectConfiguration } from '@nx/devkit';
 import { gitIgnoredPaths } from '../../../engines/git-ignored';
-import { declaredOutputs, unproducedSources } from '../../../model/task-links';
+import { unproducedSources, type DeclaredOutput } from '../../../model/task-links';
 import { computeLayerInputs, type LayerInputs } from '../../../dockerfile/layer-inputs';
 import { readDockerfileModel } from '../../../dockerfile/read-dockerfile';
 import { keyForInputs } from '../../../hash/compute-task-key';
@@ -21,7 +20,7 @@ export async function prepareLayer(
   options: NormalizedDockerBuildOptions,
   project: string,
   label: string,
-  projects: Record<string, ProjectConfiguration> = {},
+  declared: DeclaredOutput[] = [],
   log: TaskLog = NX_TASK_LOG,
 ): Promise<PreparedLayer> {
   const parent = await resolveParentImage(options, project);
@@ -31,7 +30,7 @@ export async function prepareLayer(
     options.workspaceRoot,
     inputs.sources.filter((source) => source !== '.'),
   );
-  const unproduced = unproducedSources(inputs.sources, ignored, declaredOutputs(projects));
+  const unproduced = unproducedSources(inputs.sources, ignored, declared);
   [...inputs.warnings, ...unproduced].forEach((warning) => log.warn(`nx-strata: ${label}: ${warning}`));
   if (inputs.missing.length) {
     const sources = inputs.missing.map((path) => `"${path}"`).join(', ');
