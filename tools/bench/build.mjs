@@ -5,7 +5,10 @@
 //   bake per level       `docker buildx bake` once per layer level (bake's target: contexts do not work on this engine)
 // Two runner kinds: "warm" keeps BuildKit's cache between steps (one long-lived machine); "fresh" empties it and drops
 // the images before every step (a new CI runner), while nx-strata keeps its Nx cache (as a shared Nx cache would).
-// Not run by CI. usage: node tools/bench/build.mjs [--runner warm|fresh|both]   env: HEAVY_MB=200 HEAVY_SLEEP=20
+// --engine containerd runs it all on Docker 26.1 with the containerd store, the peers there with their best cache
+// (`cache-to/cache-from type=registry,mode=max`); the classic engine's peers use none (the warm runner's BuildKit cache).
+// Not run by CI. usage: node tools/bench/build.mjs [--runner warm|fresh|both] [--engine classic|containerd]
+//   env: HEAVY_MB=200 HEAVY_SLEEP=20
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -20,10 +23,15 @@ import {
   repoRoot,
   run,
   timed,
+  ENGINES,
+  useEngine,
 } from './lib/vision-bench.mjs';
 
 const runnerArg = process.argv.includes('--runner') ? process.argv[process.argv.indexOf('--runner') + 1] : 'both';
 const runners = runnerArg === 'both' ? ['warm', 'fresh'] : [runnerArg];
+const engine = process.argv.includes('--engine') ? process.argv[process.argv.indexOf('--engine') + 1] : 'classic';
+useEngine(engine);
+const peerCache = engine === 'containerd' ? 'registry-max' : 'none';
 
 const tools = {
   'nx-strata': (dir, namespace) => {
@@ -35,11 +43,11 @@ const tools = {
     };
   },
   'buildx sequence': (dir, namespace) => {
-    const all = () => buildxSequence(dir, namespace);
+    const all = () => buildxSequence(dir, namespace, { cache: peerCache });
     return { cold: all, noop: all, code: all };
   },
   'bake per level': (dir, namespace) => {
-    const all = () => bakePerLevel(dir, namespace);
+    const all = () => bakePerLevel(dir, namespace, { cache: peerCache });
     return { cold: all, noop: all, code: all };
   },
 };
@@ -69,6 +77,7 @@ for (const runner of runners) {
 console.log(
   `\nvision example, 3 chains × 3 layers (cpu amd64, cpu arm64 under QEMU, cuda amd64); ml writes ${heavyMb} MB and sleeps ${heavySleep} s`,
 );
+console.log(`engine: ${ENGINES[engine].label}; peers' cache: ${peerCache}`);
 console.log('wall time in seconds (layer builds run); "fresh" empties BuildKit\'s cache and the images before each step\n');
 console.log('| runner | tool | cold | no-op rerun | code-only change |');
 console.log('|---|---|---:|---:|---:|');
