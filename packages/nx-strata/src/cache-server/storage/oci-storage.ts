@@ -16,6 +16,14 @@ const EMPTY_CONFIG_DIGEST = `sha256:${createHash('sha256').update(EMPTY_CONFIG).
 /** Registry errors that concurrent uploads of the same content cause in distribution: worth one retry. */
 const RACE_CODES = new Set(['DIGEST_INVALID', 'MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN']);
 
+/** How often a PUT tries again after a race; 30 identical concurrent uploads have needed more than one. */
+const RACE_RETRIES = 3;
+
+/** 100-400 ms, growing per attempt, jittered so racing uploads do not collide again in step. */
+function raceBackoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 100)));
+}
+
 /** The first `errors[].code` of a registry error body, if it has one. */
 function registryErrorCode(body: string): string | undefined {
   try {
@@ -126,7 +134,7 @@ export class OciStorage implements CacheStorage {
     const digest = meter.digest();
     const size = meter.bytes;
     // Concurrent uploads of the same content race inside the registry (distribution answers DIGEST_INVALID to one of
-    // them): the bytes are still here, so try once more before giving up.
+    // them): if the racing upload committed the blob, it is there; else the bytes are still here, so try again.
     for (let attempt = 1; ; attempt++) {
       const start = await this.startUpload();
       if ('kind' in start) return start;
@@ -141,8 +149,10 @@ export class OciStorage implements CacheStorage {
       if (!commit.ok) return { kind: 'down', detail: `${this.url}: ${commit.failure.detail} storing blob ${digest}` };
       if (commit.value.status === 201) return { kind: 'blob', digest, size };
       const code = registryErrorCode(commit.value.text);
-      if (RACE_CODES.has(code ?? '') && attempt === 1) {
-        this.log(`PUT blob ${hashLabel(digest)}: the registry answered ${code}; retrying once`);
+      if (RACE_CODES.has(code ?? '') && attempt <= RACE_RETRIES) {
+        if (await this.hasBlob(digest)) return { kind: 'blob', digest, size };
+        this.log(`PUT blob ${hashLabel(digest)}: the registry answered ${code}; retrying (${attempt} of ${RACE_RETRIES})`);
+        await raceBackoff(attempt);
         continue;
       }
       return code
@@ -179,13 +189,16 @@ export class OciStorage implements CacheStorage {
     if (commit.value.status === 201) return { kind: 'blob', digest, size: meter.bytes };
     const code = registryErrorCode(await commit.value.text());
     // The streamed bytes are gone, but a racing upload of the same content may have committed the blob: then it is there.
-    if (RACE_CODES.has(code ?? '')) {
-      const there = await this.client.send('HEAD', `/v2/${this.repository}/blobs/${digest}`, this.repository, 'pull');
-      if (there.ok && there.value.ok) return { kind: 'blob', digest, size: meter.bytes };
-    }
+    if (RACE_CODES.has(code ?? '') && (await this.hasBlob(digest))) return { kind: 'blob', digest, size: meter.bytes };
     return code
       ? { kind: 'rejected', detail: `${this.url}: the registry refused blob ${digest} (HTTP ${commit.value.status} ${code})` }
       : { kind: 'down', detail: `${this.url}: HTTP ${commit.value.status} committing blob ${digest}` };
+  }
+
+  /** Whether the registry holds the blob (a racing upload of the same content may have committed it). */
+  private async hasBlob(digest: string): Promise<boolean> {
+    const there = await this.client.send('HEAD', `/v2/${this.repository}/blobs/${digest}`, this.repository, 'pull');
+    return there.ok && there.value.ok;
   }
 
   private async startUpload(): Promise<PutOutcome | { location: string }> {
@@ -225,12 +238,12 @@ export class OciStorage implements CacheStorage {
       if (tag.value.status === 201) return { kind: 'stored' };
       this.emptyConfig = undefined; // the registry may have been wiped since: store it again next time
       const code = registryErrorCode(await tag.value.text());
-      if (RACE_CODES.has(code ?? '') && attempt === 1) {
+      if (RACE_CODES.has(code ?? '') && attempt <= RACE_RETRIES) {
         // A blob another upload of the same content was still moving into place: store the config again, then retry.
-        this.log(`PUT ${hash}: the registry answered ${code} for the manifest; retrying once`);
+        this.log(`PUT ${hash}: the registry answered ${code} for the manifest; retrying (${attempt} of ${RACE_RETRIES})`);
         const retryConfig = await this.ensureEmptyConfig();
         if (retryConfig) return { kind: 'down', detail: retryConfig };
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await raceBackoff(attempt);
         continue;
       }
       return code
