@@ -7,10 +7,14 @@
 // Steps: the no-op at each link speed, then a code-only change (one commit to src/) at loopback, each on a fresh runner.
 // --links shapes loopback (tc tbf, root only) to stand for a registry across a real network link, e.g. --links 0,1000,200
 // (0 = unshaped; numbers in Mbit/s). The shaping is removed after each timed step and on exit. Not run by CI.
-// usage: node tools/bench/fresh-runner.mjs [--links 0,1000,200] [--engines classic,containerd]   env: HEAVY_MB=200 HEAVY_SLEEP=20
+// --with-api: the app layer also copies api:build's output (an Nx command target), so nx-strata's batch of layer tasks
+// runs in two waves around that task, and each peer runs the same api build before its docker builds.
+// usage: node tools/bench/fresh-runner.mjs [--links 0,1000,200] [--engines classic,containerd] [--with-api]
+//   env: HEAVY_MB=200 HEAVY_SLEEP=20
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  apiBuild,
   bakePerLevel,
   buildxSequence,
   codeChange,
@@ -28,6 +32,7 @@ import {
 
 const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const engines = arg('--engines', 'classic,containerd').split(',');
+const withApi = process.argv.includes('--with-api');
 const links = (process.argv.includes('--links') ? process.argv[process.argv.indexOf('--links') + 1] : '0').split(',').map(Number);
 const shape = (mbit) =>
   mbit
@@ -60,11 +65,18 @@ const strata = (dir, namespace) => {
     },
   };
 };
-const peer = (build, cache) => (dir, namespace) => ({
-  warmUp: () => build(dir, namespace, { cache }),
-  noop: () => `${build(dir, namespace, { cache })} builds`,
-  code: () => `${build(dir, namespace, { cache })} builds`,
-});
+const peer = (build, cache) => (dir, namespace) => {
+  const all = () => {
+    if (withApi) apiBuild(dir);
+    return build(dir, namespace, { cache });
+  };
+  return {
+    warmUp: all,
+    prepareFresh: () => rmSync(join(dir, 'dist'), { recursive: true, force: true }),
+    noop: () => `${all()} builds`,
+    code: () => `${all()} builds`,
+  };
+};
 const CONTENDERS = {
   classic: {
     'nx-strata (registry hits)': strata,
@@ -84,7 +96,7 @@ for (const engine of engines) {
     const namespace = `bench-fresh-${engine}-${name.replace(/\W+/g, '-')}-${Date.now()}`;
     const dir = join(repoRoot, 'tmp/bench-fresh', namespace);
     mkdirSync(dir, { recursive: true });
-    makeWorkspace(dir);
+    makeWorkspace(dir, { api: withApi });
     const steps = contender(dir, namespace);
     run('docker', ['builder', 'prune', '-af']);
     steps.warmUp();
@@ -113,7 +125,9 @@ for (const engine of engines) {
 }
 
 console.log(`\nfresh runner on the vision example (3 chains × 3 layers; ml writes ${heavyMb} MB and sleeps ${heavySleep} s):`);
-console.log('empty Nx cache, empty BuildKit cache, no local images; the registry holds every layer (and cache) from an earlier run\n');
+console.log('empty Nx cache, empty BuildKit cache, no local images; the registry holds every layer (and cache) from an earlier run');
+if (withApi) console.log('the app layers copy the output of api:build (run by Nx; by hand before the peers): a batch in two waves');
+console.log('');
 console.log('| engine | step | registry link | tool | wall time (s) | work done | vs nx-strata |');
 console.log('|---|---|---|---|---:|---|---:|');
 for (const engine of engines) {

@@ -105,6 +105,8 @@ describe('an image in a TypeScript monorepo', () => {
         expect(tasks.dependencies[`api-image:docker-build--app--${slug}`]).not.toContain(
           `hello:binary-build--hello--${slug === 'linux-amd64' ? 'linux-arm64' : 'linux-amd64'}`,
         );
+        // The base layer copies no build output: it starts beside api:build, not after it.
+        expect(tasks.dependencies[`api-image:docker-build--base--${slug}`] ?? []).not.toContain('api:build');
       }
       await page.screenshot({ path: join(screenshots, 'nx-graph-monorepo-tasks.png') });
     } finally {

@@ -1,6 +1,6 @@
 // Shared by the build benchmarks: the vision example with a heavy stand-in ml layer, and how to run the three tools.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,8 +31,12 @@ export const run = (cmd, args, options = {}) =>
   execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
 const git = (dir, ...args) => run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@invalid', ...args], { cwd: dir });
 
-/** The vision example with ml Dockerfiles that write HEAVY_MB of data and sleep HEAVY_SLEEP seconds, as a git repo. */
-export function makeWorkspace(dir) {
+/**
+ * The vision example with ml Dockerfiles that write HEAVY_MB of data and sleep HEAVY_SLEEP seconds, as a git repo.
+ * With `api`, the app layer also copies the output of another project's build (`api:build`, an Nx command target
+ * writing dist/apps/api), so the app layers wait for it: Nx splits a batch of layer tasks into waves around it.
+ */
+export function makeWorkspace(dir, { api = false } = {}) {
   rmSync(dir, { recursive: true, force: true });
   cpSync(join(repoRoot, 'examples/vision'), dir, { recursive: true });
   for (const chain of CHAINS) {
@@ -42,10 +46,41 @@ export function makeWorkspace(dir) {
       `${readFileSync(file, 'utf8')}RUN dd if=/dev/urandom of=/opt/vision/weights.bin bs=1M count=${heavyMb} 2>/dev/null && sleep ${heavySleep}\n`,
     );
   }
+  if (api) addApiProject(dir);
   run(process.execPath, [join(repoRoot, 'tools/scripts/install-plugin.mjs'), dir]);
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'bench');
+}
+
+/** The `api` project: `api:build` (cached, outputs dist/apps/api) and the app layer copying what it writes. */
+function addApiProject(dir) {
+  mkdirSync(join(dir, 'apps/api'), { recursive: true });
+  writeFileSync(join(dir, 'apps/api/server.js'), "console.log('api up');\n");
+  writeFileSync(
+    join(dir, 'apps/api/build.mjs'),
+    [
+      "import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';",
+      "mkdirSync('dist/apps/api', { recursive: true });",
+      "writeFileSync('dist/apps/api/server.js', '// built\\n' + readFileSync('apps/api/server.js', 'utf8'));",
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'apps/api/project.json'),
+    JSON.stringify({
+      name: 'api',
+      targets: { build: { command: 'node apps/api/build.mjs', outputs: ['{workspaceRoot}/dist/apps/api'], cache: true } },
+    }),
+  );
+  writeFileSync(join(dir, '.dockerignore'), `${readFileSync(join(dir, '.dockerignore'), 'utf8')}!dist/apps/api\n`);
+  const app = join(dir, 'docker/app/Dockerfile');
+  writeFileSync(app, readFileSync(app, 'utf8').replace('COPY src/ ./src/', 'COPY src/ ./src/\nCOPY dist/apps/api /opt/api'));
+}
+
+/** What a peer runs before its docker builds when the app copies the api's build output. */
+export function apiBuild(dir) {
+  run(process.execPath, ['apps/api/build.mjs'], { cwd: dir });
 }
 
 export function codeChange(dir, n) {

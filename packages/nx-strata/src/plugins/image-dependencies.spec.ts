@@ -67,9 +67,11 @@ describe('images in the monorepo graph', () => {
         { fileset: '{workspaceRoot}/libs/util/src/**/*', includeIgnored: true },
       ]),
     );
-    // The base layer reads no build output: nothing of api's outputs is in its hash.
+    // The base layer reads no build output: nothing of api's outputs is in its hash, and it does not wait for
+    // api:build (it starts at once, beside it).
     const base = image.targets!['docker-build--base--linux-amd64'];
     expect(JSON.stringify(base.inputs)).not.toContain('dist/apps/api');
+    expect(base.dependsOn).toEqual([]);
     expect(JSON.stringify(app.inputs)).not.toContain('dist/strata');
     // The aggregate carries the same dependency-outputs input, so `nx affected` selects it after an upstream change.
     expect(image.targets!['docker-build'].inputs).toEqual(

@@ -38,7 +38,8 @@ describe('createNodes', () => {
         { env: 'STRATA_REGISTRY' },
       ],
       outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.json'],
-      dependsOn: ['docker-build--cpu--ml--linux-arm64', { dependencies: true, target: 'build' }],
+      // It copies no build output: it waits for its parent only, never for other projects' builds.
+      dependsOn: ['docker-build--cpu--ml--linux-arm64'],
       options: {
         configFile: 'strata.json',
         image: 'acme/vision',

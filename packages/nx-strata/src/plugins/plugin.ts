@@ -80,6 +80,7 @@ function createNodesForStrataConfig(
         inputs,
         options,
         binaryTasksRead(family.inputsOf(task).sources, batch.binaries, project),
+        family.inputsOf(task).sources.some((source) => outputs.has(source)),
       );
     }
     const platforms = [...new Set(tasks.map((task) => task.platform))];
@@ -137,6 +138,7 @@ function buildLayerTarget(
   inputs: NxInput[],
   options: NormalizedPluginOptions,
   binaryTasks: TargetDependency[],
+  readsBuildOutputs: boolean,
 ): TargetConfiguration<DockerBuildExecutorOptions> {
   const record = family.recordOf(task);
   const parent = family.parentOf(task);
@@ -168,11 +170,12 @@ function buildLayerTarget(
     cache: true,
     inputs,
     outputs: [`{workspaceRoot}/${record}`],
-    // The parent layer, and the build targets of the projects whose files or outputs this image reads (the project
-    // edges of createDependencies): `api:build` runs before a layer that copies dist/apps/api.
+    // The parent layer, and for a layer that copies a build output, the build targets of the projects the image
+    // depends on (the project edges of createDependencies): `api:build` runs before the layer that copies
+    // dist/apps/api, while layers that read only sources start at once (a batch of layer tasks splits into waves).
     dependsOn: [
       ...(task.parent ? [task.parent.targetName] : []),
-      ...options.followTargets.map((target) => ({ dependencies: true, target })),
+      ...(readsBuildOutputs ? options.followTargets.map((target) => ({ dependencies: true, target })) : []),
       // The binary builds whose outputs this layer copies: for its own platform only, once TARGETARCH is expanded.
       ...binaryTasks,
       // The tasks strata.json says this layer packages (`uses`).
