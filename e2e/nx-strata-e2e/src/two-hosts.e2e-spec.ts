@@ -87,10 +87,20 @@ describe('two build hosts: linux/amd64 on host A, linux/arm64 on host B (a docke
     expect(ml.parentRef).toMatch(new RegExp(`^${registry.host}/${namespace}/acme/vision/ml@sha256:[0-9a-f]{64}$`));
   });
 
-  test('docker-publish assembles both hosts’ platforms into one manifest list, building nothing', () => {
+  test('docker-publish tests each platform on its own host, then assembles both into one manifest list, building nothing', () => {
     const started = Date.now();
-    expectSuccess(workspace.nx(['run', 'vision:docker-publish--cpu'], env));
+    const run = workspace.nx(['run', 'vision:docker-publish--cpu'], env);
+    expectSuccess(run);
     expect(workspace.builtSince(started)).toEqual([]);
+    // docker-test ran each exact digest on the host that built it: arm64 on host B's engine, amd64 on host A's.
+    expect(run.output).toMatch(
+      new RegExp(
+        `testing layer "app" of acme/vision \\(variant cpu, linux/arm64\\): \\S+@sha256:[0-9a-f]{64} \\(linux/arm64\\) on docker context "${HOST_B_CONTEXT}"`,
+      ),
+    );
+    expect(run.output).toMatch(
+      /testing layer "app" of acme\/vision \(variant cpu, linux\/amd64\): \S+ \(linux\/amd64\) on the local Docker engine/,
+    );
     const list = JSON.parse(
       execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/public/acme/vision:3.1.0-cpu`], {
         encoding: 'utf8',

@@ -161,7 +161,7 @@ export class E2EWorkspace {
     const dir = join(this.root, 'dist/strata');
     if (!existsSync(dir)) return [];
     return (readdirSync(dir, { recursive: true }) as string[])
-      .filter((path) => path.endsWith('.json') && !path.endsWith('publish.json'))
+      .filter((path) => path.endsWith('.json') && !path.endsWith('publish.json') && !path.endsWith('.tested.json'))
       .map((path) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as BuildRecord);
   }
 

@@ -68,6 +68,36 @@ describe('validateStrataConfig', () => {
       'unknown platform "linux/m68k" in "variants.cpu.platforms"',
       'use one of',
     ],
+    [
+      'a test setting of the wrong type',
+      { ...valid, layers: { app: { dockerfile: 'D', test: { nonRoot: 'no' } } } },
+      '"layers.app.test.nonRoot" must be true or false',
+      'strata.json reference',
+    ],
+    [
+      'a smoke command given as a string',
+      { ...valid, variants: { cpu: { layers: { app: { test: { smoke: [{ command: 'app --version' }] } } } } } },
+      '"variants.cpu.layers.app.test.smoke[0].command" must be an argument list',
+      'strata.json reference',
+    ],
+    [
+      'a smoke output that is not a regular expression',
+      { ...valid, layers: { app: { dockerfile: 'D', test: { smoke: [{ command: [], output: 'v(' }] } } } },
+      '"layers.app.test.smoke[0].output" is not a regular expression',
+      'strata.json reference',
+    ],
+    [
+      'a port out of range',
+      { ...valid, layers: { app: { dockerfile: 'D', test: { ports: [{ port: 70000 }] } } } },
+      '"layers.app.test.ports[0].port" must be a whole number from 1 to 65535',
+      'strata.json reference',
+    ],
+    [
+      'an unknown test key',
+      { ...valid, layers: { app: { dockerfile: 'D', test: { rootless: true } } } },
+      'unknown key "layers.app.test.rootless"',
+      'allowed here: enabled, nonRoot, healthcheck, smoke, ports',
+    ],
   ])('rejects %s, naming the file and what to do', (_name, raw, problem, hint) => {
     expect(() => validateStrataConfig(raw, 'images/strata.json')).toThrow(StrataInputError);
     try {

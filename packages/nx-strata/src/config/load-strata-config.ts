@@ -1,3 +1,5 @@
+import { checkKeys, checkOptionalString, isObject, type Fail } from './config-checks';
+import { checkContainerTest } from './check-container-test';
 import { formatJsonPath, parseJsonWithPositions, type JsonLocator, type JsonPath } from './json-source';
 import { BINARY_PLATFORMS, KNOWN_PLATFORMS, normalizeBinaryPlatform, normalizePlatform } from './platforms';
 import type { BinaryConfig, LayerConfig, LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
@@ -79,7 +81,7 @@ function checkLayers(config: StrataConfig, fail: Fail): void {
     }
     if (!isObject(value)) return fail(at, `layer "${name}" must be an object`);
     const layer = value as unknown as LayerConfig;
-    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target', 'uses'], at, fail);
+    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target', 'uses', 'test'], at, fail);
     if (typeof layer.dockerfile !== 'string' || layer.dockerfile === '') fail(at, `layer "${name}" needs "dockerfile"`);
     checkLayerSettings(layer, at, fail);
     if (layer.parent !== undefined) {
@@ -185,8 +187,6 @@ const platformAliases = new WeakMap<PlatformOverride, string>();
 export function platformOverridePath(variant: string, platform: string, override: PlatformOverride): JsonPath {
   return ['variants', variant, 'platforms', platformAliases.get(override) ?? platform];
 }
-
-type Fail = (at: JsonPath, problem: string, hint?: string) => never;
 
 const PRESETS = ['go', 'cargo', 'pyinstaller', 'command'];
 
@@ -338,7 +338,7 @@ function checkLayerOverrides(value: unknown, config: StrataConfig, at: JsonPath,
         `use one of: ${Object.keys(config.layers).join(', ')}`,
       );
     if (!isObject(settings)) fail([...at, layer], `"${where}.${layer}" must be an object`);
-    checkKeys(settings, ['dockerfile', 'context', 'args', 'target'], [...at, layer], fail);
+    checkKeys(settings, ['dockerfile', 'context', 'args', 'target', 'test'], [...at, layer], fail);
     checkLayerSettings(settings as LayerSettings, [...at, layer], fail);
   }
 }
@@ -348,6 +348,7 @@ function checkLayerSettings(settings: LayerSettings, at: JsonPath, fail: Fail): 
   checkOptionalString(settings.context, [...at, 'context'], fail);
   checkOptionalString(settings.target, [...at, 'target'], fail);
   checkArgs(settings.args, [...at, 'args'], fail);
+  checkContainerTest(settings.test, [...at, 'test'], fail);
 }
 
 function checkArgs(value: unknown, at: JsonPath, fail: Fail): void {
@@ -356,21 +357,7 @@ function checkArgs(value: unknown, at: JsonPath, fail: Fail): void {
     fail(at, `"${formatJsonPath(at)}" must map build-arg names to string values`);
 }
 
-function checkOptionalString(value: unknown, at: JsonPath, fail: Fail): void {
-  if (value !== undefined && (typeof value !== 'string' || value === '')) fail(at, `"${formatJsonPath(at)}" must be a non-empty string`);
-}
-
 function checkName(name: string, what: string, at: JsonPath, fail: Fail): void {
   if (!NAME.test(name))
     fail(at, `${what}: names use lower-case letters, digits, "_", "." and single "-" (they become parts of target names)`);
-}
-
-function checkKeys(value: object, allowed: string[], at: JsonPath, fail: Fail): void {
-  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
-  if (unknown.length)
-    fail([...at, unknown[0]], `unknown key "${formatJsonPath([...at, unknown[0]])}"`, `allowed here: ${allowed.join(', ')}`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -88,6 +88,61 @@ export interface LayerSettings {
   args?: Record<string, string>;
   /** Multi-stage target (`--target`). @default the last stage */
   target?: string;
+  /**
+   * `docker-test` settings, merged key by key over the layer's (a variant's or platform's override wins). A published
+   * layer is tested by default; any other layer with `test` is too; `"enabled": false` turns it off.
+   */
+  test?: ContainerTestConfig;
+}
+
+/** What `docker-test` checks on the image a build recorded (pulled by digest, never rebuilt). */
+export interface ContainerTestConfig {
+  /** false: no docker-test target for this layer (even when it is published). @default true */
+  enabled?: boolean;
+  /** The container's process must not run as root (uid 0). false for an image that must. @default true */
+  nonRoot?: boolean;
+  /**
+   * The image's HEALTHCHECK must report healthy within the budget. true: the image must declare one; false: not
+   * checked. @default checked when the image declares one
+   */
+  healthcheck?: boolean | HealthcheckTest;
+  /** Commands run in fresh containers of the image, each with an expected exit code and output. */
+  smoke?: SmokeTest[];
+  /** Ports of a running container that must answer within a budget. */
+  ports?: PortTest[];
+}
+
+export interface HealthcheckTest {
+  /** How long the container may take to become healthy. @default 60000 */
+  timeoutMs?: number;
+  /** Passed as `--health-interval` (the image's own interval is often 30 s). @default 1000 */
+  intervalMs?: number;
+}
+
+export interface SmokeTest {
+  /** Arguments after the image (to its ENTRYPOINT, or the command itself), e.g. ["--version"]. */
+  command: string[];
+  /** Replaces the image's ENTRYPOINT for this run. */
+  entrypoint?: string;
+  /** @default 0 */
+  exitCode?: number;
+  /** A regular expression the run's output (stdout and stderr) must match. */
+  output?: string;
+  /** How many runs the start-up median is taken over. @default 1, or 5 with maxStartupMs */
+  runs?: number;
+  /** Largest allowed median wall time of a run (container start to exit), in milliseconds. */
+  maxStartupMs?: number;
+}
+
+export interface PortTest {
+  /** The container port (TCP). */
+  port: number;
+  /** An HTTP GET of this path must answer `status`; without it, a TCP connect is enough. */
+  http?: string;
+  /** @default 200 */
+  status?: number;
+  /** How long the port may take to answer. @default 30000 */
+  timeoutMs?: number;
 }
 
 export interface LayerConfig extends LayerSettings {

@@ -25,6 +25,7 @@ describe('strata.schema.json', () => {
     ['an unknown key', { image: 'acme/x', layers: { a: 'a' }, registry: 'x' }],
     ['a layer without dockerfile', { image: 'acme/x', layers: { a: { parent: 'b' } } }],
     ['an upper-case image', { image: 'Acme/X', layers: { a: 'a' } }],
+    ['a smoke command given as a string', { image: 'acme/x', layers: { a: { dockerfile: 'D', test: { smoke: [{ command: 'x' }] } } } }],
   ])('rejects %s, as the loader does', (_name, config) => {
     expect(validate(config)).toBe(false);
     expect(() => validateStrataConfig(structuredClone(config), 'strata.json')).toThrow();

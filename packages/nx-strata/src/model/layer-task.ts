@@ -1,3 +1,5 @@
+import type { ContainerTestConfig } from '../config/strata-config';
+
 /** One (variant, layer, platform) of an image family, fully resolved: what one atomized target builds. */
 export interface LayerTask {
   /** Nx project name. */
@@ -23,6 +25,8 @@ export interface LayerTask {
   parent: { layer: string; targetName: string } | null;
   /** Tasks of other projects this layer packages the results of (`uses` in strata.json). */
   uses: Array<{ project: string; target: string }>;
+  /** `test` of strata.json for this (variant, platform), merged key by key; undefined when none is set. */
+  test?: ContainerTestConfig;
 }
 
 /** How every message names one layer task: `layer "app" (variant cpu, linux/arm64)`. */

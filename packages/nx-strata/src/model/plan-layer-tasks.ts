@@ -7,6 +7,7 @@ import { describeLayer, type LayerTask } from './layer-task';
 import { parsePlatform } from '../config/platforms';
 import {
   IMPLICIT_VARIANT,
+  type ContainerTestConfig,
   type LayerSettings,
   type PlatformOverride,
   type StrataConfig,
@@ -109,6 +110,7 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
           target: settings.target?.value,
           parentArg: layerConfig.parentArg ?? DEFAULT_PARENT_ARG,
           parent: null,
+          ...mergedTest([layerConfig.test, variantConfig.layers?.[layer]?.test, platformOverride.layers?.[layer]?.test]),
           uses: (layerConfig.uses ?? []).map((use) => ({
             project: use.slice(0, use.indexOf(':')),
             target: use.slice(use.indexOf(':') + 1),
@@ -170,6 +172,12 @@ function variantPlatforms(config: StrataConfig, variant: VariantConfig): Array<[
 }
 
 type Sourced<T> = { value: T; at: JsonPath };
+
+/** `test` settings merged key by key, later wins: `{ test }`, or nothing when none is set. */
+function mergedTest(settings: Array<ContainerTestConfig | undefined>): { test?: ContainerTestConfig } {
+  const given = settings.filter((setting): setting is ContainerTestConfig => setting !== undefined);
+  return given.length ? { test: Object.assign({}, ...given) as ContainerTestConfig } : {};
+}
 
 /** Later settings win; each merged value keeps the strata.json key it came from, for error positions. */
 function mergeSettings(layers: Array<[LayerSettings | undefined, JsonPath]>): {

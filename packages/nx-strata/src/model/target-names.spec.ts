@@ -8,6 +8,9 @@ import {
   checkTargetNaming,
   layerRecordPath,
   layerTargetName,
+  layerTestTargetName,
+  layerDigestPath,
+  layerTestResultPath,
   parseTargetName,
   platformTargetName,
   publishRecordPath,
@@ -17,6 +20,14 @@ import {
 
 const naming = { buildTargetName: 'docker-build', publishTargetName: 'docker-publish' };
 const custom = { buildTargetName: 'img', publishTargetName: 'ship.it' };
+
+describe('record paths', () => {
+  it('keeps the digest and the test result beside the layer record', () => {
+    const record = layerRecordPath('dist/strata', 'images/api', 'cpu', 'app', 'linux/arm64');
+    expect(layerDigestPath(record)).toBe('dist/strata/images/api/cpu/app/linux-arm64.digest');
+    expect(layerTestResultPath(record)).toBe('dist/strata/images/api/cpu/app/linux-arm64.tested.json');
+  });
+});
 
 describe('target names', () => {
   test.each<[string, string, ParsedTargetName]>([
@@ -51,6 +62,17 @@ describe('target names', () => {
     ],
     ['binary checksums', binaryChecksumsTargetName('tool'), { kind: 'binary-checksums', binary: 'tool' }],
     ['the binary build aggregate', 'binary-build', { kind: 'binary-aggregate', target: 'binary-build' }],
+    [
+      'a layer test with a variant',
+      layerTestTargetName('cpu', 'app', 'linux/arm64'),
+      { kind: 'layer-test', variant: 'cpu', layer: 'app', platform: 'linux/arm64' },
+    ],
+    [
+      'a layer test without variants',
+      layerTestTargetName(undefined, 'app', 'linux/amd64'),
+      { kind: 'layer-test', layer: 'app', platform: 'linux/amd64' },
+    ],
+    ['the test aggregate', 'docker-test', { kind: 'test-aggregate' }],
   ])('round-trips %s (%s)', (_what, name, parsed) => {
     expect(parseTargetName(naming, name)).toEqual(parsed);
   });
@@ -83,7 +105,7 @@ describe('target names', () => {
       '"publishTargetName" must be a target name',
     );
     expect(() => checkTargetNaming({ buildTargetName: 'binary-build', publishTargetName: 'docker-publish' })).toThrow(
-      "is the name of nx-strata's binary targets",
+      'is the name of other nx-strata targets',
     );
     expect(() => checkTargetNaming({ buildTargetName: 'x', publishTargetName: 'x' })).toThrow('are both "x"');
     expect(() => checkTargetNaming(custom)).not.toThrow();

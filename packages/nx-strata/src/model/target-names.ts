@@ -17,6 +17,8 @@ import { StrataInputError } from '../config/strata-error';
  * | binary-check      | `binary-check--<name>--<os>-<arch>`             |
  * | binary-checksums  | `binary-checksums--<name>`                      |
  * | binary aggregates | `binary-build`, `binary-check`, `binary-checksums` |
+ * | layer test        | `docker-test--<variant>--<layer>--<os>-<arch>` (no variant part without variants) |
+ * | test aggregate    | `docker-test`                                   |
  */
 export interface TargetNaming {
   /** The aggregate build target and prefix of the layer and platform targets. @default "docker-build" */
@@ -29,6 +31,9 @@ const SEPARATOR = '--';
 export const BINARY_BUILD = 'binary-build';
 export const BINARY_CHECK = 'binary-check';
 export const BINARY_CHECKSUMS = 'binary-checksums';
+export const DOCKER_TEST = 'docker-test';
+/** First parts of target names that nx-strata gives its own fixed-name targets. */
+const FIXED_NAMES = [BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS, DOCKER_TEST];
 
 export type ParsedTargetName =
   | { kind: 'layer'; variant?: string; layer: string; platform: string }
@@ -37,7 +42,9 @@ export type ParsedTargetName =
   | { kind: 'publish'; variant?: string }
   | { kind: 'binary-build' | 'binary-check'; binary: string; platform: string }
   | { kind: 'binary-checksums'; binary: string }
-  | { kind: 'binary-aggregate'; target: typeof BINARY_BUILD | typeof BINARY_CHECK | typeof BINARY_CHECKSUMS };
+  | { kind: 'binary-aggregate'; target: typeof BINARY_BUILD | typeof BINARY_CHECK | typeof BINARY_CHECKSUMS }
+  | { kind: 'layer-test'; variant?: string; layer: string; platform: string }
+  | { kind: 'test-aggregate' };
 
 /** `docker-build--cpu--base--linux-amd64`, or `docker-build--base--linux-amd64` without variants. */
 export function layerTargetName(
@@ -57,6 +64,11 @@ export function platformTargetName(naming: Pick<TargetNaming, 'buildTargetName'>
 /** `docker-publish--cpu`, or `docker-publish` for a family without variants (and for the aggregate of all variants). */
 export function publishTargetName(naming: Pick<TargetNaming, 'publishTargetName'>, variant: string | undefined): string {
   return join(naming.publishTargetName, variant);
+}
+
+/** `docker-test--cpu--app--linux-amd64`, or `docker-test--app--linux-amd64` without variants. */
+export function layerTestTargetName(variant: string | undefined, layer: string, platform: string): string {
+  return join(DOCKER_TEST, variant, layer, platformSlug(platform));
 }
 
 export function binaryBuildTargetName(binary: string, platform: string): string {
@@ -94,6 +106,12 @@ export function parseTargetName(naming: TargetNaming, name: string): ParsedTarge
     if (rest.length === 0) return { kind: 'binary-aggregate', target: head };
     return rest.length === 2 ? { kind: head, binary: rest[0], platform: platformFromSlug(rest[1]) } : undefined;
   }
+  if (head === DOCKER_TEST) {
+    if (rest.length === 0) return { kind: 'test-aggregate' };
+    if (rest.length === 2) return { kind: 'layer-test', layer: rest[0], platform: platformFromSlug(rest[1]) };
+    if (rest.length === 3) return { kind: 'layer-test', variant: rest[0], layer: rest[1], platform: platformFromSlug(rest[2]) };
+    return undefined;
+  }
   if (head === BINARY_CHECKSUMS) {
     if (rest.length === 0) return { kind: 'binary-aggregate', target: head };
     return rest.length === 1 ? { kind: 'binary-checksums', binary: rest[0] } : undefined;
@@ -130,8 +148,7 @@ function targetNameOptionProblem(option: string, value: unknown): string | undef
     return `"${option}" must be a target name such as "docker-build"; got ${JSON.stringify(value)}`;
   if (value.includes(SEPARATOR))
     return `"${option}" (${JSON.stringify(value)}) must not contain "--": nx-strata joins the parts of its target names with it`;
-  if ([BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS].includes(value))
-    return `"${option}" (${JSON.stringify(value)}) is the name of nx-strata's binary targets`;
+  if (FIXED_NAMES.includes(value)) return `"${option}" (${JSON.stringify(value)}) is the name of other nx-strata targets`;
   return undefined;
 }
 
@@ -141,6 +158,16 @@ function targetNameOptionProblem(option: string, value: unknown): string | undef
  */
 export function layerRecordPath(recordsDir: string, projectRoot: string, variant: string, layer: string, platform: string): string {
   return posix.join(recordsDir, projectRoot, variant, layer, `${platformSlug(platform)}.json`);
+}
+
+/** Beside a layer's record: `<os>-<arch>.digest`, the recorded digest alone (what `docker-test` hashes). */
+export function layerDigestPath(recordPath: string): string {
+  return recordPath.replace(/\.json$/, '.digest');
+}
+
+/** Beside a layer's record: `<os>-<arch>.tested.json`, what `docker-test` verified on which digest. */
+export function layerTestResultPath(recordPath: string): string {
+  return recordPath.replace(/\.json$/, '.tested.json');
 }
 
 /** `<recordsDir>/<project root>/<variant>/publish.json`. */

@@ -37,7 +37,7 @@ describe('createNodes', () => {
         { fileset: '{workspaceRoot}/requirements/**/*', includeIgnored: true },
         { env: 'STRATA_REGISTRY' },
       ],
-      outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.json'],
+      outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.json', '{workspaceRoot}/dist/strata/cpu/app/linux-arm64.digest'],
       // It copies no build output: it waits for its parent only, never for other projects' builds.
       dependsOn: ['docker-build--cpu--ml--linux-arm64'],
       options: {
@@ -92,6 +92,45 @@ describe('createNodes', () => {
     expect(project.metadata?.targetGroups?.['docker-build linux/arm64']).toHaveLength(3);
   });
 
+  it('infers docker-test for published layers and layers that ask, cached on the digest alone, run on the build host', async () => {
+    const layout = JSON.parse(VISION_LAYOUT['strata.json'] as string);
+    layout.layers.ml.test = { smoke: [{ command: ['true'] }] };
+    layout.variants.cuda.layers = { app: { test: { enabled: false } } };
+    layout.variants.cpu.platforms['linux/arm64'].layers.app = { test: { nonRoot: false, ports: [{ port: 8080 }] } };
+    layout.layers.app.test = { healthcheck: { timeoutMs: 5000 } };
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'strata.json': JSON.stringify(layout) });
+    const project = await inferProject(root, { builders: { 'linux/arm64': { context: 'arm64-host' } } });
+    const tests = Object.keys(project.targets!)
+      .filter((name) => name.startsWith('docker-test--'))
+      .sort();
+    // Published (top) app layers except cuda's (disabled), and the ml layers that ask.
+    expect(tests).toEqual([
+      'docker-test--cpu--app--linux-amd64',
+      'docker-test--cpu--app--linux-arm64',
+      'docker-test--cpu--ml--linux-amd64',
+      'docker-test--cpu--ml--linux-arm64',
+      'docker-test--cuda--ml--linux-amd64',
+    ]);
+    const arm = project.targets!['docker-test--cpu--app--linux-arm64'];
+    expect(arm).toMatchObject({
+      executor: 'nx-strata:docker-test',
+      cache: true,
+      inputs: [{ dependentTasksOutputFiles: 'dist/strata/cpu/app/linux-arm64.digest', transitive: false }],
+      outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.tested.json'],
+      dependsOn: ['docker-build--cpu--app--linux-arm64'],
+      options: {
+        record: 'dist/strata/cpu/app/linux-arm64.json',
+        buildTarget: 'docker-build--cpu--app--linux-arm64',
+        dockerContext: 'arm64-host',
+        // Merged key by key: the platform's override over the layer's.
+        test: { healthcheck: { timeoutMs: 5000 }, nonRoot: false, ports: [{ port: 8080 }] },
+      },
+    });
+    expect(project.targets!['docker-test--cpu--app--linux-amd64'].options.dockerContext).toBeUndefined();
+    expect(project.targets!['docker-test'].dependsOn).toHaveLength(5);
+    expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual(['docker-build--cuda--app--linux-amd64']);
+  });
+
   it('infers docker-publish per variant, waiting for the top layer on every platform, never cached', async () => {
     root = createTempWorkspace({
       ...VISION_LAYOUT,
@@ -106,7 +145,14 @@ describe('createNodes', () => {
       executor: 'nx-strata:docker-publish',
       cache: false,
       outputs: ['{workspaceRoot}/dist/strata/cpu/publish.json'],
-      dependsOn: ['docker-build--cpu--app--linux-amd64', 'docker-build--cpu--app--linux-arm64', 'container-test'],
+      // The builds and the tests of the same layers and platforms, then publishDependsOn.
+      dependsOn: [
+        'docker-build--cpu--app--linux-amd64',
+        'docker-build--cpu--app--linux-arm64',
+        'docker-test--cpu--app--linux-amd64',
+        'docker-test--cpu--app--linux-arm64',
+        'container-test',
+      ],
       options: {
         variant: 'cpu',
         image: 'acme/vision',
@@ -134,7 +180,11 @@ describe('createNodes', () => {
       },
     });
     expect(cpu.inputs).toContainEqual({ env: 'STRATA_VERSION' });
-    expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual(['docker-build--cuda--app--linux-amd64', 'container-test']);
+    expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual([
+      'docker-build--cuda--app--linux-amd64',
+      'docker-test--cuda--app--linux-amd64',
+      'container-test',
+    ]);
     expect(project.targets!['docker-publish']).toMatchObject({
       executor: 'nx:noop',
       dependsOn: ['docker-publish--cpu', 'docker-publish--cuda'],

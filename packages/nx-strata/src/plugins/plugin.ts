@@ -16,7 +16,8 @@ import {
 } from '../config/plugin-options';
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
-import { platformTargetName } from '../model/target-names';
+import { buildTestTargets } from './test-targets';
+import { DOCKER_TEST, layerDigestPath, platformTargetName } from '../model/target-names';
 import { binaryOutputs, binaryTasksRead, type BinaryOutputs, type TargetDependency } from '../model/task-links';
 import { outputSources, rememberFamilies } from './image-dependencies';
 
@@ -98,6 +99,9 @@ function createNodesForStrataConfig(
       layerInputs,
       `Builds every layer × variant × platform of ${config.image}.`,
     );
+    const testTargets = buildTestTargets(family, options);
+    Object.assign(targets, testTargets);
+    if (Object.keys(testTargets).length) targetGroups[DOCKER_TEST] = Object.keys(testTargets);
     Object.assign(targets, buildPublishTargets(family, layerInputs, options));
     targetGroups[options.buildTargetName] = [
       options.buildTargetName,
@@ -169,7 +173,7 @@ function buildLayerTarget(
     executor: 'nx-strata:docker-build',
     cache: true,
     inputs,
-    outputs: [`{workspaceRoot}/${record}`],
+    outputs: [`{workspaceRoot}/${record}`, `{workspaceRoot}/${layerDigestPath(record)}`],
     // The parent layer, and for a layer that copies a build output, the build targets of the projects the image
     // depends on (the project edges of createDependencies): `api:build` runs before the layer that copies
     // dist/apps/api, while layers that read only sources start at once (a batch of layer tasks splits into waves).

@@ -1,11 +1,11 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { LayerTask } from '../model/layer-task';
-import type { PublishConfig } from '../config/strata-config';
+import { publishedLayers, publishSettings } from '../model/published-layers';
 import type { DockerPublishExecutorOptions } from '../executors/docker-publish/schema';
 import { defaultTagTemplates } from '../publish/tag-templates';
 import type { ImageFamily } from '../model/image-family';
 import { publishRecordPath, publishTargetName } from '../model/target-names';
 import { unionInputs, type NxInput } from './nx-inputs';
+import { testTargetOf } from './test-targets';
 import type { NormalizedPluginOptions } from '../config/plugin-options';
 
 /**
@@ -23,8 +23,8 @@ export function buildPublishTargets(
   const explicit = family.tasks[0].explicitVariant;
   for (const variant of variants) {
     const tasks = family.tasks.filter((task) => task.variant === variant);
-    const publish: PublishConfig = { ...family.config.publish, ...family.config.variants?.[variant]?.publish };
-    const layers = publish.layers ?? topLayers(tasks);
+    const publish = publishSettings(family, variant);
+    const layers = publishedLayers(family, variant);
     const published = tasks.filter((task) => layers.includes(task.layer));
     const targetName = publishTargetName(options, explicit ? variant : undefined);
     const publishOptions: DockerPublishExecutorOptions = {
@@ -48,7 +48,13 @@ export function buildPublishTargets(
       cache: false,
       inputs: unionInputs([...published.map((task) => layerInputs.get(task.targetName)!), [{ env: 'STRATA_VERSION' }]]),
       outputs: [`{workspaceRoot}/${publishOptions.record}`],
-      dependsOn: [...published.map((task) => task.targetName), ...options.publishDependsOn],
+      // The builds, and the verification of the same layers and platforms: a failed test stops the publish (Nx skips
+      // it) before any registry is touched.
+      dependsOn: [
+        ...published.map((task) => task.targetName),
+        ...published.map((task) => testTargetOf(family, task)).filter((name): name is string => name !== undefined),
+        ...options.publishDependsOn,
+      ],
       options: publishOptions,
       metadata: {
         description: `Assembles ${layers.join(', ')} of ${family.config.image}${explicit ? ` (variant ${variant})` : ''} for ${[...new Set(published.map((task) => task.platform))].join(', ')} into multi-arch manifest lists and copies them to every registry; builds nothing itself.`,
@@ -72,10 +78,4 @@ export function buildPublishTargets(
     };
   }
   return targets;
-}
-
-/** Layers no other layer of the variant builds on. */
-function topLayers(tasks: LayerTask[]): string[] {
-  const parents = new Set(tasks.map((task) => task.parent?.layer).filter(Boolean));
-  return [...new Set(tasks.map((task) => task.layer))].filter((layer) => !parents.has(layer));
 }

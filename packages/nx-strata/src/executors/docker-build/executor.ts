@@ -6,7 +6,8 @@ import { StrataInputError } from '../../config/strata-error';
 import { buildxBuildArgs, BUILDX_MISSING, isBuildxAvailable, localImageStats, registryImageStats } from '../../engines/buildx';
 import { formatDockerCommand } from '../../engines/docker-host';
 import { describeLayer } from '../../model/layer-task';
-import { writeJsonAtomically } from '../../utils/write-json-atomically';
+import { layerDigestPath } from '../../model/target-names';
+import { writeJsonAtomically, writeTextAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import { resolveAttestations } from './lib/attestations';
@@ -100,6 +101,8 @@ export async function runLayerTask(
         durationMs,
       }),
     );
+    // The digest alone, beside the record: what docker-test and docker-scan hash (a record carries times and result).
+    writeTextAtomically(layerDigestPath(options.recordAbsolute), `${built.digest}\n`);
     if (result === 'built') log.info(`nx-strata: built ${label} in ${(durationMs / 1000).toFixed(1)} s → ${ref}`);
     return { success: true };
   } catch (error) {

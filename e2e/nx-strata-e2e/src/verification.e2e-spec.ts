@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
+import { FIXTURES } from './support/paths';
+import { TestRegistry } from './support/test-registry';
+
+interface TestResult {
+  digest: string;
+  ref: string;
+  platform: string;
+  checks: Array<{ check: string; ok: boolean; detail: string }>;
+  testedAt: string;
+}
+
+const ROOT_APP = [
+  '# The app layer as first written: runs as root, no health check.',
+  'ARG BASE_IMAGE',
+  'FROM ${BASE_IMAGE}',
+  'COPY www/ /www/',
+  'EXPOSE 8080',
+  'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]',
+  '',
+].join('\n');
+
+/**
+ * Verification in the graph: docker-test runs the exact digest a build recorded (pulled, never rebuilt), on amd64 and
+ * on arm64 under QEMU, and docker-publish waits for it: a failed check publishes nothing.
+ */
+describe('verify the exact digest before publishing', () => {
+  let registry: TestRegistry;
+  let workspace: E2EWorkspace;
+  let env: NodeJS.ProcessEnv;
+  const fixed = readFileSync(join(FIXTURES, 'verified/docker/Dockerfile.app'), 'utf8');
+  const tested = (layer: string, slug: string): TestResult | undefined => {
+    const path = join(workspace.root, 'dist/strata', 'default', layer, `${slug}.tested.json`);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as TestResult) : undefined;
+  };
+  const ranFresh = (output: string, target: string) => new RegExp(`> nx run web:${target}\\s*$`, 'm').test(output);
+  const fromCache = (output: string, target: string) =>
+    new RegExp(`> nx run web:${target}\\s+\\[(local cache|existing outputs match the cache)`).test(output);
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start();
+    env = { STRATA_REGISTRY: `${registry.host}/builds` };
+    workspace = E2EWorkspace.create(join(FIXTURES, 'verified'));
+  });
+  afterAll(async () => {
+    workspace?.remove();
+    await registry?.destroy();
+  });
+
+  test('an image that runs as root with no HEALTHCHECK fails docker-test, and docker-publish touches no registry', async () => {
+    workspace.write('docker/Dockerfile.app', ROOT_APP);
+    const config = JSON.parse(workspace.read('strata.json'));
+    config.layers.app.test.smoke[0].maxStartupMs = 1; // an impossible budget: this run must fail on it
+    workspace.write('strata.json', JSON.stringify(config, null, 2));
+    workspace.commitAll('root app');
+
+    const run = workspace.nx(['run', 'web:docker-publish'], env);
+    expect(run.exitCode).not.toBe(0);
+    // Each failure names the image, digest and platform, the check, the budget and what was measured.
+    const amd64 = workspace.record('default', 'app', 'linux-amd64')!;
+    expect(run.output).toContain(`failed on ${amd64.refs.find((ref) => ref.includes('@'))} (digest ${amd64.digest}, linux/amd64)`);
+    expect(run.output).toContain('non-root user: the image runs as root (config User is empty)');
+    expect(run.output).toContain('healthcheck: the image declares no HEALTHCHECK');
+    expect(run.output).toMatch(/smoke `--entrypoint cat \/www\/index.html`: median start-up \d+ ms over 3 runs is over its budget of 1 ms/);
+    expect(run.output).not.toContain('nx-strata: published');
+    expect(tested('app', 'linux-amd64')).toBeUndefined();
+    // Nothing under the publish tags; the build registry keeps its content-addressed tags (tests run on them).
+    expect(await registry.tags('builds/acme/web')).toEqual([]);
+    expect((await registry.tags('builds/acme/web/app')).every((tag) => tag.startsWith('strata-'))).toBe(true);
+    expect(await registry.tags('builds/acme/web/app')).toHaveLength(2);
+  });
+
+  test('the fixed image passes on amd64 and on arm64 under QEMU, is published, and a rerun re-verifies nothing', async () => {
+    workspace.write('docker/Dockerfile.app', fixed);
+    workspace.write('strata.json', readFileSync(join(FIXTURES, 'verified/strata.json'), 'utf8'));
+    workspace.commitAll('non-root app with a health check');
+
+    const run = workspace.nx(['run-many', '-t', 'docker-test,docker-publish'], env);
+    expectSuccess(run);
+    for (const slug of ['linux-amd64', 'linux-arm64']) {
+      const record = workspace.record('default', 'app', slug)!;
+      const result = tested('app', slug)!;
+      // The digest the build recorded is the one tested: pulled by digest, never rebuilt.
+      expect(result.digest).toBe(record.digest);
+      expect(result.ref).toBe(`${registry.host}/builds/acme/web/app@${record.digest}`);
+      expect(result.checks.map((check) => [check.check, check.ok])).toEqual([
+        ['non-root user', true],
+        ['healthcheck', true],
+        ['port 8080 (HTTP GET /index.html)', true],
+        ['smoke `--entrypoint cat /www/index.html`', true],
+      ]);
+      expect(result.checks[0].detail).toContain('id -u 65534');
+      expect(result.checks[0].detail).toContain('docker top uid 65534');
+      expect(result.checks[1].detail).toMatch(/^healthy \d+ ms after start \(budget 120000 ms\)$/);
+    }
+    // The base layer asked for a test too; its smoke run printed the architecture it ran on (arm64 under QEMU here).
+    expect(tested('base', 'linux-arm64')!.checks).toEqual([expect.objectContaining({ check: 'smoke `cat /etc/web-base`', ok: true })]);
+    expect(run.output).toContain('web base aarch64');
+    // Published: one manifest list under the default tags.
+    expect(await registry.tags('builds/acme/web')).toEqual(expect.arrayContaining(['latest']));
+    const published = await registry.tags('builds/acme/web');
+
+    const testedAt = tested('app', 'linux-arm64')!.testedAt;
+    const again = workspace.nx(['run-many', '-t', 'docker-test,docker-publish'], env);
+    expectSuccess(again);
+    for (const target of ['docker-test--app--linux-amd64', 'docker-test--app--linux-arm64', 'docker-test--base--linux-arm64'])
+      expect(fromCache(again.output, target)).toBe(true);
+    expect(tested('app', 'linux-arm64')!.testedAt).toBe(testedAt);
+    expect(await registry.tags('builds/acme/web')).toEqual(published);
+  });
+
+  test('a code-only change rebuilds, tests and publishes the app layers only; the base verifications are cache hits', () => {
+    workspace.write('www/index.html', '<p>hello from web, again</p>\n');
+    workspace.commitAll('new page');
+    const started = Date.now();
+    const run = workspace.nx(['affected', '-t', 'docker-test,docker-publish', '--base=HEAD~1'], env);
+    expectSuccess(run);
+    expect(workspace.builtSince(started)).toEqual(['default/app/linux/amd64', 'default/app/linux/arm64']);
+    for (const slug of ['linux-amd64', 'linux-arm64']) {
+      expect(ranFresh(run.output, `docker-test--app--${slug}`)).toBe(true);
+      expect(fromCache(run.output, `docker-test--base--${slug}`)).toBe(true);
+      expect(tested('app', slug)!.digest).toBe(workspace.record('default', 'app', slug)!.digest);
+    }
+    expect(run.output).toContain('nx-strata: published');
+  });
+});

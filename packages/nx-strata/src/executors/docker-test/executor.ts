@@ -1,0 +1,97 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { removeContainerArgs } from '../../engines/container-run';
+import { describeDockerHost, execDocker, type DockerHost } from '../../engines/docker-host';
+import { layerTestResultPath } from '../../model/target-names';
+import { writeJsonAtomically } from '../../utils/write-json-atomically';
+import { failed, type ExecutorResult } from '../executor-result';
+import { NX_TASK_LOG, type TaskLog } from '../task-log';
+import {
+  checkHealth,
+  checkNonRoot,
+  checkPort,
+  checkSmoke,
+  DEFAULT_HEALTH_INTERVAL_MS,
+  startContainer,
+  type CheckOutcome,
+  type CheckTarget,
+} from './lib/container-checks';
+import { imageUnderTest } from './lib/image-under-test';
+import { declaresHealthcheck } from '../../engines/container-run';
+import type { DockerTestExecutorOptions } from './schema';
+
+export const TEST_RESULT_SCHEMA_VERSION = 1;
+
+/**
+ * Runs the exact image a layer build recorded (pulled by digest in registry mode, the local content-addressed tag in
+ * local mode; never rebuilt) on the platform's build host, and checks it: not root, healthy, its ports answering, its
+ * smoke commands. Writes `<platform>.tested.json` beside the record only when every check passed.
+ */
+export default async function dockerTestExecutor(
+  options: DockerTestExecutorOptions,
+  context: ExecutorContext,
+  log: TaskLog = NX_TASK_LOG,
+): Promise<ExecutorResult> {
+  const resultPath = join(context.root, layerTestResultPath(options.record));
+  // A result from an earlier run must never stand for this one.
+  rmSync(resultPath, { force: true });
+  const host: DockerHost = { context: options.dockerContext, host: options.dockerHost };
+  const label = `layer "${options.layer}" of ${options.image} (variant ${options.variant}, ${options.platform})`;
+  const rebuild = `npx nx run ${context.projectName}:${options.buildTarget}`;
+  const image = await imageUnderTest(context.root, options.record, options.platform, host, rebuild);
+  if ('problem' in image) return failed(`docker-test of ${label}: ${image.problem}`, log);
+  const target: CheckTarget = { image, platform: options.platform, host };
+  const under = `${image.ref} (${options.platform}${image.mode === 'local' ? ', local mode: the local content-addressed tag' : ''}) on ${describeDockerHost(host)}`;
+  log.info(`nx-strata: testing ${label}: ${under}`);
+
+  const test = options.test ?? {};
+  const healthcheck = test.healthcheck ?? declaresHealthcheck(image.config);
+  const health = typeof healthcheck === 'object' ? healthcheck : healthcheck ? {} : undefined;
+  const ports = test.ports ?? [];
+  const nonRoot = test.nonRoot ?? true;
+  const outcomes: CheckOutcome[] = [];
+  let container: { id: string; startedAt: number } | undefined;
+  try {
+    if (health || ports.length) {
+      const started = await startContainer(target, {
+        ...(health ? { healthIntervalMs: health.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS } : {}),
+        ports: ports.map((port) => port.port),
+      });
+      if ('problem' in started) return failed(`docker-test of ${label} on ${image.ref}: ${started.problem}`, log);
+      container = started;
+    }
+    if (health && container) outcomes.push(await checkHealth(target, container, health));
+    for (const port of ports) if (container) outcomes.push(await checkPort(target, container.id, port));
+    if (nonRoot) outcomes.unshift(await checkNonRoot(target, container?.id));
+    for (const smoke of test.smoke ?? []) outcomes.push(await checkSmoke(target, smoke));
+  } finally {
+    if (container) await execDocker(host, removeContainerArgs(container.id), { timeoutMs: 60_000 });
+  }
+
+  for (const outcome of outcomes) log.info(`nx-strata:   ${outcome.ok ? '✓' : '✗'} ${outcome.check}: ${outcome.detail.split('\n')[0]}`);
+  const failures = outcomes.filter((outcome) => !outcome.ok);
+  if (failures.length)
+    return failed(
+      `docker-test of ${label} failed on ${image.ref} (digest ${image.digest}, ${options.platform}):\n${failures
+        .map((failure) => `- ${failure.check}: ${failure.detail}`)
+        .join('\n')}`,
+      log,
+    );
+  writeJsonAtomically(resultPath, {
+    schemaVersion: TEST_RESULT_SCHEMA_VERSION,
+    image: options.image,
+    variant: options.variant,
+    layer: options.layer,
+    platform: options.platform,
+    digest: image.digest,
+    ref: image.ref,
+    mode: image.mode,
+    checks: outcomes,
+    testedAt: new Date().toISOString(),
+  });
+  log.info(
+    `nx-strata: ${label} passed ${outcomes.length} check${outcomes.length === 1 ? '' : 's'} on ${image.ref}${outcomes.length ? '' : ' (nothing configured: it pulled and inspected the image)'}`,
+  );
+  return { success: true };
+}

@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dockerPullArgs, imageConfigArgs, type ImageConfig } from '../../../engines/container-run';
+import { describeDockerHost, execDocker, formatDockerCommand, type DockerHost } from '../../../engines/docker-host';
+import { lastLines } from '../../../engines/exec-command';
+import { readRecord, type LayerRecord } from '../../../model/layer-record';
+import { layerDigestPath } from '../../../model/target-names';
+
+const PULL_TIMEOUT_MS = 15 * 60_000;
+const INSPECT_TIMEOUT_MS = 60_000;
+
+/** The exact image a build recorded, present on the engine that runs it. */
+export interface ImageUnderTest {
+  /** What `docker run` is given: `repo@sha256:...` (registry mode) or the local `repo:strata-<key>` tag. */
+  ref: string;
+  /** The recorded digest (registry mode) or image ID (local mode). */
+  digest: string;
+  mode: LayerRecord['mode'];
+  config: ImageConfig;
+}
+
+/**
+ * Reads the layer's record and digest (they must agree), pulls the image by digest in registry mode (local mode runs the
+ * local content-addressed tag), and reads its config. Answers a message, never throws, when any of it fails.
+ */
+export async function imageUnderTest(
+  workspaceRoot: string,
+  recordPath: string,
+  platform: string,
+  host: DockerHost,
+  rebuild: string,
+): Promise<ImageUnderTest | { problem: string }> {
+  const record = readRecord(join(workspaceRoot, recordPath));
+  const digestFile = join(workspaceRoot, layerDigestPath(recordPath));
+  if (!record || !existsSync(digestFile))
+    return { problem: `no build record at ${recordPath}: the layer was not built here.\n  → build it first: ${rebuild}` };
+  const digest = readFileSync(digestFile, 'utf8').trim();
+  if (digest !== record.digest)
+    return {
+      problem: `the build record ${recordPath} names ${record.digest} but its digest file names ${digest}: they come from different builds.\n  → rebuild the layer: ${rebuild}`,
+    };
+  const ref = record.mode === 'registry' ? record.refs.find((candidate) => candidate.includes('@')) : record.refs[0];
+  if (!ref) return { problem: `the build record ${recordPath} names no image reference.\n  → rebuild the layer: ${rebuild}` };
+  if (record.mode === 'registry') {
+    const pull = await execDocker(host, dockerPullArgs(ref, platform), { timeoutMs: PULL_TIMEOUT_MS });
+    if (pull.exitCode !== 0)
+      return {
+        problem: `could not pull ${ref} (${platform}) on ${describeDockerHost(host)}${pull.timedOut ? ` within ${PULL_TIMEOUT_MS / 60_000} minutes` : ''}:\n${lastLines(pull.stderr || pull.stdout, 6)}\n  → check that the registry answers (${formatDockerCommand(host, dockerPullArgs(ref, platform))}), or rebuild: ${rebuild}`,
+      };
+  }
+  const inspect = await execDocker(host, imageConfigArgs(ref), { timeoutMs: INSPECT_TIMEOUT_MS });
+  if (inspect.exitCode !== 0)
+    return {
+      problem: `${ref} is not on ${describeDockerHost(host)}${record.mode === 'local' ? ' (local mode: the image stays in the engine that built it)' : ''}:\n${lastLines(inspect.stderr, 4)}\n  → rebuild the layer: ${rebuild}`,
+    };
+  let config: ImageConfig;
+  try {
+    config = (JSON.parse(inspect.stdout) as ImageConfig | null) ?? {};
+  } catch {
+    return { problem: `could not read the config of ${ref} from \`docker image inspect\`` };
+  }
+  return { ref, digest, mode: record.mode, config };
+}
