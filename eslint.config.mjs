@@ -18,8 +18,9 @@ const MAY_IMPORT = {
   binaries: ['config', 'model', 'engines', 'utils'],
   'cache-server': ['config', 'engines', 'utils'],
   report: ['config', 'model', 'utils'],
-  plugins: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'utils'],
-  executors: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'utils'],
+  lint: ['config', 'dockerfile', 'utils'],
+  plugins: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'lint', 'utils'],
+  executors: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'lint', 'utils'],
   generators: ['config', 'dockerfile', 'hash', 'model', 'engines', 'utils'],
   cli: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'cache-server', 'report', 'utils'],
 };

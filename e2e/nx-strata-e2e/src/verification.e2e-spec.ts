@@ -1,8 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
-import { FIXTURES } from './support/paths';
+import { FIXTURES, REPO_ROOT } from './support/paths';
 import { TestRegistry } from './support/test-registry';
+
+/** The SARIF 2.1.0 schema, offline (bundled by @microsoft/jest-sarif; draft-04, so ajv 6 needs that meta-schema). */
+const validateSarif = (() => {
+  const ajv = new Ajv({ allErrors: true, schemaId: 'auto' });
+  ajv.addMetaSchema(JSON.parse(readFileSync(require.resolve('ajv/lib/refs/json-schema-draft-04.json'), 'utf8')));
+  return ajv.compile(
+    JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')),
+  );
+})();
 
 interface TestResult {
   digest: string;
@@ -39,6 +49,10 @@ describe('verify the exact digest before publishing', () => {
   const fromCache = (output: string, target: string) =>
     new RegExp(`> nx run web:${target}\\s+\\[(local cache|existing outputs match the cache)`).test(output);
 
+  const sarifResults = () =>
+    (JSON.parse(workspace.read('dist/strata/lint.sarif')) as { runs: Array<{ results: Array<{ ruleId: string; level: string }> }> }).runs[0]
+      .results;
+
   beforeAll(async () => {
     registry = await TestRegistry.start();
     env = { STRATA_REGISTRY: `${registry.host}/builds` };
@@ -66,6 +80,14 @@ describe('verify the exact digest before publishing', () => {
     expect(run.output).toMatch(/smoke `--entrypoint cat \/www\/index.html`: median start-up \d+ ms over 3 runs is over its budget of 1 ms/);
     expect(run.output).not.toContain('nx-strata: published');
     expect(tested('app', 'linux-amd64')).toBeUndefined();
+    // docker-lint names both rules at the Dockerfile's line, with the fix; the root user is an error.
+    expect(run.output).toContain(
+      'docker/Dockerfile.app:3:1  error  non-root-user  the final stage sets no USER, nor does anything it builds on in this repository (the base image decides: usually root) (layer app (default, linux/amd64), app (default, linux/arm64))',
+    );
+    expect(run.output).toContain('docker/Dockerfile.app:3:1  warning  healthcheck  the final stage has no HEALTHCHECK');
+    expect(run.output).toContain('→ add `USER <uid>`');
+    expect(run.output).toContain('docker-lint of acme/web: 3 Dockerfiles, 1 error, 1 warning');
+    expect(sarifResults().map((result) => `${result.ruleId} ${result.level}`)).toEqual(['healthcheck warning', 'non-root-user error']);
     // Nothing under the publish tags; the build registry keeps its content-addressed tags (tests run on them).
     expect(await registry.tags('builds/acme/web')).toEqual([]);
     expect((await registry.tags('builds/acme/web/app')).every((tag) => tag.startsWith('strata-'))).toBe(true);
@@ -98,15 +120,27 @@ describe('verify the exact digest before publishing', () => {
     // The base layer asked for a test too; its smoke run printed the architecture it ran on (arm64 under QEMU here).
     expect(tested('base', 'linux-arm64')!.checks).toEqual([expect.objectContaining({ check: 'smoke `cat /etc/web-base`', ok: true })]);
     expect(run.output).toContain('web base aarch64');
+    // docker-lint is clean, and its SARIF log validates against the SARIF 2.1.0 schema.
+    expect(run.output).toContain('docker-lint of acme/web: 3 Dockerfiles, 0 errors, 0 warnings');
+    expect(sarifResults()).toEqual([]);
+    expect(validateSarif(JSON.parse(workspace.read('dist/strata/lint.sarif')))).toBe(true);
     // Published: one manifest list under the default tags.
     expect(await registry.tags('builds/acme/web')).toEqual(expect.arrayContaining(['latest']));
     const published = await registry.tags('builds/acme/web');
 
     const testedAt = tested('app', 'linux-arm64')!.testedAt;
+    rmSync(join(workspace.root, 'dist/strata/lint.sarif'));
     const again = workspace.nx(['run-many', '-t', 'docker-test,docker-publish'], env);
     expectSuccess(again);
-    for (const target of ['docker-test--app--linux-amd64', 'docker-test--app--linux-arm64', 'docker-test--base--linux-arm64'])
+    for (const target of [
+      'docker-test--app--linux-amd64',
+      'docker-test--app--linux-arm64',
+      'docker-test--base--linux-arm64',
+      'docker-lint',
+    ])
       expect(fromCache(again.output, target)).toBe(true);
+    // The SARIF log is a declared output: the cache hit restored it.
+    expect(validateSarif(JSON.parse(workspace.read('dist/strata/lint.sarif')))).toBe(true);
     expect(tested('app', 'linux-arm64')!.testedAt).toBe(testedAt);
     expect(await registry.tags('builds/acme/web')).toEqual(published);
   });
@@ -124,5 +158,7 @@ describe('verify the exact digest before publishing', () => {
       expect(tested('app', slug)!.digest).toBe(workspace.record('default', 'app', slug)!.digest);
     }
     expect(run.output).toContain('nx-strata: published');
+    // The Dockerfiles did not change: their lint is a cache hit.
+    expect(fromCache(run.output, 'docker-lint')).toBe(true);
   });
 });

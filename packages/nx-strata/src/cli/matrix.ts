@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execCommand, lastLines } from '../engines/exec-command';
-import { parseTargetName, platformTargetName, type TargetNaming } from '../model/target-names';
+import { parseTargetName, platformTargetName, platformTestTargetName, type TargetNaming } from '../model/target-names';
 import { openWorkspace } from './workspace';
 
 /** One CI job: every affected layer of one project for one platform. */
@@ -16,6 +16,10 @@ export interface MatrixEntry {
   qemu: boolean;
   /** The affected layer targets, for the job's log. */
   layers: string[];
+  /** The platform's test target (`docker-test--<os>-<arch>`): the job tests the digests it just built. */
+  test: string;
+  /** The project's first entry: its job also runs docker-lint and uploads the SARIF log (once per project). */
+  lint: boolean;
 }
 
 export interface MatrixRunners {
@@ -47,11 +51,15 @@ export function matrixEntries(affectedTaskIds: string[], naming: TargetNaming, o
       runner: native ? options.arm64Runner! : (options.runner ?? 'ubuntu-latest'),
       qemu: !native && parsed.platform !== 'linux/amd64',
       layers: [],
+      test: platformTestTargetName(parsed.platform),
+      lint: false,
     };
     entry.layers.push(target);
     entries.set(key, entry);
   }
-  return [...entries.values()].sort((a, b) => a.project.localeCompare(b.project) || a.platform.localeCompare(b.platform));
+  const sorted = [...entries.values()].sort((a, b) => a.project.localeCompare(b.project) || a.platform.localeCompare(b.platform));
+  sorted.forEach((entry, index) => (entry.lint = index === 0 || sorted[index - 1].project !== entry.project));
+  return sorted;
 }
 
 export interface MatrixCommand extends MatrixRunners {

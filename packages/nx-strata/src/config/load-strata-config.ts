@@ -1,5 +1,6 @@
 import { checkKeys, checkOptionalString, isObject, type Fail } from './config-checks';
 import { checkContainerTest } from './check-container-test';
+import { checkLint } from './check-lint';
 import { formatJsonPath, parseJsonWithPositions, type JsonLocator, type JsonPath } from './json-source';
 import { BINARY_PLATFORMS, KNOWN_PLATFORMS, normalizeBinaryPlatform, normalizePlatform } from './platforms';
 import type { BinaryConfig, LayerConfig, LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
@@ -49,7 +50,13 @@ export function validateStrataConfig(raw: unknown, file: string, locate: JsonLoc
 function checkStrataConfig(raw: unknown, fail: Fail): void {
   if (!isObject(raw)) return fail([], 'must hold a JSON object');
   const config = raw as unknown as StrataConfig;
-  checkKeys(raw, ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish', 'binaries'], [], fail);
+  checkKeys(
+    raw,
+    ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish', 'binaries', 'lint'],
+    [],
+    fail,
+  );
+  checkLint(config.lint, ['lint'], fail, true);
   checkBinaries(config.binaries, fail);
   if (config.project !== undefined && (typeof config.project !== 'string' || config.project === ''))
     fail(['project'], '"project" must be a non-empty string');
@@ -81,7 +88,8 @@ function checkLayers(config: StrataConfig, fail: Fail): void {
     }
     if (!isObject(value)) return fail(at, `layer "${name}" must be an object`);
     const layer = value as unknown as LayerConfig;
-    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target', 'uses', 'test'], at, fail);
+    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target', 'uses', 'test', 'lint'], at, fail);
+    checkLint(layer.lint, [...at, 'lint'], fail, false);
     if (typeof layer.dockerfile !== 'string' || layer.dockerfile === '') fail(at, `layer "${name}" needs "dockerfile"`);
     checkLayerSettings(layer, at, fail);
     if (layer.parent !== undefined) {

@@ -26,6 +26,28 @@ export interface StrataConfig {
   publish?: PublishConfig;
   /** Standalone binaries built per platform (a strata.json may declare only binaries). */
   binaries?: Record<string, BinaryConfig>;
+  /** `docker-lint`: rule severities and images exempt from the base-image rules. */
+  lint?: LintConfig;
+}
+
+/** The ids of docker-lint's rules (the rules themselves are in `lint/lint-rules.ts`). */
+export const LINT_RULE_IDS = [
+  'non-root-user',
+  'healthcheck',
+  'pinned-base-image',
+  'latest-tag',
+  'secret-in-env',
+  'package-cache',
+  'remote-add-checksum',
+] as const;
+export type LintRuleId = (typeof LINT_RULE_IDS)[number];
+export type LintSeverity = 'off' | 'warning' | 'error';
+
+export interface LintConfig {
+  /** Severity per rule id, over the defaults. */
+  rules?: Partial<Record<LintRuleId, LintSeverity>>;
+  /** External images exempt from pinned-base-image and latest-tag: a name (`python`), or a prefix ending in `*`. */
+  allowImages?: string[];
 }
 
 export type BinaryPreset = 'go' | 'cargo' | 'pyinstaller' | 'command';
@@ -159,6 +181,8 @@ export interface LayerConfig extends LayerSettings {
    * the layer runs after them, and its hash covers their project's inputs and their outputs.
    */
   uses?: string[];
+  /** `docker-lint` rule severities for this layer's Dockerfile, over the top-level `lint.rules`. */
+  lint?: Pick<LintConfig, 'rules'>;
 }
 
 export interface PlatformOverride {

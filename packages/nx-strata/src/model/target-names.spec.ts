@@ -9,6 +9,7 @@ import {
   layerRecordPath,
   layerTargetName,
   layerTestTargetName,
+  platformTestTargetName,
   layerDigestPath,
   layerTestResultPath,
   parseTargetName,
@@ -73,6 +74,8 @@ describe('target names', () => {
       { kind: 'layer-test', layer: 'app', platform: 'linux/amd64' },
     ],
     ['the test aggregate', 'docker-test', { kind: 'test-aggregate' }],
+    ['the lint target', 'docker-lint', { kind: 'lint' }],
+    ['the tests of a platform', platformTestTargetName('linux/arm64'), { kind: 'test-platform', platform: 'linux/arm64' }],
   ])('round-trips %s (%s)', (_what, name, parsed) => {
     expect(parseTargetName(naming, name)).toEqual(parsed);
   });

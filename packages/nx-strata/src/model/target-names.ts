@@ -18,7 +18,9 @@ import { StrataInputError } from '../config/strata-error';
  * | binary-checksums  | `binary-checksums--<name>`                      |
  * | binary aggregates | `binary-build`, `binary-check`, `binary-checksums` |
  * | layer test        | `docker-test--<variant>--<layer>--<os>-<arch>` (no variant part without variants) |
+ * | platform tests    | `docker-test--<os>-<arch>`                      |
  * | test aggregate    | `docker-test`                                   |
+ * | lint              | `docker-lint` (one per image project)           |
  */
 export interface TargetNaming {
   /** The aggregate build target and prefix of the layer and platform targets. @default "docker-build" */
@@ -32,8 +34,9 @@ export const BINARY_BUILD = 'binary-build';
 export const BINARY_CHECK = 'binary-check';
 export const BINARY_CHECKSUMS = 'binary-checksums';
 export const DOCKER_TEST = 'docker-test';
+export const DOCKER_LINT = 'docker-lint';
 /** First parts of target names that nx-strata gives its own fixed-name targets. */
-const FIXED_NAMES = [BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS, DOCKER_TEST];
+const FIXED_NAMES = [BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS, DOCKER_TEST, DOCKER_LINT];
 
 export type ParsedTargetName =
   | { kind: 'layer'; variant?: string; layer: string; platform: string }
@@ -44,7 +47,9 @@ export type ParsedTargetName =
   | { kind: 'binary-checksums'; binary: string }
   | { kind: 'binary-aggregate'; target: typeof BINARY_BUILD | typeof BINARY_CHECK | typeof BINARY_CHECKSUMS }
   | { kind: 'layer-test'; variant?: string; layer: string; platform: string }
-  | { kind: 'test-aggregate' };
+  | { kind: 'test-aggregate' }
+  | { kind: 'test-platform'; platform: string }
+  | { kind: 'lint' };
 
 /** `docker-build--cpu--base--linux-amd64`, or `docker-build--base--linux-amd64` without variants. */
 export function layerTargetName(
@@ -69,6 +74,11 @@ export function publishTargetName(naming: Pick<TargetNaming, 'publishTargetName'
 /** `docker-test--cpu--app--linux-amd64`, or `docker-test--app--linux-amd64` without variants. */
 export function layerTestTargetName(variant: string | undefined, layer: string, platform: string): string {
   return join(DOCKER_TEST, variant, layer, platformSlug(platform));
+}
+
+/** `docker-test--linux-arm64`: every layer test of the project for one platform (what one CI job runs). */
+export function platformTestTargetName(platform: string): string {
+  return join(DOCKER_TEST, platformSlug(platform));
 }
 
 export function binaryBuildTargetName(binary: string, platform: string): string {
@@ -106,8 +116,10 @@ export function parseTargetName(naming: TargetNaming, name: string): ParsedTarge
     if (rest.length === 0) return { kind: 'binary-aggregate', target: head };
     return rest.length === 2 ? { kind: head, binary: rest[0], platform: platformFromSlug(rest[1]) } : undefined;
   }
+  if (head === DOCKER_LINT) return rest.length === 0 ? { kind: 'lint' } : undefined;
   if (head === DOCKER_TEST) {
     if (rest.length === 0) return { kind: 'test-aggregate' };
+    if (rest.length === 1) return { kind: 'test-platform', platform: platformFromSlug(rest[0]) };
     if (rest.length === 2) return { kind: 'layer-test', layer: rest[0], platform: platformFromSlug(rest[1]) };
     if (rest.length === 3) return { kind: 'layer-test', variant: rest[0], layer: rest[1], platform: platformFromSlug(rest[2]) };
     return undefined;
@@ -168,6 +180,11 @@ export function layerDigestPath(recordPath: string): string {
 /** Beside a layer's record: `<os>-<arch>.tested.json`, what `docker-test` verified on which digest. */
 export function layerTestResultPath(recordPath: string): string {
   return recordPath.replace(/\.json$/, '.tested.json');
+}
+
+/** `<recordsDir>/<project root>/lint.sarif`: docker-lint's SARIF log (a declared output). */
+export function lintSarifPath(recordsDir: string, projectRoot: string): string {
+  return posix.join(recordsDir, projectRoot, 'lint.sarif');
 }
 
 /** `<recordsDir>/<project root>/<variant>/publish.json`. */

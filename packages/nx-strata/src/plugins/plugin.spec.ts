@@ -110,6 +110,13 @@ describe('createNodes', () => {
       'docker-test--cpu--ml--linux-amd64',
       'docker-test--cpu--ml--linux-arm64',
       'docker-test--cuda--ml--linux-amd64',
+      'docker-test--linux-amd64',
+      'docker-test--linux-arm64',
+    ]);
+    // One aggregate per platform: what a CI job for that platform runs.
+    expect(project.targets!['docker-test--linux-arm64'].dependsOn).toEqual([
+      'docker-test--cpu--ml--linux-arm64',
+      'docker-test--cpu--app--linux-arm64',
     ]);
     const arm = project.targets!['docker-test--cpu--app--linux-arm64'];
     expect(arm).toMatchObject({
@@ -128,7 +135,41 @@ describe('createNodes', () => {
     });
     expect(project.targets!['docker-test--cpu--app--linux-amd64'].options.dockerContext).toBeUndefined();
     expect(project.targets!['docker-test'].dependsOn).toHaveLength(5);
-    expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual(['docker-build--cuda--app--linux-amd64']);
+    expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual(['docker-build--cuda--app--linux-amd64', 'docker-lint']);
+  });
+
+  it('infers one docker-lint per image: each distinct Dockerfile build once, cached on the Dockerfiles, SARIF as output', async () => {
+    const layout = JSON.parse(VISION_LAYOUT['strata.json'] as string);
+    layout.lint = { rules: { 'latest-tag': 'off' }, allowImages: ['python'] };
+    layout.layers.app.lint = { rules: { healthcheck: 'off' } };
+    layout.layers.base.test = { smoke: [{ command: ['true'] }] };
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'strata.json': JSON.stringify(layout) });
+    const lint = (await inferProject(root)).targets!['docker-lint'];
+    expect(lint).toMatchObject({
+      executor: 'nx-strata:docker-lint',
+      cache: true,
+      outputs: ['{options.sarif}'],
+      options: { image: 'acme/vision', sarif: 'dist/strata/lint.sarif' },
+    });
+    expect(lint.inputs).toEqual([
+      '{workspaceRoot}/strata.json',
+      '{workspaceRoot}/docker/app/Dockerfile',
+      '{workspaceRoot}/docker/arm64/Dockerfile.base',
+      '{workspaceRoot}/docker/arm64/Dockerfile.ml',
+      '{workspaceRoot}/docker/cpu/Dockerfile.base',
+      '{workspaceRoot}/docker/cpu/Dockerfile.ml',
+      '{workspaceRoot}/docker/cuda/Dockerfile.base',
+      '{workspaceRoot}/docker/cuda/Dockerfile.ml',
+    ]);
+    const units = lint.options.units as Array<{ dockerfile: string; final: boolean; layers: string[]; severities: Record<string, string> }>;
+    // The app Dockerfile is one file built on three different parents (its USER or HEALTHCHECK may come from any of
+    // them): three units, each of a published layer.
+    const app = units.filter((unit) => unit.dockerfile === 'docker/app/Dockerfile');
+    expect(app.map((unit) => unit.layers)).toEqual([['app (cpu, linux/amd64)'], ['app (cpu, linux/arm64)'], ['app (cuda, linux/amd64)']]);
+    expect(app.every((unit) => unit.final && unit.severities.healthcheck === 'off' && unit.severities['latest-tag'] === 'off')).toBe(true);
+    // The base layer is tested, but others build on it: it may run as root, so the runtime rules do not apply.
+    const base = units.find((unit) => unit.dockerfile === 'docker/cpu/Dockerfile.base')!;
+    expect(base).toMatchObject({ final: false, severities: { healthcheck: 'warning', 'non-root-user': 'error' }, allowImages: ['python'] });
   });
 
   it('infers docker-publish per variant, waiting for the top layer on every platform, never cached', async () => {
@@ -151,6 +192,7 @@ describe('createNodes', () => {
         'docker-build--cpu--app--linux-arm64',
         'docker-test--cpu--app--linux-amd64',
         'docker-test--cpu--app--linux-arm64',
+        'docker-lint',
         'container-test',
       ],
       options: {
@@ -183,6 +225,7 @@ describe('createNodes', () => {
     expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual([
       'docker-build--cuda--app--linux-amd64',
       'docker-test--cuda--app--linux-amd64',
+      'docker-lint',
       'container-test',
     ]);
     expect(project.targets!['docker-publish']).toMatchObject({

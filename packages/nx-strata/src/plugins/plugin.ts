@@ -17,6 +17,7 @@ import {
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { buildTestTargets } from './test-targets';
+import { buildLintTarget } from './lint-targets';
 import { DOCKER_TEST, layerDigestPath, platformTargetName } from '../model/target-names';
 import { binaryOutputs, binaryTasksRead, type BinaryOutputs, type TargetDependency } from '../model/task-links';
 import { outputSources, rememberFamilies } from './image-dependencies';
@@ -102,6 +103,7 @@ function createNodesForStrataConfig(
     const testTargets = buildTestTargets(family, options);
     Object.assign(targets, testTargets);
     if (Object.keys(testTargets).length) targetGroups[DOCKER_TEST] = Object.keys(testTargets);
+    Object.assign(targets, buildLintTarget(family, options));
     Object.assign(targets, buildPublishTargets(family, layerInputs, options));
     targetGroups[options.buildTargetName] = [
       options.buildTargetName,

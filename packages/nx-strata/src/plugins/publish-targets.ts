@@ -3,7 +3,7 @@ import { publishedLayers, publishSettings } from '../model/published-layers';
 import type { DockerPublishExecutorOptions } from '../executors/docker-publish/schema';
 import { defaultTagTemplates } from '../publish/tag-templates';
 import type { ImageFamily } from '../model/image-family';
-import { publishRecordPath, publishTargetName } from '../model/target-names';
+import { DOCKER_LINT, publishRecordPath, publishTargetName } from '../model/target-names';
 import { unionInputs, type NxInput } from './nx-inputs';
 import { testTargetOf } from './test-targets';
 import type { NormalizedPluginOptions } from '../config/plugin-options';
@@ -53,6 +53,7 @@ export function buildPublishTargets(
       dependsOn: [
         ...published.map((task) => task.targetName),
         ...published.map((task) => testTargetOf(family, task)).filter((name): name is string => name !== undefined),
+        DOCKER_LINT,
         ...options.publishDependsOn,
       ],
       options: publishOptions,

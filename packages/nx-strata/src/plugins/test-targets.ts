@@ -4,7 +4,7 @@ import type { DockerTestExecutorOptions } from '../executors/docker-test/schema'
 import type { ImageFamily } from '../model/image-family';
 import type { LayerTask } from '../model/layer-task';
 import { isTestedLayer } from '../model/published-layers';
-import { DOCKER_TEST, layerDigestPath, layerTestResultPath, layerTestTargetName } from '../model/target-names';
+import { DOCKER_TEST, layerDigestPath, layerTestResultPath, layerTestTargetName, platformTestTargetName } from '../model/target-names';
 
 /** The docker-test target of a layer task, or undefined when the layer is not tested. */
 export function testTargetOf(family: ImageFamily, task: LayerTask): string | undefined {
@@ -52,6 +52,20 @@ export function buildTestTargets(family: ImageFamily, options: NormalizedPluginO
     };
   }
   const members = Object.keys(targets);
+  for (const platform of [...new Set(family.tasks.map((task) => task.platform))]) {
+    const mine = family.tasks.filter((task) => task.platform === platform).map((task) => testTargetOf(family, task));
+    const names = mine.filter((name): name is string => name !== undefined);
+    if (names.length)
+      targets[platformTestTargetName(platform)] = {
+        executor: 'nx:noop',
+        cache: false,
+        dependsOn: names,
+        metadata: {
+          description: `Tests every tested layer of ${family.config.image} for ${platform} (one CI job per platform).`,
+          technologies: ['docker'],
+        },
+      };
+  }
   if (members.length)
     targets[DOCKER_TEST] = {
       executor: 'nx:noop',

@@ -12,6 +12,7 @@ import type { CiGeneratorSchema } from './schema';
 const VISION = resolve(__dirname, '../../../../../examples/vision');
 
 interface Step {
+  name?: string;
   uses?: string;
   run?: string;
   if?: string;
@@ -54,7 +55,9 @@ describe('nx-strata:ci --provider=github', () => {
   const runLines = (workflow: Workflow) =>
     Object.values(workflow.jobs)
       .flatMap((job) => job.steps.flatMap((step) => (step.run ?? '').split('\n')))
-      .filter((line) => /\bnpx (nx|nx-strata) /.test(line));
+      .filter((line) => /\bnpx (nx|nx-strata) /.test(line))
+      // A GitHub expression is one word: `${{ matrix.test }}` → `<matrix.test>`.
+      .map((line) => line.replace(/\$\{\{\s*(.*?)\s*\}\}/g, '<$1>'));
 
   it('plans, fans out one build job per affected (project, platform), publishes once on main, and sums up', async () => {
     const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
@@ -69,6 +72,19 @@ describe('nx-strata:ci --provider=github', () => {
     expect(build['runs-on']).toBe('${{ matrix.runner }}');
     expect(build.steps.find((step) => step.uses === 'docker/setup-qemu-action@v3')?.if).toBe('${{ matrix.qemu }}');
     expect(build.steps.find((step) => step.uses === 'actions/cache@v4')?.with?.path).toBe('${{ env.STRATA_HISTORY_DIR }}');
+    // Same runner, same digests: the platform's tests and (once per project) the lint, whose SARIF is uploaded.
+    const names = build.steps.map((step) => step.name ?? step.uses);
+    expect(names.indexOf('Test the digests just built (same runner; cache hits for unchanged digests)')).toBe(
+      names.indexOf('Build and push this platform') + 1,
+    );
+    const upload = build.steps.find((step) => step.uses === 'github/codeql-action/upload-sarif@v3')!;
+    expect(upload.with).toEqual({
+      sarif_file: 'dist/strata-sarif/${{ matrix.project }}.sarif',
+      category: 'nx-strata-docker-lint-${{ matrix.project }}',
+    });
+    expect(build.steps.find((step) => step.name === 'Lint the Dockerfiles (SARIF)')?.run).toBe(
+      'npx nx run ${{ matrix.project }}:docker-lint --sarif=dist/strata-sarif/${{ matrix.project }}.sarif',
+    );
     expect(publish.if).toBe("${{ github.event_name == 'push' && needs.plan.outputs.any == 'true' }}");
     expect(publish.needs).toEqual(['plan', 'build']);
     expect(summary.if).toBe('${{ always() }}');
@@ -101,7 +117,8 @@ describe('nx-strata:ci --provider=github', () => {
         const targets = words.flatMap((word, index) =>
           words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : [],
         );
-        for (const target of targets) expect(['docker-build', 'docker-publish', '${{ matrix.target }}']).toContain(target);
+        for (const target of targets)
+          expect(['docker-build', 'docker-publish', 'docker-lint', '<matrix.target>', '<matrix.test>']).toContain(target);
       }
     }
   });
