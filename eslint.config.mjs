@@ -19,8 +19,9 @@ const MAY_IMPORT = {
   'cache-server': ['config', 'engines', 'utils'],
   report: ['config', 'model', 'utils'],
   lint: ['config', 'dockerfile', 'utils'],
-  plugins: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'lint', 'utils'],
-  executors: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'lint', 'utils'],
+  scan: ['config', 'engines', 'utils'],
+  plugins: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'lint', 'scan', 'utils'],
+  executors: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'lint', 'scan', 'utils'],
   generators: ['config', 'dockerfile', 'hash', 'model', 'engines', 'utils'],
   cli: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'cache-server', 'report', 'utils'],
 };

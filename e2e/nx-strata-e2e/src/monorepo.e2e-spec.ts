@@ -177,6 +177,8 @@ describe('an image in a TypeScript monorepo', () => {
         runner: 'ubuntu-latest',
         qemu: false,
         layers: ['docker-build--app--linux-amd64'],
+        verify: 'docker-test--linux-amd64,docker-scan--linux-amd64',
+        lint: true,
       },
       {
         project: 'api-image',
@@ -185,6 +187,8 @@ describe('an image in a TypeScript monorepo', () => {
         runner: 'ubuntu-24.04-arm',
         qemu: false,
         layers: ['docker-build--app--linux-arm64'],
+        verify: 'docker-test--linux-arm64,docker-scan--linux-arm64',
+        lint: false,
       },
     ]);
     for (const slug of ['linux-amd64', 'linux-arm64']) {

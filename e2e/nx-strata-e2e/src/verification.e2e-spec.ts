@@ -92,6 +92,14 @@ describe('verify the exact digest before publishing', () => {
     expect(await registry.tags('builds/acme/web')).toEqual([]);
     expect((await registry.tags('builds/acme/web/app')).every((tag) => tag.startsWith('strata-'))).toBe(true);
     expect(await registry.tags('builds/acme/web/app')).toHaveLength(2);
+    // The build history and the report say which checks stopped which publish.
+    const report = workspace.cli(['report', '--last', '1']);
+    expect(report.exitCode).toBe(0);
+    expect(report.output).toContain('publishes 0 done, 1 stopped by a failed check, 0 failed');
+    expect(report.output).toContain('lint 1 failed');
+    expect(report.output).toMatch(
+      /web:docker-publish\s+web:docker-lint, web:docker-test--app--linux-amd64, web:docker-test--app--linux-arm64\s+\S+ \S+ nx run web:docker-publish/,
+    );
   });
 
   test('the fixed image passes on amd64 and on arm64 under QEMU, is published, and a rerun re-verifies nothing', async () => {
@@ -120,6 +128,14 @@ describe('verify the exact digest before publishing', () => {
     // The base layer asked for a test too; its smoke run printed the architecture it ran on (arm64 under QEMU here).
     expect(tested('base', 'linux-arm64')!.checks).toEqual([expect.objectContaining({ check: 'smoke `cat /etc/web-base`', ok: true })]);
     expect(run.output).toContain('web base aarch64');
+    // The scanner ran on each published digest (pulled, never rebuilt) and wrote a clean SARIF log beside the record.
+    for (const slug of ['linux-amd64', 'linux-arm64']) {
+      const scanned = JSON.parse(workspace.read(`dist/strata/default/app/${slug}.scanned.json`));
+      expect(scanned).toMatchObject({ digest: workspace.record('default', 'app', slug)!.digest, scanner: 'fixture-scanner', findings: 0 });
+      expect(scanned.scannerVersion).toBe('fixture-scanner 1.0\ndatabase: 2026-11-30');
+      expect(validateSarif(JSON.parse(workspace.read(`dist/strata/default/app/${slug}.scan.sarif`)))).toBe(true);
+    }
+    expect(run.output).toContain('passed fixture-scanner on');
     // docker-lint is clean, and its SARIF log validates against the SARIF 2.1.0 schema.
     expect(run.output).toContain('docker-lint of acme/web: 3 Dockerfiles, 0 errors, 0 warnings');
     expect(sarifResults()).toEqual([]);
@@ -136,6 +152,8 @@ describe('verify the exact digest before publishing', () => {
       'docker-test--app--linux-amd64',
       'docker-test--app--linux-arm64',
       'docker-test--base--linux-arm64',
+      'docker-scan--app--linux-amd64',
+      'docker-scan--app--linux-arm64',
       'docker-lint',
     ])
       expect(fromCache(again.output, target)).toBe(true);
@@ -154,11 +172,72 @@ describe('verify the exact digest before publishing', () => {
     expect(workspace.builtSince(started)).toEqual(['default/app/linux/amd64', 'default/app/linux/arm64']);
     for (const slug of ['linux-amd64', 'linux-arm64']) {
       expect(ranFresh(run.output, `docker-test--app--${slug}`)).toBe(true);
+      expect(ranFresh(run.output, `docker-scan--app--${slug}`)).toBe(true);
       expect(fromCache(run.output, `docker-test--base--${slug}`)).toBe(true);
       expect(tested('app', slug)!.digest).toBe(workspace.record('default', 'app', slug)!.digest);
     }
     expect(run.output).toContain('nx-strata: published');
     // The Dockerfiles did not change: their lint is a cache hit.
     expect(fromCache(run.output, 'docker-lint')).toBe(true);
+  });
+
+  test('the scanner fixture: a planted marker fails the scan with SARIF naming it and stops the publish; removing it passes', async () => {
+    const published = await registry.tags('builds/acme/web');
+    const publishRecord = workspace.read('dist/strata/default/publish.json');
+    workspace.write('www/planted-cve-marker', 'not really a CVE\n');
+    workspace.commitAll('plant a marker');
+    const run = workspace.nx(['run', 'web:docker-publish'], env);
+    expect(run.exitCode).not.toBe(0);
+    for (const slug of ['linux-amd64', 'linux-arm64']) {
+      const platform = slug.replace('-', '/');
+      const record = workspace.record('default', 'app', slug)!;
+      expect(run.output).toContain(
+        `docker-scan of layer "app" of acme/web (variant default, ${platform}) failed on ${registry.host}/builds/acme/web/app@${record.digest} (digest ${record.digest}, ${platform}): fixture-scanner found 1 finding and exited 1 (threshold: high)`,
+      );
+      // The SARIF log the scanner wrote names the marker, and validates.
+      const sarif = JSON.parse(workspace.read(`dist/strata/default/app/${slug}.scan.sarif`));
+      expect(validateSarif(sarif)).toBe(true);
+      expect(sarif.runs[0].results).toEqual([
+        expect.objectContaining({
+          ruleId: 'FIXTURE-0001',
+          level: 'error',
+          locations: [{ physicalLocation: { artifactLocation: { uri: 'www/planted-cve-marker' } } }],
+        }),
+      ]);
+      expect(existsSync(join(workspace.root, `dist/strata/default/app/${slug}.scanned.json`))).toBe(false);
+    }
+    expect(run.output).toContain('  - error FIXTURE-0001: planted marker /www/planted-cve-marker is in the image (www/planted-cve-marker)');
+    expect(run.output).not.toContain('nx-strata: published');
+    expect(workspace.read('dist/strata/default/publish.json')).toBe(publishRecord);
+    expect(await registry.tags('builds/acme/web')).toEqual(published);
+
+    // Removed: the digest is the one scanned before (a cache hit on digest + scanner version + settings).
+    rmSync(join(workspace.root, 'www/planted-cve-marker'));
+    workspace.commitAll('remove the marker');
+    const clean = workspace.nx(['run', 'web:docker-publish'], env);
+    expectSuccess(clean);
+    expect(fromCache(clean.output, 'docker-scan--app--linux-amd64')).toBe(true);
+    expect(clean.output).toContain('nx-strata: published');
+
+    // A new vulnerability database: the same digest is scanned again (a cached pass must not hide new CVEs).
+    workspace.write('tools/scanner-db.txt', '2026-12-01\nwww/planted-cve-marker\n');
+    const newDatabase = workspace.nx(['run-many', '-t', 'docker-scan'], env);
+    expectSuccess(newDatabase);
+    expect(ranFresh(newDatabase.output, 'docker-scan--app--linux-amd64')).toBe(true);
+    expect(JSON.parse(workspace.read('dist/strata/default/app/linux-amd64.scanned.json')).scannerVersion).toContain('database: 2026-12-01');
+  });
+
+  test('a scanner that is not installed fails its scan with how to install it; hashing the run does not fail', () => {
+    const config = JSON.parse(workspace.read('strata.json'));
+    config.scan = { scanner: 'trivy' };
+    workspace.write('strata.json', JSON.stringify(config, null, 2));
+    const run = workspace.nx(['run', 'web:docker-scan--app--linux-amd64'], env);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toContain(
+      'docker-scan of layer "app" of acme/web (variant default, linux/amd64): the scanner "trivy" is not installed here (trivy not found on PATH); nothing was scanned.',
+    );
+    expect(run.output).toContain('→ install trivy (https://trivy.dev/');
+    expect(run.output).not.toMatch(/Command failed|Failed to hash/i);
+    expect(existsSync(join(workspace.root, 'dist/strata/default/app/linux-amd64.scanned.json'))).toBe(false);
   });
 });

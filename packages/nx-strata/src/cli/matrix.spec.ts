@@ -50,21 +50,21 @@ describe('nx-strata matrix entries', () => {
         runner: 'ubuntu-24.04-arm',
         qemu: false,
         layers: ['docker-build--cpu--base--linux-arm64'],
-        test: 'docker-test--linux-arm64',
+        verify: 'docker-test--linux-arm64,docker-scan--linux-arm64',
         lint: true,
       },
     ]);
   });
 
-  it('tests every platform in its own job and lints each project once', () => {
+  it('tests and scans every platform in its own job and lints each project once', () => {
     const entries = matrixEntries(
       ['vision:docker-build--cpu--app--linux-arm64', 'vision:docker-build--cpu--app--linux-amd64', 'web:docker-build--app--linux-amd64'],
       naming,
     );
-    expect(entries.map((entry) => [entry.project, entry.platform, entry.test, entry.lint])).toEqual([
-      ['vision', 'linux/amd64', 'docker-test--linux-amd64', true],
-      ['vision', 'linux/arm64', 'docker-test--linux-arm64', false],
-      ['web', 'linux/amd64', 'docker-test--linux-amd64', true],
+    expect(entries.map((entry) => [entry.project, entry.platform, entry.verify, entry.lint])).toEqual([
+      ['vision', 'linux/amd64', 'docker-test--linux-amd64,docker-scan--linux-amd64', true],
+      ['vision', 'linux/arm64', 'docker-test--linux-arm64,docker-scan--linux-arm64', false],
+      ['web', 'linux/amd64', 'docker-test--linux-amd64,docker-scan--linux-amd64', true],
     ]);
   });
 

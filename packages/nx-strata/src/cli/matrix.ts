@@ -2,7 +2,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execCommand, lastLines } from '../engines/exec-command';
-import { parseTargetName, platformTargetName, platformTestTargetName, type TargetNaming } from '../model/target-names';
+import {
+  parseTargetName,
+  platformScanTargetName,
+  platformTargetName,
+  platformTestTargetName,
+  type TargetNaming,
+} from '../model/target-names';
 import { openWorkspace } from './workspace';
 
 /** One CI job: every affected layer of one project for one platform. */
@@ -16,8 +22,11 @@ export interface MatrixEntry {
   qemu: boolean;
   /** The affected layer targets, for the job's log. */
   layers: string[];
-  /** The platform's test target (`docker-test--<os>-<arch>`): the job tests the digests it just built. */
-  test: string;
+  /**
+   * The platform's verification targets, comma-separated for `nx run-many -t`: `docker-test--<os>-<arch>` and
+   * `docker-scan--<os>-<arch>` (a project without scans simply has no such target). The job verifies what it just built.
+   */
+  verify: string;
   /** The project's first entry: its job also runs docker-lint and uploads the SARIF log (once per project). */
   lint: boolean;
 }
@@ -51,7 +60,7 @@ export function matrixEntries(affectedTaskIds: string[], naming: TargetNaming, o
       runner: native ? options.arm64Runner! : (options.runner ?? 'ubuntu-latest'),
       qemu: !native && parsed.platform !== 'linux/amd64',
       layers: [],
-      test: platformTestTargetName(parsed.platform),
+      verify: `${platformTestTargetName(parsed.platform)},${platformScanTargetName(parsed.platform)}`,
       lint: false,
     };
     entry.layers.push(target);

@@ -98,6 +98,37 @@ describe('validateStrataConfig', () => {
       'unknown key "layers.app.test.rootless"',
       'allowed here: enabled, nonRoot, healthcheck, smoke, ports',
     ],
+    ['a scan without a scanner', { ...valid, scan: { severity: 'high' } }, '"scan" needs "scanner"', 'use "trivy", "grype"'],
+    [
+      "a layer's scan without a scanner anywhere",
+      { ...valid, layers: { app: { dockerfile: 'D', scan: { severity: 'low' } } } },
+      '"layers.app.scan" needs "scanner"',
+      'use "trivy", "grype"',
+    ],
+    [
+      'an unknown severity',
+      { ...valid, scan: { scanner: 'trivy', severity: 'severe' } },
+      '"scan.severity" must be one of "low", "medium", "high", "critical"',
+      'strata.json reference',
+    ],
+    [
+      'a custom scanner that writes no SARIF',
+      { ...valid, scan: { scanner: { command: ['acme-scan', '{image}'] } } },
+      '"scan.scanner.command" must pass {sarif}',
+      'strata.json reference',
+    ],
+    [
+      'an unknown placeholder',
+      { ...valid, scan: { scanner: { command: ['acme-scan', '{image}', '{sarif}', '{tag}'] } } },
+      '"scan.scanner.command" has an unknown placeholder "{tag}"',
+      'use {image}, {digest}, {platform}, {sarif}, {severity}',
+    ],
+    [
+      'a version command given as a string',
+      { ...valid, scan: { scanner: { command: ['s', '{image}', '{sarif}'], version: 's --version' } } },
+      '"scan.scanner.version" must be a non-empty argument list',
+      'strata.json reference',
+    ],
   ])('rejects %s, naming the file and what to do', (_name, raw, problem, hint) => {
     expect(() => validateStrataConfig(raw, 'images/strata.json')).toThrow(StrataInputError);
     try {
@@ -106,6 +137,22 @@ describe('validateStrataConfig', () => {
       expect((error as Error).message).toContain(`images/strata.json: ${problem}`);
       expect((error as Error).message).toContain(hint);
     }
+  });
+});
+
+describe('scan settings', () => {
+  it('takes a layer that switches off or sharpens the top-level scan, and a scanner of its own', () => {
+    const config = {
+      image: 'acme/web',
+      layers: {
+        base: { dockerfile: 'B', scan: { enabled: false } },
+        app: { dockerfile: 'D', scan: { severity: 'critical' } },
+      },
+      scan: { scanner: 'grype', timeoutMs: 60000 },
+    };
+    expect(() => validateStrataConfig(config, 'strata.json')).not.toThrow();
+    const own = { image: 'acme/web', layers: { app: { dockerfile: 'D', scan: { scanner: { command: ['s', '{digest}', '{sarif}'] } } } } };
+    expect(() => validateStrataConfig(own, 'strata.json')).not.toThrow();
   });
 });
 

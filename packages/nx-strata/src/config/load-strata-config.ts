@@ -1,6 +1,7 @@
 import { checkKeys, checkOptionalString, isObject, type Fail } from './config-checks';
 import { checkContainerTest } from './check-container-test';
 import { checkLint } from './check-lint';
+import { checkScan } from './check-scan';
 import { formatJsonPath, parseJsonWithPositions, type JsonLocator, type JsonPath } from './json-source';
 import { BINARY_PLATFORMS, KNOWN_PLATFORMS, normalizeBinaryPlatform, normalizePlatform } from './platforms';
 import type { BinaryConfig, LayerConfig, LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
@@ -52,11 +53,12 @@ function checkStrataConfig(raw: unknown, fail: Fail): void {
   const config = raw as unknown as StrataConfig;
   checkKeys(
     raw,
-    ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish', 'binaries', 'lint'],
+    ['$schema', 'project', 'image', 'context', 'platforms', 'args', 'layers', 'variants', 'publish', 'binaries', 'lint', 'scan'],
     [],
     fail,
   );
   checkLint(config.lint, ['lint'], fail, true);
+  checkScan(config.scan, ['scan'], fail, true);
   checkBinaries(config.binaries, fail);
   if (config.project !== undefined && (typeof config.project !== 'string' || config.project === ''))
     fail(['project'], '"project" must be a non-empty string');
@@ -88,8 +90,9 @@ function checkLayers(config: StrataConfig, fail: Fail): void {
     }
     if (!isObject(value)) return fail(at, `layer "${name}" must be an object`);
     const layer = value as unknown as LayerConfig;
-    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target', 'uses', 'test', 'lint'], at, fail);
+    checkKeys(value, ['dockerfile', 'parent', 'parentArg', 'context', 'args', 'target', 'uses', 'test', 'lint', 'scan'], at, fail);
     checkLint(layer.lint, [...at, 'lint'], fail, false);
+    checkScan(layer.scan, [...at, 'scan'], fail, !isObject(config.scan) || config.scan.scanner === undefined);
     if (typeof layer.dockerfile !== 'string' || layer.dockerfile === '') fail(at, `layer "${name}" needs "dockerfile"`);
     checkLayerSettings(layer, at, fail);
     if (layer.parent !== undefined) {

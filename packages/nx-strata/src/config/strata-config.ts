@@ -28,6 +28,41 @@ export interface StrataConfig {
   binaries?: Record<string, BinaryConfig>;
   /** `docker-lint`: rule severities and images exempt from the base-image rules. */
   lint?: LintConfig;
+  /** `docker-scan`: the vulnerability scanner run on the exact digest of every published layer, per platform. */
+  scan?: ScanConfig;
+}
+
+/** Severities a scan can fail on, lowest first. */
+export const SCAN_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type ScanSeverity = (typeof SCAN_SEVERITIES)[number];
+
+export interface ScanConfig {
+  /** false: no docker-scan target (e.g. for one layer under a top-level `scan`). @default true */
+  enabled?: boolean;
+  /** `"trivy"`, `"grype"` (built-in argv templates with SARIF output), or your own command. */
+  scanner: 'trivy' | 'grype' | CustomScannerConfig;
+  /** Findings at or above this severity fail the scan (`{severity}` in a custom command). @default "high" */
+  severity?: ScanSeverity;
+  /** How long the scanner may run. @default 1800000 (30 minutes) */
+  timeoutMs?: number;
+}
+
+/** A scanner of your own: nx-strata expands the placeholders, runs it, and reads the SARIF it writes. */
+export interface CustomScannerConfig {
+  /**
+   * The scanner's argv; placeholders `{image}` (`repo@sha256:...`, or the local tag in local mode), `{digest}`,
+   * `{platform}`, `{sarif}` (where it must write SARIF 2.1.0) and `{severity}`. A non-zero exit fails the scan.
+   */
+  command: string[];
+  /**
+   * An argv printing the scanner's version and its vulnerability database's date. With it, a scan is cached on the
+   * digest, this output and the settings; without it, docker-scan is never cached (a cached pass must not hide new CVEs).
+   */
+  version?: string[];
+  /** How to install the scanner, printed when `command[0]` is not found. */
+  install?: string;
+  /** How messages name the scanner. @default command[0] */
+  name?: string;
 }
 
 /** The ids of docker-lint's rules (the rules themselves are in `lint/lint-rules.ts`). */
@@ -183,6 +218,8 @@ export interface LayerConfig extends LayerSettings {
   uses?: string[];
   /** `docker-lint` rule severities for this layer's Dockerfile, over the top-level `lint.rules`. */
   lint?: Pick<LintConfig, 'rules'>;
+  /** `docker-scan` settings for this layer, merged key by key over the top-level `scan` (`{ "enabled": false }` skips it). */
+  scan?: Partial<ScanConfig>;
 }
 
 export interface PlatformOverride {

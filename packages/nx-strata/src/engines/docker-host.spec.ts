@@ -1,4 +1,4 @@
-import { describeDockerHost, dockerHostKey, dockerInvocation, execDocker, formatDockerCommand } from './docker-host';
+import { describeDockerHost, dockerClientEnv, dockerHostKey, dockerInvocation, execDocker, formatDockerCommand } from './docker-host';
 
 describe('dockerInvocation', () => {
   const inspect = ['image', 'inspect', 'acme/app:strata-1'];
@@ -60,5 +60,14 @@ describe('execDocker', () => {
     });
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('/nonexistent/strata-test.sock');
+  });
+});
+
+describe('dockerClientEnv', () => {
+  it("sends another program's docker client to the task's host, and only there", () => {
+    expect(dockerClientEnv({ context: 'arm64-host' })).toEqual({ DOCKER_CONTEXT: 'arm64-host', DOCKER_HOST: undefined });
+    expect(dockerClientEnv({ host: 'unix:///run/b.sock' })).toEqual({ DOCKER_HOST: 'unix:///run/b.sock', DOCKER_CONTEXT: undefined });
+    expect(dockerClientEnv({ builder: 'remote' })).toEqual({});
+    expect(dockerClientEnv(undefined)).toEqual({});
   });
 });

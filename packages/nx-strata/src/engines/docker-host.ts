@@ -26,6 +26,16 @@ export function dockerInvocation(host: DockerHost | undefined, args: readonly st
   return { args: [...args], env: {} };
 }
 
+/**
+ * The environment that sends another program's docker client (a scanner that reads the image from the engine) to
+ * `host`: `DOCKER_CONTEXT` or `DOCKER_HOST`. Pure.
+ */
+export function dockerClientEnv(host: DockerHost | undefined): NodeJS.ProcessEnv {
+  if (host?.context) return { DOCKER_CONTEXT: host.context, DOCKER_HOST: undefined };
+  if (host?.host) return { DOCKER_HOST: host.host, DOCKER_CONTEXT: undefined };
+  return {};
+}
+
 /** Runs `docker <args>` against `host`. Never throws for a non-zero exit (see execCommand). */
 export function execDocker(host: DockerHost | undefined, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
   const invocation = dockerInvocation(host, args);

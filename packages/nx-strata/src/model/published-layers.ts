@@ -1,4 +1,4 @@
-import type { PublishConfig } from '../config/strata-config';
+import type { PublishConfig, ScanConfig } from '../config/strata-config';
 import type { ImageFamily } from './image-family';
 import type { LayerTask } from './layer-task';
 
@@ -26,4 +26,17 @@ export function topLayers(tasks: LayerTask[]): string[] {
 export function isTestedLayer(family: Pick<ImageFamily, 'config' | 'tasks'>, task: LayerTask): boolean {
   if (task.test?.enabled === false) return false;
   return task.test !== undefined || publishedLayers(family, task.variant).includes(task.layer);
+}
+
+/**
+ * The `docker-scan` settings of a layer task (the layer's `scan` merged key by key over the top-level one), or
+ * undefined when it is not scanned: a published layer is, when a scanner is configured; any other layer only with its
+ * own `scan` settings; never with `enabled: false`.
+ */
+export function scanSettingsOf(family: Pick<ImageFamily, 'config' | 'tasks'>, task: LayerTask): Omit<ScanConfig, 'enabled'> | undefined {
+  const own = family.config.layers[task.layer]?.scan;
+  const { enabled, ...settings } = { ...family.config.scan, ...own };
+  if (enabled === false || settings.scanner === undefined) return undefined;
+  if (own === undefined && !publishedLayers(family, task.variant).includes(task.layer)) return undefined;
+  return settings as Omit<ScanConfig, 'enabled'>;
 }

@@ -10,6 +10,10 @@ import {
   layerTargetName,
   layerTestTargetName,
   platformTestTargetName,
+  layerScanTargetName,
+  platformScanTargetName,
+  layerScanSarifPath,
+  layerScanResultPath,
   layerDigestPath,
   layerTestResultPath,
   parseTargetName,
@@ -76,6 +80,18 @@ describe('target names', () => {
     ['the test aggregate', 'docker-test', { kind: 'test-aggregate' }],
     ['the lint target', 'docker-lint', { kind: 'lint' }],
     ['the tests of a platform', platformTestTargetName('linux/arm64'), { kind: 'test-platform', platform: 'linux/arm64' }],
+    [
+      'a layer scan with a variant',
+      layerScanTargetName('cuda', 'app', 'linux/amd64'),
+      { kind: 'layer-scan', variant: 'cuda', layer: 'app', platform: 'linux/amd64' },
+    ],
+    [
+      'a layer scan without variants',
+      layerScanTargetName(undefined, 'app', 'linux/arm64'),
+      { kind: 'layer-scan', layer: 'app', platform: 'linux/arm64' },
+    ],
+    ['the scan aggregate', 'docker-scan', { kind: 'scan-aggregate' }],
+    ['the scans of a platform', platformScanTargetName('linux/amd64'), { kind: 'scan-platform', platform: 'linux/amd64' }],
   ])('round-trips %s (%s)', (_what, name, parsed) => {
     expect(parseTargetName(naming, name)).toEqual(parsed);
   });
@@ -92,12 +108,16 @@ describe('target names', () => {
     expect(parseTargetName(custom, 'docker-build--ml--linux-amd64')).toBeUndefined();
   });
 
-  it.each(['build', 'lint', 'docker-build--a--b--c--linux-amd64', 'docker-build----linux-amd64', 'binary-checksums--a--b'])(
-    'is not fooled by %s',
-    (name) => {
-      expect(parseTargetName(naming, name)).toBeUndefined();
-    },
-  );
+  it.each([
+    'build',
+    'lint',
+    'docker-scan--a--b--c--d',
+    'docker-build--a--b--c--linux-amd64',
+    'docker-build----linux-amd64',
+    'binary-checksums--a--b',
+  ])('is not fooled by %s', (name) => {
+    expect(parseTargetName(naming, name)).toBeUndefined();
+  });
 
   it('rejects name options that would break parsing', () => {
     expect(() => checkTargetNaming({ buildTargetName: 'docker--build', publishTargetName: 'docker-publish' })).toThrow(StrataInputError);
@@ -122,5 +142,7 @@ describe('target names', () => {
     expect(publishRecordPath('dist/strata', 'images/api', 'cpu')).toBe('dist/strata/images/api/cpu/publish.json');
     expect(binaryOutputPath('tools/cli', 'hello', 'windows/amd64')).toBe('tools/cli/dist/bin/hello-windows-amd64.exe');
     expect(binaryRecordPath('.', 'hello', 'darwin/arm64')).toBe('dist/bin/.records/hello-darwin-arm64.json');
+    expect(layerScanSarifPath('dist/strata/cpu/app/linux-arm64.json')).toBe('dist/strata/cpu/app/linux-arm64.scan.sarif');
+    expect(layerScanResultPath('dist/strata/cpu/app/linux-arm64.json')).toBe('dist/strata/cpu/app/linux-arm64.scanned.json');
   });
 });

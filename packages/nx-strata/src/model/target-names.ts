@@ -21,6 +21,9 @@ import { StrataInputError } from '../config/strata-error';
  * | platform tests    | `docker-test--<os>-<arch>`                      |
  * | test aggregate    | `docker-test`                                   |
  * | lint              | `docker-lint` (one per image project)           |
+ * | layer scan        | `docker-scan--<variant>--<layer>--<os>-<arch>` (no variant part without variants) |
+ * | platform scans    | `docker-scan--<os>-<arch>`                      |
+ * | scan aggregate    | `docker-scan`                                   |
  */
 export interface TargetNaming {
   /** The aggregate build target and prefix of the layer and platform targets. @default "docker-build" */
@@ -35,8 +38,9 @@ export const BINARY_CHECK = 'binary-check';
 export const BINARY_CHECKSUMS = 'binary-checksums';
 export const DOCKER_TEST = 'docker-test';
 export const DOCKER_LINT = 'docker-lint';
+export const DOCKER_SCAN = 'docker-scan';
 /** First parts of target names that nx-strata gives its own fixed-name targets. */
-const FIXED_NAMES = [BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS, DOCKER_TEST, DOCKER_LINT];
+const FIXED_NAMES = [BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS, DOCKER_TEST, DOCKER_LINT, DOCKER_SCAN];
 
 export type ParsedTargetName =
   | { kind: 'layer'; variant?: string; layer: string; platform: string }
@@ -49,7 +53,10 @@ export type ParsedTargetName =
   | { kind: 'layer-test'; variant?: string; layer: string; platform: string }
   | { kind: 'test-aggregate' }
   | { kind: 'test-platform'; platform: string }
-  | { kind: 'lint' };
+  | { kind: 'lint' }
+  | { kind: 'layer-scan'; variant?: string; layer: string; platform: string }
+  | { kind: 'scan-aggregate' }
+  | { kind: 'scan-platform'; platform: string };
 
 /** `docker-build--cpu--base--linux-amd64`, or `docker-build--base--linux-amd64` without variants. */
 export function layerTargetName(
@@ -79,6 +86,16 @@ export function layerTestTargetName(variant: string | undefined, layer: string, 
 /** `docker-test--linux-arm64`: every layer test of the project for one platform (what one CI job runs). */
 export function platformTestTargetName(platform: string): string {
   return join(DOCKER_TEST, platformSlug(platform));
+}
+
+/** `docker-scan--cpu--app--linux-amd64`, or `docker-scan--app--linux-amd64` without variants. */
+export function layerScanTargetName(variant: string | undefined, layer: string, platform: string): string {
+  return join(DOCKER_SCAN, variant, layer, platformSlug(platform));
+}
+
+/** `docker-scan--linux-arm64`: every layer scan of the project for one platform. */
+export function platformScanTargetName(platform: string): string {
+  return join(DOCKER_SCAN, platformSlug(platform));
 }
 
 export function binaryBuildTargetName(binary: string, platform: string): string {
@@ -122,6 +139,13 @@ export function parseTargetName(naming: TargetNaming, name: string): ParsedTarge
     if (rest.length === 1) return { kind: 'test-platform', platform: platformFromSlug(rest[0]) };
     if (rest.length === 2) return { kind: 'layer-test', layer: rest[0], platform: platformFromSlug(rest[1]) };
     if (rest.length === 3) return { kind: 'layer-test', variant: rest[0], layer: rest[1], platform: platformFromSlug(rest[2]) };
+    return undefined;
+  }
+  if (head === DOCKER_SCAN) {
+    if (rest.length === 0) return { kind: 'scan-aggregate' };
+    if (rest.length === 1) return { kind: 'scan-platform', platform: platformFromSlug(rest[0]) };
+    if (rest.length === 2) return { kind: 'layer-scan', layer: rest[0], platform: platformFromSlug(rest[1]) };
+    if (rest.length === 3) return { kind: 'layer-scan', variant: rest[0], layer: rest[1], platform: platformFromSlug(rest[2]) };
     return undefined;
   }
   if (head === BINARY_CHECKSUMS) {
@@ -180,6 +204,16 @@ export function layerDigestPath(recordPath: string): string {
 /** Beside a layer's record: `<os>-<arch>.tested.json`, what `docker-test` verified on which digest. */
 export function layerTestResultPath(recordPath: string): string {
   return recordPath.replace(/\.json$/, '.tested.json');
+}
+
+/** Beside a layer's record: `<os>-<arch>.scan.sarif`, the SARIF log `docker-scan`'s scanner wrote. */
+export function layerScanSarifPath(recordPath: string): string {
+  return recordPath.replace(/\.json$/, '.scan.sarif');
+}
+
+/** Beside a layer's record: `<os>-<arch>.scanned.json`, which scanner passed which digest. */
+export function layerScanResultPath(recordPath: string): string {
+  return recordPath.replace(/\.json$/, '.scanned.json');
 }
 
 /** `<recordsDir>/<project root>/lint.sarif`: docker-lint's SARIF log (a declared output). */

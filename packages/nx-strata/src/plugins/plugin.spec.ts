@@ -138,6 +138,68 @@ describe('createNodes', () => {
     expect(project.targets!['docker-publish--cuda'].dependsOn).toEqual(['docker-build--cuda--app--linux-amd64', 'docker-lint']);
   });
 
+  it('infers docker-scan for published layers, cached on digest + scanner version + settings, or never without a version', async () => {
+    const layout = JSON.parse(VISION_LAYOUT['strata.json'] as string);
+    layout.scan = { scanner: 'trivy', severity: 'critical' };
+    layout.layers.ml.scan = { scanner: { command: ['./scan.sh', '{image}', '{sarif}'] } };
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'strata.json': JSON.stringify(layout) });
+    const project = await inferProject(root, { builders: { 'linux/arm64': { host: 'ssh://ci@arm64' } } });
+    const scans = Object.keys(project.targets!)
+      .filter((name) => name.startsWith('docker-scan'))
+      .sort();
+    // The published app layers, and the ml layers with scan settings of their own.
+    expect(scans).toEqual([
+      'docker-scan',
+      'docker-scan--cpu--app--linux-amd64',
+      'docker-scan--cpu--app--linux-arm64',
+      'docker-scan--cpu--ml--linux-amd64',
+      'docker-scan--cpu--ml--linux-arm64',
+      'docker-scan--cuda--app--linux-amd64',
+      'docker-scan--cuda--ml--linux-amd64',
+      'docker-scan--linux-amd64',
+      'docker-scan--linux-arm64',
+    ]);
+    expect(project.targets!['docker-scan--cpu--app--linux-arm64']).toMatchObject({
+      executor: 'nx-strata:docker-scan',
+      cache: true,
+      inputs: [
+        { dependentTasksOutputFiles: 'dist/strata/cpu/app/linux-arm64.digest', transitive: false },
+        { runtime: '(trivy --version) 2>/dev/null || echo missing' },
+      ],
+      outputs: [
+        '{workspaceRoot}/dist/strata/cpu/app/linux-arm64.scan.sarif',
+        '{workspaceRoot}/dist/strata/cpu/app/linux-arm64.scanned.json',
+      ],
+      dependsOn: ['docker-build--cpu--app--linux-arm64'],
+      options: {
+        scan: { scanner: 'trivy', severity: 'critical' },
+        dockerHost: 'ssh://ci@arm64',
+        record: 'dist/strata/cpu/app/linux-arm64.json',
+      },
+    });
+    // A scanner without a version command is never cached: a cached pass must not hide new CVEs.
+    const ml = project.targets!['docker-scan--cpu--ml--linux-amd64'];
+    expect(ml.cache).toBe(false);
+    expect(ml.inputs).toEqual([{ dependentTasksOutputFiles: 'dist/strata/cpu/ml/linux-amd64.digest', transitive: false }]);
+    // The publish waits for the scans of what it publishes (not the ml scans: ml is not published).
+    expect(project.targets!['docker-publish--cpu'].dependsOn).toEqual(
+      expect.arrayContaining(['docker-scan--cpu--app--linux-amd64', 'docker-scan--cpu--app--linux-arm64']),
+    );
+    expect(project.targets!['docker-publish--cpu'].dependsOn).not.toContain('docker-scan--cpu--ml--linux-amd64');
+    expect(project.targets!['docker-publish--cuda'].dependsOn).toContain('docker-scan--cuda--app--linux-amd64');
+  });
+
+  it('infers no docker-scan without a scanner, or for a layer that turns it off', async () => {
+    const layout = JSON.parse(VISION_LAYOUT['strata.json'] as string);
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'strata.json': JSON.stringify(layout) });
+    expect(Object.keys((await inferProject(root)).targets!).filter((name) => name.startsWith('docker-scan'))).toEqual([]);
+    removeTempWorkspace(root);
+    layout.scan = { scanner: 'grype' };
+    layout.layers.app.scan = { enabled: false };
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'strata.json': JSON.stringify(layout) });
+    expect(Object.keys((await inferProject(root)).targets!).filter((name) => name.startsWith('docker-scan'))).toEqual([]);
+  });
+
   it('infers one docker-lint per image: each distinct Dockerfile build once, cached on the Dockerfiles, SARIF as output', async () => {
     const layout = JSON.parse(VISION_LAYOUT['strata.json'] as string);
     layout.lint = { rules: { 'latest-tag': 'off' }, allowImages: ['python'] };

@@ -18,7 +18,8 @@ import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { buildTestTargets } from './test-targets';
 import { buildLintTarget } from './lint-targets';
-import { DOCKER_TEST, layerDigestPath, platformTargetName } from '../model/target-names';
+import { buildScanTargets } from './scan-targets';
+import { DOCKER_SCAN, DOCKER_TEST, layerDigestPath, platformTargetName } from '../model/target-names';
 import { binaryOutputs, binaryTasksRead, type BinaryOutputs, type TargetDependency } from '../model/task-links';
 import { outputSources, rememberFamilies } from './image-dependencies';
 
@@ -104,6 +105,9 @@ function createNodesForStrataConfig(
     Object.assign(targets, testTargets);
     if (Object.keys(testTargets).length) targetGroups[DOCKER_TEST] = Object.keys(testTargets);
     Object.assign(targets, buildLintTarget(family, options));
+    const scanTargets = buildScanTargets(family, options);
+    Object.assign(targets, scanTargets);
+    if (Object.keys(scanTargets).length) targetGroups[DOCKER_SCAN] = Object.keys(scanTargets);
     Object.assign(targets, buildPublishTargets(family, layerInputs, options));
     targetGroups[options.buildTargetName] = [
       options.buildTargetName,

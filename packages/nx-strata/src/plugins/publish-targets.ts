@@ -6,6 +6,7 @@ import type { ImageFamily } from '../model/image-family';
 import { DOCKER_LINT, publishRecordPath, publishTargetName } from '../model/target-names';
 import { unionInputs, type NxInput } from './nx-inputs';
 import { testTargetOf } from './test-targets';
+import { scanTargetOf } from './scan-targets';
 import type { NormalizedPluginOptions } from '../config/plugin-options';
 
 /**
@@ -48,11 +49,13 @@ export function buildPublishTargets(
       cache: false,
       inputs: unionInputs([...published.map((task) => layerInputs.get(task.targetName)!), [{ env: 'STRATA_VERSION' }]]),
       outputs: [`{workspaceRoot}/${publishOptions.record}`],
-      // The builds, and the verification of the same layers and platforms: a failed test stops the publish (Nx skips
-      // it) before any registry is touched.
+      // The builds, and the verification of the same layers and platforms (tests, scans, lint): a failed check stops
+      // the publish (Nx skips it) before any registry is touched.
       dependsOn: [
         ...published.map((task) => task.targetName),
-        ...published.map((task) => testTargetOf(family, task)).filter((name): name is string => name !== undefined),
+        ...published
+          .flatMap((task) => [testTargetOf(family, task), scanTargetOf(family, task)])
+          .filter((name): name is string => name !== undefined),
         DOCKER_LINT,
         ...options.publishDependsOn,
       ],

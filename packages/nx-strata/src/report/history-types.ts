@@ -24,7 +24,35 @@ export interface HistoryTask {
   layerCount?: number | null;
 }
 
-/** One `nx run` / `run-many` / `affected` that ran at least one layer or binary task. */
+/** What became of one verification task (docker-test, docker-scan, docker-lint) in one run. */
+export type CheckOutcome = 'passed' | 'cached' | 'failed' | 'skipped';
+
+/** One verification task of a run. */
+export interface HistoryCheck {
+  kind: 'test' | 'scan' | 'lint';
+  project: string;
+  target: string;
+  /** Tests and scans: the layer's variant (`default` without variants), layer and platform. */
+  variant?: string;
+  layer?: string;
+  platform?: string;
+  outcome: CheckOutcome;
+  durationMs: number;
+}
+
+/** One docker-publish task of a run, and what stopped it when it did not run. */
+export interface HistoryPublish {
+  project: string;
+  target: string;
+  /** The variant it publishes (`default` without variants). */
+  variant: string;
+  /** `stopped`: Nx skipped it because a task it depends on failed (a check, a build); nothing was pushed. */
+  outcome: 'published' | 'failed' | 'stopped';
+  /** For `stopped`: the failed tasks (`project:target`) that stopped it. */
+  stoppedBy?: string[];
+}
+
+/** One `nx run` / `run-many` / `affected` that ran at least one layer, binary, check or publish task. */
 export interface HistoryRun {
   schemaVersion: 1;
   id: string;
@@ -33,4 +61,8 @@ export interface HistoryRun {
   /** The nx command line, e.g. `nx affected -t docker-build`. */
   command: string;
   tasks: HistoryTask[];
+  /** The run's docker-test, docker-scan and docker-lint tasks (absent in runs recorded before they existed). */
+  checks?: HistoryCheck[];
+  /** The run's docker-publish tasks, each with what stopped it. */
+  publishes?: HistoryPublish[];
 }

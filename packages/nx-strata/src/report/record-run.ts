@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { checkTargetNaming } from '../model/target-names';
+import { historyChecks } from './history-checks';
 import { historyTasks, type FinishedTask } from './history-tasks';
 import { appendRun } from './run-history';
 
 /**
  * Nx's `postTasksExecution` hook: after every run, appends its layer and binary tasks (built, registry hit, local or
- * remote cache hit, failed, skipped; duration, size, layer count) to the build history. Never fails the run.
+ * remote cache hit, failed, skipped; duration, size, layer count), its checks (tests, scans, lint) and its publishes
+ * (with the failed tasks that stopped them) to the build history. Never fails the run.
  */
 export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async (options, context) => {
   const normalized = normalizePluginOptions(options);
@@ -23,8 +25,10 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
         return undefined;
       }
     };
-    const tasks = historyTasks(Object.values(context.taskResults) as FinishedTask[], normalized, readRecord);
-    if (tasks.length === 0) return;
+    const results = Object.values(context.taskResults) as FinishedTask[];
+    const tasks = historyTasks(results, normalized, readRecord);
+    const { checks, publishes } = historyChecks(results, normalized);
+    if (tasks.length === 0 && checks.length === 0 && publishes.length === 0) return;
     appendRun(
       join(context.workspaceRoot, normalized.historyDir),
       {
@@ -34,6 +38,8 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
         durationMs: Math.max(0, context.endTime - context.startTime),
         command: ['nx', ...context.argv.slice(2)].join(' '),
         tasks,
+        ...(checks.length ? { checks } : {}),
+        ...(publishes.length ? { publishes } : {}),
       },
       normalized.historyMaxBytes,
     );

@@ -85,6 +85,7 @@ svg { max-width: 100%; } .legend span { margin-right: 1rem; } .legend i { displa
 <table class="slowest"><tr><th>project</th><th>layer / binary</th><th>platform</th><th>last build</th><th>size</th><th>layers</th></tr>${rows(summary.slowest.map((target) => [target.project, target.name, target.platform, formatDuration(target.lastBuildMs!), formatBytes(target.sizeBytes), target.layerCount === null ? '—' : String(target.layerCount)]))}</table>
 <h2>By platform</h2>
 <table><tr><th>platform</th><th>tasks</th><th>built</th><th>hits</th><th>hit rate</th><th>time spent</th><th>time saved</th></tr>${rows(summary.byPlatform.map((group) => [group.name, String(group.tasks), String(group.built), String(group.hits), `${Math.round(group.hitRate * 100)}%`, formatDuration(group.timeSpentMs), formatDuration(group.timeSavedMs)]))}</table>
+${summary.verification.recentStops.length ? `<h2>Publishes stopped by a failed check</h2>\n<table class="slowest" id="stopped-publishes"><tr><th>publish</th><th>stopped by</th><th>run</th></tr>${rows(summary.verification.recentStops.map((stop) => [`${stop.project}:${stop.target}`, stop.stoppedBy.join(', '), `${stop.startedAt} ${stop.command}`]))}</table>` : ''}
 <script type="application/json" id="report-data">${data}</script>
 <script>
 (function () {

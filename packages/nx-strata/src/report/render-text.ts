@@ -58,6 +58,33 @@ function slowestRows(summary: ReportSummary): string[][] {
 
 const SLOWEST_HEADER = ['project', 'layer / binary', 'platform', 'last build', 'size', 'layers'];
 
+/** `tests 4 passed, 2 cached, 1 failed; scans …; lint …` and the publishes, or nothing when no check ran. */
+function verificationLine(summary: ReportSummary): string | undefined {
+  const { checks, published, stopped, failed } = summary.verification;
+  const parts = (['test', 'scan', 'lint'] as const)
+    .map((kind) => {
+      const counts = checks[kind];
+      const ran = (['passed', 'cached', 'failed', 'skipped'] as const).filter((outcome) => counts[outcome] > 0);
+      return ran.length
+        ? `${kind === 'lint' ? 'lint' : `${kind}s`} ${ran.map((outcome) => `${counts[outcome]} ${outcome}`).join(', ')}`
+        : undefined;
+    })
+    .filter(Boolean);
+  if (parts.length === 0 && published + stopped + failed === 0) return undefined;
+  return `${parts.join('; ')}${parts.length ? '; ' : ''}publishes ${published} done, ${stopped} stopped by a failed check, ${failed} failed`;
+}
+
+/** `web:docker-publish stopped by web:docker-lint, web:docker-test--app--linux-amd64 (2026-11-30 12:00, nx run …)` */
+function stopRows(summary: ReportSummary): string[][] {
+  return summary.verification.recentStops.map((stop) => [
+    `${stop.project}:${stop.target}`,
+    stop.stoppedBy.join(', ') || '(a dependency that was not recorded)',
+    `${stop.startedAt.slice(0, 16).replace('T', ' ')} ${stop.command}`,
+  ]);
+}
+
+const STOP_HEADER = ['publish', 'stopped by', 'run'];
+
 /** The summary for a terminal: aligned columns. */
 export function renderTerminal(summary: ReportSummary, source: string): string {
   if (summary.runs === 0) return `nx-strata report: no runs recorded yet in ${source}; run some docker-build or binary-build targets first`;
@@ -65,6 +92,10 @@ export function renderTerminal(summary: ReportSummary, source: string): string {
     `nx-strata build report: ${summary.runs} run${summary.runs === 1 ? '' : 's'}, ${summary.tasks} layer and binary tasks (${source})`,
   ];
   for (const [label, value] of headline(summary)) lines.push(`  ${label.padEnd(11)} ${value}`);
+  const verification = verificationLine(summary);
+  if (verification) lines.push(`  ${'verified'.padEnd(11)} ${verification}`);
+  if (summary.verification.recentStops.length)
+    lines.push('', 'publishes stopped by a failed check (most recent first)', ...table(STOP_HEADER, stopRows(summary), 3));
   lines.push('', 'slowest (last real build)', ...table(SLOWEST_HEADER, slowestRows(summary), 3));
   lines.push('', 'by platform', ...table(['platform', ...GROUP_HEADER], groupRows(summary.byPlatform)));
   if (summary.byVariant.length > 0) lines.push('', 'by variant', ...table(['variant', ...GROUP_HEADER], groupRows(summary.byVariant)));
@@ -87,10 +118,15 @@ export function renderMarkdown(summary: ReportSummary): string {
     '',
     markdownTable(
       ['', ''],
-      headline(summary).map(([label, value]) => [`**${label}**`, value]),
+      [...headline(summary), ...(verificationLine(summary) ? [['verified', verificationLine(summary)!] as [string, string]] : [])].map(
+        ([label, value]) => [`**${label}**`, value],
+      ),
       2,
     ),
     '',
+    ...(summary.verification.recentStops.length
+      ? ['#### Publishes stopped by a failed check', '', markdownTable(STOP_HEADER, stopRows(summary), 3), '']
+      : []),
     '#### Slowest (last real build)',
     '',
     markdownTable(SLOWEST_HEADER, slowestRows(summary), 3),

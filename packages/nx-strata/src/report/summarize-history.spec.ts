@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { HistoryCheck, HistoryRun } from './history-types';
 import { chartData } from './render-html';
 import { renderMarkdown, renderTerminal } from './render-text';
 import { readHistory } from './run-history';
@@ -95,5 +96,99 @@ describe('summarizeHistory on the fixture history', () => {
     expect(markdown).toContain('| **hit rate** | 57% (8 hits');
     expect(markdown).toContain('| vision | cpu/ml | linux/arm64 | 1 min 50 s | 1.50 GB | 9 |');
     expect(markdown).toContain('| cpu | 12 | 5 | 6 | 55% | 5 min 52 s | 4 min 20 s |');
+  });
+});
+
+describe('verification in the report', () => {
+  const run = (id: string, startedAt: string, extra: Partial<HistoryRun>): HistoryRun => ({
+    schemaVersion: 1,
+    id,
+    startedAt,
+    durationMs: 1000,
+    command: 'nx run web:docker-publish',
+    tasks: [],
+    ...extra,
+  });
+  const check = (kind: HistoryCheck['kind'], outcome: HistoryCheck['outcome']): HistoryCheck => ({
+    kind,
+    project: 'web',
+    target: kind === 'lint' ? 'docker-lint' : `docker-${kind}--app--linux-amd64`,
+    outcome,
+    durationMs: 100,
+  });
+  const runs = [
+    run('v1', '2026-11-30T10:00:00.000Z', {
+      checks: [check('lint', 'failed'), check('test', 'failed'), check('test', 'passed'), check('scan', 'passed')],
+      publishes: [
+        {
+          project: 'web',
+          target: 'docker-publish',
+          variant: 'default',
+          outcome: 'stopped',
+          stoppedBy: ['web:docker-lint', 'web:docker-test--app--linux-amd64'],
+        },
+      ],
+    }),
+    run('v2', '2026-11-30T11:00:00.000Z', {
+      checks: [check('lint', 'cached'), check('test', 'passed'), check('scan', 'failed')],
+      publishes: [
+        {
+          project: 'web',
+          target: 'docker-publish',
+          variant: 'default',
+          outcome: 'stopped',
+          stoppedBy: ['web:docker-scan--app--linux-amd64'],
+        },
+      ],
+    }),
+    run('v3', '2026-11-30T12:00:00.000Z', {
+      checks: [check('lint', 'cached'), check('test', 'cached'), check('scan', 'cached')],
+      publishes: [{ project: 'web', target: 'docker-publish', variant: 'default', outcome: 'published' }],
+    }),
+  ];
+
+  it('counts checks and publishes, and lists the stopped publishes most recent first with what stopped them', () => {
+    const summary = summarizeHistory([...history, ...runs]);
+    expect(summary.verification).toEqual({
+      checks: {
+        test: { passed: 2, cached: 1, failed: 1, skipped: 0 },
+        scan: { passed: 1, cached: 1, failed: 1, skipped: 0 },
+        lint: { passed: 0, cached: 2, failed: 1, skipped: 0 },
+      },
+      published: 1,
+      stopped: 2,
+      failed: 0,
+      recentStops: [
+        {
+          startedAt: '2026-11-30T11:00:00.000Z',
+          command: 'nx run web:docker-publish',
+          project: 'web',
+          target: 'docker-publish',
+          stoppedBy: ['web:docker-scan--app--linux-amd64'],
+        },
+        {
+          startedAt: '2026-11-30T10:00:00.000Z',
+          command: 'nx run web:docker-publish',
+          project: 'web',
+          target: 'docker-publish',
+          stoppedBy: ['web:docker-lint', 'web:docker-test--app--linux-amd64'],
+        },
+      ],
+    });
+    const text = renderTerminal(summary, '.nx/strata-history');
+    expect(text).toContain(
+      'verified    tests 2 passed, 1 cached, 1 failed; scans 1 passed, 1 cached, 1 failed; lint 2 cached, 1 failed; publishes 1 done, 2 stopped by a failed check, 0 failed',
+    );
+    expect(text).toContain('publishes stopped by a failed check (most recent first)');
+    expect(text).toMatch(
+      /web:docker-publish\s+web:docker-lint, web:docker-test--app--linux-amd64\s+2026-11-30 10:00 nx run web:docker-publish/,
+    );
+    const markdown = renderMarkdown(summary);
+    expect(markdown).toContain('| **verified** | tests 2 passed');
+    expect(markdown).toContain('| web:docker-publish | web:docker-scan--app--linux-amd64 | 2026-11-30 11:00 nx run web:docker-publish |');
+  });
+
+  it('says nothing about verification when no check ran', () => {
+    expect(renderTerminal(summarizeHistory(history), '.nx/strata-history')).not.toContain('verified');
   });
 });

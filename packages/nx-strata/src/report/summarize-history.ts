@@ -1,4 +1,4 @@
-import { HIT_OUTCOMES, type HistoryRun, type HistoryTask, type TaskOutcome } from './history-types';
+import { HIT_OUTCOMES, type CheckOutcome, type HistoryCheck, type HistoryRun, type HistoryTask, type TaskOutcome } from './history-types';
 
 export interface GroupFigures {
   name: string;
@@ -36,6 +36,25 @@ export interface RunFigures {
   durationMs: number;
 }
 
+/** A publish that a failed check (or build) stopped: which run, and what stopped it. */
+export interface StoppedPublish {
+  startedAt: string;
+  command: string;
+  project: string;
+  target: string;
+  stoppedBy: string[];
+}
+
+/** Verification in the window: checks by kind and outcome, publishes, and the most recent stopped ones. */
+export interface VerificationFigures {
+  checks: Record<HistoryCheck['kind'], Record<CheckOutcome, number>>;
+  published: number;
+  stopped: number;
+  failed: number;
+  /** Most recent first. */
+  recentStops: StoppedPublish[];
+}
+
 export interface ReportSummary {
   runs: number;
   tasks: number;
@@ -51,6 +70,7 @@ export interface ReportSummary {
   byVariant: GroupFigures[];
   perRun: RunFigures[];
   targets: TargetFigures[];
+  verification: VerificationFigures;
 }
 
 const isHit = (task: HistoryTask) => HIT_OUTCOMES.includes(task.outcome);
@@ -136,7 +156,35 @@ export function summarizeHistory(allRuns: HistoryRun[], options: { lastRuns?: nu
     byVariant: [...groups.variant.values()].sort((a, b) => a.name.localeCompare(b.name)),
     perRun,
     targets: sorted,
+    verification: verificationFigures(runs),
   };
+}
+
+function verificationFigures(runs: HistoryRun[], recent = 10): VerificationFigures {
+  const none = (): Record<CheckOutcome, number> => ({ passed: 0, cached: 0, failed: 0, skipped: 0 });
+  const figures: VerificationFigures = {
+    checks: { test: none(), scan: none(), lint: none() },
+    published: 0,
+    stopped: 0,
+    failed: 0,
+    recentStops: [],
+  };
+  for (const run of runs) {
+    for (const check of run.checks ?? []) figures.checks[check.kind][check.outcome] += 1;
+    for (const publish of run.publishes ?? []) {
+      figures[publish.outcome === 'published' ? 'published' : publish.outcome] += 1;
+      if (publish.outcome === 'stopped')
+        figures.recentStops.unshift({
+          startedAt: run.startedAt,
+          command: run.command,
+          project: publish.project,
+          target: publish.target,
+          stoppedBy: publish.stoppedBy ?? [],
+        });
+    }
+  }
+  figures.recentStops = figures.recentStops.slice(0, recent);
+  return figures;
 }
 
 function key(task: HistoryTask): string {

@@ -17,7 +17,7 @@ import {
   type CheckOutcome,
   type CheckTarget,
 } from './lib/container-checks';
-import { imageUnderTest } from './lib/image-under-test';
+import { imageUnderTest } from '../recorded-image';
 import { declaresHealthcheck } from '../../engines/container-run';
 import type { DockerTestExecutorOptions } from './schema';
 

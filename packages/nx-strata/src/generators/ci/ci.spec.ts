@@ -56,7 +56,7 @@ describe('nx-strata:ci --provider=github', () => {
     Object.values(workflow.jobs)
       .flatMap((job) => job.steps.flatMap((step) => (step.run ?? '').split('\n')))
       .filter((line) => /\bnpx (nx|nx-strata) /.test(line))
-      // A GitHub expression is one word: `${{ matrix.test }}` → `<matrix.test>`.
+      // A GitHub expression is one word: `${{ matrix.verify }}` → `<matrix.verify>`.
       .map((line) => line.replace(/\$\{\{\s*(.*?)\s*\}\}/g, '<$1>'));
 
   it('plans, fans out one build job per affected (project, platform), publishes once on main, and sums up', async () => {
@@ -72,12 +72,17 @@ describe('nx-strata:ci --provider=github', () => {
     expect(build['runs-on']).toBe('${{ matrix.runner }}');
     expect(build.steps.find((step) => step.uses === 'docker/setup-qemu-action@v3')?.if).toBe('${{ matrix.qemu }}');
     expect(build.steps.find((step) => step.uses === 'actions/cache@v4')?.with?.path).toBe('${{ env.STRATA_HISTORY_DIR }}');
-    // Same runner, same digests: the platform's tests and (once per project) the lint, whose SARIF is uploaded.
+    // Same runner, same digests: the platform's tests and scans, and (once per project) the lint; SARIF is uploaded.
     const names = build.steps.map((step) => step.name ?? step.uses);
-    expect(names.indexOf('Test the digests just built (same runner; cache hits for unchanged digests)')).toBe(
+    expect(names.indexOf('Test and scan the digests just built (same runner; cache hits for unchanged digests)')).toBe(
       names.indexOf('Build and push this platform') + 1,
     );
-    const upload = build.steps.find((step) => step.uses === 'github/codeql-action/upload-sarif@v3')!;
+    const [scanUpload, upload] = build.steps.filter((step) => step.uses === 'github/codeql-action/upload-sarif@v3');
+    expect(scanUpload.if).toBe("${{ always() && hashFiles('dist/strata/**/*.scan.sarif') != '' }}");
+    expect(scanUpload.with).toEqual({
+      sarif_file: 'dist/strata',
+      category: 'nx-strata-docker-scan-${{ matrix.project }}-${{ matrix.platform }}',
+    });
     expect(upload.with).toEqual({
       sarif_file: 'dist/strata-sarif/${{ matrix.project }}.sarif',
       category: 'nx-strata-docker-lint-${{ matrix.project }}',
@@ -118,7 +123,7 @@ describe('nx-strata:ci --provider=github', () => {
           words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : [],
         );
         for (const target of targets)
-          expect(['docker-build', 'docker-publish', 'docker-lint', '<matrix.target>', '<matrix.test>']).toContain(target);
+          expect(['docker-build', 'docker-publish', 'docker-lint', '<matrix.target>', '<matrix.verify>']).toContain(target);
       }
     }
   });

@@ -16,7 +16,7 @@ import {
 } from '../../../engines/container-run';
 import { execDocker, type DockerHost } from '../../../engines/docker-host';
 import { lastLines } from '../../../engines/exec-command';
-import type { ImageUnderTest } from './image-under-test';
+import type { ImageUnderTest } from '../../recorded-image';
 
 /** One check's verdict: what was checked, whether it passed, and what was measured against which budget. */
 export interface CheckOutcome {

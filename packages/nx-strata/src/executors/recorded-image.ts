@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dockerPullArgs, imageConfigArgs, type ImageConfig } from '../../../engines/container-run';
-import { describeDockerHost, execDocker, formatDockerCommand, type DockerHost } from '../../../engines/docker-host';
-import { lastLines } from '../../../engines/exec-command';
-import { readRecord, type LayerRecord } from '../../../model/layer-record';
-import { layerDigestPath } from '../../../model/target-names';
+import { dockerPullArgs, imageConfigArgs, type ImageConfig } from '../engines/container-run';
+import { describeDockerHost, execDocker, formatDockerCommand, type DockerHost } from '../engines/docker-host';
+import { lastLines } from '../engines/exec-command';
+import { readRecord, type LayerRecord } from '../model/layer-record';
+import { layerDigestPath } from '../model/target-names';
 
 const PULL_TIMEOUT_MS = 15 * 60_000;
 const INSPECT_TIMEOUT_MS = 60_000;
@@ -20,8 +20,9 @@ export interface ImageUnderTest {
 }
 
 /**
- * Reads the layer's record and digest (they must agree), pulls the image by digest in registry mode (local mode runs the
- * local content-addressed tag), and reads its config. Answers a message, never throws, when any of it fails.
+ * The image a layer build recorded, made present on the engine that verifies it (`docker-test` runs it, `docker-scan`
+ * scans it). Reads the layer's record and digest (they must agree), pulls the image by digest in registry mode (local
+ * mode uses the local content-addressed tag), and reads its config. Answers a message, never throws, when any of it fails.
  */
 export async function imageUnderTest(
   workspaceRoot: string,
