@@ -210,6 +210,9 @@ describe('verify the exact digest before publishing', () => {
     expect(run.output).not.toContain('nx-strata: published');
     expect(workspace.read('dist/strata/default/publish.json')).toBe(publishRecord);
     expect(await registry.tags('builds/acme/web')).toEqual(published);
+    expect(workspace.cli(['report', '--last', '1']).output).toMatch(
+      /web:docker-publish\s+web:docker-scan--app--linux-amd64, web:docker-scan--app--linux-arm64\s/,
+    );
 
     // Removed: the digest is the one scanned before (a cache hit on digest + scanner version + settings).
     rmSync(join(workspace.root, 'www/planted-cve-marker'));

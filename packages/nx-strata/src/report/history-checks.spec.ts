@@ -57,21 +57,35 @@ describe('historyChecks', () => {
     ]);
   });
 
-  it('says which failed checks and builds of its project and variant stopped a publish', () => {
+  const publishTargets = [
+    {
+      project: 'vision',
+      target: 'docker-publish--cpu',
+      dependsOn: ['docker-build--cpu--app--linux-arm64', 'docker-test--cpu--app--linux-arm64', 'docker-scan--cpu--app--linux-arm64', 'docker-lint'],
+    },
+    {
+      project: 'vision',
+      target: 'docker-publish--cuda',
+      dependsOn: ['docker-build--cuda--app--linux-amd64', 'docker-test--cuda--app--linux-amd64', 'docker-lint'],
+    },
+    { project: 'vision', target: 'docker-publish--gpu', dependsOn: ['docker-lint-gpu'] },
+    { project: 'web', target: 'docker-publish', dependsOn: ['docker-build--app--linux-amd64', 'docker-lint'] },
+  ];
+
+  it('says which failed tasks a publish depends on stopped it (Nx hands the hook only the tasks that ran)', () => {
     const { publishes } = historyChecks(
       [
         finished('docker-test--cpu--app--linux-arm64', 'failure'),
-        finished('docker-scan--cuda--app--linux-amd64', 'failure'),
-        finished('docker-build--cuda--app--linux-amd64', 'success'),
+        finished('docker-scan--cpu--app--linux-arm64', 'success'),
+        finished('docker-build--cuda--app--linux-amd64', 'failure'),
         finished('docker-lint', 'failure'),
-        finished('docker-lint', 'failure', 'web'),
-        finished('docker-publish--cpu', 'skipped'),
-        finished('docker-publish--cuda', 'skipped'),
+        finished('docker-lint-gpu', 'success'),
         finished('docker-publish--gpu', 'success'),
-        // the aggregate of the per-variant publishes: they speak for it
-        finished('docker-publish', 'skipped'),
+        finished('docker-build--app--linux-amd64', 'success', 'web'),
       ],
       names,
+      publishTargets,
+      ['docker-publish'],
     );
     expect(publishes).toEqual([
       {
@@ -86,26 +100,32 @@ describe('historyChecks', () => {
         target: 'docker-publish--cuda',
         variant: 'cuda',
         outcome: 'stopped',
-        stoppedBy: ['vision:docker-lint', 'vision:docker-scan--cuda--app--linux-amd64'],
+        stoppedBy: ['vision:docker-build--cuda--app--linux-amd64', 'vision:docker-lint'],
       },
       { project: 'vision', target: 'docker-publish--gpu', variant: 'gpu', outcome: 'published' },
     ]);
   });
 
-  it('names every failed task of the run when none of the publish’s own failed (a dependency in another project)', () => {
+  it('records no stopped publish when the command did not ask for one', () => {
+    const results = [finished('docker-test--cpu--app--linux-arm64', 'failure')];
+    expect(historyChecks(results, names, publishTargets, ['docker-test']).publishes).toEqual([]);
+    expect(historyChecks(results, names, publishTargets, ['docker-publish--cpu']).publishes).toHaveLength(1);
+  });
+
+  it('without a graph, keeps the publishes that ran as Nx reports them, their aggregate left out', () => {
     const { publishes } = historyChecks(
-      [finished('build', 'failure', 'api'), finished('docker-publish', 'skipped', 'web'), finished('docker-publish', 'failure', 'other')],
+      [
+        finished('docker-publish--cpu', 'success'),
+        finished('docker-publish--cuda', 'failure'),
+        finished('docker-publish', 'success'),
+        finished('docker-publish', 'success', 'web'),
+      ],
       names,
     );
     expect(publishes).toEqual([
-      {
-        project: 'web',
-        target: 'docker-publish',
-        variant: 'default',
-        outcome: 'stopped',
-        stoppedBy: ['api:build', 'other:docker-publish'],
-      },
-      { project: 'other', target: 'docker-publish', variant: 'default', outcome: 'failed' },
+      { project: 'vision', target: 'docker-publish--cpu', variant: 'cpu', outcome: 'published' },
+      { project: 'vision', target: 'docker-publish--cuda', variant: 'cuda', outcome: 'failed' },
+      { project: 'web', target: 'docker-publish', variant: 'default', outcome: 'published' },
     ]);
   });
 });

@@ -3,12 +3,25 @@ import { parseTargetName, type ParsedTargetName, type TargetNaming } from '../mo
 import type { FinishedTask } from './history-tasks';
 import type { CheckOutcome, HistoryCheck, HistoryPublish } from './history-types';
 
+/** A per-variant docker-publish target of the project graph and the targets of its project it depends on. */
+export interface PublishTarget {
+  project: string;
+  target: string;
+  dependsOn: string[];
+}
+
 /**
- * The verification tasks (docker-test, docker-scan, docker-lint) and docker-publish tasks of a run. A publish that Nx
- * skipped was stopped by a failed task it depends on: Nx's post-run hook has no task graph, so these are the failed
- * builds and checks of the same project and variant (lint: the whole project), else every failed task of the run.
+ * The verification tasks (docker-test, docker-scan, docker-lint) and docker-publish tasks of a run. Nx hands its
+ * post-run hook only the tasks that ran: a publish it skipped because a task it depends on failed is found through
+ * the graph's publish targets (`publishTargets`, with their `dependsOn`) that the command asked for (`requested`,
+ * from argv) but did not run; the failed ones among its dependencies stopped it.
  */
-export function historyChecks(results: FinishedTask[], names: TargetNaming): { checks: HistoryCheck[]; publishes: HistoryPublish[] } {
+export function historyChecks(
+  results: FinishedTask[],
+  names: TargetNaming,
+  publishTargets: PublishTarget[] = [],
+  requested: string[] = [],
+): { checks: HistoryCheck[]; publishes: HistoryPublish[] } {
   const parsed = results.map((result) => ({ result, name: parseTargetName(names, result.task.target.target) }));
   const checks: HistoryCheck[] = [];
   for (const { result, name } of parsed) {
@@ -29,39 +42,46 @@ export function historyChecks(results: FinishedTask[], names: TargetNaming): { c
       });
   }
 
-  const failed = parsed.filter(({ result }) => result.status === 'failure');
-  const publishTasks = parsed.filter(({ name }) => name?.kind === 'publish');
+  const ran = new Map(parsed.map((entry) => [`${entry.result.task.target.project}:${entry.result.task.target.target}`, entry]));
+  const failed = new Set(parsed.filter(({ result }) => result.status === 'failure').map(({ result }) => `${result.task.target.project}:${result.task.target.target}`));
   const publishes: HistoryPublish[] = [];
-  for (const { result, name } of publishTasks) {
-    const { project, target } = result.task.target;
-    const variant = name?.kind === 'publish' ? name.variant : undefined;
-    // `docker-publish` beside per-variant publishes of the same project is their aggregate: they speak for it.
-    if (
-      !variant &&
-      publishTasks.some((other) => other.result.task.target.project === project && other.name?.kind === 'publish' && other.name.variant)
-    )
+  const seen = new Set<string>();
+  const variantOf = (target: string) => {
+    const name = parseTargetName(names, target);
+    return (name?.kind === 'publish' ? name.variant : undefined) ?? IMPLICIT_VARIANT;
+  };
+  for (const publish of publishTargets) {
+    const id = `${publish.project}:${publish.target}`;
+    seen.add(id);
+    const result = ran.get(id)?.result;
+    if (result) {
+      publishes.push({ project: publish.project, target: publish.target, variant: variantOf(publish.target), outcome: result.status === 'failure' ? 'failed' : 'published' });
       continue;
-    const outcome = result.status === 'success' ? 'published' : result.status === 'failure' ? 'failed' : 'stopped';
-    const entry: HistoryPublish = { project, target, variant: variant ?? IMPLICIT_VARIANT, outcome };
-    if (outcome === 'stopped') {
-      const mine = failed.filter(
-        ({ result: other, name: otherName }) => other.task.target.project === project && concerns(otherName, variant),
-      );
-      entry.stoppedBy = (mine.length ? mine : failed)
-        .map(({ result: other }) => `${other.task.target.project}:${other.task.target.target}`)
-        .sort();
     }
-    publishes.push(entry);
+    const stoppedBy = publish.dependsOn.map((target) => `${publish.project}:${target}`).filter((dependency) => failed.has(dependency));
+    const asked = requested.includes(publish.target) || requested.includes(names.publishTargetName);
+    if (asked && stoppedBy.length)
+      publishes.push({ project: publish.project, target: publish.target, variant: variantOf(publish.target), outcome: 'stopped', stoppedBy: stoppedBy.sort() });
+  }
+  // Publishes that ran but the graph did not name (no cached graph): what Nx says of them.
+  for (const { result, name } of parsed) {
+    const id = `${result.task.target.project}:${result.task.target.target}`;
+    if (name?.kind !== 'publish' || seen.has(id) || (name.variant === undefined && isAggregate(result, parsed))) continue;
+    publishes.push({
+      project: result.task.target.project,
+      target: result.task.target.target,
+      variant: name.variant ?? IMPLICIT_VARIANT,
+      outcome: result.status === 'failure' ? 'failed' : 'published',
+    });
   }
   return { checks, publishes };
 }
 
-/** Whether a failed task of the publish's project stands in its way: a layer build, test or scan of its variant, or the lint. */
-function concerns(name: ParsedTargetName | undefined, variant: string | undefined): boolean {
-  if (name?.kind === 'lint') return true;
-  if (name?.kind === 'layer' || name?.kind === 'layer-test' || name?.kind === 'layer-scan')
-    return variant === undefined || name.variant === variant;
-  return false;
+/** `docker-publish` beside per-variant publishes of the same project is their aggregate (a no-op): they speak for it. */
+function isAggregate(result: FinishedTask, parsed: Array<{ result: FinishedTask; name: ParsedTargetName | undefined }>): boolean {
+  return parsed.some(
+    ({ result: other, name }) => other.task.target.project === result.task.target.project && name?.kind === 'publish' && name.variant !== undefined,
+  );
 }
 
 function checkOutcome(status: string): CheckOutcome {

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { checkTargetNaming } from '../model/target-names';
-import { historyChecks } from './history-checks';
 import { historyTasks, type FinishedTask } from './history-tasks';
+import { historyChecks, type PublishTarget } from './history-checks';
+import { requestedTargets } from './requested-targets';
 import { appendRun } from './run-history';
 
 /**
@@ -27,7 +28,12 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
     };
     const results = Object.values(context.taskResults) as FinishedTask[];
     const tasks = historyTasks(results, normalized, readRecord);
-    const { checks, publishes } = historyChecks(results, normalized);
+    const { checks, publishes } = historyChecks(
+      results,
+      normalized,
+      results.some((result) => result.status === 'failure') ? await publishTargetsOfGraph() : [],
+      requestedTargets(context.argv),
+    );
     if (tasks.length === 0 && checks.length === 0 && publishes.length === 0) return;
     appendRun(
       join(context.workspaceRoot, normalized.historyDir),
@@ -49,3 +55,33 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
     logger.warn(`nx-strata: this run was not added to the build history (${(error as Error).message}); the run itself is unaffected`);
   }
 };
+
+/**
+ * The docker-publish targets of the project graph Nx cached for this run, with the targets of their project they
+ * depend on: Nx hands the hook only the tasks that ran, so a publish it skipped is found here. None without a graph.
+ */
+async function publishTargetsOfGraph(): Promise<PublishTarget[]> {
+  try {
+    const { readCachedProjectGraph } = await import('@nx/devkit');
+    const graph = readCachedProjectGraph();
+    return Object.values(graph.nodes).flatMap((node) =>
+      Object.entries(node.data.targets ?? {})
+        .filter(([, target]) => target.executor === 'nx-strata:docker-publish')
+        .map(([target, config]) => ({
+          project: node.name,
+          target,
+          dependsOn: (config.dependsOn ?? []).flatMap((dependency) =>
+            typeof dependency === 'string'
+              ? dependency.startsWith('^')
+                ? []
+                : [dependency]
+              : dependency.target && !dependency.projects && !dependency.dependencies
+                ? [dependency.target]
+                : [],
+          ),
+        })),
+    );
+  } catch {
+    return [];
+  }
+}
