@@ -61,7 +61,12 @@ describe('historyChecks', () => {
     {
       project: 'vision',
       target: 'docker-publish--cpu',
-      dependsOn: ['docker-build--cpu--app--linux-arm64', 'docker-test--cpu--app--linux-arm64', 'docker-scan--cpu--app--linux-arm64', 'docker-lint'],
+      dependsOn: [
+        'docker-build--cpu--app--linux-arm64',
+        'docker-test--cpu--app--linux-arm64',
+        'docker-scan--cpu--app--linux-arm64',
+        'docker-lint',
+      ],
     },
     {
       project: 'vision',

@@ -43,7 +43,11 @@ export function historyChecks(
   }
 
   const ran = new Map(parsed.map((entry) => [`${entry.result.task.target.project}:${entry.result.task.target.target}`, entry]));
-  const failed = new Set(parsed.filter(({ result }) => result.status === 'failure').map(({ result }) => `${result.task.target.project}:${result.task.target.target}`));
+  const failed = new Set(
+    parsed
+      .filter(({ result }) => result.status === 'failure')
+      .map(({ result }) => `${result.task.target.project}:${result.task.target.target}`),
+  );
   const publishes: HistoryPublish[] = [];
   const seen = new Set<string>();
   const variantOf = (target: string) => {
@@ -55,13 +59,24 @@ export function historyChecks(
     seen.add(id);
     const result = ran.get(id)?.result;
     if (result) {
-      publishes.push({ project: publish.project, target: publish.target, variant: variantOf(publish.target), outcome: result.status === 'failure' ? 'failed' : 'published' });
+      publishes.push({
+        project: publish.project,
+        target: publish.target,
+        variant: variantOf(publish.target),
+        outcome: result.status === 'failure' ? 'failed' : 'published',
+      });
       continue;
     }
     const stoppedBy = publish.dependsOn.map((target) => `${publish.project}:${target}`).filter((dependency) => failed.has(dependency));
     const asked = requested.includes(publish.target) || requested.includes(names.publishTargetName);
     if (asked && stoppedBy.length)
-      publishes.push({ project: publish.project, target: publish.target, variant: variantOf(publish.target), outcome: 'stopped', stoppedBy: stoppedBy.sort() });
+      publishes.push({
+        project: publish.project,
+        target: publish.target,
+        variant: variantOf(publish.target),
+        outcome: 'stopped',
+        stoppedBy: stoppedBy.sort(),
+      });
   }
   // Publishes that ran but the graph did not name (no cached graph): what Nx says of them.
   for (const { result, name } of parsed) {
@@ -80,7 +95,8 @@ export function historyChecks(
 /** `docker-publish` beside per-variant publishes of the same project is their aggregate (a no-op): they speak for it. */
 function isAggregate(result: FinishedTask, parsed: Array<{ result: FinishedTask; name: ParsedTargetName | undefined }>): boolean {
   return parsed.some(
-    ({ result: other, name }) => other.task.target.project === result.task.target.project && name?.kind === 'publish' && name.variant !== undefined,
+    ({ result: other, name }) =>
+      other.task.target.project === result.task.target.project && name?.kind === 'publish' && name.variant !== undefined,
   );
 }
 

@@ -4,7 +4,10 @@ describe('requestedTargets', () => {
   it.each([
     [['run', 'web:docker-publish', '--outputStyle=static'], ['docker-publish']],
     [['run', 'web:docker-publish:production'], ['docker-publish']],
-    [['run-many', '-t', 'docker-test,docker-publish', '-p', 'web'], ['docker-test', 'docker-publish']],
+    [
+      ['run-many', '-t', 'docker-test,docker-publish', '-p', 'web'],
+      ['docker-test', 'docker-publish'],
+    ],
     [['affected', '--targets=docker-publish', '--base=HEAD~1'], ['docker-publish']],
     [['affected', '-t=docker-lint'], ['docker-lint']],
     [['run-many', '--target', 'docker-build'], ['docker-build']],
