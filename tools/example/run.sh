@@ -6,8 +6,8 @@
 #   2. nx run-many -t docker-build          (again: nothing to build)
 #   3. a code-only commit, nx affected -t docker-build --base=HEAD~1   (only the app layers)
 #   4. as a fresh CI runner would: nx reset, no dist/, nx run-many -t docker-build   (all registry hits)
-#   5. nx run vision:docker-publish--cpu   (docker-test of the exact digests on amd64 and on arm64 under QEMU, then one
-#      multi-arch manifest list tagged {sha}-cpu and latest-cpu, no build)
+#   5. nx run vision:docker-publish--cpu   (docker-lint of the Dockerfiles, docker-test of the exact digests on amd64 and
+#      on arm64 under QEMU, then one multi-arch manifest list tagged {sha}-cpu and latest-cpu, no build)
 # and prints which layers each step really built (from nx-strata's build records), and the images it made.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -44,9 +44,9 @@ printf '\n# a code-only change\n' >> src/vision/main.py && git commit -qam "code
 step "3. a code-only commit: nx affected" nx affected -t docker-build --base=HEAD~1
 nx reset >/dev/null 2>&1 && rm -rf dist
 step "4. a fresh runner (no Nx cache, no dist/): the registry already has every layer" nx run-many -t docker-build
-printf '\n=== 5. test the exact digests, then publish the cpu variant: a multi-arch manifest list, no build\n$ nx run vision:docker-publish--cpu   (default tags: {sha}-{variant}, latest-{variant})\n'
+printf '\n=== 5. lint the Dockerfiles, test the exact digests, then publish the cpu variant: a multi-arch manifest list, no build\n$ nx run vision:docker-publish--cpu   (default tags: {sha}-{variant}, latest-{variant})\n'
 nx run vision:docker-publish--cpu >"$work/step.log" 2>&1 || { tail -40 "$work/step.log"; echo "publish failed"; exit 1; }
-grep -E 'nx-strata: (testing|  ✓|published)' "$work/step.log" | sed 's/^/  /'
+grep -E 'nx-strata: (docker-lint of|testing|  ✓|published)' "$work/step.log" | sed 's/^/  /'
 docker buildx imagetools inspect "$STRATA_REGISTRY/acme/vision:latest-cpu" | grep -E 'Name:|MediaType|Platform'
 
 app=$(node -p 'require("./dist/strata/cpu/app/linux-arm64.json").parentRef')

@@ -187,7 +187,7 @@ export async function checkPort(target: CheckTarget, id: string, port: PortTest)
 /** Runs a smoke command (`runs` times), checking its exit code, its output and the median wall time. */
 export async function checkSmoke(target: CheckTarget, smoke: SmokeTest): Promise<CheckOutcome> {
   const shown = [...(smoke.entrypoint ? [`--entrypoint ${smoke.entrypoint}`] : []), ...smoke.command].join(' ');
-  const check = `smoke \`${shown}\``;
+  const check = shown ? `smoke \`${shown}\`` : "smoke (the image's own command)";
   const runs = smoke.runs ?? (smoke.maxStartupMs !== undefined ? 5 : 1);
   const expectedExit = smoke.exitCode ?? 0;
   const times: number[] = [];
