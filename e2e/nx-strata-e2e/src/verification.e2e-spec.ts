@@ -70,8 +70,17 @@ describe('verify the exact digest before publishing', () => {
     workspace.write('strata.json', JSON.stringify(config, null, 2));
     workspace.commitAll('root app');
 
+    const started = Date.now();
     const run = workspace.nx(['run', 'web:docker-publish'], env);
     expect(run.exitCode).not.toBe(0);
+    // Every layer was built (the checks failed, not the builds): the run's output is shown if not.
+    const built = workspace.builtSince(started);
+    expect(built.length === 4 ? built : { built, output: run.output }).toEqual([
+      'default/app/linux/amd64',
+      'default/app/linux/arm64',
+      'default/base/linux/amd64',
+      'default/base/linux/arm64',
+    ]);
     // Each failure names the image, digest and platform, the check, the budget and what was measured.
     const amd64 = workspace.record('default', 'app', 'linux-amd64')!;
     expect(run.output).toContain(`failed on ${amd64.refs.find((ref) => ref.includes('@'))} (digest ${amd64.digest}, linux/amd64)`);
@@ -242,5 +251,29 @@ describe('verify the exact digest before publishing', () => {
     expect(run.output).toContain('→ install trivy (https://trivy.dev/');
     expect(run.output).not.toMatch(/Command failed|Failed to hash/i);
     expect(existsSync(join(workspace.root, 'dist/strata/default/app/linux-amd64.scanned.json'))).toBe(false);
+  });
+
+  test('local mode (no registry): the local content-addressed tag is tested and scanned, and each says so', () => {
+    const local = E2EWorkspace.create(join(FIXTURES, 'verified'));
+    try {
+      const run = local.nx(['run-many', '-t', 'docker-test--app--linux-amd64,docker-scan--app--linux-amd64']);
+      expectSuccess(run);
+      const record = local.record('default', 'app', 'linux-amd64')!;
+      expect(record.mode).toBe('local');
+      const tag = record.refs[0];
+      expect(tag).toMatch(/:strata-[0-9a-f]+$/);
+      expect(run.output).toContain(
+        `testing layer "app" of acme/web (variant default, linux/amd64): ${tag} (linux/amd64, local mode: the local content-addressed tag)`,
+      );
+      expect(run.output).toContain(`${tag} (linux/amd64, local mode: the local content-addressed tag) on the local Docker engine`);
+      expect(JSON.parse(local.read('dist/strata/default/app/linux-amd64.tested.json'))).toMatchObject({ mode: 'local', ref: tag });
+      expect(JSON.parse(local.read('dist/strata/default/app/linux-amd64.scanned.json'))).toMatchObject({
+        mode: 'local',
+        ref: tag,
+        findings: 0,
+      });
+    } finally {
+      local.remove();
+    }
   });
 });
