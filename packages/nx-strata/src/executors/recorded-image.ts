@@ -9,6 +9,48 @@ import { layerDigestPath } from '../model/target-names';
 const PULL_TIMEOUT_MS = 15 * 60_000;
 const INSPECT_TIMEOUT_MS = 60_000;
 
+/** What a target that verifies a recorded layer image (`docker-test`, `docker-scan`) is told about it. */
+export interface RecordedLayerOptions {
+  image: string;
+  variant: string;
+  layer: string;
+  platform: string;
+  /** Workspace-relative build record of the layer (its results are written beside it). */
+  record: string;
+  /** The layer's build target, named in messages. */
+  buildTarget: string;
+  /** The platform's build host (the plugin's `builders`): the image is pulled and verified there. */
+  dockerContext?: string;
+  dockerHost?: string;
+}
+
+/** `layer "app" of acme/web (variant default, linux/amd64)`: how messages name the layer. */
+export function recordedLayerLabel(options: RecordedLayerOptions): string {
+  return `layer "${options.layer}" of ${options.image} (variant ${options.variant}, ${options.platform})`;
+}
+
+export function recordedLayerHost(options: RecordedLayerOptions): DockerHost {
+  return { context: options.dockerContext, host: options.dockerHost };
+}
+
+/** The first fields of a verification result: which layer, and exactly which image. */
+export function verifiedImageFields(options: RecordedLayerOptions, image: ImageUnderTest) {
+  return {
+    image: options.image,
+    variant: options.variant,
+    layer: options.layer,
+    platform: options.platform,
+    digest: image.digest,
+    ref: image.ref,
+    mode: image.mode,
+  };
+}
+
+/** How messages name the image under verification and where it is: local mode and the host are said. */
+export function describeImageUnderTest(image: ImageUnderTest, platform: string, host: DockerHost): string {
+  return `${image.ref} (${platform}${image.mode === 'local' ? ', local mode: the local content-addressed tag' : ''}) on ${describeDockerHost(host)}`;
+}
+
 /** The exact image a build recorded, present on the engine that runs it. */
 export interface ImageUnderTest {
   /** What `docker run` is given: `repo@sha256:...` (registry mode) or the local `repo:strata-<key>` tag. */

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { platformBuildHost, type NormalizedPluginOptions } from '../config/plugin-options';
+import type { NormalizedPluginOptions } from '../config/plugin-options';
 import type { DockerScanExecutorOptions } from '../executors/docker-scan/schema';
 import type { ImageFamily } from '../model/image-family';
 import type { LayerTask } from '../model/layer-task';
@@ -13,6 +13,7 @@ import {
   platformScanTargetName,
 } from '../model/target-names';
 import { scannerName, scannerVersionRuntime } from '../scan/scanner-command';
+import { recordedLayerOptions, verificationAggregates } from './verification-targets';
 
 /** The docker-scan target of a layer task, or undefined when the layer is not scanned. */
 export function scanTargetOf(family: ImageFamily, task: LayerTask): string | undefined {
@@ -34,25 +35,13 @@ export function buildScanTargets(family: ImageFamily, options: NormalizedPluginO
     const scan = scanSettingsOf(family, task);
     const name = scanTargetOf(family, task);
     if (!scan || !name) continue;
-    const record = family.recordOf(task);
-    const host = platformBuildHost(options.builders, task.platform);
     const runtime = scannerVersionRuntime(scan.scanner);
-    const scanOptions: DockerScanExecutorOptions = {
-      image: task.image,
-      variant: task.variant,
-      layer: task.layer,
-      platform: task.platform,
-      record,
-      buildTarget: task.targetName,
-      scan,
-      ...(host.dockerContext ? { dockerContext: host.dockerContext } : {}),
-      ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}),
-    };
+    const scanOptions: DockerScanExecutorOptions = { ...recordedLayerOptions(family, task, options), scan };
     targets[name] = {
       executor: 'nx-strata:docker-scan',
       cache: runtime !== undefined,
-      inputs: [{ dependentTasksOutputFiles: layerDigestPath(record), transitive: false }, ...(runtime ? [{ runtime }] : [])],
-      outputs: [`{workspaceRoot}/${layerScanSarifPath(record)}`, `{workspaceRoot}/${layerScanResultPath(record)}`],
+      inputs: [{ dependentTasksOutputFiles: layerDigestPath(scanOptions.record), transitive: false }, ...(runtime ? [{ runtime }] : [])],
+      outputs: [`{workspaceRoot}/${layerScanSarifPath(scanOptions.record)}`, `{workspaceRoot}/${layerScanResultPath(scanOptions.record)}`],
       dependsOn: [task.targetName],
       options: scanOptions,
       metadata: {
@@ -62,26 +51,13 @@ export function buildScanTargets(family: ImageFamily, options: NormalizedPluginO
       },
     };
   }
-  const members = Object.keys(targets);
-  for (const platform of [...new Set(family.tasks.map((task) => task.platform))]) {
-    const names = family.tasks
-      .filter((task) => task.platform === platform)
-      .map((task) => scanTargetOf(family, task))
-      .filter((name): name is string => name !== undefined);
-    if (names.length)
-      targets[platformScanTargetName(platform)] = {
-        executor: 'nx:noop',
-        cache: false,
-        dependsOn: names,
-        metadata: { description: `Scans every scanned layer of ${family.config.image} for ${platform}.`, technologies: ['docker'] },
-      };
-  }
-  if (members.length)
-    targets[DOCKER_SCAN] = {
-      executor: 'nx:noop',
-      cache: false,
-      dependsOn: members,
-      metadata: { description: `Scans every scanned layer of ${family.config.image} on every platform.`, technologies: ['docker'] },
-    };
-  return targets;
+  return {
+    ...targets,
+    ...verificationAggregates(
+      family,
+      (task) => scanTargetOf(family, task),
+      { platform: platformScanTargetName, all: DOCKER_SCAN },
+      'Scans',
+    ),
+  };
 }

@@ -1,9 +1,10 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { platformBuildHost, type NormalizedPluginOptions } from '../config/plugin-options';
+import type { NormalizedPluginOptions } from '../config/plugin-options';
 import type { DockerTestExecutorOptions } from '../executors/docker-test/schema';
 import type { ImageFamily } from '../model/image-family';
 import type { LayerTask } from '../model/layer-task';
 import { isTestedLayer } from '../model/published-layers';
+import { recordedLayerOptions, verificationAggregates } from './verification-targets';
 import { DOCKER_TEST, layerDigestPath, layerTestResultPath, layerTestTargetName, platformTestTargetName } from '../model/target-names';
 
 /** The docker-test target of a layer task, or undefined when the layer is not tested. */
@@ -24,24 +25,12 @@ export function buildTestTargets(family: ImageFamily, options: NormalizedPluginO
   for (const task of family.tasks) {
     const name = testTargetOf(family, task);
     if (!name) continue;
-    const record = family.recordOf(task);
-    const host = platformBuildHost(options.builders, task.platform);
-    const testOptions: DockerTestExecutorOptions = {
-      image: task.image,
-      variant: task.variant,
-      layer: task.layer,
-      platform: task.platform,
-      record,
-      buildTarget: task.targetName,
-      test: task.test ?? {},
-      ...(host.dockerContext ? { dockerContext: host.dockerContext } : {}),
-      ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}),
-    };
+    const testOptions: DockerTestExecutorOptions = { ...recordedLayerOptions(family, task, options), test: task.test ?? {} };
     targets[name] = {
       executor: 'nx-strata:docker-test',
       cache: true,
-      inputs: [{ dependentTasksOutputFiles: layerDigestPath(record), transitive: false }],
-      outputs: [`{workspaceRoot}/${layerTestResultPath(record)}`],
+      inputs: [{ dependentTasksOutputFiles: layerDigestPath(testOptions.record), transitive: false }],
+      outputs: [`{workspaceRoot}/${layerTestResultPath(testOptions.record)}`],
       dependsOn: [task.targetName],
       options: testOptions,
       metadata: {
@@ -51,27 +40,13 @@ export function buildTestTargets(family: ImageFamily, options: NormalizedPluginO
       },
     };
   }
-  const members = Object.keys(targets);
-  for (const platform of [...new Set(family.tasks.map((task) => task.platform))]) {
-    const mine = family.tasks.filter((task) => task.platform === platform).map((task) => testTargetOf(family, task));
-    const names = mine.filter((name): name is string => name !== undefined);
-    if (names.length)
-      targets[platformTestTargetName(platform)] = {
-        executor: 'nx:noop',
-        cache: false,
-        dependsOn: names,
-        metadata: {
-          description: `Tests every tested layer of ${family.config.image} for ${platform} (one CI job per platform).`,
-          technologies: ['docker'],
-        },
-      };
-  }
-  if (members.length)
-    targets[DOCKER_TEST] = {
-      executor: 'nx:noop',
-      cache: false,
-      dependsOn: members,
-      metadata: { description: `Tests every tested layer of ${family.config.image} on every platform.`, technologies: ['docker'] },
-    };
-  return targets;
+  return {
+    ...targets,
+    ...verificationAggregates(
+      family,
+      (task) => testTargetOf(family, task),
+      { platform: platformTestTargetName, all: DOCKER_TEST },
+      'Tests',
+    ),
+  };
 }

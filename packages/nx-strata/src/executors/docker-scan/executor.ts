@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { dockerClientEnv, describeDockerHost, type DockerHost } from '../../engines/docker-host';
+import { dockerClientEnv } from '../../engines/docker-host';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { layerScanResultPath, layerScanSarifPath } from '../../model/target-names';
 import { findProgram } from '../../scan/find-program';
@@ -17,7 +17,7 @@ import {
 } from '../../scan/scanner-command';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
-import { imageUnderTest } from '../recorded-image';
+import { describeImageUnderTest, imageUnderTest, recordedLayerHost, recordedLayerLabel, verifiedImageFields } from '../recorded-image';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import type { DockerScanExecutorOptions } from './schema';
 
@@ -40,8 +40,8 @@ export default async function dockerScanExecutor(
   // Nothing from an earlier scan may stand for this one.
   rmSync(sarifPath, { force: true });
   rmSync(resultPath, { force: true });
-  const host: DockerHost = { context: options.dockerContext, host: options.dockerHost };
-  const label = `layer "${options.layer}" of ${options.image} (variant ${options.variant}, ${options.platform})`;
+  const host = recordedLayerHost(options);
+  const label = recordedLayerLabel(options);
   const scanner = options.scan.scanner;
   const name = scannerName(scanner);
   const program = scannerProgram(scanner);
@@ -62,7 +62,7 @@ export default async function dockerScanExecutor(
     `npx nx run ${context.projectName}:${options.buildTarget}`,
   );
   if ('problem' in image) return failed(`docker-scan of ${label}: ${image.problem}`, log);
-  const under = `${image.ref} (${options.platform}${image.mode === 'local' ? ', local mode: the local content-addressed tag' : ''}) on ${describeDockerHost(host)}`;
+  const under = describeImageUnderTest(image, options.platform, host);
   log.info(`nx-strata: scanning ${label} with ${name} (${version.split('\n')[0]}), failing at ${severity} or above: ${under}`);
 
   mkdirSync(dirname(sarifPath), { recursive: true });
@@ -103,13 +103,7 @@ export default async function dockerScanExecutor(
   }
   writeJsonAtomically(resultPath, {
     schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
-    image: options.image,
-    variant: options.variant,
-    layer: options.layer,
-    platform: options.platform,
-    digest: image.digest,
-    ref: image.ref,
-    mode: image.mode,
+    ...verifiedImageFields(options, image),
     scanner: name,
     scannerVersion: version,
     severity,

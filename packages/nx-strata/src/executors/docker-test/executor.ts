@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { removeContainerArgs } from '../../engines/container-run';
-import { describeDockerHost, execDocker, type DockerHost } from '../../engines/docker-host';
+import { execDocker } from '../../engines/docker-host';
 import { layerTestResultPath } from '../../model/target-names';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
@@ -17,7 +17,7 @@ import {
   type CheckOutcome,
   type CheckTarget,
 } from './lib/container-checks';
-import { imageUnderTest } from '../recorded-image';
+import { describeImageUnderTest, imageUnderTest, recordedLayerHost, recordedLayerLabel, verifiedImageFields } from '../recorded-image';
 import { declaresHealthcheck } from '../../engines/container-run';
 import type { DockerTestExecutorOptions } from './schema';
 
@@ -36,13 +36,13 @@ export default async function dockerTestExecutor(
   const resultPath = join(context.root, layerTestResultPath(options.record));
   // A result from an earlier run must never stand for this one.
   rmSync(resultPath, { force: true });
-  const host: DockerHost = { context: options.dockerContext, host: options.dockerHost };
-  const label = `layer "${options.layer}" of ${options.image} (variant ${options.variant}, ${options.platform})`;
+  const host = recordedLayerHost(options);
+  const label = recordedLayerLabel(options);
   const rebuild = `npx nx run ${context.projectName}:${options.buildTarget}`;
   const image = await imageUnderTest(context.root, options.record, options.platform, host, rebuild);
   if ('problem' in image) return failed(`docker-test of ${label}: ${image.problem}`, log);
   const target: CheckTarget = { image, platform: options.platform, host };
-  const under = `${image.ref} (${options.platform}${image.mode === 'local' ? ', local mode: the local content-addressed tag' : ''}) on ${describeDockerHost(host)}`;
+  const under = describeImageUnderTest(image, options.platform, host);
   log.info(`nx-strata: testing ${label}: ${under}`);
 
   const test = options.test ?? {};
@@ -80,13 +80,7 @@ export default async function dockerTestExecutor(
     );
   writeJsonAtomically(resultPath, {
     schemaVersion: TEST_RESULT_SCHEMA_VERSION,
-    image: options.image,
-    variant: options.variant,
-    layer: options.layer,
-    platform: options.platform,
-    digest: image.digest,
-    ref: image.ref,
-    mode: image.mode,
+    ...verifiedImageFields(options, image),
     checks: outcomes,
     testedAt: new Date().toISOString(),
   });

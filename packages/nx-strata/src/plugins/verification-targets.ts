@@ -1,0 +1,61 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { platformBuildHost, type NormalizedPluginOptions } from '../config/plugin-options';
+import type { RecordedLayerOptions } from '../executors/recorded-image';
+import type { ImageFamily } from '../model/image-family';
+import type { LayerTask } from '../model/layer-task';
+
+/** What every target that verifies a layer's recorded image (docker-test, docker-scan) is told: the layer, its record, its host. */
+export function recordedLayerOptions(family: ImageFamily, task: LayerTask, options: NormalizedPluginOptions): RecordedLayerOptions {
+  const host = platformBuildHost(options.builders, task.platform);
+  return {
+    image: task.image,
+    variant: task.variant,
+    layer: task.layer,
+    platform: task.platform,
+    record: family.recordOf(task),
+    buildTarget: task.targetName,
+    ...(host.dockerContext ? { dockerContext: host.dockerContext } : {}),
+    ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}),
+  };
+}
+
+/**
+ * The no-op aggregates over per-layer verification targets: one per platform (what one CI job runs) and one for the
+ * project. `targetOf` names a layer task's target, or undefined when the layer is not verified this way.
+ */
+export function verificationAggregates(
+  family: ImageFamily,
+  targetOf: (task: LayerTask) => string | undefined,
+  names: { platform: (platform: string) => string; all: string },
+  verb: string,
+): Record<string, TargetConfiguration> {
+  const targets: Record<string, TargetConfiguration> = {};
+  const members = family.tasks.map(targetOf).filter((name): name is string => name !== undefined);
+  for (const platform of [...new Set(family.tasks.map((task) => task.platform))]) {
+    const mine = family.tasks
+      .filter((task) => task.platform === platform)
+      .map(targetOf)
+      .filter((name): name is string => name !== undefined);
+    if (mine.length)
+      targets[names.platform(platform)] = {
+        executor: 'nx:noop',
+        cache: false,
+        dependsOn: mine,
+        metadata: {
+          description: `${verb} every layer of ${family.config.image} that it applies to, for ${platform} (one CI job per platform).`,
+          technologies: ['docker'],
+        },
+      };
+  }
+  if (members.length)
+    targets[names.all] = {
+      executor: 'nx:noop',
+      cache: false,
+      dependsOn: members,
+      metadata: {
+        description: `${verb} every layer of ${family.config.image} that it applies to, on every platform.`,
+        technologies: ['docker'],
+      },
+    };
+  return targets;
+}
