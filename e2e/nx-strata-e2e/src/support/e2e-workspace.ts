@@ -234,7 +234,15 @@ function installPackedPlugin(root: string): void {
 
 /** Fails with the run's own output (its last 4,000 characters) when it did not succeed. */
 export function expectSuccess(run: NxRun): void {
-  if (run.exitCode !== 0) throw new Error(`expected exit code 0, got ${run.exitCode}; output ends with:\n${run.output.slice(-4000)}`);
+  if (run.exitCode === 0) return;
+  // The build logs of parallel tasks bury the reason: nx-strata's own error lines (and what follows each) come first.
+  const lines = run.output.split('\n');
+  const errors = lines.flatMap((line, index) =>
+    /nx-strata: .*(fail|error|could not|cannot|not )/i.test(line) ? lines.slice(index, index + 6) : [],
+  );
+  throw new Error(
+    `expected exit code 0, got ${run.exitCode}; nx-strata said:\n${errors.join('\n').slice(0, 4000) || '(nothing)'}\n\noutput ends with:\n${run.output.slice(-4000)}`,
+  );
 }
 
 /** Runs a command in an image and returns its stdout. */
