@@ -107,8 +107,15 @@ export function timed(fn) {
 }
 
 /** nx-strata in registry mode; `built(since)` counts records of real builds. */
-export function nxStrata(dir, namespace) {
-  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', STRATA_REGISTRY: `${registryHost}/${namespace}` };
+export function nxStrata(dir, namespace, extraEnv = {}) {
+  const env = {
+    ...process.env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    STRATA_REGISTRY: `${registryHost}/${namespace}`,
+    ...extraEnv,
+  };
   const nx = (...args) =>
     run(process.execPath, [join(dir, 'node_modules/nx/dist/bin/nx.js'), ...args, '--outputStyle=static'], { cwd: dir, env });
   const records = (since, result) => {
