@@ -121,10 +121,13 @@ export function nxStrata(dir, namespace, extraEnv = {}) {
   const records = (since, result) => {
     const recordsDir = join(dir, 'dist/strata');
     if (!existsSync(recordsDir)) return 0;
-    return readdirSync(recordsDir, { recursive: true })
-      .filter((f) => f.endsWith('.json') && !f.endsWith('publish.json'))
-      .map((f) => JSON.parse(readFileSync(join(recordsDir, f), 'utf8')))
-      .filter((r) => Date.parse(r.builtAt) >= since && (result === undefined || r.result === result)).length;
+    return (
+      readdirSync(recordsDir, { recursive: true })
+        // Layer records are `<os>-<arch>.json`; beside them `.tested.json`, `.scanned.json` (verification results) and publish.json.
+        .filter((f) => /(^|\/)[^/.]+\.json$/.test(f) && !f.endsWith('publish.json'))
+        .map((f) => JSON.parse(readFileSync(join(recordsDir, f), 'utf8')))
+        .filter((r) => Date.parse(r.builtAt) >= since && (result === undefined || r.result === result)).length
+    );
   };
   return { nx, built: (since) => records(since, 'built'), hits: (since) => records(since, 'registry-hit') };
 }

@@ -160,9 +160,12 @@ export class E2EWorkspace {
   records(): BuildRecord[] {
     const dir = join(this.root, 'dist/strata');
     if (!existsSync(dir)) return [];
-    return (readdirSync(dir, { recursive: true }) as string[])
-      .filter((path) => path.endsWith('.json') && !path.endsWith('publish.json') && !path.endsWith('.tested.json'))
-      .map((path) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as BuildRecord);
+    return (
+      (readdirSync(dir, { recursive: true }) as string[])
+        // Layer records are `<os>-<arch>.json`; beside them `.tested.json`, `.scanned.json` (verification results) and publish.json.
+        .filter((path) => /(^|\/)[^/.]+\.json$/.test(path) && !path.endsWith('publish.json'))
+        .map((path) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as BuildRecord)
+    );
   }
 
   /** Every binary build record under `<projectRoot>/dist/bin/.records`. */
