@@ -17,9 +17,11 @@ import { recordedLayerOptions, verificationAggregates } from './verification-tar
 
 /** The docker-scan target of a layer task, or undefined when the layer is not scanned. */
 export function scanTargetOf(family: ImageFamily, task: LayerTask): string | undefined {
-  return scanSettingsOf(family, task)
-    ? layerScanTargetName(task.explicitVariant ? task.variant : undefined, task.layer, task.platform)
-    : undefined;
+  return scanSettingsOf(family, task) ? scanTargetName(task) : undefined;
+}
+
+function scanTargetName(task: LayerTask): string {
+  return layerScanTargetName(task.explicitVariant ? task.variant : undefined, task.layer, task.platform);
 }
 
 /**
@@ -31,10 +33,12 @@ export function scanTargetOf(family: ImageFamily, task: LayerTask): string | und
  */
 export function buildScanTargets(family: ImageFamily, options: NormalizedPluginOptions): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
+  const scanned: Array<{ platform: string; name: string }> = [];
   for (const task of family.tasks) {
     const scan = scanSettingsOf(family, task);
-    const name = scanTargetOf(family, task);
-    if (!scan || !name) continue;
+    if (!scan) continue;
+    const name = scanTargetName(task);
+    scanned.push({ platform: task.platform, name });
     const runtime = scannerVersionRuntime(scan.scanner);
     const scanOptions: DockerScanExecutorOptions = { ...recordedLayerOptions(family, task, options), scan };
     targets[name] = {
@@ -53,11 +57,6 @@ export function buildScanTargets(family: ImageFamily, options: NormalizedPluginO
   }
   return {
     ...targets,
-    ...verificationAggregates(
-      family,
-      (task) => scanTargetOf(family, task),
-      { platform: platformScanTargetName, all: DOCKER_SCAN },
-      'Scans',
-    ),
+    ...verificationAggregates(family, scanned, { platform: platformScanTargetName, all: DOCKER_SCAN }, 'Scans'),
   };
 }

@@ -22,9 +22,11 @@ export function testTargetOf(family: ImageFamily, task: LayerTask): string | und
  */
 export function buildTestTargets(family: ImageFamily, options: NormalizedPluginOptions): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
+  const tested: Array<{ platform: string; name: string }> = [];
   for (const task of family.tasks) {
     const name = testTargetOf(family, task);
     if (!name) continue;
+    tested.push({ platform: task.platform, name });
     const testOptions: DockerTestExecutorOptions = { ...recordedLayerOptions(family, task, options), test: task.test ?? {} };
     targets[name] = {
       executor: 'nx-strata:docker-test',
@@ -42,11 +44,6 @@ export function buildTestTargets(family: ImageFamily, options: NormalizedPluginO
   }
   return {
     ...targets,
-    ...verificationAggregates(
-      family,
-      (task) => testTargetOf(family, task),
-      { platform: platformTestTargetName, all: DOCKER_TEST },
-      'Tests',
-    ),
+    ...verificationAggregates(family, tested, { platform: platformTestTargetName, all: DOCKER_TEST }, 'Tests'),
   };
 }

@@ -20,38 +20,31 @@ export function recordedLayerOptions(family: ImageFamily, task: LayerTask, optio
 }
 
 /**
- * The no-op aggregates over per-layer verification targets: one per platform (what one CI job runs) and one for the
- * project. `targetOf` names a layer task's target, or undefined when the layer is not verified this way.
+ * The no-op aggregates over the per-layer verification targets a builder made (`verified`, in task order): one per
+ * platform (what one CI job runs) and one for the project.
  */
 export function verificationAggregates(
   family: ImageFamily,
-  targetOf: (task: LayerTask) => string | undefined,
+  verified: Array<{ platform: string; name: string }>,
   names: { platform: (platform: string) => string; all: string },
   verb: string,
 ): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
-  const members = family.tasks.map(targetOf).filter((name): name is string => name !== undefined);
-  for (const platform of [...new Set(family.tasks.map((task) => task.platform))]) {
-    const mine = family.tasks
-      .filter((task) => task.platform === platform)
-      .map(targetOf)
-      .filter((name): name is string => name !== undefined);
-    if (mine.length)
-      targets[names.platform(platform)] = {
-        executor: 'nx:noop',
-        cache: false,
-        dependsOn: mine,
-        metadata: {
-          description: `${verb} every layer of ${family.config.image} that it applies to, for ${platform} (one CI job per platform).`,
-          technologies: ['docker'],
-        },
-      };
-  }
-  if (members.length)
+  for (const platform of [...new Set(verified.map((target) => target.platform))])
+    targets[names.platform(platform)] = {
+      executor: 'nx:noop',
+      cache: false,
+      dependsOn: verified.filter((target) => target.platform === platform).map((target) => target.name),
+      metadata: {
+        description: `${verb} every layer of ${family.config.image} that it applies to, for ${platform} (one CI job per platform).`,
+        technologies: ['docker'],
+      },
+    };
+  if (verified.length)
     targets[names.all] = {
       executor: 'nx:noop',
       cache: false,
-      dependsOn: members,
+      dependsOn: verified.map((target) => target.name),
       metadata: {
         description: `${verb} every layer of ${family.config.image} that it applies to, on every platform.`,
         technologies: ['docker'],

@@ -92,7 +92,9 @@ describe('historyChecks', () => {
       publishTargets,
       ['docker-publish'],
     );
+    // The publishes that ran first, then those Nx skipped.
     expect(publishes).toEqual([
+      { project: 'vision', target: 'docker-publish--gpu', variant: 'gpu', outcome: 'published' },
       {
         project: 'vision',
         target: 'docker-publish--cpu',
@@ -107,7 +109,6 @@ describe('historyChecks', () => {
         outcome: 'stopped',
         stoppedBy: ['vision:docker-build--cuda--app--linux-amd64', 'vision:docker-lint'],
       },
-      { project: 'vision', target: 'docker-publish--gpu', variant: 'gpu', outcome: 'published' },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { IMPLICIT_VARIANT } from '../config/strata-config';
 import { parseTargetName, type ParsedTargetName, type TargetNaming } from '../model/target-names';
-import type { FinishedTask } from './history-tasks';
+import { taskDurationMs, type FinishedTask } from './history-tasks';
 import type { CheckOutcome, HistoryCheck, HistoryPublish } from './history-types';
 
 /** A per-variant docker-publish target of the project graph and the targets of its project it depends on. */
@@ -26,7 +26,7 @@ export function historyChecks(
   const checks: HistoryCheck[] = [];
   for (const { result, name } of parsed) {
     const { project, target } = result.task.target;
-    const durationMs = Math.max(0, (result.task.endTime ?? 0) - (result.task.startTime ?? 0));
+    const durationMs = taskDurationMs(result);
     const outcome = checkOutcome(result.status);
     if (name?.kind === 'lint') checks.push({ kind: 'lint', project, target, outcome, durationMs });
     else if (name?.kind === 'layer-test' || name?.kind === 'layer-scan')
@@ -42,52 +42,36 @@ export function historyChecks(
       });
   }
 
-  const ran = new Map(parsed.map((entry) => [`${entry.result.task.target.project}:${entry.result.task.target.target}`, entry]));
-  const failed = new Set(
-    parsed
-      .filter(({ result }) => result.status === 'failure')
-      .map(({ result }) => `${result.task.target.project}:${result.task.target.target}`),
+  const idOf = (result: FinishedTask) => `${result.task.target.project}:${result.task.target.target}`;
+  const ran = new Set(parsed.map(({ result }) => idOf(result)));
+  const failed = new Set(parsed.filter(({ result }) => result.status === 'failure').map(({ result }) => idOf(result)));
+  // The publishes that ran, as Nx reports them (an aggregate `docker-publish` beside per-variant ones left out).
+  const publishes: HistoryPublish[] = parsed.flatMap(({ result, name }) =>
+    name?.kind === 'publish' && !(name.variant === undefined && isAggregate(result, parsed))
+      ? [
+          {
+            project: result.task.target.project,
+            target: result.task.target.target,
+            variant: name.variant ?? IMPLICIT_VARIANT,
+            outcome: result.status === 'failure' ? ('failed' as const) : ('published' as const),
+          },
+        ]
+      : [],
   );
-  const publishes: HistoryPublish[] = [];
-  const seen = new Set<string>();
-  const variantOf = (target: string) => {
-    const name = parseTargetName(names, target);
-    return (name?.kind === 'publish' ? name.variant : undefined) ?? IMPLICIT_VARIANT;
-  };
+  // The publishes the command asked for that Nx skipped: the failed tasks among their dependencies stopped them.
   for (const publish of publishTargets) {
-    const id = `${publish.project}:${publish.target}`;
-    seen.add(id);
-    const result = ran.get(id)?.result;
-    if (result) {
-      publishes.push({
-        project: publish.project,
-        target: publish.target,
-        variant: variantOf(publish.target),
-        outcome: result.status === 'failure' ? 'failed' : 'published',
-      });
-      continue;
-    }
+    if (ran.has(`${publish.project}:${publish.target}`)) continue;
     const stoppedBy = publish.dependsOn.map((target) => `${publish.project}:${target}`).filter((dependency) => failed.has(dependency));
     const asked = requested.includes(publish.target) || requested.includes(names.publishTargetName);
+    const name = parseTargetName(names, publish.target);
     if (asked && stoppedBy.length)
       publishes.push({
         project: publish.project,
         target: publish.target,
-        variant: variantOf(publish.target),
+        variant: (name?.kind === 'publish' ? name.variant : undefined) ?? IMPLICIT_VARIANT,
         outcome: 'stopped',
         stoppedBy: stoppedBy.sort(),
       });
-  }
-  // Publishes that ran but the graph did not name (no cached graph): what Nx says of them.
-  for (const { result, name } of parsed) {
-    const id = `${result.task.target.project}:${result.task.target.target}`;
-    if (name?.kind !== 'publish' || seen.has(id) || (name.variant === undefined && isAggregate(result, parsed))) continue;
-    publishes.push({
-      project: result.task.target.project,
-      target: result.task.target.target,
-      variant: name.variant ?? IMPLICIT_VARIANT,
-      outcome: result.status === 'failure' ? 'failed' : 'published',
-    });
   }
   return { checks, publishes };
 }

@@ -32,7 +32,7 @@ export function historyTasks(results: FinishedTask[], names: Names, readRecord: 
     const { project, target } = result.task.target;
     const parsed = parseTargetName(names, target);
     const projectRoot = result.task.projectRoot ?? '.';
-    const durationMs = Math.max(0, (result.task.endTime ?? 0) - (result.task.startTime ?? 0));
+    const durationMs = taskDurationMs(result);
     let entry: Omit<HistoryTask, 'outcome' | 'durationMs'>;
     let record: RecordFields | undefined;
     if (parsed?.kind === 'layer') {
@@ -56,6 +56,11 @@ export function historyTasks(results: FinishedTask[], names: Names, readRecord: 
     });
   }
   return tasks;
+}
+
+/** A task's wall time in this run, from Nx's start and end times. */
+export function taskDurationMs(result: FinishedTask): number {
+  return Math.max(0, (result.task.endTime ?? 0) - (result.task.startTime ?? 0));
 }
 
 function outcomeOf(status: string, freshResult: string | undefined): TaskOutcome {
