@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { streamDownload, streamUpload } from './raw-http';
+import { registryRequest, streamDownload, streamUpload, DEFAULT_REGISTRY_TIMEOUTS } from './raw-http';
 
 async function serve(
   handler: (request: IncomingMessage, body: Buffer) => { status: number; headers?: Record<string, string>; body?: string },
@@ -65,6 +65,58 @@ describe('raw-http', () => {
     expect(response.statusCode).toBe(200);
     expect(text).toBe('blob-bytes');
     expect(storageAuth).toEqual([undefined]);
+  });
+
+  it('drops the Authorization header when a GET or HEAD is redirected to another origin, and keeps it on its own', async () => {
+    const seen: Array<{ where: string; method?: string; auth?: string }> = [];
+    const elsewhere = await serve((request) => {
+      seen.push({ where: 'elsewhere', method: request.method, auth: request.headers.authorization });
+      return { status: 200, body: '{}' };
+    });
+    const registry = await serve((request) => {
+      seen.push({ where: request.url ?? '', method: request.method, auth: request.headers.authorization });
+      if (request.url === '/v2/r/manifests/moved') return { status: 302, headers: { Location: '/v2/r/manifests/here' } };
+      if (request.url === '/v2/r/manifests/here') return { status: 307, headers: { Location: `${elsewhere.url}/cdn` } };
+      return { status: 404 };
+    });
+    servers.push(elsewhere.server, registry.server);
+    const basic = `Basic ${Buffer.from('ciuser:hunter2').toString('base64')}`;
+    for (const method of ['GET', 'HEAD']) {
+      const answer = await registryRequest(`${registry.url}/v2/r/manifests/moved`, {
+        method,
+        headers: { Authorization: basic, Accept: 'application/json' },
+        timeouts: DEFAULT_REGISTRY_TIMEOUTS,
+      });
+      expect(answer.status).toBe(200);
+    }
+    expect(seen).toEqual([
+      { where: '/v2/r/manifests/moved', method: 'GET', auth: basic },
+      { where: '/v2/r/manifests/here', method: 'GET', auth: basic },
+      { where: 'elsewhere', method: 'GET', auth: undefined },
+      { where: '/v2/r/manifests/moved', method: 'HEAD', auth: basic },
+      { where: '/v2/r/manifests/here', method: 'HEAD', auth: basic },
+      { where: 'elsewhere', method: 'HEAD', auth: undefined },
+    ]);
+  });
+
+  it('never sends credentials to a URL outside the origin they were given for, redirected or not', async () => {
+    const seen: Array<string | undefined> = [];
+    const other = await serve((request) => {
+      seen.push(request.headers.authorization);
+      return { status: 202 };
+    });
+    servers.push(other.server);
+    const origin = 'http://127.0.0.1:1';
+    await streamUpload(`${other.url}/upload`, 'PUT', { authorization: 'Bearer t' }, [Buffer.from('x')], DEFAULT_REGISTRY_TIMEOUTS, origin);
+    const response = await streamDownload(`${other.url}/blob`, 'Bearer t', DEFAULT_REGISTRY_TIMEOUTS, origin);
+    response.resume();
+    await registryRequest(`${other.url}/api`, {
+      method: 'GET',
+      headers: { Authorization: 'Bearer t' },
+      timeouts: DEFAULT_REGISTRY_TIMEOUTS,
+      credentialOrigin: origin,
+    });
+    expect(seen).toEqual([undefined, undefined, undefined]);
   });
 
   it('rejects when the registry cannot be reached', async () => {

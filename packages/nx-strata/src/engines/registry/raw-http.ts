@@ -96,6 +96,17 @@ interface RequestOptions {
   headers?: Record<string, string>;
   body?: string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
   timeouts: RegistryTimeouts;
+  /**
+   * The origin (`scheme://host:port`) the Authorization header was given for. A request to any other origin, first or
+   * after a redirect, goes without it, as docker and containerd do. @default the first URL's own origin
+   */
+  credentialOrigin?: string;
+}
+
+/** `headers` without Authorization unless `url` is on `credentialOrigin`: credentials go to the host they belong to. */
+export function headersFor(url: string, headers: Record<string, string> | undefined, credentialOrigin: string): Record<string, string> {
+  if (new URL(url).origin === new URL(credentialOrigin).origin) return headers ?? {};
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => name.toLowerCase() !== 'authorization'));
 }
 
 /**
@@ -115,7 +126,8 @@ export function openRequest(url: string, options: RequestOptions, retried = fals
     request.destroy(error);
   };
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const request = requestFor(url)(url, { method: options.method, headers: options.headers });
+    const headers = headersFor(url, options.headers, options.credentialOrigin ?? target.origin);
+    const request = requestFor(url)(url, { method: options.method, headers });
     let responseTimer: NodeJS.Timeout | undefined;
     request.once('socket', (socket) => {
       if (socket.connecting) {
@@ -167,13 +179,17 @@ export async function readWhole(response: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** One request with a small in-memory body, answer read whole; follows redirects for GET and HEAD. */
+/**
+ * One request with a small in-memory body, answer read whole; follows redirects for GET and HEAD, sending the
+ * Authorization header to the first URL's origin (or `credentialOrigin`) only.
+ */
 export async function registryRequest(
   url: string,
   options: Omit<RequestOptions, 'body'> & { body?: string | Uint8Array },
 ): Promise<RegistryResponse> {
   const follow = options.method === 'GET' || options.method === 'HEAD';
-  const response = await followingRedirects(url, follow, (current) => openRequest(current, options));
+  const credentialOrigin = options.credentialOrigin ?? new URL(url).origin;
+  const response = await followingRedirects(url, follow, (current) => openRequest(current, { ...options, credentialOrigin }));
   return new RegistryResponse(response.statusCode ?? 0, response.headers, await readWhole(response));
 }
 
@@ -201,26 +217,25 @@ export async function streamUpload(
   headers: Record<string, string>,
   body: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   timeouts: RegistryTimeouts = DEFAULT_REGISTRY_TIMEOUTS,
+  credentialOrigin: string = new URL(url).origin,
 ): Promise<StreamedResponse> {
-  const response = await openRequest(url, { method, headers, body, timeouts });
+  const response = await openRequest(url, { method, headers, body, timeouts, credentialOrigin });
   const text = (await readWhole(response)).toString('utf8');
   return { status: response.statusCode ?? 0, headers: response.headers, text };
 }
 
 /**
  * GETs `url` and hands back the response to read as a stream (a pause longer than the idle timeout errors it).
- * Follows up to five redirects (blob stores often send one), sending `authorization` only to the registry's own origin.
+ * Follows up to five redirects (blob stores often send one), sending `authorization` only to `credentialOrigin`.
  */
 export async function streamDownload(
   url: string,
   authorization: string | undefined,
   timeouts: RegistryTimeouts = DEFAULT_REGISTRY_TIMEOUTS,
+  credentialOrigin: string = new URL(url).origin,
 ): Promise<IncomingMessage> {
-  const origin = new URL(url).origin;
-  return followingRedirects(url, true, (current) => {
-    const headers: Record<string, string> = authorization && new URL(current).origin === origin ? { Authorization: authorization } : {};
-    return openRequest(current, { method: 'GET', headers, timeouts });
-  });
+  const headers: Record<string, string> = authorization ? { Authorization: authorization } : {};
+  return followingRedirects(url, true, (current) => openRequest(current, { method: 'GET', headers, timeouts, credentialOrigin }));
 }
 
 function requestFor(url: string): typeof httpRequest {

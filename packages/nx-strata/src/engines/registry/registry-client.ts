@@ -151,6 +151,7 @@ export class RegistryClient {
           { ...headers, ...(authorization ? { Authorization: authorization } : {}) },
           body,
           this.timeouts,
+          this.baseUrl,
         ),
       );
     } catch (error) {
@@ -169,7 +170,7 @@ export class RegistryClient {
     const url = this.absolute(pathOrUrl);
     const get = async (): Promise<RegistryResult<IncomingMessage>> => {
       try {
-        return ok(await streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')), this.timeouts));
+        return ok(await streamDownload(url, this.tokens.get(scopeOf(repository, 'pull')), this.timeouts, this.baseUrl));
       } catch (error) {
         return failure('unreachable', describeNetworkError(this.baseUrl, error), {
           timedOut: error instanceof RegistryTimeoutError,
