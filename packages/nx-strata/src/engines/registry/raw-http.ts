@@ -86,6 +86,11 @@ export class RegistryResponse {
     return this.body.toString('utf8');
   }
 
+  /** The body exactly as sent (a manifest is hashed byte for byte). */
+  bytes(): Buffer {
+    return this.body;
+  }
+
   async json(): Promise<unknown> {
     return JSON.parse(this.body.toString('utf8'));
   }

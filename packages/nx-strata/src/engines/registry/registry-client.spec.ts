@@ -7,6 +7,9 @@ import { parseRegistryAddress, registryScheme, repositoryName } from './registry
 import { MANIFEST_ACCEPT, RegistryClient } from './registry-client';
 import { parseWwwAuthenticate } from './www-authenticate';
 
+const MODERN = `sha256:${'a'.repeat(64)}`;
+const MADE_UP = `sha256:${'2'.repeat(64)}`;
+
 /** A tiny real registry with token auth: what the client must cope with, over real HTTP. */
 function startFakeRegistry(): Promise<{
   server: Server;
@@ -32,10 +35,14 @@ function startFakeRegistry(): Promise<{
       const modern = (request.headers.accept ?? '').includes('application/vnd.oci.image.index.v1+json');
       return void response
         .writeHead(200, {
-          'docker-content-digest': modern ? 'sha256:modern' : 'sha256:schema1',
+          'docker-content-digest': modern ? MODERN : `sha256:${'b'.repeat(64)}`,
           'content-type': 'application/vnd.docker.distribution.manifest.v2+json',
         })
         .end();
+    }
+    if (url === '/v2/acme/app/manifests/poisoned') {
+      // A proxy's HTML page under a made-up digest: never a hit.
+      return void response.writeHead(200, { 'docker-content-digest': MADE_UP, 'content-type': 'text/html' }).end('<html>welcome</html>');
     }
     if (url === '/v2/acme/app/tags/list?n=1000') {
       return void response
@@ -71,13 +78,24 @@ describe('RegistryClient (real HTTP)', () => {
     const client = new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig });
     expect(await client.manifest('acme/app', 'strata-abc')).toEqual({
       ok: true,
-      value: { digest: 'sha256:modern', mediaType: 'application/vnd.docker.distribution.manifest.v2+json', body: undefined },
+      value: { digest: MODERN, mediaType: 'application/vnd.docker.distribution.manifest.v2+json' },
     });
     const tokenRequest = fake.requests.find((request) => request.url.startsWith('/token'))!;
     expect(tokenRequest.url).toBe('/token?service=fake&scope=repository%3Aacme%2Fapp%3Apull');
     expect(fake.requests.at(-1)).toMatchObject({ method: 'HEAD', auth: 'Bearer tok-123', accept: MANIFEST_ACCEPT });
     expect(await client.manifest('acme/app', 'strata-none')).toEqual({ ok: true, value: null });
     expect(fake.requests.filter((request) => request.url.startsWith('/token'))).toHaveLength(1);
+  });
+
+  it('refuses a 200 whose body is not a manifest with the digest claimed, naming the registry and the reference', async () => {
+    const client = new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig });
+    const answer = await client.manifest('acme/app', 'poisoned', { withBody: true });
+    expect(answer).toEqual({
+      ok: false,
+      failure: { kind: 'error', detail: expect.stringContaining(`${fake.host} answered acme/app:poisoned`) },
+    });
+    expect(JSON.stringify(answer)).not.toContain('welcome');
+    expect(JSON.stringify(answer)).not.toContain(MADE_UP.slice(7));
   });
 
   it('reports refused credentials, an unreachable registry and a registry without deletes, without throwing', async () => {

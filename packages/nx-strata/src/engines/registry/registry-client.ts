@@ -11,6 +11,7 @@ import {
   type RegistryTimeouts,
   type StreamedResponse,
 } from './raw-http';
+import { isDigest, verifyManifest } from './verify-manifest';
 import { parseWwwAuthenticate } from './www-authenticate';
 
 /** Without these, distribution 2.8 answers with a converted schema1 manifest whose digest differs. */
@@ -82,7 +83,12 @@ export class RegistryClient {
     return `${registryScheme(this.host, this.env)}://${this.host}`;
   }
 
-  /** HEAD (or GET with `withBody`) a manifest by tag or digest; `null` when the registry does not have it. */
+  /**
+   * A manifest by tag or digest; `null` when the registry does not have it. With `withBody` (a GET) the answer is
+   * checked before it is trusted: an image manifest or index whose bytes hash to the digest asked for and to the one
+   * the registry names, and `digest` is the hash of those bytes. A HEAD only shows the manifest is there (by a digest
+   * reference, under that digest): use it for existence, never for a digest something will be built on or published.
+   */
   async manifest(
     repository: string,
     reference: string,
@@ -97,9 +103,22 @@ export class RegistryClient {
     if (status === 401) return failure('unauthorized', `HTTP 401 from ${this.host}`);
     if (status === 403) return failure('forbidden', `HTTP 403 from ${this.host}`);
     if (status !== 200) return failure('error', `HTTP ${status} from ${this.host}`);
-    const digest = headers.get('docker-content-digest');
+    const headerDigest = headers.get('docker-content-digest');
+    const contentType = headers.get('content-type');
+    if (options.withBody) {
+      const bytes = answer.value.bytes();
+      const verdict = verifyManifest({ bytes, contentType, headerDigest, reference });
+      if (!verdict.ok)
+        return failure('error', `${this.host} answered ${repository}:${reference} with something it cannot be: ${verdict.problem}`);
+      return ok({ digest: verdict.digest, mediaType: verdict.mediaType, body: bytes.toString('utf8') });
+    }
+    if (isDigest(reference) && headerDigest && headerDigest !== reference)
+      return failure('error', `${this.host} answered ${repository}@${reference} under another digest (${headerDigest.slice(0, 80)})`);
+    const digest = isDigest(reference) ? reference : headerDigest;
     if (!digest) return failure('error', `${this.host} sent no Docker-Content-Digest for ${repository}:${reference}`);
-    return ok({ digest, mediaType: headers.get('content-type') ?? '', body: options.withBody ? await answer.value.text() : undefined });
+    if (!isDigest(digest))
+      return failure('error', `${this.host} sent a Docker-Content-Digest for ${repository}:${reference} that is not a digest`);
+    return ok({ digest, mediaType: contentType ?? '' });
   }
 
   /** Every tag of a repository ([] when the repository does not exist). */

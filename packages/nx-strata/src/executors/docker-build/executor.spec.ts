@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +29,9 @@ jest.mock('../../engines/exec-command', () => {
 import dockerBuildExecutor from './executor';
 
 const RECORD = 'dist/strata/default/app/linux-amd64.json';
+const IN_REGISTRY = `sha256:${createHash('sha256')
+  .update(JSON.stringify({ schemaVersion: 2, config: { size: 100 }, layers: [{ size: 120 }, { size: 80 }] }))
+  .digest('hex')}`;
 
 describe('docker-build executor decisions', () => {
   let root: string;
@@ -118,10 +122,27 @@ describe('docker-build executor decisions', () => {
       expect(registry.asked[0]).toMatch(/^GET \/v2\/team\/acme\/shop\/app\/manifests\/strata-[0-9a-f]{16}$/);
       expect(JSON.parse(readFileSync(join(root, RECORD), 'utf8'))).toMatchObject({
         result: 'registry-hit',
-        digest: 'sha256:in-registry',
+        digest: IN_REGISTRY,
         sizeBytes: 300,
         layerCount: 2,
       });
+    } finally {
+      process.env.STRATA_REGISTRY = '';
+      registry.server.close();
+    }
+  });
+
+  it('takes no hit from a registry that answers with something other than the manifest it names, and records nothing', async () => {
+    const registry = await manifestServer({ text: '<html><body>proxy login</body></html>', type: 'text/html' });
+    try {
+      docker.answer = buildxThatBuilds;
+      const result = await dockerBuildExecutor(options({ registry: `${registry.host}/team` }), context());
+      expect(result).toEqual({ success: false });
+      expect(existsSync(join(root, RECORD))).toBe(false);
+      expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
+      const message = errors.join('\n');
+      expect(message).toMatch(new RegExp(`${registry.host} answered team/acme/shop/app:strata-[0-9a-f]{16} with something it cannot be`));
+      expect(message).not.toContain('proxy login');
     } finally {
       process.env.STRATA_REGISTRY = '';
       registry.server.close();
@@ -146,17 +167,20 @@ describe('docker-build executor decisions', () => {
     expect(errors.join('\n')).toContain('docker-buildx-plugin');
   });
 
-  /** A registry that has every content tag: answers manifests with a two-layer image of 300 bytes. */
-  async function manifestServer(): Promise<{ server: Server; host: string; asked: string[] }> {
+  /**
+   * A registry that has every content tag: answers manifests with a two-layer image of 300 bytes, or (a misbehaving
+   * proxy) with `body` under a made-up digest.
+   */
+  async function manifestServer(body?: { text: string; type: string }): Promise<{ server: Server; host: string; asked: string[] }> {
     const asked: string[] = [];
     const manifest = JSON.stringify({ schemaVersion: 2, config: { size: 100 }, layers: [{ size: 120 }, { size: 80 }] });
     const server = createServer((request, response) => {
       asked.push(`${request.method} ${request.url}`);
       response.writeHead(200, {
-        'docker-content-digest': 'sha256:in-registry',
-        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        'docker-content-digest': body ? `sha256:${'2'.repeat(64)}` : IN_REGISTRY,
+        'content-type': body?.type ?? 'application/vnd.oci.image.manifest.v1+json',
       });
-      response.end(request.method === 'HEAD' ? undefined : manifest);
+      response.end(request.method === 'HEAD' ? undefined : (body?.text ?? manifest));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;

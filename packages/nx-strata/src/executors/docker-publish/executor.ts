@@ -117,7 +117,7 @@ async function runCommands(commands: string[][]): Promise<string | undefined> {
 /** The digest the destination now serves for the operation's first tag (same across registries for the same sources). */
 async function publishedDigest(op: PublishOperation): Promise<string | null> {
   const { host } = parseRegistryAddress(op.repository);
-  const probe = await new RegistryClient(host).manifest(op.repository.slice(host.length + 1), op.tags[0]);
+  const probe = await new RegistryClient(host).manifest(op.repository.slice(host.length + 1), op.tags[0], { withBody: true });
   return probe.ok && probe.value ? probe.value.digest : null;
 }
 

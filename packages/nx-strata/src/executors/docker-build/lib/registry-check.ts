@@ -25,7 +25,7 @@ export async function checkRegistry(
 
   if (parent) {
     const [name, digest] = parent.ref.slice(address.host.length + 1).split('@');
-    const probe = await client.manifest(name, digest);
+    const probe = await client.manifest(name, digest, { withBody: true });
     if (!probe.ok)
       return { kind: 'fail', message: failure(label, options.registry, probe.failure, `checking the parent image ${parent.ref}`) };
     if (!probe.value) {

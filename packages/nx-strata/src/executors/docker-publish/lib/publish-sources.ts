@@ -32,7 +32,7 @@ export async function resolvePublishSources(options: NormalizedPublishOptions, p
         continue;
       }
       const [repository, digest] = record.parentRef.slice(parseRegistryAddress(registry).host.length + 1).split('@');
-      const probe = await client.manifest(repository, digest);
+      const probe = await client.manifest(repository, digest, { withBody: true });
       if (!probe.ok) {
         problems.push(
           `layer "${layer.layer}" (${platform}): cannot check ${record.parentRef} in ${registry} (${probe.failure.kind}: ${probe.failure.detail}).\n  → make sure the registry is up and \`docker login ${parseRegistryAddress(registry).host}\` works`,
