@@ -49,9 +49,9 @@ describe('build report', () => {
     const directory = join(scratch, 'history');
     mkdirSync(directory, { recursive: true });
     copyFileSync(join(REPO_ROOT, 'packages/nx-strata/src/report/fixtures/runs.jsonl'), join(directory, 'runs.jsonl'));
-    const report = workspace.cli(['report', '--history-dir', directory, '--html', join(scratch, 'fixture.html')]);
+    const report = workspace.cli(['report', '--history-dir', directory, '--html', 'tmp/fixture.html']);
     expect(report.exitCode).toBe(0);
-    const dom = renderedDom(join(scratch, 'fixture.html'), READY);
+    const dom = renderedDom(join(workspace.root, 'tmp/fixture.html'), READY);
     expect(seriesValues(dom, 'chart-time', 'linux/amd64')).toEqual(['10', '50', '5']);
     expect(seriesValues(dom, 'chart-time', 'linux/arm64')).toEqual(['110']);
     expect(seriesValues(dom, 'chart-hit-rate', 'hit rate')).toEqual(['0', '100', '50', '100']);

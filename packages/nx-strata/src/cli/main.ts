@@ -14,7 +14,7 @@ commands:
   matrix [--base <ref>] [--head <ref>] [--runner <label>] [--arm64-runner <label>]
                                      print {"include":[...]} of the (project, platform) pairs a change affects, for a
                                      CI matrix (base: nx.json defaultBase or main; head: HEAD)
-  report [--markdown <file>] [--html <file>] [--last <runs>] [--history-dir <dir>]
+  report [--markdown <file|->] [--html <file|->] [--last <runs>] [--history-dir <dir>]
                                      the build history: hit rate, time spent and saved, slowest layers, by platform
                                      and variant; Markdown for a CI job summary; a self-contained HTML page with charts
   gc [--delete]                      list (and delete) content-addressed tags in the build registry that no

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { renderHtml } from '../report/render-html';
-import { renderMarkdown, renderTerminal } from '../report/render-text';
+import { join, relative, resolve } from 'node:path';
+import { checkOutputPath, type OutputPathCheck } from '../config/output-path';
+import { REPORT_HTML, renderHtml } from '../report/render-html';
+import { REPORT_MARKDOWN, renderMarkdown, renderTerminal } from '../report/render-text';
+import { writeTextAtomically } from '../utils/write-json-atomically';
 import { readHistory } from '../report/run-history';
 import { summarizeHistory } from '../report/summarize-history';
 import { findWorkspaceRoot, readPluginOptions } from './workspace';
@@ -12,7 +13,9 @@ export interface ReportCommand {
   historyDir?: string;
   /** Only the most recent runs. */
   last?: string;
+  /** Workspace file to write the Markdown report to, or `-` for stdout. */
   markdown?: string;
+  /** Workspace file to write the HTML page to, or `-` for stdout. */
   html?: string;
   out: (text: string) => void;
 }
@@ -29,14 +32,29 @@ export async function report(command: ReportCommand): Promise<number> {
     return 2;
   }
   const summary = summarizeHistory(readHistory(historyDir), { lastRuns });
-  command.out(renderTerminal(summary, relative(command.cwd, historyDir) || '.'));
-  const write = (file: string, text: string) => {
-    const path = resolve(command.cwd, file);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+  // With a page on stdout, the terminal summary would end up in it.
+  if (command.markdown !== '-' && command.html !== '-') command.out(renderTerminal(summary, relative(command.cwd, historyDir) || '.'));
+  // `-` prints the page instead (`--markdown - >> "$GITHUB_STEP_SUMMARY"`): files are written inside the workspace only.
+  const targets = [
+    { flag: 'markdown', file: command.markdown, kind: REPORT_MARKDOWN, render: () => renderMarkdown(summary) },
+    { flag: 'html', file: command.html, kind: REPORT_HTML, render: () => renderHtml(summary, new Date().toISOString()) },
+  ].filter((target) => target.file);
+  const checks = targets.map((target) =>
+    target.file === '-' ? { ok: true as const, absolute: '-' } : checkOutputPath(workspaceRoot, command.cwd, target.file!, target.kind),
+  );
+  const refused = checks.findIndex((check) => !check.ok);
+  if (refused !== -1) {
+    const check = checks[refused] as Extract<OutputPathCheck, { ok: false }>;
+    command.out(`nx-strata report: --${targets[refused].flag} ${check.problem}.\n  → ${check.hint}`);
+    return 2;
+  }
+  const printed: string[] = [];
+  targets.forEach((target, index) => {
+    const path = (checks[index] as Extract<OutputPathCheck, { ok: true }>).absolute;
+    if (path === '-') return void printed.push(target.render());
+    writeTextAtomically(path, target.render());
     command.out(`wrote ${relative(command.cwd, path)}`);
-  };
-  if (command.markdown) write(command.markdown, renderMarkdown(summary));
-  if (command.html) write(command.html, renderHtml(summary, new Date().toISOString()));
+  });
+  printed.forEach((text) => command.out(text));
   return 0;
 }

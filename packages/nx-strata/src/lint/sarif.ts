@@ -1,7 +1,14 @@
+import type { OutputKind } from '../config/output-path';
 import { LINT_RULES } from './lint-rules';
 import type { Finding } from './lint-unit';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** A SARIF log as a file `--sarif` may replace: JSON that names SARIF and version 2.1.0 at its start. */
+export const SARIF_OUTPUT: OutputKind = {
+  what: 'SARIF log',
+  isOwn: (head) => /^\s*\{/.test(head) && /sarif/i.test(head) && /"version"\s*:\s*"2\.1\.0"/.test(head),
+};
 
 /**
  * Findings as a SARIF 2.1.0 log for GitHub code scanning: one run of the tool `nx-strata docker-lint`, every rule

@@ -1,3 +1,4 @@
+import type { OutputKind } from '../config/output-path';
 import { formatBytes, formatDuration } from './render-text';
 import type { ReportSummary } from './summarize-history';
 
@@ -47,6 +48,11 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
  * runs, sizes) drawn as SVG by an inline script from embedded JSON. No network, no external file. When the charts are
  * drawn the body gets `data-report-ready="true"`.
  */
+const HTML_TITLE = '<title>nx-strata build report</title>';
+
+/** An HTML report `--html` may replace: one with its title near the top. */
+export const REPORT_HTML: OutputKind = { what: 'HTML report of nx-strata', isOwn: (head) => head.includes(HTML_TITLE) };
+
 export function renderHtml(summary: ReportSummary, generatedAt: string): string {
   const data = JSON.stringify(chartData(summary)).replace(/</g, '\\u003c');
   const rows = (cells: string[][]) => cells.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('');
@@ -55,7 +61,7 @@ export function renderHtml(summary: ReportSummary, generatedAt: string): string 
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>nx-strata build report</title>
+${HTML_TITLE}
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1d1f23; }
 h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; }

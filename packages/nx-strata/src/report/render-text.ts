@@ -1,3 +1,4 @@
+import type { OutputKind } from '../config/output-path';
 import type { GroupFigures, ReportSummary } from './summarize-history';
 
 export function formatDuration(ms: number): string {
@@ -103,8 +104,15 @@ export function renderTerminal(summary: ReportSummary, source: string): string {
 }
 
 /** The summary as Markdown, fit for a CI job summary ($GITHUB_STEP_SUMMARY). */
+/** A Markdown report `--markdown` may replace: one that starts with its heading. */
+export const REPORT_MARKDOWN: OutputKind = {
+  what: 'Markdown report of nx-strata',
+  isOwn: (head) => head.startsWith(MARKDOWN_HEADING),
+};
+const MARKDOWN_HEADING = '### nx-strata build report';
+
 export function renderMarkdown(summary: ReportSummary): string {
-  if (summary.runs === 0) return '### nx-strata build report\n\nNo runs recorded yet.\n';
+  if (summary.runs === 0) return `${MARKDOWN_HEADING}\n\nNo runs recorded yet.\n`;
   const markdownTable = (header: string[], rows: string[][], textColumns = 1) =>
     [
       `| ${header.join(' | ')} |`,
@@ -112,7 +120,7 @@ export function renderMarkdown(summary: ReportSummary): string {
       ...rows.map((row) => `| ${row.join(' | ')} |`),
     ].join('\n');
   return [
-    '### nx-strata build report',
+    MARKDOWN_HEADING,
     '',
     `${summary.runs} run${summary.runs === 1 ? '' : 's'}, ${summary.tasks} layer and binary tasks.`,
     '',

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { StrataInputError } from '../../config/strata-error';
-import { isInside, readWorkspaceTextFile } from '../../config/workspace-paths';
+import { checkOutputPath } from '../../config/output-path';
+import { readWorkspaceTextFile } from '../../config/workspace-paths';
 import { readDockerfileFacts, type DockerfileFacts } from '../../lint/dockerfile-facts';
 import { ruleOf } from '../../lint/lint-rules';
 import { lintUnit, type Finding } from '../../lint/lint-unit';
-import { toSarif } from '../../lint/sarif';
+import { SARIF_OUTPUT, toSarif } from '../../lint/sarif';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
@@ -21,9 +22,9 @@ export default async function dockerLintExecutor(
   context: ExecutorContext,
   log: TaskLog = NX_TASK_LOG,
 ): Promise<ExecutorResult> {
-  const sarif = isAbsolute(options.sarif) ? options.sarif : join(context.root, options.sarif);
-  if (!isInside(context.root, sarif))
-    return failed(`docker-lint of ${options.image}: --sarif ${options.sarif} is outside the workspace.\n  → give a path inside it`, log);
+  const output = checkOutputPath(context.root, context.root, options.sarif, SARIF_OUTPUT);
+  if (!output.ok) return failed(`docker-lint of ${options.image}: --sarif ${output.problem}.\n  → ${output.hint}`, log);
+  const sarif = output.absolute;
   const facts = new Map<string, DockerfileFacts>();
   const factsOf = (file: string) => {
     if (!facts.has(file)) facts.set(file, readDockerfileFacts(readWorkspaceTextFile(context.root, file, { file, what: 'Dockerfile' })));
