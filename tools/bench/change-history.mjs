@@ -103,6 +103,9 @@ function job(token, args) {
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
     STRATA_REGISTRY: `${registryHost}/${namespace}`,
+    // Pull requests are untrusted runs (they push to <registry>/untrusted and read hits from the trusted namespace);
+    // the main branch's jobs are trusted (they never take a pull request's image).
+    STRATA_TRUST: token === 'main-token' ? 'trusted' : 'untrusted',
     NX_CACHE_DIRECTORY: cacheDirectory,
     NX_SELF_HOSTED_REMOTE_CACHE_SERVER: `http://127.0.0.1:${port}`,
     NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,

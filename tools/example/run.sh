@@ -27,6 +27,8 @@ git add -A && git commit -qm "vision example"
 
 . /var/lib/nx-strata-dev/env
 export STRATA_REGISTRY="$STRATA_DEV_REGISTRY/example-$(date +%s)"
+# The main branch's job: a trusted run writes and reads the trusted namespace (a pull request would be untrusted).
+export STRATA_TRUST=trusted
 nx() { node node_modules/nx/dist/bin/nx.js "$@" --outputStyle=static; }
 step() {
   local title=$1; shift

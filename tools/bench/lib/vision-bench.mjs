@@ -114,6 +114,8 @@ export function nxStrata(dir, namespace, extraEnv = {}) {
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
     STRATA_REGISTRY: `${registryHost}/${namespace}`,
+    // The main branch's CI: a trusted run (writes and reads the trusted namespace).
+    STRATA_TRUST: 'trusted',
     ...extraEnv,
   };
   const nx = (...args) =>

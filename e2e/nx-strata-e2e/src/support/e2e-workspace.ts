@@ -222,7 +222,16 @@ export class E2EWorkspace {
 }
 
 /** Nx as tests run it: no daemon, no cloud, no TUI, plain output. */
-const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_LOG_GROUPING: 'true', FORCE_COLOR: '0' };
+// Runs stand for the main branch's jobs (trusted: they write and read the trusted namespace); the trust suite sets
+// STRATA_TRUST=untrusted for pull-request runs.
+const NX_ENV = {
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  NX_SKIP_LOG_GROUPING: 'true',
+  FORCE_COLOR: '0',
+  STRATA_TRUST: 'trusted',
+};
 
 /** The plugin packed by the e2e global setup. */
 function tarball(): string {

@@ -11,6 +11,7 @@ import { FileHasher } from '../hash/file-hasher';
 import { familyKeys } from '../model/family-keys';
 import type { LayerKey } from '../hash/layer-key';
 import type { ImageFamily } from '../model/image-family';
+import { buildNamespaces, type BuildNamespaces, type TrustLevel } from '../engines/registry/trust';
 import { explainChanges } from './why';
 import { layerLinks, type LayerLink } from './layer-links';
 import { openWorkspace, type StrataWorkspace } from './workspace';
@@ -34,6 +35,8 @@ export interface InspectedLayer {
   upToDate: boolean;
   /** The tasks this layer waits for, and why (`reads dist/apps/api ← api:build outputs`). */
   links: LayerLink[];
+  /** Where a run with this environment pushes the layer and takes registry hits from, and why (its trust level). */
+  registry: { level: TrustLevel; reason: string; writes: string | null; reads: string[] };
 }
 
 export interface InspectCommand {
@@ -79,6 +82,7 @@ export async function inspect(options: InspectCommand): Promise<number> {
     );
     return 0;
   }
+  options.out(formatNamespaces(namespacesOf(workspace)));
   for (const layer of layers) options.out(formatLayer(layer));
   if (binaries.length) {
     options.out(`binaries on this ${hostPlatform()} host:`);
@@ -87,10 +91,32 @@ export async function inspect(options: InspectCommand): Promise<number> {
   return 0;
 }
 
+/** What a run in this environment writes and reads (STRATA_TRUST, the CI's variables, the plugin options). */
+function namespacesOf(workspace: StrataWorkspace): BuildNamespaces {
+  return buildNamespaces(workspace.pluginOptions);
+}
+
+function formatNamespaces(namespaces: BuildNamespaces): string {
+  if (!namespaces.trusted) return 'registry: none (local mode: layers are built into the local engine)\n';
+  return [
+    `registry: this run is ${namespaces.level} (${namespaces.reason})`,
+    `  pushes to   ${namespaces.write ?? 'nowhere (builds what it does not find into the local engine)'}`,
+    `  takes hits from ${namespaces.read.join(', ')}`,
+    namespaces.untrusted === namespaces.trusted
+      ? '  warning: untrustedRegistry is the trusted namespace itself, so anyone who can run a build can decide what a trusted run publishes'
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n')
+    .concat('\n');
+}
+
 /** Every layer task with its inputs, current key and last build. */
 async function inspectLayers(workspace: StrataWorkspace): Promise<LayerRow[]> {
   const { workspaceRoot } = workspace;
   const hasher = await FileHasher.create();
+  const namespaces = namespacesOf(workspace);
+  const registry = { level: namespaces.level, reason: namespaces.reason, writes: namespaces.write, reads: namespaces.read };
   const layers: LayerRow[] = [];
   for (const configFile of workspace.configFiles) {
     const family = workspace.family(configFile);
@@ -121,6 +147,7 @@ async function inspectLayers(workspace: StrataWorkspace): Promise<LayerRow[]> {
         lastBuild: record ? { key: record.key, digest: record.digest, builtAt: record.builtAt } : null,
         upToDate: record?.key === keyDetails.key,
         links: [],
+        registry,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { matrixEntries } from './matrix';
+import { matrixEntries, unsafeMatrixValues } from './matrix';
 
 const naming = { buildTargetName: 'docker-build', publishTargetName: 'docker-publish' };
 
@@ -76,5 +76,20 @@ describe('nx-strata matrix entries', () => {
 
   it('is empty when nothing is affected', () => {
     expect(matrixEntries([], naming)).toEqual([]);
+  });
+
+  it('refuses project names and runner labels a shell or YAML would read as code, and takes plain ones', () => {
+    const hostile = matrixEntries(
+      ['web$(touch${IFS}/tmp/x):docker-build--app--linux-amd64', 'vision:docker-build--app--linux-arm64'],
+      naming,
+      {
+        arm64Runner: 'arm; curl evil',
+      },
+    );
+    expect(unsafeMatrixValues(hostile)).toEqual([
+      expect.stringMatching(/the runner label "arm; curl evil" .* \(project "vision"\)$/),
+      expect.stringContaining('the project name "web$(touch${IFS}/tmp/x)" has characters a shell or YAML would read as code'),
+    ]);
+    expect(unsafeMatrixValues(matrixEntries(['@acme/web:docker-build--app--linux-amd64'], naming))).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
   platformTestTargetName,
   type TargetNaming,
 } from '../model/target-names';
+import { ciValueProblem, type CiValueKind } from '../config/ci-values';
 import { openWorkspace } from './workspace';
 
 /** One CI job: every affected layer of one project for one platform. */
@@ -71,6 +72,28 @@ export function matrixEntries(affectedTaskIds: string[], naming: TargetNaming, o
   return sorted;
 }
 
+/**
+ * What keeps `entries` from reaching a pipeline as data: a project name, platform, runner label or target a shell or
+ * YAML would read as code (see ciValueProblem), each with the project it belongs to. Pure.
+ */
+export function unsafeMatrixValues(entries: MatrixEntry[]): string[] {
+  const problems = new Set<string>();
+  for (const entry of entries) {
+    const checks: Array<[CiValueKind, string]> = [
+      ['project name', entry.project],
+      ['platform', entry.platform],
+      ['runner label', entry.runner],
+      ['target name', entry.target],
+      ...entry.verify.split(',').map((target): [CiValueKind, string] => ['target name', target]),
+    ];
+    for (const [kind, value] of checks) {
+      const problem = ciValueProblem(kind, value);
+      if (problem) problems.add(`${problem}${kind === 'project name' ? '' : ` (project ${JSON.stringify(entry.project)})`}`);
+    }
+  }
+  return [...problems];
+}
+
 export interface MatrixCommand extends MatrixRunners {
   cwd: string;
   /** @default the nx.json defaultBase, else "main" */
@@ -97,7 +120,15 @@ export async function matrix(command: MatrixCommand): Promise<number> {
     );
     return 1;
   }
-  command.out(JSON.stringify({ include: matrixEntries(affected.tasks, pluginOptions, command) }));
+  const entries = matrixEntries(affected.tasks, pluginOptions, command);
+  const unsafe = unsafeMatrixValues(entries);
+  if (unsafe.length) {
+    command.out(
+      `nx-strata matrix: refusing to print a matrix a pipeline would run as code:\n${unsafe.map((problem) => `  - ${problem}`).join('\n')}\n  → rename the project ("project" in its strata.json, or the name in its project.json / package.json), or pass a plain runner label`,
+    );
+    return 1;
+  }
+  command.out(JSON.stringify({ include: entries }));
   return 0;
 }
 

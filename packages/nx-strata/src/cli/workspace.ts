@@ -57,7 +57,7 @@ function readNxJson(workspaceRoot: string): NxJsonFile {
 
 function pluginOptionsOf(nxJson: NxJsonFile, workspaceRoot: string): NormalizedPluginOptions {
   const entry = findStrataPluginEntry(nxJson.plugins);
-  const options = normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined);
+  const options = normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined, nxJson.defaultBase);
   checkPluginOptionPaths(options, workspaceRoot);
   return options;
 }

@@ -11,8 +11,22 @@ export interface StrataPluginOptions {
   publishTargetName?: string;
   /** More targets `docker-publish` must wait for (e.g. container tests or scans of the same digests). @default [] */
   publishDependsOn?: string[];
-  /** Registry (and namespace) layers are pushed to, e.g. `localhost:5000/acme`. `STRATA_REGISTRY` overrides it. Unset: local mode. */
+  /**
+   * The trusted build namespace, e.g. `ghcr.io/acme`: runs on the trusted branches push here and take registry hits
+   * from here only. `STRATA_REGISTRY` overrides it. Unset: local mode.
+   */
   registry?: string;
+  /**
+   * Where untrusted runs (pull requests, forks, developer machines) push; they read hits from `registry` and from
+   * here. Give it its own write credentials. `STRATA_UNTRUSTED_REGISTRY` overrides it; empty: they push nowhere and
+   * build what is not in `registry` locally. @default "<registry>/untrusted"
+   */
+  untrustedRegistry?: string;
+  /**
+   * Branches whose CI pushes are trusted runs (GitHub Actions push, GitLab pipeline on the branch); `*` matches within
+   * a path segment, `**` across. `STRATA_TRUST=trusted|untrusted` decides instead when set. @default [nx.json defaultBase, else "main"]
+   */
+  trustedBranches?: string[];
   /** Workspace-relative directory for build records (the targets' outputs). @default "dist/strata" */
   recordsDir?: string;
   /**
@@ -85,11 +99,13 @@ export function platformBuildHost(builders: Record<string, BuilderSetting>, plat
   throw problem(`an unknown key "${key}"`);
 }
 
-export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'registry'>> & Pick<StrataPluginOptions, 'registry'>;
+export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'registry' | 'untrustedRegistry'>> &
+  Pick<StrataPluginOptions, 'registry' | 'untrustedRegistry'>;
 
-/** Every default of the plugin lives here. */
-export function normalizePluginOptions(options: StrataPluginOptions | undefined): NormalizedPluginOptions {
+/** Every default of the plugin lives here. `defaultBase` is nx.json's (the trusted branch when none is given). */
+export function normalizePluginOptions(options: StrataPluginOptions | undefined, defaultBase?: string): NormalizedPluginOptions {
   const normalized = { ...options } as NormalizedPluginOptions;
+  normalized.trustedBranches ??= [defaultBase ?? 'main'];
   normalized.buildTargetName ??= 'docker-build';
   normalized.publishTargetName ??= 'docker-publish';
   normalized.publishDependsOn ??= [];
@@ -103,6 +119,19 @@ export function normalizePluginOptions(options: StrataPluginOptions | undefined)
   normalized.recordHistory ??= true;
   normalized.followTargets ??= ['build'];
   return normalized;
+}
+
+/** The trust settings a build or publish target carries to its executor (see engines/registry/trust.ts). */
+export function trustOptions(options: Pick<NormalizedPluginOptions, 'registry' | 'untrustedRegistry' | 'trustedBranches'>): {
+  registry?: string;
+  untrustedRegistry?: string;
+  trustedBranches: string[];
+} {
+  return {
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.untrustedRegistry !== undefined ? { untrustedRegistry: options.untrustedRegistry } : {}),
+    trustedBranches: options.trustedBranches,
+  };
 }
 
 /**

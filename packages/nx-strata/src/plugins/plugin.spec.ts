@@ -55,6 +55,7 @@ describe('createNodes', () => {
         parentRecord: 'dist/strata/cpu/ml/linux-arm64.json',
         parentTarget: 'docker-build--cpu--ml--linux-arm64',
         registry: 'localhost:5000/acme',
+        trustedBranches: ['main'],
       },
       metadata: {
         description: 'Builds layer "app" of acme/vision (variant cpu) for linux/arm64 from docker/app/Dockerfile, on top of layer "ml".',
@@ -263,6 +264,7 @@ describe('createNodes', () => {
         tags: ['{version}-{variant}'],
         registries: ['ghcr.io/acme', { url: 'quay.io/acme', optional: true }],
         registry: 'localhost:5000/acme',
+        trustedBranches: ['main'],
         layers: [
           {
             layer: 'app',

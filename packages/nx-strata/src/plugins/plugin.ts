@@ -11,6 +11,7 @@ import { layerNxInputs, unionInputs, type NxInput } from './nx-inputs';
 import {
   normalizePluginOptions,
   platformBuildHost,
+  trustOptions,
   type NormalizedPluginOptions,
   type StrataPluginOptions,
 } from '../config/plugin-options';
@@ -34,7 +35,10 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
     const families = new Map<string, ImageFamily>();
     for (const configFile of configFiles) {
       try {
-        families.set(configFile, readImageFamily(configFile, context.workspaceRoot, normalizePluginOptions(options)));
+        families.set(
+          configFile,
+          readImageFamily(configFile, context.workspaceRoot, normalizePluginOptions(options, context.nxJsonConfiguration?.defaultBase)),
+        );
       } catch {
         // Reported below, per file, with its line and what to do.
       }
@@ -60,7 +64,7 @@ function createNodesForStrataConfig(
   batch: { outputs: ReadonlySet<string>; binaries: BinaryOutputs },
 ): CreateNodesResult {
   const { outputs } = batch;
-  const options = normalizePluginOptions(rawOptions);
+  const options = normalizePluginOptions(rawOptions, context.nxJsonConfiguration?.defaultBase);
   const family = read ?? readImageFamily(configFile, context.workspaceRoot, options);
   const { config, tasks } = family;
   const projectRoot = posix.dirname(configFile);
@@ -172,7 +176,7 @@ function buildLayerTarget(
   }
   if (options.pinBaseImages) targetOptions.pinBaseImages = true;
   if (!options.registryCache) targetOptions.registryCache = false;
-  if (options.registry) targetOptions.registry = options.registry;
+  Object.assign(targetOptions, trustOptions(options));
   Object.assign(targetOptions, platformBuildHost(options.builders, task.platform));
 
   return {

@@ -7,7 +7,7 @@ import { DOCKER_LINT, publishRecordPath, publishTargetName } from '../model/targ
 import { unionInputs, type NxInput } from './nx-inputs';
 import { testTargetOf } from './test-targets';
 import { scanTargetOf } from './scan-targets';
-import type { NormalizedPluginOptions } from '../config/plugin-options';
+import { trustOptions, type NormalizedPluginOptions } from '../config/plugin-options';
 
 /**
  * `docker-publish--<variant>` per variant (just `docker-publish` without variants) and, with variants, an aggregate
@@ -43,7 +43,7 @@ export function buildPublishTargets(
       record: publishRecordPath(options.recordsDir, tasks[0].projectRoot, variant),
     };
     if (publish.registries) publishOptions.registries = publish.registries;
-    if (options.registry) publishOptions.registry = options.registry;
+    Object.assign(publishOptions, trustOptions(options));
     targets[targetName] = {
       executor: 'nx-strata:docker-publish',
       cache: false,

@@ -149,6 +149,74 @@ describe('docker-build executor decisions', () => {
     }
   });
 
+  it('on a trusted run takes no hit from the untrusted namespace, whatever it holds under the same key, and builds', async () => {
+    const registry = await manifestServer(undefined, /^\/v2\/team\/untrusted\//);
+    try {
+      docker.answer = buildxThatBuilds;
+      process.env.STRATA_TRUST = 'trusted';
+      const result = await dockerBuildExecutor(options({ registry: `${registry.host}/team` }), context());
+      expect(result).toEqual({ success: true });
+      expect(registry.asked).toEqual([expect.stringMatching(/^GET \/v2\/team\/acme\/shop\/app\/manifests\/strata-/)]);
+      const build = docker.calls.find((call) => call[1] === 'buildx' && call[2] === 'build')!;
+      expect(build.join(' ')).toMatch(new RegExp(`--tag ${registry.host}/team/acme/shop/app:strata-[0-9a-f]{16} .*--push`));
+      expect(JSON.parse(readFileSync(join(root, RECORD), 'utf8'))).toMatchObject({ result: 'built', registry: `${registry.host}/team` });
+    } finally {
+      delete process.env.STRATA_TRUST;
+      process.env.STRATA_REGISTRY = '';
+      registry.server.close();
+    }
+  });
+
+  it('on an untrusted run takes a hit from the trusted namespace and records it there', async () => {
+    const registry = await manifestServer(undefined, /^\/v2\/team\/acme\//);
+    try {
+      docker.answer = buildxThatBuilds;
+      const result = await dockerBuildExecutor(options({ registry: `${registry.host}/team` }), context());
+      expect(result).toEqual({ success: true });
+      expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
+      const record = JSON.parse(readFileSync(join(root, RECORD), 'utf8'));
+      expect(record).toMatchObject({ result: 'registry-hit', registry: `${registry.host}/team`, digest: IN_REGISTRY });
+      expect(record.parentRef).toBe(`${registry.host}/team/acme/shop/app@${IN_REGISTRY}`);
+    } finally {
+      process.env.STRATA_REGISTRY = '';
+      registry.server.close();
+    }
+  });
+
+  it('on a trusted run refuses a parent whose record puts it in the untrusted namespace (a record from an untrusted cache)', async () => {
+    const registry = await manifestServer();
+    try {
+      process.env.STRATA_TRUST = 'trusted';
+      docker.answer = buildxThatBuilds;
+      const parentRecord = 'dist/strata/default/base/linux-amd64.json';
+      const untrustedRef = `${registry.host}/team/untrusted/acme/shop/base@sha256:${'3'.repeat(64)}`;
+      writeFiles(root, {
+        [parentRecord]: JSON.stringify({
+          schemaVersion: 1,
+          key: 'k'.repeat(16),
+          parentRef: untrustedRef,
+          mode: 'registry',
+          registry: `${registry.host}/team`,
+          refs: [untrustedRef],
+        }),
+      });
+      const result = await dockerBuildExecutor(
+        options({ registry: `${registry.host}/team`, parentRecord, parentTarget: 'docker-build--base--linux-amd64' }),
+        context(),
+      );
+      expect(result).toEqual({ success: false });
+      expect(errors.join('\n')).toContain(
+        `the parent docker-build--base--linux-amd64 is ${untrustedRef} in the untrusted namespace ${registry.host}/team/untrusted, which this trusted run does not build on`,
+      );
+      expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
+      expect(existsSync(join(root, RECORD))).toBe(false);
+    } finally {
+      delete process.env.STRATA_TRUST;
+      process.env.STRATA_REGISTRY = '';
+      registry.server.close();
+    }
+  });
+
   it('on a dry run prints the command and writes nothing', async () => {
     docker.answer = buildxThatBuilds;
     expect(await dockerBuildExecutor(options({ dryRun: true }), context())).toEqual({ success: true });
@@ -171,11 +239,15 @@ describe('docker-build executor decisions', () => {
    * A registry that has every content tag: answers manifests with a two-layer image of 300 bytes, or (a misbehaving
    * proxy) with `body` under a made-up digest.
    */
-  async function manifestServer(body?: { text: string; type: string }): Promise<{ server: Server; host: string; asked: string[] }> {
+  async function manifestServer(
+    body?: { text: string; type: string },
+    holds: RegExp = /./,
+  ): Promise<{ server: Server; host: string; asked: string[] }> {
     const asked: string[] = [];
     const manifest = JSON.stringify({ schemaVersion: 2, config: { size: 100 }, layers: [{ size: 120 }, { size: 80 }] });
     const server = createServer((request, response) => {
       asked.push(`${request.method} ${request.url}`);
+      if (!holds.test(request.url ?? '')) return void response.writeHead(404).end();
       response.writeHead(200, {
         'docker-content-digest': body ? `sha256:${'2'.repeat(64)}` : IN_REGISTRY,
         'content-type': body?.type ?? 'application/vnd.oci.image.manifest.v1+json',

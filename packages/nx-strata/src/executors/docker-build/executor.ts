@@ -53,17 +53,20 @@ export async function runLayerTask(
     const started = Date.now();
     const check = await checkRegistry(options, key.key, parent, project);
     if (check.kind === 'fail') return failed(check.message, log);
+    // Where the image is: a hit in the namespace it was found in (the trusted one, for an untrusted run), else where this run pushes.
+    const where = check.kind === 'hit' ? { ...options, registry: check.namespace } : options;
+    const located = check.kind === 'hit' ? planBuild(where, key.key, parent, plan.buildx.metadataFile) : plan;
     if (check.kind !== 'hit' && !(await isBuildxAvailable())) return failed(BUILDX_MISSING, log);
     if (options.dryRun) {
       const what =
         check.kind === 'hit'
-          ? `registry hit: ${plan.tag} exists, nothing would be built`
+          ? `registry hit: ${located.tag} exists, nothing would be built`
           : `would run:\n${formatDockerCommand(options.host, buildxBuildArgs(plan.buildx))}`;
       log.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
       return { success: true };
     }
     if (check.kind === 'hit') {
-      log.info(`nx-strata: registry hit for ${label}: ${plan.tag} is already in the registry; nothing to build`);
+      log.info(`nx-strata: registry hit for ${label}: ${located.tag} is already in the registry; nothing to build`);
     } else {
       log.info(`nx-strata: building ${label} → ${plan.tag}${parent ? ` on ${parent.ref}` : ''}`);
     }
@@ -79,7 +82,7 @@ export async function runLayerTask(
             pulledFromRegistry: check.kind === 'miss' && options.registry !== null,
           });
     if ('ok' in built && !built.ok) return failed(built.message, log);
-    const ref = pinnedRef(plan, options, built.digest);
+    const ref = pinnedRef(located, where, built.digest);
     // A registry hit read the stats from the manifest it found; a build asks for them.
     const stats =
       check.kind === 'hit' ? check : options.registry ? await registryImageStats(ref) : await localImageStats(plan.tag, options.host);
@@ -88,11 +91,11 @@ export async function runLayerTask(
     // Temp file and rename: a reader sees the old record or the whole new one, never half.
     writeJsonAtomically(
       options.recordAbsolute,
-      layerRecordOf(options, {
+      layerRecordOf(where, {
         project,
         target: context.targetName ?? '',
         key,
-        plan,
+        plan: located,
         parent,
         result,
         digest: built.digest,

@@ -24,8 +24,12 @@ export interface DockerBuildExecutorOptions {
   parentTarget?: string;
   /** Workspace-relative path of this layer's record (the target's output). */
   record: string;
-  /** Registry (and namespace) to push to, e.g. `localhost:5000/acme`. `STRATA_REGISTRY` overrides it; empty means local mode. */
+  /** The trusted build namespace, e.g. `localhost:5000/acme`: trusted runs push here. `STRATA_REGISTRY` overrides it; empty means local mode. */
   registry?: string;
+  /** Where untrusted runs (pull requests, developer machines) push. `STRATA_UNTRUSTED_REGISTRY` overrides it; empty: they push nowhere. @default "<registry>/untrusted" */
+  untrustedRegistry?: string;
+  /** Branches whose CI pushes are trusted runs (`STRATA_TRUST` decides instead when set). @default ["main"] */
+  trustedBranches?: string[];
   /** buildx builder to use (`--builder`), e.g. a native arm64 node. */
   builder?: string;
   /** Docker context every docker call of this task goes to (`docker --context <name>`): a second engine, a native arm64 host. */

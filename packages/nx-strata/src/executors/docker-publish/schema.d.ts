@@ -18,8 +18,12 @@ export interface DockerPublishExecutorOptions {
   registries?: PublishRegistry[];
   /** Tag templates: `{version}`, `{sha}`, `{variant}`, `{platform}`. */
   tags: string[];
-  /** The build registry the layers were pushed to (`STRATA_REGISTRY` overrides it). */
+  /** The trusted build registry (`STRATA_REGISTRY` overrides it). */
   registry?: string;
+  /** Where untrusted runs push (`STRATA_UNTRUSTED_REGISTRY` overrides it). @default "<registry>/untrusted" */
+  untrustedRegistry?: string;
+  /** Branches whose CI pushes are trusted runs (`STRATA_TRUST` decides instead when set). @default ["main"] */
+  trustedBranches?: string[];
   /** Value of `{version}`. @default STRATA_VERSION, else the project's package.json version (nx release writes it) */
   version?: string;
   /** Workspace-relative path of the publish record (the target's output). */

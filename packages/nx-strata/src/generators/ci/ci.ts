@@ -11,7 +11,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
   const entry = findStrataPluginEntry(nxJson.plugins);
   if (!entry)
     logger.warn('nx-strata: the plugin is not registered in nx.json; run `nx g nx-strata:init` first, or the pipeline will find no layers');
-  const plugin = normalizePluginOptions(typeof entry === 'object' ? (entry.options as StrataPluginOptions) : undefined);
+  const plugin = normalizePluginOptions(typeof entry === 'object' ? (entry.options as StrataPluginOptions) : undefined, nxJson.defaultBase);
   const provider = options.provider ?? 'github';
   if (provider !== 'github') throw new Error(`nx-strata:ci: --provider=${provider} is not supported yet; use --provider=github`);
   tree.write(

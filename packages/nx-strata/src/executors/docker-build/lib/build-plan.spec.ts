@@ -20,7 +20,7 @@ const parent = {
 
 describe('planBuild', () => {
   it('pushes to <registry>/<image>/<layer>:strata-<key> and pins the parent by digest', () => {
-    const plan = planBuild(normalizeOptions(raw, '/ws', {}), 'a'.repeat(16), parent, '/tmp/m.json');
+    const plan = planBuild(normalizeOptions(raw, '/ws', { STRATA_TRUST: 'trusted' }), 'a'.repeat(16), parent, '/tmp/m.json');
     expect(plan.tag).toBe(`localhost:5000/acme/acme/vision/ml:strata-${'a'.repeat(16)}`);
     expect(plan.buildx).toMatchObject({
       output: 'push',
@@ -39,7 +39,17 @@ describe('planBuild', () => {
     expect(plan.tag).toBe(`acme/vision/ml:strata-${'c'.repeat(16)}`);
     expect(plan.buildx).toMatchObject({ output: 'load', buildArgs: { PY: '3.11' } });
     expect(pinnedRef(plan, local, 'sha256:ff')).toBe(plan.tag);
-    expect(normalizeOptions(raw, '/ws', { STRATA_REGISTRY: 'ghcr.io/acme/' }).registry).toBe('ghcr.io/acme');
+    expect(normalizeOptions(raw, '/ws', { STRATA_REGISTRY: 'ghcr.io/acme/', STRATA_TRUST: 'trusted' }).registry).toBe('ghcr.io/acme');
+  });
+
+  it('pushes an untrusted run (a pull request, a developer machine) to the untrusted namespace', () => {
+    const pr = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/1/merge' };
+    expect(planBuild(normalizeOptions(raw, '/ws', pr), 'a'.repeat(16), parent, '/tmp/m.json').tag).toBe(
+      `localhost:5000/acme/untrusted/acme/vision/ml:strata-${'a'.repeat(16)}`,
+    );
+    const own = normalizeOptions({ ...raw, untrustedRegistry: 'localhost:5001/pr' }, '/ws', {});
+    expect(planBuild(own, 'a'.repeat(16), parent, '/tmp/m.json').tag).toBe(`localhost:5001/pr/acme/vision/ml:strata-${'a'.repeat(16)}`);
+    expect(own.namespaces.read).toEqual(['localhost:5000/acme', 'localhost:5001/pr']);
   });
 
   it('pulls when pinBaseImages is on', () => {

@@ -1,11 +1,22 @@
 import type { DockerHost } from '../../../engines/docker-host';
-import { buildRegistry } from '../../../engines/registry/registry-address';
+import { buildNamespaces, type BuildNamespaces } from '../../../engines/registry/trust';
 import { join } from 'node:path';
 import { DEFAULT_PARENT_ARG } from '../../../model/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../schema';
 
 export interface NormalizedDockerBuildOptions extends Required<
-  Omit<DockerBuildExecutorOptions, 'target' | 'parentRecord' | 'parentTarget' | 'registry' | 'builder' | 'dockerContext' | 'dockerHost'>
+  Omit<
+    DockerBuildExecutorOptions,
+    | 'target'
+    | 'parentRecord'
+    | 'parentTarget'
+    | 'registry'
+    | 'untrustedRegistry'
+    | 'trustedBranches'
+    | 'builder'
+    | 'dockerContext'
+    | 'dockerHost'
+  >
 > {
   target?: string;
   parentRecord?: string;
@@ -15,8 +26,13 @@ export interface NormalizedDockerBuildOptions extends Required<
   dockerHost?: string;
   /** Where every docker call of this task goes (builder, context or daemon address). */
   host: DockerHost;
-  /** Registry after STRATA_REGISTRY, or null in local mode. */
+  /**
+   * Where this run pushes what it builds: the trusted namespace on a trusted run, the untrusted one otherwise (after
+   * STRATA_REGISTRY / STRATA_UNTRUSTED_REGISTRY); null: it builds into the local engine.
+   */
   registry: string | null;
+  /** What this run writes and reads (see engines/registry/trust.ts). */
+  namespaces: BuildNamespaces;
   workspaceRoot: string;
   recordAbsolute: string;
 }
@@ -27,9 +43,14 @@ export function normalizeOptions(
   workspaceRoot: string,
   env: NodeJS.ProcessEnv = process.env,
 ): NormalizedDockerBuildOptions {
+  const namespaces = buildNamespaces(
+    { registry: options.registry, untrustedRegistry: options.untrustedRegistry, trustedBranches: options.trustedBranches },
+    env,
+  );
   const normalized = {
     ...options,
-    registry: buildRegistry(options.registry, env),
+    namespaces,
+    registry: namespaces.write,
     workspaceRoot,
     recordAbsolute: join(workspaceRoot, options.record),
     host: { builder: options.builder, context: options.dockerContext, host: options.dockerHost },

@@ -1,5 +1,6 @@
 import { localImageExists } from '../../../engines/buildx';
 import { describeDockerHost } from '../../../engines/docker-host';
+import { namespaceOf } from '../../../engines/registry/trust';
 import { readRecord } from '../../../model/layer-record';
 import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
@@ -9,6 +10,8 @@ export interface ParentImage {
   key: string;
   /** What the child passes as its parent arg: `repo@sha256:...` or a local tag. */
   ref: string;
+  /** The namespace the parent image is in (one this run trusts), or undefined for a local image. */
+  namespace?: string;
 }
 
 export class ParentImageError extends Error {
@@ -29,13 +32,27 @@ export async function resolveParentImage(options: NormalizedDockerBuildOptions, 
       `${describeLayer(options)}: the parent layer's record ${options.parentRecord} is missing or unreadable, so there is no parent image to build on.\n  → build the parent first: ${rerun}`,
     );
   }
-  const recordMode = record.registry ?? null;
-  if (recordMode !== options.registry) {
+  if (record.mode === 'registry') {
+    // Where the digest really is, from the reference itself (a record restored from a cache is not taken at its word).
+    const { namespaces } = options;
+    const namespace = namespaceOf([namespaces.trusted, namespaces.untrusted], record.parentRef);
+    if (!namespace || !namespaces.read.includes(namespace)) {
+      const where = namespace
+        ? `the ${namespace === namespaces.untrusted ? 'untrusted' : 'trusted'} namespace ${namespace}`
+        : 'a namespace this run does not know';
+      const reads = namespaces.read.length ? namespaces.read.join(', ') : 'no registry (local mode)';
+      throw new ParentImageError(
+        `${describeLayer(options)}: the parent ${target} is ${record.parentRef} in ${where}, which this ${namespaces.level} run does not build on (it reads ${reads}; ${namespaces.reason}). Its record came from a run that wrote elsewhere, or from a cache such a run filled.\n  → rebuild the parent in this run: ${rerun}`,
+      );
+    }
+    return { target, key: record.key, ref: record.parentRef, namespace };
+  }
+  if (options.registry) {
     throw new ParentImageError(
-      `${describeLayer(options)}: the parent ${target} was built ${record.registry ? `for registry ${record.registry}` : 'in local mode'}, but this build is ${options.registry ? `for registry ${options.registry}` : 'in local mode'}.\n  → rebuild the parent in this mode: ${rerun}`,
+      `${describeLayer(options)}: the parent ${target} was built in local mode, but this build pushes to ${options.registry}.\n  → rebuild the parent in this mode: ${rerun}`,
     );
   }
-  if (!options.registry && !(await localImageExists(record.parentRef, options.host))) {
+  if (!(await localImageExists(record.parentRef, options.host))) {
     throw new ParentImageError(
       `${describeLayer(options)}: the parent image ${record.parentRef} is not in ${describeDockerHost(options.host)} (its record probably came from a cache on another machine, or the image was removed).\n` +
         `  → rebuild it here: ${rerun}\n  → or set a registry (plugin option "registry" or STRATA_REGISTRY) so layers are shared by digest`,

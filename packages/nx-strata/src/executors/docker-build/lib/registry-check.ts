@@ -5,12 +5,14 @@ import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 import type { ParentImage } from './parent-image';
 
-export type RegistryCheck = ({ kind: 'hit'; digest: string } & ImageStats) | { kind: 'miss' } | { kind: 'fail'; message: string };
+export type RegistryCheck =
+  ({ kind: 'hit'; digest: string; namespace: string } & ImageStats) | { kind: 'miss' } | { kind: 'fail'; message: string };
 
 /**
- * Registry mode, before building: the parent's pinned digest must still exist, and an image already pushed under
- * this layer's content tag is a hit (nothing to build). A parent rebuilt in this run has a new key, so its children
- * have new keys too: a stale child is never reused.
+ * Registry mode, before building: the parent's pinned digest must still exist (its manifest read and verified), and
+ * an image already pushed under this layer's content tag in a namespace this run trusts is a hit (nothing to build):
+ * a trusted run asks the trusted namespace only, an untrusted one the trusted namespace, then its own. A parent
+ * rebuilt in this run has a new key, so its children have new keys too: a stale child is never reused.
  */
 export async function checkRegistry(
   options: NormalizedDockerBuildOptions,
@@ -18,16 +20,18 @@ export async function checkRegistry(
   parent: ParentImage | null,
   project: string,
 ): Promise<RegistryCheck> {
-  if (!options.registry) return { kind: 'miss' };
-  const address = parseRegistryAddress(options.registry);
-  const client = new RegistryClient(address.host);
+  const { read } = options.namespaces;
+  if (!read.length) return { kind: 'miss' };
+  const clients = new Map<string, RegistryClient>();
+  const clientFor = (host: string) => clients.get(host) ?? clients.set(host, new RegistryClient(host)).get(host)!;
   const label = describeLayer(options);
 
-  if (parent) {
-    const [name, digest] = parent.ref.slice(address.host.length + 1).split('@');
-    const probe = await client.manifest(name, digest, { withBody: true });
+  if (parent?.namespace) {
+    const host = parseRegistryAddress(parent.namespace).host;
+    const [name, digest] = parent.ref.slice(host.length + 1).split('@');
+    const probe = await clientFor(host).manifest(name, digest, { withBody: true });
     if (!probe.ok)
-      return { kind: 'fail', message: failure(label, options.registry, probe.failure, `checking the parent image ${parent.ref}`) };
+      return { kind: 'fail', message: failure(label, parent.namespace, probe.failure, `checking the parent image ${parent.ref}`) };
     if (!probe.value) {
       return {
         kind: 'fail',
@@ -37,16 +41,25 @@ export async function checkRegistry(
   }
   if (!options.registryCache) return { kind: 'miss' };
 
-  const repository = repositoryName(address, `${options.image}/${options.layer}`);
-  const probe = await client.manifest(repository, `strata-${key}`, { withBody: true });
-  if (!probe.ok)
+  for (const namespace of read) {
+    const address = parseRegistryAddress(namespace);
+    const repository = repositoryName(address, `${options.image}/${options.layer}`);
+    const probe = await clientFor(address.host).manifest(repository, `strata-${key}`, { withBody: true });
+    if (!probe.ok)
+      return {
+        kind: 'fail',
+        message: failure(label, namespace, probe.failure, `checking for ${address.host}/${repository}:strata-${key}`),
+      };
+    if (!probe.value) continue;
+    const found = probe.value;
     return {
-      kind: 'fail',
-      message: failure(label, options.registry, probe.failure, `checking for ${address.host}/${repository}:strata-${key}`),
+      kind: 'hit',
+      digest: found.digest,
+      namespace,
+      ...(found.body ? manifestStats(found.body) : { sizeBytes: null, layerCount: null }),
     };
-  if (!probe.value) return { kind: 'miss' };
-  const found = probe.value;
-  return { kind: 'hit', digest: found.digest, ...(found.body ? manifestStats(found.body) : { sizeBytes: null, layerCount: null }) };
+  }
+  return { kind: 'miss' };
 }
 
 function failure(label: string, registry: string, probe: RegistryFailure, doing: string): string {

@@ -1,12 +1,17 @@
 import { buildRegistry } from '../../../engines/registry/registry-address';
+import { buildNamespaces, type BuildNamespaces } from '../../../engines/registry/trust';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { PublishRegistry } from '../../../config/strata-config';
 import type { DockerPublishExecutorOptions } from '../schema';
 
-export interface NormalizedPublishOptions extends Required<Omit<DockerPublishExecutorOptions, 'registry' | 'version' | 'registries'>> {
-  /** The build registry after STRATA_REGISTRY, or null (local mode: nothing to publish from). */
+export interface NormalizedPublishOptions extends Required<
+  Omit<DockerPublishExecutorOptions, 'registry' | 'version' | 'registries' | 'untrustedRegistry' | 'trustedBranches'>
+> {
+  /** The trusted build registry after STRATA_REGISTRY, or null (local mode: nothing to publish from). */
   registry: string | null;
+  /** What this run trusts: a record whose digest lies elsewhere is never published. */
+  namespaces: BuildNamespaces;
   registries: PublishRegistry[];
   version?: string;
   workspaceRoot: string;
@@ -19,7 +24,11 @@ export function normalizePublishOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): NormalizedPublishOptions {
   const registry = buildRegistry(options.registry, env);
-  const normalized = { ...options, registry, workspaceRoot } as NormalizedPublishOptions;
+  const namespaces = buildNamespaces(
+    { registry: options.registry, untrustedRegistry: options.untrustedRegistry, trustedBranches: options.trustedBranches },
+    env,
+  );
+  const normalized = { ...options, registry, namespaces, workspaceRoot } as NormalizedPublishOptions;
   normalized.registries ??= registry ? [registry] : [];
   normalized.version ??= env.STRATA_VERSION || projectVersion(workspaceRoot, options.configFile);
   normalized.dryRun ??= false;

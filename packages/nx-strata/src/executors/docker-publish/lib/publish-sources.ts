@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseRegistryAddress } from '../../../engines/registry/registry-address';
 import { RegistryClient } from '../../../engines/registry/registry-client';
+import { namespaceOf } from '../../../engines/registry/trust';
 import { readRecord } from '../../../model/layer-record';
 import type { NormalizedPublishOptions } from './normalize-options';
 import type { PublishSource } from './publish-plan';
@@ -8,12 +9,15 @@ import type { PublishSource } from './publish-plan';
 export type SourcesResult = { ok: true; sources: PublishSource[] } | { ok: false; message: string };
 
 /**
- * Reads the build records of every published (layer, platform) and checks that each digest still exists in the
- * build registry: a cache hit can outlive a pruned registry. Says how to repair what is missing.
+ * Reads the build records of every published (layer, platform) and checks each digest before it is published: it
+ * must lie in a namespace this run trusts (a trusted run: the trusted namespace only), whichever run or cache wrote
+ * the record, and its manifest must still be there and hash to it (a cache hit can outlive a pruned registry). Says
+ * how to repair what is wrong.
  */
 export async function resolvePublishSources(options: NormalizedPublishOptions, project: string): Promise<SourcesResult> {
-  const registry = options.registry!;
-  const client = new RegistryClient(parseRegistryAddress(registry).host);
+  const { namespaces } = options;
+  const clients = new Map<string, RegistryClient>();
+  const clientFor = (host: string) => clients.get(host) ?? clients.set(host, new RegistryClient(host)).get(host)!;
   const sources: PublishSource[] = [];
   const problems: string[] = [];
   for (const layer of options.layers) {
@@ -25,23 +29,35 @@ export async function resolvePublishSources(options: NormalizedPublishOptions, p
         problems.push(`layer "${layer.layer}" (${platform}) has no build record at ${path}.\n  → build it first: ${rebuild}`);
         continue;
       }
-      if (record.registry !== registry) {
+      if (record.mode !== 'registry') {
         problems.push(
-          `layer "${layer.layer}" (${platform}) was built ${record.registry ? `for registry ${record.registry}` : 'in local mode'}, not for ${registry}.\n  → rebuild it for this registry: ${rebuild}`,
+          `layer "${layer.layer}" (${platform}) was built in local mode, not pushed to ${namespaces.write ?? namespaces.trusted}.\n  → rebuild it for the registry: ${rebuild}`,
         );
         continue;
       }
-      const [repository, digest] = record.parentRef.slice(parseRegistryAddress(registry).host.length + 1).split('@');
-      const probe = await client.manifest(repository, digest, { withBody: true });
+      // The namespace the digest is really in, from the reference itself: a record restored from a cache is not taken at its word.
+      const namespace = namespaceOf([namespaces.trusted, namespaces.untrusted], record.parentRef);
+      if (!namespace || !namespaces.read.includes(namespace)) {
+        const where = namespace
+          ? `the ${namespace === namespaces.untrusted ? 'untrusted' : 'trusted'} namespace ${namespace}`
+          : 'a registry this run does not know';
+        problems.push(
+          `layer "${layer.layer}" (${platform}): refusing to publish ${record.digest}: its record puts it in ${where}, and this ${namespaces.level} run publishes only from ${namespaces.read.join(', ')} (${namespaces.reason}).\n  → rebuild it in this run, so it comes from the trusted namespace: ${rebuild}`,
+        );
+        continue;
+      }
+      const host = parseRegistryAddress(namespace).host;
+      const [repository, digest] = record.parentRef.slice(host.length + 1).split('@');
+      const probe = await clientFor(host).manifest(repository, digest, { withBody: true });
       if (!probe.ok) {
         problems.push(
-          `layer "${layer.layer}" (${platform}): cannot check ${record.parentRef} in ${registry} (${probe.failure.kind}: ${probe.failure.detail}).\n  → make sure the registry is up and \`docker login ${parseRegistryAddress(registry).host}\` works`,
+          `layer "${layer.layer}" (${platform}): cannot check ${record.parentRef} in ${namespace} (${probe.failure.kind}: ${probe.failure.detail}).\n  → make sure the registry is up and \`docker login ${host}\` works`,
         );
         continue;
       }
       if (!probe.value) {
         problems.push(
-          `layer "${layer.layer}" (${platform}): ${record.parentRef} is no longer in ${registry} (pruned?), although its record says it was built.\n  → rebuild it: ${rebuild}`,
+          `layer "${layer.layer}" (${platform}): ${record.parentRef} is no longer in ${namespace} (pruned?), although its record says it was built.\n  → rebuild it: ${rebuild}`,
         );
         continue;
       }

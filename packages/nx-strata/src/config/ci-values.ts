@@ -1,0 +1,15 @@
+/**
+ * Values that reach a generated CI file or a shell line in it (project names, platforms, runner labels, branches)
+ * must be plain data there: no quote, `$`, backtick, space, newline, `#`, `:` or YAML indicator. Nx accepts project
+ * names such as `web$(touch${IFS}/tmp/x)`; a pipeline must never run them.
+ */
+const PLAIN_VALUE = /^[A-Za-z0-9_@][A-Za-z0-9@._/-]*$/;
+
+export type CiValueKind = 'project name' | 'platform' | 'runner label' | 'branch' | 'target name';
+
+/** Why `value` cannot go into a CI file or shell line as data, or undefined when it can. Pure. */
+export function ciValueProblem(kind: CiValueKind, value: string): string | undefined {
+  if (PLAIN_VALUE.test(value) && !value.includes('..') && value.length <= 200) return undefined;
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return `the ${kind} ${shown} has characters a shell or YAML would read as code (only letters, digits and @ . _ / - are taken, starting with a letter, digit, _ or @)`;
+}
