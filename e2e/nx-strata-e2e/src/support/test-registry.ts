@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,23 +18,49 @@ export class TestRegistry {
   private constructor(
     readonly port: number,
     private readonly storage: string,
+    /** With a login, the registry answers only requests that carry it (distribution's htpasswd auth). */
+    readonly login?: { user: string; password: string },
   ) {}
 
   get host(): string {
     return `127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<TestRegistry> {
-    const registry = new TestRegistry(await freePort(), mkdtempSync(join(tmpdir(), 'nx-strata-e2e-registry-')));
+  static async start(options: { login?: { user: string; password: string } } = {}): Promise<TestRegistry> {
+    const registry = new TestRegistry(await freePort(), mkdtempSync(join(tmpdir(), 'nx-strata-e2e-registry-')), options.login);
     await registry.resume();
     return registry;
   }
 
+  /** `Authorization` for this registry's own login (none without one). */
+  private get authHeaders(): Record<string, string> {
+    return this.login ? { Authorization: `Basic ${Buffer.from(`${this.login.user}:${this.login.password}`).toString('base64')}` } : {};
+  }
+
   async resume(): Promise<void> {
     const config = join(this.storage, 'config.yml');
+    let auth = '';
+    if (this.login) {
+      // distribution takes bcrypt only; Python's crypt (libxcrypt) makes one without another package.
+      const hash = execFileSync(
+        'python3',
+        [
+          '-W',
+          'ignore',
+          '-c',
+          'import crypt,sys;print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))',
+          this.login.password,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
+      writeFileSync(join(this.storage, 'htpasswd'), `${this.login.user}:${hash}\n`);
+      auth = `auth:\n  htpasswd: { realm: test-registry, path: ${this.storage}/htpasswd }\n`;
+    }
     writeFileSync(
       config,
-      `version: 0.1\nlog: { level: error }\nstorage:\n  filesystem: { rootdirectory: ${this.storage}/data }\n  delete: { enabled: true }\nhttp: { addr: ${this.host} }\n`,
+      `version: 0.1\nlog: { level: error }\nstorage:\n  filesystem: { rootdirectory: ${this.storage}/data }\n  delete: { enabled: true }\n${auth}http: { addr: ${this.host} }\n`,
     );
     this.process = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -63,14 +89,15 @@ export class TestRegistry {
 
   async isUp(): Promise<boolean> {
     try {
-      return (await fetch(`http://${this.host}/v2/`)).ok;
+      const status = (await fetch(`http://${this.host}/v2/`)).status;
+      return status === 200 || (status === 401 && !!this.login);
     } catch {
       return false;
     }
   }
 
   async tags(repository: string): Promise<string[]> {
-    const response = await fetch(`http://${this.host}/v2/${repository}/tags/list`);
+    const response = await fetch(`http://${this.host}/v2/${repository}/tags/list`, { headers: this.authHeaders });
     if (response.status === 404) return [];
     const body = (await response.json()) as { tags: string[] | null };
     return (body.tags ?? []).sort();
@@ -78,7 +105,8 @@ export class TestRegistry {
 
   /** Deletes a manifest by digest; returns the HTTP status (202 when deleted). */
   async deleteManifest(repository: string, digest: string): Promise<number> {
-    return (await fetch(`http://${this.host}/v2/${repository}/manifests/${digest}`, { method: 'DELETE' })).status;
+    return (await fetch(`http://${this.host}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', headers: this.authHeaders }))
+      .status;
   }
 
   /** Where distribution keeps a blob's bytes on disk (to damage it on purpose). */
@@ -91,7 +119,7 @@ export class TestRegistry {
   async mediaType(repository: string, reference: string): Promise<string | undefined> {
     const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, {
       method: 'HEAD',
-      headers: { Accept: MANIFEST_TYPES },
+      headers: { Accept: MANIFEST_TYPES, ...this.authHeaders },
     });
     return response.ok ? (response.headers.get('content-type') ?? undefined) : undefined;
   }
@@ -100,7 +128,7 @@ export class TestRegistry {
   async digest(repository: string, reference: string): Promise<string | undefined> {
     const response = await fetch(`http://${this.host}/v2/${repository}/manifests/${reference}`, {
       method: 'HEAD',
-      headers: { Accept: MANIFEST_TYPES },
+      headers: { Accept: MANIFEST_TYPES, ...this.authHeaders },
     });
     return response.ok ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
   }
