@@ -1,6 +1,7 @@
 // The pull-only gateway's server (see pull-only-gateway.ts), in a process of its own: the suites run nx with
 // spawnSync, which blocks their event loop, so a server inside the test process would never answer nx.
 // argv: <listen port> <backend port> <user> <password>
+const { Buffer } = require('node:buffer');
 const { createServer, request } = require('node:http');
 
 const [port, backendPort, user, password] = process.argv.slice(2);

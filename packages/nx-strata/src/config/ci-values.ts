@@ -4,12 +4,15 @@
  * names such as `web$(touch${IFS}/tmp/x)`; a pipeline must never run them.
  */
 const PLAIN_VALUE = /^[A-Za-z0-9_@][A-Za-z0-9@._/-]*$/;
+/** A workspace directory may also start with a dot (`.nx/strata-history`). */
+const PLAIN_DIRECTORY = /^[A-Za-z0-9_@.][A-Za-z0-9@._/-]*$/;
 
-export type CiValueKind = 'project name' | 'platform' | 'runner label' | 'branch' | 'target name';
+export type CiValueKind = 'project name' | 'platform' | 'runner label' | 'branch' | 'target name' | 'environment' | 'directory';
 
 /** Why `value` cannot go into a CI file or shell line as data, or undefined when it can. Pure. */
 export function ciValueProblem(kind: CiValueKind, value: string): string | undefined {
-  if (PLAIN_VALUE.test(value) && !value.includes('..') && value.length <= 200) return undefined;
+  const plain = kind === 'directory' ? PLAIN_DIRECTORY : PLAIN_VALUE;
+  if (plain.test(value) && !value.includes('..') && value.length <= 200) return undefined;
   const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   return `the ${kind} ${shown} has characters a shell or YAML would read as code (only letters, digits and @ . _ / - are taken, starting with a letter, digit, _ or @)`;
 }

@@ -1,6 +1,8 @@
 import { createTempWorkspace } from '../../test-utils/temp-workspace';
 import { logger } from '@nx/devkit';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
@@ -17,18 +19,23 @@ interface Step {
   run?: string;
   if?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
   id?: string;
 }
 interface Job {
   needs?: string | string[];
   if?: string;
   'runs-on': string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
   strategy?: { matrix: string };
   steps: Step[];
   outputs?: Record<string, string>;
 }
 interface Workflow {
   on: Record<string, unknown>;
+  permissions: Record<string, string>;
   env: Record<string, string>;
   jobs: Record<string, Job>;
 }
@@ -59,53 +66,175 @@ describe('nx-strata:ci --provider=github', () => {
       // A GitHub expression is one word: `${{ matrix.verify }}` → `<matrix.verify>`.
       .map((line) => line.replace(/\$\{\{\s*(.*?)\s*\}\}/g, '<$1>'));
 
-  it('plans, fans out one build job per affected (project, platform), publishes once on main, and sums up', async () => {
+  it('plans, fans out one build job per affected (project, platform) for pull requests and for main, publishes on main, and sums up', async () => {
     const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
-    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'build', 'publish', 'summary']);
+    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'build-pr', 'build-main', 'publish', 'summary']);
     expect(workflow.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
-    const { plan, build, publish, summary } = workflow.jobs;
+    const { plan, publish, summary } = workflow.jobs;
     expect(plan.outputs).toEqual({ matrix: '${{ steps.matrix.outputs.matrix }}', any: '${{ steps.matrix.outputs.any }}' });
-    expect(plan.steps.find((step) => step.uses === 'actions/checkout@v4')?.with).toEqual({ 'fetch-depth': 0 });
-    expect(build.needs).toBe('plan');
-    expect(build.if).toBe("${{ needs.plan.outputs.any == 'true' }}");
-    expect(build.strategy?.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
-    expect(build['runs-on']).toBe('${{ matrix.runner }}');
-    expect(build.steps.find((step) => step.uses === 'docker/setup-qemu-action@v3')?.if).toBe('${{ matrix.qemu }}');
-    expect(build.steps.find((step) => step.uses === 'actions/cache@v4')?.with?.path).toBe('${{ env.STRATA_HISTORY_DIR }}');
-    // Same runner, same digests: the platform's tests and scans, and (once per project) the lint; SARIF is uploaded.
-    const names = build.steps.map((step) => step.name ?? step.uses);
-    expect(names.indexOf('Test and scan the digests just built (same runner; cache hits for unchanged digests)')).toBe(
-      names.indexOf('Build and push this platform') + 1,
-    );
-    const [scanUpload, upload] = build.steps.filter((step) => step.uses === 'github/codeql-action/upload-sarif@v3');
-    expect(scanUpload.if).toBe("${{ always() && hashFiles('dist/strata/**/*.scan.sarif') != '' }}");
-    expect(scanUpload.with).toEqual({
-      sarif_file: 'dist/strata',
-      category: 'nx-strata-docker-scan-${{ matrix.project }}-${{ matrix.platform }}',
+    expect(plan.steps.find((step) => step.uses === 'actions/checkout@v4')?.with).toEqual({
+      'persist-credentials': false,
+      'fetch-depth': 0,
     });
-    expect(upload.with).toEqual({
-      sarif_file: 'dist/strata-sarif/${{ matrix.project }}.sarif',
-      category: 'nx-strata-docker-lint-${{ matrix.project }}',
-    });
-    expect(build.steps.find((step) => step.name === 'Lint the Dockerfiles (SARIF)')?.run).toBe(
-      'npx nx run ${{ matrix.project }}:docker-lint --sarif=dist/strata-sarif/${{ matrix.project }}.sarif',
-    );
+    for (const [id, event] of [
+      ['build-pr', 'pull_request'],
+      ['build-main', 'push'],
+    ]) {
+      const build = workflow.jobs[id];
+      expect(build.needs).toBe('plan');
+      expect(build.if).toBe(`\${{ github.event_name == '${event}' && needs.plan.outputs.any == 'true' }}`);
+      expect(build.strategy?.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
+      expect(build['runs-on']).toBe('${{ matrix.runner }}');
+      expect(build.steps.find((step) => step.uses === 'docker/setup-qemu-action@v3')?.if).toBe('${{ matrix.qemu }}');
+      expect(build.steps.find((step) => step.uses === 'actions/cache@v4')?.with?.path).toBe('${{ env.STRATA_HISTORY_DIR }}');
+      // Same runner, same digests: the platform's tests and scans, and (once per project) the lint; SARIF is uploaded.
+      const names = build.steps.map((step) => step.name ?? step.uses);
+      const buildStep = names.findIndex((name) => name?.startsWith('Build and push this platform'));
+      expect(names[buildStep + 1]).toBe('Test and scan the digests just built (same runner; cache hits for unchanged digests)');
+      const [scanUpload, upload] = build.steps.filter((step) => step.uses === 'github/codeql-action/upload-sarif@v3');
+      expect(scanUpload.if).toBe("${{ always() && hashFiles('dist/strata/**/*.scan.sarif') != '' }}");
+      expect(upload.with).toEqual({
+        sarif_file: 'dist/strata-sarif/${{ matrix.project }}.sarif',
+        category: 'nx-strata-docker-lint-${{ matrix.project }}',
+      });
+      expect(build.steps.find((step) => step.name === 'Lint the Dockerfiles (SARIF)')?.run).toBe(
+        'npx nx run "$PROJECT:docker-lint" --sarif="dist/strata-sarif/$PROJECT.sarif"',
+      );
+    }
     expect(publish.if).toBe("${{ github.event_name == 'push' && needs.plan.outputs.any == 'true' }}");
-    expect(publish.needs).toEqual(['plan', 'build']);
+    expect(publish.needs).toEqual(['plan', 'build-main']);
     expect(summary.if).toBe('${{ always() }}');
   });
 
-  it('gives pull requests the read token and the main branch the read-write one', async () => {
-    const selfHosted = (await generate({})).workflow.env;
-    expect(selfHosted.NX_SELF_HOSTED_REMOTE_CACHE_SERVER).toBe('${{ vars.NX_CACHE_SERVER }}');
-    expect(selfHosted.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN).toBe(
-      "${{ github.event_name == 'push' && secrets.NX_CACHE_WRITE_TOKEN || secrets.NX_CACHE_READ_TOKEN }}",
+  it('keeps every credential that writes the trusted namespace or the cache in the trusted environment, and gives pull requests none', async () => {
+    const { workflow } = await generate({});
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    const { plan, summary } = workflow.jobs;
+    const pr = workflow.jobs['build-pr'];
+    const main = workflow.jobs['build-main'];
+    const publish = workflow.jobs.publish;
+    // The only jobs that can see a writing secret run in the environment (its branch policy decides who gets it).
+    const writers = Object.entries(workflow.jobs).filter(([, job]) =>
+      /STRATA_TRUSTED_REGISTRY_TOKEN|NX_CACHE_WRITE_TOKEN|NX_CLOUD_ACCESS_TOKEN/.test(JSON.stringify(job)),
     );
-    const cloud = (await generate({ remoteCache: 'nx-cloud' })).workflow.env;
-    expect(cloud.NX_CLOUD_ACCESS_TOKEN).toBe(
-      "${{ github.event_name == 'push' && secrets.NX_CLOUD_ACCESS_TOKEN || secrets.NX_CLOUD_READ_TOKEN }}",
+    expect(writers.map(([id]) => id)).toEqual(['build-main', 'publish']);
+    for (const job of [main, publish]) {
+      expect(job.environment).toBe('nx-strata-trusted');
+      expect(job.env?.STRATA_TRUST).toBe('trusted');
+      expect(job.permissions).toMatchObject({ contents: 'read', packages: 'read' });
+      expect(job.steps.find((step) => step.uses === 'docker/login-action@v3')?.with).toEqual({
+        registry: '${{ env.REGISTRY_HOST }}',
+        username: '${{ vars.STRATA_TRUSTED_REGISTRY_USER }}',
+        password: '${{ secrets.STRATA_TRUSTED_REGISTRY_TOKEN }}',
+      });
+    }
+    // Pull requests: untrusted, GITHUB_TOKEN to the untrusted namespace's host (a fork's token writes nothing: no login).
+    expect(pr.environment).toBeUndefined();
+    expect(pr.env?.STRATA_TRUST).toBe('untrusted');
+    expect(pr.env?.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN).toBe('${{ secrets.NX_CACHE_READ_TOKEN }}');
+    expect(pr.permissions).toEqual({ contents: 'read', packages: 'write', 'security-events': 'write' });
+    const prLogin = pr.steps.find((step) => step.uses === 'docker/login-action@v3')!;
+    expect(prLogin.if).toBe('${{ !github.event.pull_request.head.repo.fork }}');
+    expect(prLogin.with).toEqual({
+      registry: '${{ env.UNTRUSTED_REGISTRY_HOST }}',
+      username: '${{ github.actor }}',
+      password: '${{ secrets.GITHUB_TOKEN }}',
+    });
+    const prBuild = pr.steps.find((step) => step.name?.startsWith('Build and push this platform'))!;
+    expect(prBuild.env?.STRATA_UNTRUSTED_REGISTRY).toBe(
+      "${{ !github.event.pull_request.head.repo.fork && env.STRATA_UNTRUSTED_REGISTRY || '' }}",
     );
-    expect(cloud.NX_SELF_HOSTED_REMOTE_CACHE_SERVER).toBeUndefined();
+    expect(workflow.env).toMatchObject({
+      STRATA_REGISTRY: 'ghcr.io/${{ github.repository_owner }}',
+      STRATA_UNTRUSTED_REGISTRY: 'ghcr.io/${{ github.repository_owner }}/untrusted',
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_CACHE_SERVER }}',
+    });
+    for (const unprivileged of [workflow.env, plan, summary]) expect(JSON.stringify(unprivileged)).not.toMatch(/secrets\.|environment/);
+    const cloud = (await generate({ remoteCache: 'nx-cloud' })).workflow.jobs;
+    expect(cloud['build-pr'].env?.NX_CLOUD_ACCESS_TOKEN).toBe('${{ secrets.NX_CLOUD_READ_TOKEN }}');
+    expect(cloud['build-main'].env?.NX_CLOUD_ACCESS_TOKEN).toBe('${{ secrets.NX_CLOUD_ACCESS_TOKEN }}');
+  });
+
+  it('puts no ${{ }} value into a run: script: matrix values reach the shell as quoted variables', async () => {
+    const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
+    for (const job of Object.values(workflow.jobs)) for (const step of job.steps) expect(step.run ?? '').not.toContain('${{');
+  });
+
+  it('runs every run: line under bash with hostile values as GitHub would expand them, and nothing of them executes', async () => {
+    const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
+    const scratch = mkdtempSync(join(tmpdir(), 'nx-strata-hostile-'));
+    try {
+      const marker = (name: string) => join(scratch, `executed-${name}`);
+      const hostile: Record<string, string> = {
+        'matrix.project': `web$(touch\${IFS}${marker('project')})`,
+        'matrix.target': `\`touch ${marker('target')}\``,
+        'matrix.verify': `docker-test--linux-amd64"; touch ${marker('verify')}; echo "`,
+        'matrix.platform': `linux/amd64'; touch ${marker('platform')}; '`,
+        'matrix.runner': 'ubuntu-latest',
+        'needs.plan.outputs.matrix': `{"include":[]}'; touch ${marker('matrix')}; '`,
+      };
+      const bin = join(scratch, 'bin');
+      mkdirSync(bin);
+      const calls = join(scratch, 'npx-calls');
+      writeFileSync(join(bin, 'npx'), `#!/bin/bash\nprintf '%s\\n' "$@" >> '${calls}'\necho '{"include":[]}'\n`, { mode: 0o755 });
+      writeFileSync(join(bin, 'jq'), '#!/bin/bash\ncat > /dev/null\necho 0\n', { mode: 0o755 });
+      writeFileSync(join(bin, 'npm'), '#!/bin/bash\nexit 0\n', { mode: 0o755 });
+      let ran = 0;
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        for (const step of job.steps.filter((candidate) => candidate.run)) {
+          const env: Record<string, string> = {};
+          // GitHub's own expansion: the expression's value is pasted into the text.
+          const expand = (text: string) =>
+            text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_match, expression: string) =>
+              expression in hostile ? hostile[expression] : expression.startsWith('env.') ? (env[expression.slice(4)] ?? '') : 'x',
+            );
+          for (const layer of [workflow.env, job.env ?? {}, step.env ?? {}])
+            for (const [name, value] of Object.entries(layer)) env[name] = expand(String(value));
+          const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', expand(step.run!)], {
+            cwd: scratch,
+            env: {
+              ...env,
+              PATH: `${bin}:${process.env.PATH}`,
+              HOME: scratch,
+              GITHUB_OUTPUT: join(scratch, 'out'),
+              GITHUB_STEP_SUMMARY: join(scratch, 'summary'),
+              NX_BASE: 'main',
+              NX_HEAD: 'HEAD',
+            },
+            encoding: 'utf8',
+          });
+          expect({ job: id, step: step.name ?? step.run, status: result.status, stderr: result.stderr }).toEqual({
+            job: id,
+            step: step.name ?? step.run,
+            status: 0,
+            stderr: '',
+          });
+          ran++;
+        }
+      }
+      expect(ran).toBeGreaterThanOrEqual(12);
+      expect(readdirSync(scratch).filter((name) => name.startsWith('executed-'))).toEqual([]);
+      // The hostile name arrived as data, whole, in one argument.
+      expect(readFileSync(calls, 'utf8').split('\n')).toContain(`${hostile['matrix.project']}:${hostile['matrix.target']}`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to write a workflow with a value a shell or YAML would read as code, naming it', async () => {
+    await expect(generate({ runner: 'ubuntu-latest; curl evil' })).rejects.toThrow('--runner: the runner label "ubuntu-latest; curl evil"');
+    await expect(generate({ mainBranch: 'main]\n  workflow_dispatch: [' })).rejects.toThrow('trusted branch: the branch');
+    await expect(generate({ registry: 'ghcr.io/acme $(id)' })).rejects.toThrow(
+      '--registry: "ghcr.io/acme $(id)" is not a lower-case registry path',
+    );
+    await expect(generate({ registry: 'ghcr.io/acme', untrustedRegistry: 'ghcr.io/acme' })).rejects.toThrow(
+      '--untrustedRegistry is the trusted registry itself',
+    );
+    const config = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8'));
+    writeFileSync(join(root, 'strata.json'), JSON.stringify({ ...config, project: 'web$(touch${IFS}/tmp/x)' }));
+    await expect(generate({})).rejects.toThrow(
+      'image project: the project name "web$(touch${IFS}/tmp/x)" has characters a shell or YAML would read as code',
+    );
   });
 
   it('runs only commands and targets that exist: nx-strata commands with their own flags, inferred nx targets', async () => {
@@ -122,8 +251,7 @@ describe('nx-strata:ci --provider=github', () => {
         const targets = words.flatMap((word, index) =>
           words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : [],
         );
-        for (const target of targets)
-          expect(['docker-build', 'docker-publish', 'docker-lint', '<matrix.target>', '<matrix.verify>']).toContain(target);
+        for (const target of targets) expect(['docker-build', 'docker-publish', 'docker-lint', '$TARGET', '$VERIFY']).toContain(target);
       }
     }
   });

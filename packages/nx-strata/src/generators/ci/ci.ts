@@ -1,9 +1,15 @@
 import { logger, readNxJson, type Tree } from '@nx/devkit';
+import { ciValueProblem, type CiValueKind } from '../../config/ci-values';
 import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../config/plugin-options';
+import fg from 'fast-glob';
+import { readImageFamily } from '../../model/image-family';
 import { githubWorkflow } from './github-workflow';
 import type { CiGeneratorSchema } from './schema';
 
 export const GITHUB_WORKFLOW_PATH = '.github/workflows/nx-strata.yml';
+const DEFAULT_REGISTRY = 'ghcr.io/${{ github.repository_owner }}';
+/** A registry path: lower-case host and namespace (OCI names are lower-case); the default's owner expression aside. */
+const REGISTRY = /^[a-z0-9][a-z0-9.-]*(:\d+)?(\/[a-z0-9._-]+)*$/;
 
 /** `nx g nx-strata:ci --provider=github`: writes the CI pipeline (see github-workflow.ts). */
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): Promise<void> {
@@ -14,20 +20,75 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
   const plugin = normalizePluginOptions(typeof entry === 'object' ? (entry.options as StrataPluginOptions) : undefined, nxJson.defaultBase);
   const provider = options.provider ?? 'github';
   if (provider !== 'github') throw new Error(`nx-strata:ci: --provider=${provider} is not supported yet; use --provider=github`);
-  tree.write(
-    GITHUB_WORKFLOW_PATH,
-    githubWorkflow({
-      mainBranch: options.mainBranch ?? nxJson.defaultBase ?? 'main',
-      runner: options.runner ?? 'ubuntu-latest',
-      arm64Runner: options.arm64Runner,
-      remoteCache: options.remoteCache ?? 'self-hosted',
-      registry: options.registry ?? plugin.registry ?? 'ghcr.io/${{ github.repository_owner }}',
-      buildTargetName: plugin.buildTargetName,
-      publishTargetName: plugin.publishTargetName,
-      historyDir: plugin.historyDir,
-    }),
+  const registry = options.registry ?? plugin.registry ?? DEFAULT_REGISTRY;
+  const untrustedRegistry = options.untrustedRegistry ?? plugin.untrustedRegistry ?? `${registry}/untrusted`;
+  const trustedBranches = [...new Set([...(options.mainBranch ? [options.mainBranch] : []), ...plugin.trustedBranches])];
+  const workflow = {
+    trustedBranches,
+    runner: options.runner ?? 'ubuntu-latest',
+    arm64Runner: options.arm64Runner,
+    remoteCache: options.remoteCache ?? 'self-hosted',
+    registry,
+    untrustedRegistry,
+    trustedEnvironment: options.trustedEnvironment ?? 'nx-strata-trusted',
+    buildTargetName: plugin.buildTargetName,
+    publishTargetName: plugin.publishTargetName,
+    historyDir: plugin.historyDir,
+  } as const;
+
+  // Everything written into the workflow as text must be data there, never YAML or shell.
+  const checks: Array<[string, CiValueKind, string | undefined]> = [
+    ...trustedBranches.map((branch): [string, CiValueKind, string] => ['trusted branch', 'branch', branch.replace(/\*+/g, 'x')]),
+    ['--runner', 'runner label', workflow.runner],
+    ['--arm64Runner', 'runner label', workflow.arm64Runner],
+    ['--trustedEnvironment', 'environment', workflow.trustedEnvironment],
+    ['buildTargetName', 'target name', workflow.buildTargetName],
+    ['publishTargetName', 'target name', workflow.publishTargetName],
+    ['historyDir', 'directory', workflow.historyDir],
+    ...imageProjects(tree.root, plugin).map((project): [string, CiValueKind, string] => ['image project', 'project name', project]),
+  ];
+  const problems = checks.flatMap(([what, kind, value]) => {
+    const problem = value === undefined ? undefined : ciValueProblem(kind, value);
+    return problem ? [`${what}: ${problem}`] : [];
+  });
+  for (const [what, value] of [
+    ['--registry', registry],
+    ['--untrustedRegistry', untrustedRegistry],
+  ] as const) {
+    const plain = value.replace(DEFAULT_REGISTRY, 'ghcr.io/owner');
+    if (!REGISTRY.test(plain)) problems.push(`${what}: ${JSON.stringify(value)} is not a lower-case registry path such as ghcr.io/acme`);
+  }
+  if (untrustedRegistry === registry)
+    problems.push('--untrustedRegistry is the trusted registry itself: pull requests would write what main publishes');
+  if (problems.length) {
+    throw new Error(
+      `nx-strata:ci: refusing to write a workflow that would run these as code or break its trust:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n  → rename them to plain names (letters, digits, @ . _ / -)`,
+    );
+  }
+  tree.write(GITHUB_WORKFLOW_PATH, githubWorkflow(workflow));
+  logger.info(
+    `nx-strata: wrote ${GITHUB_WORKFLOW_PATH}; create the GitHub environment "${workflow.trustedEnvironment}" with the secrets it names at its top, then push`,
   );
-  logger.info(`nx-strata: wrote ${GITHUB_WORKFLOW_PATH}; set the secrets it names at its top, then push`);
+}
+
+/** The Nx names of the workspace's image projects, as the plugin names them (a strata.json it cannot read yet has none). */
+function imageProjects(root: string, plugin: ReturnType<typeof normalizePluginOptions>): string[] {
+  const configFiles = fg.sync('**/strata.json', {
+    cwd: root,
+    dot: true,
+    ignore: ['**/node_modules/**', '**/.nx/**', '**/dist/**', '**/.git/**'],
+  });
+  return [
+    ...new Set(
+      configFiles.flatMap((configFile) => {
+        try {
+          return readImageFamily(configFile, root, plugin).tasks.map((task) => task.project);
+        } catch {
+          return [];
+        }
+      }),
+    ),
+  ];
 }
 
 export default ciGenerator;

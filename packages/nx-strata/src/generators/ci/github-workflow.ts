@@ -1,9 +1,15 @@
 export interface WorkflowOptions {
-  mainBranch: string;
+  /** Branches whose pushes are trusted runs (the first is the main branch); GitHub branch patterns. */
+  trustedBranches: string[];
   runner: string;
   arm64Runner?: string;
   remoteCache: 'self-hosted' | 'nx-cloud' | 'none';
+  /** The trusted build namespace. */
   registry: string;
+  /** Where pull requests push. */
+  untrustedRegistry: string;
+  /** The GitHub environment whose secrets alone write the trusted namespace and the remote cache. */
+  trustedEnvironment: string;
   buildTargetName: string;
   publishTargetName: string;
   historyDir: string;
@@ -12,31 +18,33 @@ export interface WorkflowOptions {
 /** A GitHub Actions expression: `${{ expr }}`. */
 const ex = (expression: string) => `\${{ ${expression} }}`;
 
-const TRUSTED = `github.event_name == 'push'`;
+const PULL_REQUEST = `github.event_name == 'pull_request'`;
+const PUSH = `github.event_name == 'push'`;
+/** The job ids, bracketed in expressions (`needs['build-main']`) because of the hyphen. */
+const BUILD_PR = 'build-pr';
+const BUILD_MAIN = 'build-main';
 
-function cacheEnv(options: WorkflowOptions): string[] {
+type Trust = 'trusted' | 'untrusted';
+
+/** Nx's remote cache for a job: pull requests read (a repository secret), the trusted environment's jobs write. */
+function cacheEnv(options: WorkflowOptions, trust: Trust): string[] {
   switch (options.remoteCache) {
     case 'self-hosted':
       return [
-        '  # The nx-strata cache server (npx nx-strata cache-server): pull requests get a read-only token, so they',
-        '  # can use the cache but never write to it; the main branch gets a read-write token.',
-        `  NX_SELF_HOSTED_REMOTE_CACHE_SERVER: ${ex('vars.NX_CACHE_SERVER')}`,
-        `  NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: ${ex(`${TRUSTED} && secrets.NX_CACHE_WRITE_TOKEN || secrets.NX_CACHE_READ_TOKEN`)}`,
-        '  NX_NO_CLOUD: true',
+        `      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: ${ex(trust === 'trusted' ? 'secrets.NX_CACHE_WRITE_TOKEN' : 'secrets.NX_CACHE_READ_TOKEN')}`,
       ];
     case 'nx-cloud':
-      return [
-        '  # Nx Cloud (npx nx connect): a read-write token on the main branch, a read-only one on pull requests.',
-        `  NX_CLOUD_ACCESS_TOKEN: ${ex(`${TRUSTED} && secrets.NX_CLOUD_ACCESS_TOKEN || secrets.NX_CLOUD_READ_TOKEN`)}`,
-      ];
+      return [`      NX_CLOUD_ACCESS_TOKEN: ${ex(trust === 'trusted' ? 'secrets.NX_CLOUD_ACCESS_TOKEN' : 'secrets.NX_CLOUD_READ_TOKEN')}`];
     case 'none':
-      return ['  NX_NO_CLOUD: true'];
+      return [];
   }
 }
 
 const setup = (fetchDepth?: number) => [
   '      - uses: actions/checkout@v4',
-  ...(fetchDepth !== undefined ? ['        with:', `          fetch-depth: ${fetchDepth}`] : []),
+  '        with:',
+  '          persist-credentials: false',
+  ...(fetchDepth !== undefined ? [`          fetch-depth: ${fetchDepth}`] : []),
   '      - uses: actions/setup-node@v4',
   '        with:',
   '          node-version: 20',
@@ -44,58 +52,148 @@ const setup = (fetchDepth?: number) => [
   '      - run: npm ci',
 ];
 
-const login = [
-  '      - uses: docker/login-action@v3',
-  '        with:',
-  `          registry: ${ex('env.REGISTRY_HOST')}`,
-  `          username: ${ex('github.actor')}`,
-  `          password: ${ex('secrets.REGISTRY_PASSWORD || secrets.GITHUB_TOKEN')}`,
-];
+/**
+ * The registry login of a job. Trusted jobs log in with the trusted environment's own token, the only credential that
+ * can write the trusted namespace. Pull requests from this repository log in with GITHUB_TOKEN, which can write the
+ * untrusted packages only; a fork's pull request has no token that writes, so it does not log in.
+ */
+function login(trust: Trust): string[] {
+  if (trust === 'trusted') {
+    return [
+      '      - uses: docker/login-action@v3',
+      '        with:',
+      `          registry: ${ex('env.REGISTRY_HOST')}`,
+      `          username: ${ex('vars.STRATA_TRUSTED_REGISTRY_USER')}`,
+      `          password: ${ex('secrets.STRATA_TRUSTED_REGISTRY_TOKEN')}`,
+    ];
+  }
+  return [
+    '      - uses: docker/login-action@v3',
+    `        if: ${ex('!github.event.pull_request.head.repo.fork')}`,
+    '        with:',
+    `          registry: ${ex('env.UNTRUSTED_REGISTRY_HOST')}`,
+    `          username: ${ex('github.actor')}`,
+    `          password: ${ex('secrets.GITHUB_TOKEN')}`,
+  ];
+}
 
 const history = (key: string) => [
   '      # The build history behind `nx-strata report`: runners start empty, so it lives in the CI cache.',
   '      - uses: actions/cache@v4',
   '        with:',
-  '          path: ${{ env.STRATA_HISTORY_DIR }}',
+  `          path: ${ex('env.STRATA_HISTORY_DIR')}`,
   `          key: nx-strata-history-${key}-${ex('github.run_id')}-${ex('github.run_attempt')}`,
   `          restore-keys: nx-strata-history-${key}-`,
 ];
 
+const report = [
+  '      - name: Report',
+  `        if: ${ex('always()')}`,
+  '        run: npx nx-strata report --last 1 --markdown - >> "$GITHUB_STEP_SUMMARY"',
+];
+
+/** One build job per affected (project, platform): for pull requests (untrusted) or pushes to a trusted branch. */
+function buildJob(options: WorkflowOptions, trust: Trust): string[] {
+  const id = trust === 'trusted' ? BUILD_MAIN : BUILD_PR;
+  return [
+    `  ${id}:`,
+    '    needs: plan',
+    `    if: ${ex(`${trust === 'trusted' ? PUSH : PULL_REQUEST} && needs.plan.outputs.any == 'true'`)}`,
+    `    name: build ${ex('matrix.project')} ${ex('matrix.platform')}${trust === 'trusted' ? '' : ' (pull request)'}`,
+    ...(trust === 'trusted' ? [`    environment: ${options.trustedEnvironment}`] : []),
+    '    permissions:',
+    '      contents: read',
+    `      packages: ${trust === 'trusted' ? 'read' : 'write'}`,
+    '      security-events: write',
+    '    strategy:',
+    '      fail-fast: false',
+    `      matrix: ${ex('fromJSON(needs.plan.outputs.matrix)')}`,
+    `    runs-on: ${ex('matrix.runner')}`,
+    '    env:',
+    `      STRATA_TRUST: ${trust}`,
+    ...cacheEnv(options, trust),
+    // Values from the matrix reach shell lines only as quoted variables, never as text of the script.
+    `      PROJECT: ${ex('matrix.project')}`,
+    `      TARGET: ${ex('matrix.target')}`,
+    `      VERIFY: ${ex('matrix.verify')}`,
+    '    steps:',
+    ...setup(),
+    '      - uses: docker/setup-qemu-action@v3',
+    `        if: ${ex('matrix.qemu')}`,
+    ...login(trust),
+    ...history(`${ex('matrix.project')}-${ex('matrix.target')}`),
+    `      - name: Build and push this platform${trust === 'trusted' ? '' : ' (to the untrusted namespace)'}`,
+    ...(trust === 'untrusted'
+      ? [
+          '        env:',
+          "          # A fork's pull request has no token that writes: it takes hits from the trusted namespace and builds the rest locally.",
+          `          STRATA_UNTRUSTED_REGISTRY: ${ex("!github.event.pull_request.head.repo.fork && env.STRATA_UNTRUSTED_REGISTRY || ''")}`,
+        ]
+      : []),
+    '        run: npx nx run "$PROJECT:$TARGET"',
+    '      - name: Test and scan the digests just built (same runner; cache hits for unchanged digests)',
+    '        run: npx nx run-many -p "$PROJECT" -t "$VERIFY"',
+    '      - uses: github/codeql-action/upload-sarif@v3',
+    `        if: ${ex(`always() && hashFiles('dist/strata/**/*.scan.sarif') != ''`)}`,
+    '        with:',
+    '          sarif_file: dist/strata',
+    `          category: nx-strata-docker-scan-${ex('matrix.project')}-${ex('matrix.platform')}`,
+    '      - name: Lint the Dockerfiles (SARIF)',
+    `        if: ${ex('matrix.lint')}`,
+    '        run: npx nx run "$PROJECT:docker-lint" --sarif="dist/strata-sarif/$PROJECT.sarif"',
+    '      - uses: github/codeql-action/upload-sarif@v3',
+    `        if: ${ex('always() && matrix.lint')}`,
+    '        with:',
+    `          sarif_file: dist/strata-sarif/${ex('matrix.project')}.sarif`,
+    `          category: nx-strata-docker-lint-${ex('matrix.project')}`,
+    ...report,
+    '',
+  ];
+}
+
 /**
  * The GitHub Actions workflow `nx g nx-strata:ci --provider=github` writes. Every command it runs is nx's or
- * nx-strata's own, so a test can check each one exists.
+ * nx-strata's own, so a test can check each one exists; no `${{ }}` value is ever part of a `run:` script.
  */
 export function githubWorkflow(options: WorkflowOptions): string {
-  const registryHost = options.registry.split('/')[0];
+  const host = (registry: string) => registry.split('/')[0];
   const lines = [
     '# Written by `nx g nx-strata:ci --provider=github`; edit freely, or run the generator again to rewrite it.',
     '# plan: the affected (project, platform) pairs (`nx affected`, `nx-strata matrix`); build: one job per pair, built',
-    '# once and pushed by digest; publish (main only): manifest lists copied to every registry, zero builds;',
+    '# once and pushed by digest; publish (trusted branches only): manifest lists copied to every registry, zero builds;',
     '# summary: the run in the job summary.',
-    '# Needs: vars.NX_CACHE_SERVER and secrets NX_CACHE_WRITE_TOKEN / NX_CACHE_READ_TOKEN (self-hosted cache), or',
-    '# NX_CLOUD_ACCESS_TOKEN / NX_CLOUD_READ_TOKEN (Nx Cloud); REGISTRY_PASSWORD unless GITHUB_TOKEN can push.',
+    '#',
+    '# Trust: the registry is a cache, so whoever can push to the trusted namespace decides what main publishes.',
+    `# Pull requests (build-pr) are untrusted: they push to ${options.untrustedRegistry} with GITHUB_TOKEN and take hits`,
+    `# from ${options.registry}; forks push nowhere. Pushes to ${options.trustedBranches.join(', ')} (build-main, publish) run in the`,
+    `# GitHub environment "${options.trustedEnvironment}", whose secrets alone can write the trusted namespace and the cache:`,
+    '#   environment secrets STRATA_TRUSTED_REGISTRY_TOKEN (+ variable STRATA_TRUSTED_REGISTRY_USER) and NX_CACHE_WRITE_TOKEN',
+    '#   (or NX_CLOUD_ACCESS_TOKEN), with a deployment branch policy of protected branches (never a wildcard);',
+    '#   repository secret NX_CACHE_READ_TOKEN (or NX_CLOUD_READ_TOKEN) and variable NX_CACHE_SERVER.',
+    "# The trusted packages must grant this repository's Actions read access only (see the nx-strata README).",
     'name: nx-strata',
     '',
     'on:',
     '  push:',
-    `    branches: [${options.mainBranch}]`,
+    `    branches: [${options.trustedBranches.join(', ')}]`,
     '  pull_request:',
     '',
     'permissions:',
     '  contents: read',
-    '  packages: write',
-    '  security-events: write',
     '',
     'concurrency:',
     `  group: nx-strata-${ex('github.ref')}`,
-    `  cancel-in-progress: ${ex(`github.event_name == 'pull_request'`)}`,
+    `  cancel-in-progress: ${ex(PULL_REQUEST)}`,
     '',
     'env:',
     `  STRATA_REGISTRY: ${options.registry}`,
-    `  REGISTRY_HOST: ${registryHost}`,
+    `  STRATA_UNTRUSTED_REGISTRY: ${options.untrustedRegistry}`,
+    `  REGISTRY_HOST: ${host(options.registry)}`,
+    `  UNTRUSTED_REGISTRY_HOST: ${host(options.untrustedRegistry)}`,
     `  STRATA_HISTORY_DIR: ${options.historyDir}`,
     '  NX_DAEMON: false',
-    ...cacheEnv(options),
+    ...(options.remoteCache === 'self-hosted' ? [`  NX_SELF_HOSTED_REMOTE_CACHE_SERVER: ${ex('vars.NX_CACHE_SERVER')}`] : []),
+    ...(options.remoteCache === 'nx-cloud' ? [] : ['  NX_NO_CLOUD: true']),
     '',
     'jobs:',
     '  plan:',
@@ -116,69 +214,42 @@ export function githubWorkflow(options: WorkflowOptions): string {
     `          if [ "$(echo "$matrix" | jq '.include | length')" -gt 0 ]; then echo "any=true"; else echo "any=false"; fi >> "$GITHUB_OUTPUT"`,
     '          echo "$matrix" | jq .',
     '',
-    '  build:',
-    '    needs: plan',
-    `    if: ${ex(`needs.plan.outputs.any == 'true'`)}`,
-    `    name: build ${ex('matrix.project')} ${ex('matrix.platform')}`,
-    '    strategy:',
-    '      fail-fast: false',
-    `      matrix: ${ex('fromJSON(needs.plan.outputs.matrix)')}`,
-    `    runs-on: ${ex('matrix.runner')}`,
-    '    steps:',
-    ...setup(),
-    '      - uses: docker/setup-qemu-action@v3',
-    `        if: ${ex('matrix.qemu')}`,
-    ...login,
-    ...history(`${ex('matrix.project')}-${ex('matrix.target')}`),
-    '      - name: Build and push this platform',
-    `        run: npx nx run ${ex('matrix.project')}:${ex('matrix.target')}`,
-    '      - name: Test and scan the digests just built (same runner; cache hits for unchanged digests)',
-    `        run: npx nx run-many -p ${ex('matrix.project')} -t ${ex('matrix.verify')}`,
-    '      - uses: github/codeql-action/upload-sarif@v3',
-    `        if: ${ex(`always() && hashFiles('dist/strata/**/*.scan.sarif') != ''`)}`,
-    '        with:',
-    '          sarif_file: dist/strata',
-    `          category: nx-strata-docker-scan-${ex('matrix.project')}-${ex('matrix.platform')}`,
-    '      - name: Lint the Dockerfiles (SARIF)',
-    `        if: ${ex('matrix.lint')}`,
-    `        run: npx nx run ${ex('matrix.project')}:docker-lint --sarif=dist/strata-sarif/${ex('matrix.project')}.sarif`,
-    '      - uses: github/codeql-action/upload-sarif@v3',
-    `        if: ${ex('always() && matrix.lint')}`,
-    '        with:',
-    `          sarif_file: dist/strata-sarif/${ex('matrix.project')}.sarif`,
-    `          category: nx-strata-docker-lint-${ex('matrix.project')}`,
-    '      - name: Report',
-    `        if: ${ex('always()')}`,
-    '        run: npx nx-strata report --last 1 --markdown - >> "$GITHUB_STEP_SUMMARY"',
-    '',
+    ...buildJob(options, 'untrusted'),
+    ...buildJob(options, 'trusted'),
     '  publish:',
-    '    needs: [plan, build]',
-    `    if: ${ex(`${TRUSTED} && needs.plan.outputs.any == 'true'`)}`,
+    `    needs: [plan, ${BUILD_MAIN}]`,
+    `    if: ${ex(`${PUSH} && needs.plan.outputs.any == 'true'`)}`,
+    `    environment: ${options.trustedEnvironment}`,
+    '    permissions:',
+    '      contents: read',
+    '      packages: read',
     `    runs-on: ${options.runner}`,
+    '    env:',
+    '      STRATA_TRUST: trusted',
+    ...cacheEnv(options, 'trusted'),
     '    steps:',
     ...setup(0),
     '      - uses: nrwl/nx-set-shas@v4',
-    ...login,
+    ...login('trusted'),
     ...history('publish'),
-    '      - name: Manifest lists, copied to every registry (layers come from the cache or the registry, no builds)',
+    '      - name: Manifest lists, copied to every registry (layers come from the cache or the trusted namespace, no builds)',
     `        run: npx nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`,
-    '      - name: Report',
-    `        if: ${ex('always()')}`,
-    '        run: npx nx-strata report --last 1 --markdown - >> "$GITHUB_STEP_SUMMARY"',
+    ...report,
     '',
     '  summary:',
-    '    needs: [plan, build]',
+    `    needs: [plan, ${BUILD_PR}, ${BUILD_MAIN}]`,
     `    if: ${ex('always()')}`,
     `    runs-on: ${options.runner}`,
     '    steps:',
     '      - name: Summary',
     '        env:',
     `          MATRIX: ${ex('needs.plan.outputs.matrix')}`,
-    `          BUILD: ${ex('needs.build.result')}`,
+    `          BUILD_PR: ${ex(`needs['${BUILD_PR}'].result`)}`,
+    `          BUILD_MAIN: ${ex(`needs['${BUILD_MAIN}'].result`)}`,
     '        run: |',
     '          {',
     '            echo "### nx-strata pipeline"',
-    '            echo "build jobs: $BUILD"',
+    '            echo "build jobs: pull request $BUILD_PR, main $BUILD_MAIN"',
     '            echo "$MATRIX" | jq -r \'if (.include | length) == 0 then "nothing affected: no image was built" else (.include[] | "- \\(.project) \\(.platform) on \\(.runner)\\(if .qemu then " (QEMU)" else "" end): \\(.layers | length) layers") end\'',
     '          } >> "$GITHUB_STEP_SUMMARY"',
     '',

@@ -1,7 +1,7 @@
 export interface CiGeneratorSchema {
   /** CI provider. @default "github" */
   provider?: 'github';
-  /** Trusted branch: pushes to it publish and write to the remote cache. @default nx.json defaultBase, else "main" */
+  /** Trusted branch: pushes to it publish and write to the remote cache (with the plugin option trustedBranches). @default nx.json defaultBase, else "main" */
   mainBranch?: string;
   /** Runner for the plan, publish and summary jobs and for linux/amd64 builds. @default "ubuntu-latest" */
   runner?: string;
@@ -9,6 +9,10 @@ export interface CiGeneratorSchema {
   arm64Runner?: string;
   /** The nx-strata cache server, Nx Cloud, or none. @default "self-hosted" */
   remoteCache?: 'self-hosted' | 'nx-cloud' | 'none';
-  /** Build registry (STRATA_REGISTRY). @default "ghcr.io/${{ github.repository_owner }}" */
+  /** The trusted build namespace (STRATA_REGISTRY). @default the plugin option registry, else "ghcr.io/${{ github.repository_owner }}" */
   registry?: string;
+  /** Where pull requests push (STRATA_UNTRUSTED_REGISTRY). @default the plugin option untrustedRegistry, else "<registry>/untrusted" */
+  untrustedRegistry?: string;
+  /** The GitHub environment whose secrets alone write the trusted namespace and the remote cache. @default "nx-strata-trusted" */
+  trustedEnvironment?: string;
 }
