@@ -104,7 +104,8 @@ describe('containerd engine: registry cache (cache-to/cache-from type=registry, 
 
   beforeAll(async () => {
     registry = await TestRegistry.start();
-    cacheRef = `${registry.host}/cache/vision-ml:cpu-amd64`;
+    // {registry}: the namespace this run writes (a trusted run: the trusted one), so no one else's cache is read.
+    cacheRef = `{registry}/cache/vision-ml:cpu-amd64`;
     env = { STRATA_REGISTRY: `${registry.host}/rc` };
     workspace = E2EWorkspace.create(VISION_EXAMPLE, {
       nxJson: {
@@ -126,7 +127,7 @@ describe('containerd engine: registry cache (cache-to/cache-from type=registry, 
     const ml = 'vision:docker-build--cpu--ml--linux-amd64';
     expectSuccess(workspace.nx(['run', ml], env));
     const first = workspace.record('cpu', 'ml', 'linux-amd64')!;
-    expect(await registry.tags('cache/vision-ml')).toEqual(['cpu-amd64']);
+    expect(await registry.tags('rc/cache/vision-ml')).toEqual(['cpu-amd64']);
 
     // A fresh runner: no BuildKit cache, no images of this registry in the engine.
     execFileSync('docker', ['buildx', 'prune', '--all', '--force'], { stdio: 'ignore' });

@@ -1,4 +1,4 @@
-import { buildNamespaces, matchesBranch, namespaceConflict, namespaceOf, trustLevel } from './trust';
+import { buildNamespaces, matchesBranch, namespaceConflict, namespaceOf, trustedCacheEntries, trustLevel } from './trust';
 
 const github = (event: string, ref: string) => ({ GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: event, GITHUB_REF: ref });
 
@@ -83,5 +83,60 @@ describe('build namespaces', () => {
       'lies inside the untrusted namespace r/acme/untrusted',
     );
     expect(namespaceConflict({ trusted: 'r/acme' }, 'r/acme/untrusted', 'acme/vision')).toBeUndefined();
+  });
+});
+
+describe('registry caches follow the trust rule', () => {
+  const trustedRun = buildNamespaces({ registry: 'r/acme' }, { STRATA_TRUST: 'trusted' });
+  const prRun = buildNamespaces({ registry: 'r/acme' }, { STRATA_TRUST: 'untrusted' });
+  const forkRun = buildNamespaces({ registry: 'r/acme' }, { STRATA_TRUST: 'untrusted', STRATA_UNTRUSTED_REGISTRY: '' });
+  const user = {
+    cacheFrom: ['type=registry,ref={registry}/cache/vision:ml'],
+    cacheTo: ['type=registry,ref={registry}/cache/vision:ml,mode=max'],
+  };
+
+  it('puts {registry} where each run may read and write', () => {
+    expect(trustedCacheEntries(user, trustedRun)).toEqual({
+      ok: true,
+      cacheFrom: ['type=registry,ref=r/acme/cache/vision:ml'],
+      cacheTo: ['type=registry,ref=r/acme/cache/vision:ml,mode=max'],
+    });
+    expect(trustedCacheEntries(user, prRun)).toEqual({
+      ok: true,
+      cacheFrom: ['type=registry,ref=r/acme/cache/vision:ml', 'type=registry,ref=r/acme/untrusted/cache/vision:ml'],
+      cacheTo: ['type=registry,ref=r/acme/untrusted/cache/vision:ml,mode=max'],
+    });
+    expect(trustedCacheEntries(user, forkRun)).toEqual({ ok: true, cacheFrom: ['type=registry,ref=r/acme/cache/vision:ml'], cacheTo: [] });
+  });
+
+  test.each([
+    [
+      'a trusted run reading a cache pull requests write',
+      { cacheFrom: ['type=registry,ref=r/acme/untrusted/cache:x'], cacheTo: [] },
+      trustedRun,
+      '--cache-from r/acme/untrusted/cache:x lies in the untrusted namespace r/acme/untrusted',
+    ],
+    [
+      'a trusted run reading a cache elsewhere',
+      { cacheFrom: ['elsewhere.io/cache:x'], cacheTo: [] },
+      trustedRun,
+      '--cache-from elsewhere.io/cache:x lies in no namespace of this run',
+    ],
+    [
+      'a pull request writing the trusted cache',
+      { cacheFrom: [], cacheTo: ['type=registry,ref=r/acme/cache:x,mode=max'] },
+      prRun,
+      '--cache-to r/acme/cache:x lies in the trusted namespace r/acme; this untrusted run writes only r/acme/untrusted',
+    ],
+  ])('refuses %s', (_name, entries, namespaces, problem) => {
+    expect(trustedCacheEntries(entries, namespaces)).toEqual({ ok: false, problem: expect.stringContaining(problem) });
+  });
+
+  it('passes other cache types through', () => {
+    expect(trustedCacheEntries({ cacheFrom: ['type=gha,scope=ml'], cacheTo: ['type=inline'] }, trustedRun)).toEqual({
+      ok: true,
+      cacheFrom: ['type=gha,scope=ml'],
+      cacheTo: ['type=inline'],
+    });
   });
 });

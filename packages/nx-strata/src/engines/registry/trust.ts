@@ -128,3 +128,52 @@ export function namespaceConflict(
   if (namespaceOf([namespaces.trusted, untrusted], trustedRepository) !== untrusted) return undefined;
   return `the image ${image} is pushed to ${trustedRepository}..., which lies inside the untrusted namespace ${untrusted}`;
 }
+
+/** The `--cache-from` / `--cache-to` entries of one build after the trust rule, or why one is refused. */
+export type CacheEntries = { ok: true; cacheFrom: string[]; cacheTo: string[] } | { ok: false; problem: string };
+
+/**
+ * BuildKit trusts what a registry cache holds as much as a registry hit, so user-set caches follow the same rule:
+ * `{registry}` in a `ref=` becomes, for `cacheTo`, the namespace this run writes (dropped when it writes none) and,
+ * for `cacheFrom`, each namespace it reads (trusted first); an explicit `type=registry` reference must lie in a
+ * namespace this run reads (`cacheFrom`) or writes (`cacheTo`). Other cache types pass through. Pure.
+ */
+export function trustedCacheEntries(entries: { cacheFrom: string[]; cacheTo: string[] }, namespaces: BuildNamespaces): CacheEntries {
+  const known = [namespaces.trusted, namespaces.untrusted];
+  const expand = (entry: string, into: Array<string | null>) =>
+    entry.includes('{registry}') ? into.filter((ns): ns is string => !!ns).map((ns) => entry.split('{registry}').join(ns)) : [entry];
+  const cacheFrom = entries.cacheFrom.flatMap((entry) => expand(entry, namespaces.read));
+  const cacheTo = entries.cacheTo.flatMap((entry) => expand(entry, [namespaces.write]));
+  if (!namespaces.trusted) return { ok: true, cacheFrom, cacheTo };
+  for (const [flag, list, allowed] of [
+    ['--cache-from', cacheFrom, namespaces.read],
+    ['--cache-to', cacheTo, namespaces.write ? [namespaces.write] : []],
+  ] as const) {
+    for (const entry of list) {
+      const ref = registryCacheRef(entry);
+      if (ref === undefined) continue;
+      const namespace = namespaceOf(known, ref);
+      if (namespace && allowed.includes(namespace)) continue;
+      const where = namespace
+        ? `the ${namespace === namespaces.untrusted ? 'untrusted' : 'trusted'} namespace ${namespace}`
+        : 'no namespace of this run';
+      return {
+        ok: false,
+        problem: `${flag} ${ref} lies in ${where}; this ${namespaces.level} run ${flag === '--cache-to' ? `writes only ${namespaces.write ?? 'no registry'}` : `reads only ${allowed.join(', ')}`} (${namespaces.reason}), and a registry cache anyone else can write decides what is built`,
+      };
+    }
+  }
+  return { ok: true, cacheFrom, cacheTo };
+}
+
+/** The reference of a registry cache entry (`type=registry,ref=...` or a bare reference), or undefined for another type. */
+function registryCacheRef(entry: string): string | undefined {
+  if (!entry.includes('=')) return entry;
+  const fields = Object.fromEntries(
+    entry.split(',').map((field) => {
+      const equals = field.indexOf('=');
+      return equals === -1 ? [field, ''] : [field.slice(0, equals).trim(), field.slice(equals + 1).trim()];
+    }),
+  );
+  return (fields.type ?? 'registry') === 'registry' ? fields.ref : undefined;
+}

@@ -6,6 +6,7 @@ import { StrataInputError } from '../../config/strata-error';
 import { buildxBuildArgs, BUILDX_MISSING, isBuildxAvailable, localImageStats, registryImageStats } from '../../engines/buildx';
 import { formatDockerCommand } from '../../engines/docker-host';
 import { describeLayer } from '../../model/layer-task';
+import { trustedCacheEntries } from '../../engines/registry/trust';
 import { layerDigestPath } from '../../model/target-names';
 import { writeJsonAtomically, writeTextAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
@@ -49,7 +50,19 @@ export async function runLayerTask(
     if (!prepared.ok) return failed(prepared.message, log);
     const { parent, key } = prepared;
     const attestations = await resolveAttestations(options, log);
-    const plan = planBuild(options, key.key, parent, join(workdir, 'metadata.json'), attestations);
+    const caches = trustedCacheEntries(options, options.namespaces);
+    if (!caches.ok)
+      return failed(
+        `${label}: ${caches.problem}.\n  → write registry caches as "type=registry,ref={registry}/<repo>:<tag>" (each run then reads and writes only where it may)`,
+        log,
+      );
+    const plan = planBuild(
+      { ...options, cacheFrom: caches.cacheFrom, cacheTo: caches.cacheTo },
+      key.key,
+      parent,
+      join(workdir, 'metadata.json'),
+      attestations,
+    );
     const started = Date.now();
     const check = await checkRegistry(options, key.key, parent, project);
     if (check.kind === 'fail') return failed(check.message, log);
