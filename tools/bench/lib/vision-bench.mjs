@@ -93,7 +93,7 @@ export function freshRunner(namespace) {
   run('docker', ['builder', 'prune', '-af']);
   const images = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])
     .split('\n')
-    .filter((ref) => ref.includes(namespace));
+    .filter((ref) => ref.includes(namespace) && !ref.endsWith(':<none>'));
   const digests = run('docker', ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}'])
     .split('\n')
     .filter((ref) => ref.includes(namespace) && !ref.endsWith('<none>'));

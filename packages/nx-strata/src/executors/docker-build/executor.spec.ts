@@ -217,6 +217,34 @@ describe('docker-build executor decisions', () => {
     }
   });
 
+  it("on a fork's pull request (nowhere to push) builds into the local engine when the trusted namespace will not let it read", async () => {
+    const server = createServer(
+      (_request, response) => void response.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end(),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const warnings: string[] = [];
+    jest.spyOn(logger, 'warn').mockImplementation((line: string) => void warnings.push(line));
+    try {
+      process.env.STRATA_REGISTRY = `${host}/team`;
+      process.env.STRATA_UNTRUSTED_REGISTRY = '';
+      process.env.DOCKER_CONFIG = root;
+      docker.answer = buildxThatBuilds;
+      expect(await dockerBuildExecutor(options({ registry: `${host}/team` }), context())).toEqual({ success: true });
+      const build = docker.calls.find((call) => call[1] === 'buildx' && call[2] === 'build')!;
+      expect(build).toEqual(expect.arrayContaining(['--load', '--tag', expect.stringMatching(/^acme\/shop\/app:strata-[0-9a-f]{16}$/)]));
+      expect(warnings.join('\n')).toContain(
+        `cannot read ${host}/team (${host} wants a login and docker has none for it), so no registry hit from it; building instead`,
+      );
+      expect(JSON.parse(readFileSync(join(root, RECORD), 'utf8'))).toMatchObject({ result: 'built', mode: 'local' });
+    } finally {
+      delete process.env.STRATA_UNTRUSTED_REGISTRY;
+      delete process.env.DOCKER_CONFIG;
+      process.env.STRATA_REGISTRY = '';
+      server.close();
+    }
+  });
+
   it('on a dry run prints the command and writes nothing', async () => {
     docker.answer = buildxThatBuilds;
     expect(await dockerBuildExecutor(options({ dryRun: true }), context())).toEqual({ success: true });

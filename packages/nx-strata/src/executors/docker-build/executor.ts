@@ -64,7 +64,7 @@ export async function runLayerTask(
       attestations,
     );
     const started = Date.now();
-    const check = await checkRegistry(options, key.key, parent, project);
+    const check = await checkRegistry(options, key.key, parent, project, log);
     if (check.kind === 'fail') return failed(check.message, log);
     // Where the image is: a hit in the namespace it was found in (the trusted one, for an untrusted run), else where this run pushes.
     const where = check.kind === 'hit' ? { ...options, registry: check.namespace } : options;

@@ -3,6 +3,7 @@ import { parseRegistryAddress, repositoryName } from '../../../engines/registry/
 import { RegistryClient, type RegistryFailure } from '../../../engines/registry/registry-client';
 import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
+import { NX_TASK_LOG, type TaskLog } from '../../task-log';
 import type { ParentImage } from './parent-image';
 
 export type RegistryCheck =
@@ -19,6 +20,7 @@ export async function checkRegistry(
   key: string,
   parent: ParentImage | null,
   project: string,
+  log: Pick<TaskLog, 'warn'> = NX_TASK_LOG,
 ): Promise<RegistryCheck> {
   const { read } = options.namespaces;
   if (!read.length) return { kind: 'miss' };
@@ -45,6 +47,11 @@ export async function checkRegistry(
     const address = parseRegistryAddress(namespace);
     const repository = repositoryName(address, `${options.image}/${options.layer}`);
     const probe = await clientFor(address.host).manifest(repository, `strata-${key}`, { withBody: true });
+    // A namespace this run only reads and may not (a fork's pull request, no login for a private registry): no hit there.
+    if (!probe.ok && namespace !== options.registry && (probe.failure.kind === 'unauthorized' || probe.failure.kind === 'forbidden')) {
+      log.warn(`nx-strata: ${label}: cannot read ${namespace} (${probe.failure.detail}), so no registry hit from it; building instead`);
+      continue;
+    }
     if (!probe.ok)
       return {
         kind: 'fail',
