@@ -55,7 +55,7 @@ describe('nx g nx-strata:init, installed from the packed tarball', () => {
     expectSuccess(ci);
     expect(ci.output).toContain('CREATE .github/workflows/nx-strata.yml');
     const workflow = parse(readFileSync(join(root, '.github/workflows/nx-strata.yml'), 'utf8')) as { jobs: Record<string, unknown> };
-    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'build', 'publish', 'summary']);
+    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'build-pr', 'build-main', 'publish', 'summary']);
 
     workspace.commitAll('after init');
     const again = workspace.nx(['g', 'nx-strata:init']);

@@ -166,10 +166,12 @@ describe('trust: what a pull request writes never reaches what main publishes', 
     expect(refused.output).toContain(
       `layer "app" (linux/amd64): refusing to publish ${app.digest}: its record puts it in the untrusted namespace ${U}, and this trusted run publishes only from ${T}`,
     );
-    // With its checks, the publish never starts: main's login cannot even pull the pull request's digest to test it.
+    // With its checks, the publish never starts: main does not even test or scan a digest it would not publish.
     const gated = clone.nx(['run', 'shop:docker-publish'], mainEnv);
     expect(gated.exitCode).not.toBe(0);
-    expect(gated.output).toMatch(/docker-test of layer "app" .*could not pull/);
+    expect(gated.output).toContain(
+      `docker-test of layer "app" of acme/shop (variant default, linux/amd64): refusing to verify ${app.parentRef}: its record puts it in the untrusted namespace ${U}`,
+    );
     expect(await backend.digest('trusted/acme/shop', 'latest')).toBe(before);
 
     const started = Date.now();
@@ -177,5 +179,32 @@ describe('trust: what a pull request writes never reaches what main publishes', 
     expect(clone.builtSince(started)).toEqual(['default/app/linux/amd64']);
     expect(clone.record('default', 'app', 'linux-amd64')!.parentRef.startsWith(`${T}/acme/shop/app@sha256:`)).toBe(true);
     expect(filesOf(`${T}/acme/shop:latest`, configs[0], ['/app.txt'])).toBe("a pull request's change");
+  });
+
+  test("5. a fork's pull request (no login anywhere, nowhere to push) takes hits from the trusted namespace and builds the rest into its own engine", async () => {
+    const fork = workspace.clone();
+    const anonymous = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-docker-config-'));
+    configs.push(anonymous);
+    try {
+      fork.write('apps/app/app.txt', "a fork's change\n");
+      fork.commitAll('a fork');
+      const forkEnv = { ...prEnv, STRATA_UNTRUSTED_REGISTRY: '', DOCKER_CONFIG: anonymous };
+      const tagsBefore = { trusted: await backend.tags('trusted/acme/shop/app'), untrusted: await untrusted.tags('pr/acme/shop/app') };
+      const started = Date.now();
+      expectSuccess(fork.nx(['run-many', '-t', 'docker-build'], forkEnv));
+      expect(fork.registryHitsSince(started)).toEqual(['default/base/linux/amd64']);
+      expect(fork.builtSince(started)).toEqual(['default/app/linux/amd64']);
+      const app = fork.record('default', 'app', 'linux-amd64')!;
+      expect(app).toMatchObject({ mode: 'local', parentRef: `acme/shop/app:strata-${app.key}` });
+      expect(
+        execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', app.parentRef, '/app.txt', '/base-stamp'], { encoding: 'utf8' }),
+      ).toBe("a fork's change\nbase\n");
+      expect({ trusted: await backend.tags('trusted/acme/shop/app'), untrusted: await untrusted.tags('pr/acme/shop/app') }).toEqual(
+        tagsBefore,
+      );
+    } finally {
+      fork.remove();
+      removeLocalImages('acme/shop/');
+    }
   });
 });

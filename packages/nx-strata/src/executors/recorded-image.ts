@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { dockerPullArgs, imageConfigArgs, type ImageConfig } from '../engines/container-run';
 import { describeDockerHost, execDocker, formatDockerCommand, type DockerHost } from '../engines/docker-host';
 import { lastLines } from '../engines/exec-command';
+import { buildNamespaces, distrustedPlace, type BuildNamespaces } from '../engines/registry/trust';
 import { readRecord, type LayerRecord } from '../model/layer-record';
 import { layerDigestPath } from '../model/target-names';
 
@@ -22,6 +23,19 @@ export interface RecordedLayerOptions {
   /** The platform's build host (the plugin's `builders`): the image is pulled and verified there. */
   dockerContext?: string;
   dockerHost?: string;
+  /** The trust settings of the layer's build (see engines/registry/trust.ts): a run verifies only digests it trusts. */
+  registry?: string;
+  untrustedRegistry?: string;
+  trustedBranches?: string[];
+}
+
+/** What the verifying run trusts, from the same settings and environment as the build's. */
+export function recordedLayerNamespaces(options: RecordedLayerOptions): BuildNamespaces {
+  return buildNamespaces({
+    registry: options.registry,
+    untrustedRegistry: options.untrustedRegistry,
+    trustedBranches: options.trustedBranches,
+  });
 }
 
 /** `layer "app" of acme/web (variant default, linux/amd64)`: how messages name the layer. */
@@ -72,6 +86,7 @@ export async function imageUnderTest(
   platform: string,
   host: DockerHost,
   rebuild: string,
+  namespaces?: BuildNamespaces,
 ): Promise<ImageUnderTest | { problem: string }> {
   const record = readRecord(join(workspaceRoot, recordPath));
   const digestFile = join(workspaceRoot, layerDigestPath(recordPath));
@@ -84,6 +99,15 @@ export async function imageUnderTest(
     };
   const ref = record.mode === 'registry' ? record.refs.find((candidate) => candidate.includes('@')) : record.refs[0];
   if (!ref) return { problem: `the build record ${recordPath} names no image reference.\n  → rebuild the layer: ${rebuild}` };
+  if (record.mode === 'registry' && namespaces) {
+    // As for a publish: the namespace from the reference itself, whichever cache restored the record.
+    const where = distrustedPlace(namespaces, ref);
+    if (where) {
+      return {
+        problem: `refusing to verify ${ref}: its record puts it in ${where}, and this ${namespaces.level} run trusts only ${namespaces.read.join(', ') || 'the local engine'} (${namespaces.reason}); it would never publish it.\n  → rebuild it in this run: ${rebuild} --skip-nx-cache`,
+      };
+    }
+  }
   if (record.mode === 'registry') {
     const pull = await execDocker(host, dockerPullArgs(ref, platform), { timeoutMs: PULL_TIMEOUT_MS });
     if (pull.exitCode !== 0)

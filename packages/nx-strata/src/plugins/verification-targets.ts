@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { platformBuildHost, type NormalizedPluginOptions } from '../config/plugin-options';
+import { platformBuildHost, trustOptions, type NormalizedPluginOptions } from '../config/plugin-options';
 import type { RecordedLayerOptions } from '../executors/recorded-image';
 import type { ImageFamily } from '../model/image-family';
 import type { LayerTask } from '../model/layer-task';
@@ -16,6 +16,7 @@ export function recordedLayerOptions(family: ImageFamily, task: LayerTask, optio
     buildTarget: task.targetName,
     ...(host.dockerContext ? { dockerContext: host.dockerContext } : {}),
     ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}),
+    ...trustOptions(options),
   };
 }
 

@@ -1,4 +1,4 @@
-import { buildNamespaces, matchesBranch, namespaceConflict, namespaceOf, trustedCacheEntries, trustLevel } from './trust';
+import { buildNamespaces, distrustedPlace, matchesBranch, namespaceConflict, namespaceOf, trustedCacheEntries, trustLevel } from './trust';
 
 const github = (event: string, ref: string) => ({ GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: event, GITHUB_REF: ref });
 
@@ -139,4 +139,16 @@ describe('registry caches follow the trust rule', () => {
       cacheTo: ['type=inline'],
     });
   });
+});
+
+describe('distrustedPlace', () => {
+  const trustedRun = buildNamespaces({ registry: 'r/acme' }, { STRATA_TRUST: 'trusted' });
+  const prRun = buildNamespaces({ registry: 'r/acme' }, { STRATA_TRUST: 'untrusted' });
+  test.each([
+    [trustedRun, 'r/acme/acme/shop/app@sha256:1', undefined],
+    [trustedRun, 'r/acme/untrusted/acme/shop/app@sha256:1', 'the untrusted namespace r/acme/untrusted'],
+    [trustedRun, 'evil.io/acme/shop/app@sha256:1', 'a registry this run does not know'],
+    [prRun, 'r/acme/untrusted/acme/shop/app@sha256:1', undefined],
+    [prRun, 'r/acme/acme/shop/app@sha256:1', undefined],
+  ])('%#: %s', (namespaces, reference, place) => expect(distrustedPlace(namespaces, reference)).toBe(place));
 });

@@ -177,3 +177,15 @@ function registryCacheRef(entry: string): string | undefined {
   );
   return (fields.type ?? 'registry') === 'registry' ? fields.ref : undefined;
 }
+
+/**
+ * Where `reference` lies when this run does not trust it (`the untrusted namespace r/acme/untrusted`), for a refusal
+ * that names it; undefined when the run reads that namespace. The namespace comes from the reference itself, never
+ * from what a record says of it.
+ */
+export function distrustedPlace(namespaces: BuildNamespaces, reference: string): string | undefined {
+  const namespace = namespaceOf([namespaces.trusted, namespaces.untrusted], reference);
+  if (namespace && namespaces.read.includes(namespace)) return undefined;
+  if (!namespace) return 'a registry this run does not know';
+  return `the ${namespace === namespaces.untrusted ? 'untrusted' : 'trusted'} namespace ${namespace}`;
+}

@@ -69,10 +69,13 @@ describe('docker-build executor decisions', () => {
     jest.spyOn(logger, 'info').mockImplementation((line: string) => void infos.push(line));
     jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     process.env.STRATA_REGISTRY = '';
+    // A developer machine's level, whatever CI variables the test runner has.
+    process.env.STRATA_TRUST = 'untrusted';
   });
   afterEach(() => {
     jest.restoreAllMocks();
     delete process.env.STRATA_REGISTRY;
+    delete process.env.STRATA_TRUST;
     removeTempWorkspace(root);
   });
 
@@ -161,7 +164,6 @@ describe('docker-build executor decisions', () => {
       expect(build.join(' ')).toMatch(new RegExp(`--tag ${registry.host}/team/acme/shop/app:strata-[0-9a-f]{16} .*--push`));
       expect(JSON.parse(readFileSync(join(root, RECORD), 'utf8'))).toMatchObject({ result: 'built', registry: `${registry.host}/team` });
     } finally {
-      delete process.env.STRATA_TRUST;
       process.env.STRATA_REGISTRY = '';
       registry.server.close();
     }
@@ -211,7 +213,6 @@ describe('docker-build executor decisions', () => {
       expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
       expect(existsSync(join(root, RECORD))).toBe(false);
     } finally {
-      delete process.env.STRATA_TRUST;
       process.env.STRATA_REGISTRY = '';
       registry.server.close();
     }
@@ -242,6 +243,19 @@ describe('docker-build executor decisions', () => {
       delete process.env.DOCKER_CONFIG;
       process.env.STRATA_REGISTRY = '';
       server.close();
+    }
+  });
+
+  it('refuses an image whose trusted repositories would lie inside the untrusted namespace', async () => {
+    process.env.STRATA_REGISTRY = 'r.example/team';
+    try {
+      expect(await dockerBuildExecutor(options({ image: 'untrusted/shop' }), context())).toEqual({ success: false });
+      expect(errors.join('\n')).toContain(
+        'the image untrusted/shop is pushed to r.example/team/untrusted/shop/..., which lies inside the untrusted namespace r.example/team/untrusted, so untrusted runs could write it',
+      );
+      expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
+    } finally {
+      process.env.STRATA_REGISTRY = '';
     }
   });
 

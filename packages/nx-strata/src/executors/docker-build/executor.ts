@@ -6,7 +6,7 @@ import { StrataInputError } from '../../config/strata-error';
 import { buildxBuildArgs, BUILDX_MISSING, isBuildxAvailable, localImageStats, registryImageStats } from '../../engines/buildx';
 import { formatDockerCommand } from '../../engines/docker-host';
 import { describeLayer } from '../../model/layer-task';
-import { trustedCacheEntries } from '../../engines/registry/trust';
+import { namespaceConflict, trustedCacheEntries } from '../../engines/registry/trust';
 import { layerDigestPath } from '../../model/target-names';
 import { writeJsonAtomically, writeTextAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
@@ -50,6 +50,12 @@ export async function runLayerTask(
     if (!prepared.ok) return failed(prepared.message, log);
     const { parent, key } = prepared;
     const attestations = await resolveAttestations(options, log);
+    const conflict = namespaceConflict(options.namespaces, options.namespaces.untrusted, options.image);
+    if (conflict)
+      return failed(
+        `${label}: ${conflict}, so untrusted runs could write it.\n  → set the plugin option "untrustedRegistry" to a namespace of its own, or rename the image in ${options.configFile}`,
+        log,
+      );
     const caches = trustedCacheEntries(options, options.namespaces);
     if (!caches.ok)
       return failed(

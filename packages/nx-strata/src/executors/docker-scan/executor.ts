@@ -17,7 +17,14 @@ import {
 } from '../../scan/scanner-command';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
-import { describeImageUnderTest, imageUnderTest, recordedLayerHost, recordedLayerLabel, verifiedImageFields } from '../recorded-image';
+import {
+  describeImageUnderTest,
+  imageUnderTest,
+  recordedLayerHost,
+  recordedLayerLabel,
+  recordedLayerNamespaces,
+  verifiedImageFields,
+} from '../recorded-image';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import type { DockerScanExecutorOptions } from './schema';
 
@@ -60,6 +67,7 @@ export default async function dockerScanExecutor(
     options.platform,
     host,
     `npx nx run ${context.projectName}:${options.buildTarget}`,
+    recordedLayerNamespaces(options),
   );
   if ('problem' in image) return failed(`docker-scan of ${label}: ${image.problem}`, log);
   const under = describeImageUnderTest(image, options.platform, host);

@@ -17,7 +17,14 @@ import {
   type CheckOutcome,
   type CheckTarget,
 } from './lib/container-checks';
-import { describeImageUnderTest, imageUnderTest, recordedLayerHost, recordedLayerLabel, verifiedImageFields } from '../recorded-image';
+import {
+  describeImageUnderTest,
+  imageUnderTest,
+  recordedLayerHost,
+  recordedLayerLabel,
+  recordedLayerNamespaces,
+  verifiedImageFields,
+} from '../recorded-image';
 import { declaresHealthcheck } from '../../engines/container-run';
 import type { DockerTestExecutorOptions } from './schema';
 
@@ -39,7 +46,7 @@ export default async function dockerTestExecutor(
   const host = recordedLayerHost(options);
   const label = recordedLayerLabel(options);
   const rebuild = `npx nx run ${context.projectName}:${options.buildTarget}`;
-  const image = await imageUnderTest(context.root, options.record, options.platform, host, rebuild);
+  const image = await imageUnderTest(context.root, options.record, options.platform, host, rebuild, recordedLayerNamespaces(options));
   if ('problem' in image) return failed(`docker-test of ${label}: ${image.problem}`, log);
   const target: CheckTarget = { image, platform: options.platform, host };
   const under = describeImageUnderTest(image, options.platform, host);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseRegistryAddress } from '../../../engines/registry/registry-address';
 import { RegistryClient } from '../../../engines/registry/registry-client';
-import { namespaceOf } from '../../../engines/registry/trust';
+import { distrustedPlace, namespaceOf } from '../../../engines/registry/trust';
 import { readRecord } from '../../../model/layer-record';
 import type { NormalizedPublishOptions } from './normalize-options';
 import type { PublishSource } from './publish-plan';
@@ -36,16 +36,14 @@ export async function resolvePublishSources(options: NormalizedPublishOptions, p
         continue;
       }
       // The namespace the digest is really in, from the reference itself: a record restored from a cache is not taken at its word.
-      const namespace = namespaceOf([namespaces.trusted, namespaces.untrusted], record.parentRef);
-      if (!namespace || !namespaces.read.includes(namespace)) {
-        const where = namespace
-          ? `the ${namespace === namespaces.untrusted ? 'untrusted' : 'trusted'} namespace ${namespace}`
-          : 'a registry this run does not know';
+      const where = distrustedPlace(namespaces, record.parentRef);
+      if (where) {
         problems.push(
           `layer "${layer.layer}" (${platform}): refusing to publish ${record.digest}: its record puts it in ${where}, and this ${namespaces.level} run publishes only from ${namespaces.read.join(', ')} (${namespaces.reason}).\n  → rebuild it in this run, so it comes from the trusted namespace: ${rebuild}`,
         );
         continue;
       }
+      const namespace = namespaceOf([namespaces.trusted, namespaces.untrusted], record.parentRef)!;
       const host = parseRegistryAddress(namespace).host;
       const [repository, digest] = record.parentRef.slice(host.length + 1).split('@');
       const probe = await clientFor(host).manifest(repository, digest, { withBody: true });
