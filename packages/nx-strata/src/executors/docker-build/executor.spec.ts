@@ -259,6 +259,15 @@ describe('docker-build executor decisions', () => {
     }
   });
 
+  it('stops before anything when STRATA_TRUST is neither trusted nor untrusted, and says what to set', async () => {
+    process.env.STRATA_TRUST = 'yes';
+    expect(await dockerBuildExecutor(options(), context())).toEqual({ success: false });
+    expect(errors.join('\n')).toContain(
+      'layer "app" (variant default, linux/amd64): STRATA_TRUST="yes" is neither "trusted" nor "untrusted"',
+    );
+    expect(docker.calls).toEqual([]);
+  });
+
   it('on a dry run prints the command and writes nothing', async () => {
     docker.answer = buildxThatBuilds;
     expect(await dockerBuildExecutor(options({ dryRun: true }), context())).toEqual({ success: true });

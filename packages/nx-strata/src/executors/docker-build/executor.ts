@@ -39,7 +39,16 @@ export async function runLayerTask(
   context: LayerTaskContext,
   log: TaskLog,
 ): Promise<ExecutorResult> {
-  const options = normalizeOptions(rawOptions, context.root);
+  let options: ReturnType<typeof normalizeOptions>;
+  try {
+    options = normalizeOptions(rawOptions, context.root);
+  } catch (error) {
+    // The environment's trust settings (STRATA_TRUST) are checked here, before anything is touched.
+    return failed(
+      `${describeLayer(rawOptions)}: ${(error as Error).message}.\n  → set STRATA_TRUST to "trusted" (the trusted branches' CI jobs) or "untrusted", or leave it unset`,
+      log,
+    );
+  }
   const project = context.projectName ?? 'unknown-project';
   const label = describeLayer(options);
   // A record says "this key was built": remove the old one first so a failed build can never leave one behind.
