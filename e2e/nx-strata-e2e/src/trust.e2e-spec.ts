@@ -190,6 +190,8 @@ describe('trust: what a pull request writes never reaches what main publishes', 
       fork.commitAll('a fork');
       const forkEnv = { ...prEnv, STRATA_UNTRUSTED_REGISTRY: '', DOCKER_CONFIG: anonymous };
       const tagsBefore = { trusted: await backend.tags('trusted/acme/shop/app'), untrusted: await untrusted.tags('pr/acme/shop/app') };
+      // A fork's runner: no Nx cache of this machine, so the base comes from the trusted namespace.
+      expect(fork.nx(['reset'], forkEnv).exitCode).toBe(0);
       const started = Date.now();
       expectSuccess(fork.nx(['run-many', '-t', 'docker-build'], forkEnv));
       expect(fork.registryHitsSince(started)).toEqual(['default/base/linux/amd64']);
