@@ -1,5 +1,5 @@
 import { join, relative, resolve } from 'node:path';
-import { checkOutputPath, type OutputPathCheck } from '../config/output-path';
+import { checkOutputPath } from '../config/output-path';
 import { REPORT_HTML, renderHtml } from '../report/render-html';
 import { REPORT_MARKDOWN, renderMarkdown, renderTerminal } from '../report/render-text';
 import { writeTextAtomically } from '../utils/write-json-atomically';
@@ -39,22 +39,29 @@ export async function report(command: ReportCommand): Promise<number> {
     { flag: 'markdown', file: command.markdown, kind: REPORT_MARKDOWN, render: () => renderMarkdown(summary) },
     { flag: 'html', file: command.html, kind: REPORT_HTML, render: () => renderHtml(summary, new Date().toISOString()) },
   ].filter((target) => target.file);
-  const checks = targets.map((target) =>
-    target.file === '-' ? { ok: true as const, absolute: '-' } : checkOutputPath(workspaceRoot, command.cwd, target.file!, target.kind),
-  );
-  const refused = checks.findIndex((check) => !check.ok);
-  if (refused !== -1) {
-    const check = checks[refused] as Extract<OutputPathCheck, { ok: false }>;
-    command.out(`nx-strata report: --${targets[refused].flag} ${check.problem}.\n  → ${check.hint}`);
-    return 2;
+  // Every path is checked before anything is written: a refused one leaves the others unwritten too.
+  const outputs: Array<{ render: () => string; path: string }> = [];
+  for (const target of targets) {
+    if (target.file === '-') {
+      outputs.push({ render: target.render, path: '-' });
+      continue;
+    }
+    const check = checkOutputPath(workspaceRoot, command.cwd, target.file!, target.kind);
+    if (!check.ok) {
+      command.out(`nx-strata report: --${target.flag} ${check.problem}.\n  → ${check.hint}`);
+      return 2;
+    }
+    outputs.push({ render: target.render, path: check.absolute });
   }
   const printed: string[] = [];
-  targets.forEach((target, index) => {
-    const path = (checks[index] as Extract<OutputPathCheck, { ok: true }>).absolute;
-    if (path === '-') return void printed.push(target.render());
-    writeTextAtomically(path, target.render());
+  for (const { render, path } of outputs) {
+    if (path === '-') {
+      printed.push(render());
+      continue;
+    }
+    writeTextAtomically(path, render());
     command.out(`wrote ${relative(command.cwd, path)}`);
-  });
+  }
   printed.forEach((text) => command.out(text));
   return 0;
 }

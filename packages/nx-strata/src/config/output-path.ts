@@ -1,6 +1,6 @@
-import { closeSync, existsSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { isInside, realWorkspaceRoot } from './workspace-paths';
+import { closeSync, existsSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { isInside, realPathAllowingMissing, realWorkspaceRoot } from './workspace-paths';
 
 /** A kind of file a command writes, and how to tell one of its own from any other file. */
 export interface OutputKind {
@@ -25,7 +25,7 @@ export function checkOutputPath(workspaceRoot: string, cwd: string, path: string
   const lexical = resolve(cwd, path);
   if (lexical === workspaceRoot || !isInside(workspaceRoot, lexical))
     return { ok: false, problem: `${path} is not a file inside the workspace`, hint: inside };
-  const real = realOf(lexical);
+  const real = realPathAllowingMissing(lexical);
   const realRoot = realWorkspaceRoot(workspaceRoot);
   if (real === realRoot || !isInside(realRoot, real))
     return { ok: false, problem: `${path} leads outside the workspace through a symlink`, hint: inside };
@@ -53,17 +53,6 @@ export function checkOutputPath(workspaceRoot: string, cwd: string, path: string
   if (!kind.isOwn(readHead(lexical)))
     return { ok: false, problem: `${path} exists and is not a ${kind.what}, so it is not replaced`, hint: replace };
   return { ok: true, absolute: lexical };
-}
-
-/** `path` with the symlinks of its longest existing part resolved (the rest may not exist yet). */
-function realOf(path: string): string {
-  for (let existing = path, rest = ''; ; rest = rest ? join(basename(existing), rest) : basename(existing), existing = dirname(existing)) {
-    try {
-      return rest ? join(realpathSync.native(existing), rest) : realpathSync.native(existing);
-    } catch {
-      if (dirname(existing) === existing || isAbsolute(rest)) return path;
-    }
-  }
 }
 
 function nearestExisting(path: string): string | undefined {

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { StrataInputError } from './strata-error';
-import { isInside } from './workspace-paths';
+import { isInside, realPathAllowingMissing } from './workspace-paths';
 
 /** Options of the nx-strata plugin entry in nx.json (`{ "plugin": "nx-strata", "options": { ... } }`). */
 export interface StrataPluginOptions {
@@ -150,15 +150,7 @@ export function checkPluginOptionPaths(options: Pick<NormalizedPluginOptions, 'r
     // Strictly below the root: the workspace root itself is no place for records.
     const inside = (root: string, path: string) => path !== root && isInside(root, path);
     // It may not exist yet: resolve the part that does (a symlinked parent must not lead out either).
-    let real = lexical;
-    for (let existing = lexical, rest = ''; ; rest = join(basename(existing), rest), existing = dirname(existing)) {
-      try {
-        real = join(realpathSync.native(existing), rest);
-        break;
-      } catch {
-        if (dirname(existing) === existing) break;
-      }
-    }
+    const real = realPathAllowingMissing(lexical);
     if (!inside(workspaceRoot, lexical) || !inside(realpathSync.native(workspaceRoot), real)) {
       throw new StrataInputError({
         file: 'nx.json',

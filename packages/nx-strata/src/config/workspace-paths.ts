@@ -1,6 +1,6 @@
 import createIgnore from '@balena/dockerignore';
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, posix, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { StrataInputError } from './strata-error';
 
 /** Largest text file nx-strata reads as a strata.json, Dockerfile or .dockerignore: anything bigger is not one. */
@@ -112,6 +112,20 @@ export function readWorkspaceTextFile(workspaceRoot: string, path: string, optio
 export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/**
+ * `path` (absolute) with the symlinks of its longest existing part resolved: a path that may not exist yet, whose
+ * existing parents must not lead elsewhere. `path` itself when no part of it resolves.
+ */
+export function realPathAllowingMissing(path: string): string {
+  for (let existing = path, rest = ''; ; rest = join(basename(existing), rest), existing = dirname(existing)) {
+    try {
+      return join(realpathSync.native(existing), rest);
+    } catch {
+      if (dirname(existing) === existing) return path;
+    }
+  }
 }
 
 const realRoots = new Map<string, string>();

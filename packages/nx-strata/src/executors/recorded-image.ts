@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { dockerPullArgs, imageConfigArgs, type ImageConfig } from '../engines/container-run';
 import { describeDockerHost, execDocker, formatDockerCommand, type DockerHost } from '../engines/docker-host';
 import { lastLines } from '../engines/exec-command';
-import { buildNamespaces, distrustedPlace, type BuildNamespaces } from '../engines/registry/trust';
+import { buildNamespaces, placeReference, type BuildNamespaces } from '../engines/registry/trust';
 import { readRecord, type LayerRecord } from '../model/layer-record';
 import { layerDigestPath } from '../model/target-names';
 
@@ -31,11 +31,7 @@ export interface RecordedLayerOptions {
 
 /** What the verifying run trusts, from the same settings and environment as the build's. */
 export function recordedLayerNamespaces(options: RecordedLayerOptions): BuildNamespaces {
-  return buildNamespaces({
-    registry: options.registry,
-    untrustedRegistry: options.untrustedRegistry,
-    trustedBranches: options.trustedBranches,
-  });
+  return buildNamespaces(options);
 }
 
 /** `layer "app" of acme/web (variant default, linux/amd64)`: how messages name the layer. */
@@ -101,10 +97,10 @@ export async function imageUnderTest(
   if (!ref) return { problem: `the build record ${recordPath} names no image reference.\n  → rebuild the layer: ${rebuild}` };
   if (record.mode === 'registry' && namespaces) {
     // As for a publish: the namespace from the reference itself, whichever cache restored the record.
-    const where = distrustedPlace(namespaces, ref);
-    if (where) {
+    const place = placeReference(namespaces, ref);
+    if (!place.trusted) {
       return {
-        problem: `refusing to verify ${ref}: its record puts it in ${where}, and this ${namespaces.level} run trusts only ${namespaces.read.join(', ') || 'the local engine'} (${namespaces.reason}); it would never publish it.\n  → rebuild it in this run: ${rebuild} --skip-nx-cache`,
+        problem: `refusing to verify ${ref}: its record puts it in ${place.where}, and this ${namespaces.level} run trusts only ${namespaces.read.join(', ') || 'the local engine'} (${namespaces.reason}); it would never publish it.\n  → rebuild it in this run: ${rebuild} --skip-nx-cache`,
       };
     }
   }

@@ -312,6 +312,12 @@ export class RegistryClient {
   }
 }
 
+/** One RegistryClient per host, made when first asked for (its tokens are then reused for every repository there). */
+export function registryClients(env: NodeJS.ProcessEnv = process.env): (host: string) => RegistryClient {
+  const clients = new Map<string, RegistryClient>();
+  return (host) => clients.get(host) ?? clients.set(host, new RegistryClient(host, env)).get(host)!;
+}
+
 function scopeOf(repository: string, action: Action): string {
   return `repository:${repository}:${action === 'pull' ? 'pull' : `pull,${action}`}`;
 }

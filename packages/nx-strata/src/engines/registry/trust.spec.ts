@@ -1,4 +1,4 @@
-import { buildNamespaces, distrustedPlace, matchesBranch, namespaceConflict, namespaceOf, trustedCacheEntries, trustLevel } from './trust';
+import { buildNamespaces, matchesBranch, namespaceConflict, namespaceOf, placeReference, trustedCacheEntries, trustLevel } from './trust';
 
 const github = (event: string, ref: string) => ({ GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: event, GITHUB_REF: ref });
 
@@ -79,10 +79,10 @@ describe('build namespaces', () => {
   });
 
   it('refuses an image whose trusted repositories would lie in the untrusted namespace', () => {
-    expect(namespaceConflict({ trusted: 'r/acme' }, 'r/acme/untrusted', 'untrusted/vision')).toContain(
+    expect(namespaceConflict({ trusted: 'r/acme', untrusted: 'r/acme/untrusted' }, 'untrusted/vision')).toContain(
       'lies inside the untrusted namespace r/acme/untrusted',
     );
-    expect(namespaceConflict({ trusted: 'r/acme' }, 'r/acme/untrusted', 'acme/vision')).toBeUndefined();
+    expect(namespaceConflict({ trusted: 'r/acme', untrusted: 'r/acme/untrusted' }, 'acme/vision')).toBeUndefined();
   });
 });
 
@@ -141,14 +141,14 @@ describe('registry caches follow the trust rule', () => {
   });
 });
 
-describe('distrustedPlace', () => {
+describe('placeReference', () => {
   const trustedRun = buildNamespaces({ registry: 'r/acme' }, { STRATA_TRUST: 'trusted' });
   const prRun = buildNamespaces({ registry: 'r/acme' }, { STRATA_TRUST: 'untrusted' });
   test.each([
-    [trustedRun, 'r/acme/acme/shop/app@sha256:1', undefined],
-    [trustedRun, 'r/acme/untrusted/acme/shop/app@sha256:1', 'the untrusted namespace r/acme/untrusted'],
-    [trustedRun, 'evil.io/acme/shop/app@sha256:1', 'a registry this run does not know'],
-    [prRun, 'r/acme/untrusted/acme/shop/app@sha256:1', undefined],
-    [prRun, 'r/acme/acme/shop/app@sha256:1', undefined],
-  ])('%#: %s', (namespaces, reference, place) => expect(distrustedPlace(namespaces, reference)).toBe(place));
+    [trustedRun, 'r/acme/acme/shop/app@sha256:1', { trusted: true, namespace: 'r/acme' }],
+    [trustedRun, 'r/acme/untrusted/acme/shop/app@sha256:1', { trusted: false, where: 'the untrusted namespace r/acme/untrusted' }],
+    [trustedRun, 'evil.io/acme/shop/app@sha256:1', { trusted: false, where: 'a registry this run does not know' }],
+    [prRun, 'r/acme/untrusted/acme/shop/app@sha256:1', { trusted: true, namespace: 'r/acme/untrusted' }],
+    [prRun, 'r/acme/acme/shop/app@sha256:1', { trusted: true, namespace: 'r/acme' }],
+  ])('%#: %s', (namespaces, reference, place) => expect(placeReference(namespaces, reference)).toEqual(place));
 });

@@ -118,11 +118,8 @@ export function namespaceOf(namespaces: Array<string | null>, reference: string)
  * Why this image's trusted repositories would fall inside the untrusted namespace (an image named `untrusted/...`
  * under the default `<registry>/untrusted`), or undefined. Pure.
  */
-export function namespaceConflict(
-  namespaces: Pick<BuildNamespaces, 'trusted'>,
-  untrusted: string | null,
-  image: string,
-): string | undefined {
+export function namespaceConflict(namespaces: Pick<BuildNamespaces, 'trusted' | 'untrusted'>, image: string): string | undefined {
+  const { untrusted } = namespaces;
   if (!namespaces.trusted || !untrusted || untrusted === namespaces.trusted) return undefined;
   const trustedRepository = `${namespaces.trusted}/${image}/`;
   if (namespaceOf([namespaces.trusted, untrusted], trustedRepository) !== untrusted) return undefined;
@@ -178,14 +175,16 @@ function registryCacheRef(entry: string): string | undefined {
   return (fields.type ?? 'registry') === 'registry' ? fields.ref : undefined;
 }
 
+/** Where a reference lies for this run: a namespace it trusts, or (for a refusal that names it) a place it does not. */
+export type ReferencePlace = { trusted: true; namespace: string } | { trusted: false; where: string };
+
 /**
- * Where `reference` lies when this run does not trust it (`the untrusted namespace r/acme/untrusted`), for a refusal
- * that names it; undefined when the run reads that namespace. The namespace comes from the reference itself, never
- * from what a record says of it.
+ * The namespace `reference` lies in when this run reads it, else where it lies (`the untrusted namespace
+ * r/acme/untrusted`, `a registry this run does not know`). From the reference itself, never from what a record says.
  */
-export function distrustedPlace(namespaces: BuildNamespaces, reference: string): string | undefined {
+export function placeReference(namespaces: BuildNamespaces, reference: string): ReferencePlace {
   const namespace = namespaceOf([namespaces.trusted, namespaces.untrusted], reference);
-  if (namespace && namespaces.read.includes(namespace)) return undefined;
-  if (!namespace) return 'a registry this run does not know';
-  return `the ${namespace === namespaces.untrusted ? 'untrusted' : 'trusted'} namespace ${namespace}`;
+  if (namespace && namespaces.read.includes(namespace)) return { trusted: true, namespace };
+  if (!namespace) return { trusted: false, where: 'a registry this run does not know' };
+  return { trusted: false, where: `the ${namespace === namespaces.untrusted ? 'untrusted' : 'trusted'} namespace ${namespace}` };
 }

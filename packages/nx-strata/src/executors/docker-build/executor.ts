@@ -59,7 +59,7 @@ export async function runLayerTask(
     if (!prepared.ok) return failed(prepared.message, log);
     const { parent, key } = prepared;
     const attestations = await resolveAttestations(options, log);
-    const conflict = namespaceConflict(options.namespaces, options.namespaces.untrusted, options.image);
+    const conflict = namespaceConflict(options.namespaces, options.image);
     if (conflict)
       return failed(
         `${label}: ${conflict}, so untrusted runs could write it.\n  → set the plugin option "untrustedRegistry" to a namespace of its own, or rename the image in ${options.configFile}`,

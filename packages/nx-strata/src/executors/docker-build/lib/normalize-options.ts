@@ -43,10 +43,7 @@ export function normalizeOptions(
   workspaceRoot: string,
   env: NodeJS.ProcessEnv = process.env,
 ): NormalizedDockerBuildOptions {
-  const namespaces = buildNamespaces(
-    { registry: options.registry, untrustedRegistry: options.untrustedRegistry, trustedBranches: options.trustedBranches },
-    env,
-  );
+  const namespaces = buildNamespaces(options, env);
   const normalized = {
     ...options,
     namespaces,

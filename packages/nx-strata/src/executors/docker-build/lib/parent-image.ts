@@ -1,6 +1,6 @@
 import { localImageExists } from '../../../engines/buildx';
 import { describeDockerHost } from '../../../engines/docker-host';
-import { distrustedPlace, namespaceOf } from '../../../engines/registry/trust';
+import { placeReference } from '../../../engines/registry/trust';
 import { readRecord } from '../../../model/layer-record';
 import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
@@ -35,15 +35,14 @@ export async function resolveParentImage(options: NormalizedDockerBuildOptions, 
   if (record.mode === 'registry') {
     // Where the digest really is, from the reference itself (a record restored from a cache is not taken at its word).
     const { namespaces } = options;
-    const where = distrustedPlace(namespaces, record.parentRef);
-    if (where) {
+    const place = placeReference(namespaces, record.parentRef);
+    if (!place.trusted) {
       const reads = namespaces.read.length ? namespaces.read.join(', ') : 'no registry (local mode)';
       throw new ParentImageError(
-        `${describeLayer(options)}: the parent ${target} is ${record.parentRef} in ${where}, which this ${namespaces.level} run does not build on (it reads ${reads}; ${namespaces.reason}). Its record came from a run that wrote elsewhere, or from a cache such a run filled.\n  → rebuild the parent in this run: ${rerun}`,
+        `${describeLayer(options)}: the parent ${target} is ${record.parentRef} in ${place.where}, which this ${namespaces.level} run does not build on (it reads ${reads}; ${namespaces.reason}). Its record came from a run that wrote elsewhere, or from a cache such a run filled.\n  → rebuild the parent in this run: ${rerun}`,
       );
     }
-    const namespace = namespaceOf([namespaces.trusted, namespaces.untrusted], record.parentRef)!;
-    return { target, key: record.key, ref: record.parentRef, namespace };
+    return { target, key: record.key, ref: record.parentRef, namespace: place.namespace };
   }
   if (options.registry) {
     throw new ParentImageError(

@@ -1,6 +1,6 @@
 import { manifestStats, type ImageStats } from '../../../engines/buildx';
 import { parseRegistryAddress, repositoryName } from '../../../engines/registry/registry-address';
-import { RegistryClient, type RegistryFailure } from '../../../engines/registry/registry-client';
+import { registryClients, type RegistryFailure } from '../../../engines/registry/registry-client';
 import { describeLayer } from '../../../model/layer-task';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
 import { NX_TASK_LOG, type TaskLog } from '../../task-log';
@@ -24,8 +24,7 @@ export async function checkRegistry(
 ): Promise<RegistryCheck> {
   const { read } = options.namespaces;
   if (!read.length) return { kind: 'miss' };
-  const clients = new Map<string, RegistryClient>();
-  const clientFor = (host: string) => clients.get(host) ?? clients.set(host, new RegistryClient(host)).get(host)!;
+  const clientFor = registryClients();
   const label = describeLayer(options);
 
   if (parent?.namespace) {

@@ -24,10 +24,7 @@ export function normalizePublishOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): NormalizedPublishOptions {
   const registry = buildRegistry(options.registry, env);
-  const namespaces = buildNamespaces(
-    { registry: options.registry, untrustedRegistry: options.untrustedRegistry, trustedBranches: options.trustedBranches },
-    env,
-  );
+  const namespaces = buildNamespaces(options, env);
   const normalized = { ...options, registry, namespaces, workspaceRoot } as NormalizedPublishOptions;
   normalized.registries ??= registry ? [registry] : [];
   normalized.version ??= env.STRATA_VERSION || projectVersion(workspaceRoot, options.configFile);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseRegistryAddress } from '../../../engines/registry/registry-address';
-import { RegistryClient } from '../../../engines/registry/registry-client';
-import { distrustedPlace, namespaceOf } from '../../../engines/registry/trust';
+import { registryClients } from '../../../engines/registry/registry-client';
+import { placeReference } from '../../../engines/registry/trust';
 import { readRecord } from '../../../model/layer-record';
 import type { NormalizedPublishOptions } from './normalize-options';
 import type { PublishSource } from './publish-plan';
@@ -16,8 +16,7 @@ export type SourcesResult = { ok: true; sources: PublishSource[] } | { ok: false
  */
 export async function resolvePublishSources(options: NormalizedPublishOptions, project: string): Promise<SourcesResult> {
   const { namespaces } = options;
-  const clients = new Map<string, RegistryClient>();
-  const clientFor = (host: string) => clients.get(host) ?? clients.set(host, new RegistryClient(host)).get(host)!;
+  const clientFor = registryClients();
   const sources: PublishSource[] = [];
   const problems: string[] = [];
   for (const layer of options.layers) {
@@ -36,14 +35,14 @@ export async function resolvePublishSources(options: NormalizedPublishOptions, p
         continue;
       }
       // The namespace the digest is really in, from the reference itself: a record restored from a cache is not taken at its word.
-      const where = distrustedPlace(namespaces, record.parentRef);
-      if (where) {
+      const place = placeReference(namespaces, record.parentRef);
+      if (!place.trusted) {
         problems.push(
-          `layer "${layer.layer}" (${platform}): refusing to publish ${record.digest}: its record puts it in ${where}, and this ${namespaces.level} run publishes only from ${namespaces.read.join(', ')} (${namespaces.reason}).\n  → rebuild it in this run, so it comes from the trusted namespace: ${rebuild}`,
+          `layer "${layer.layer}" (${platform}): refusing to publish ${record.digest}: its record puts it in ${place.where}, and this ${namespaces.level} run publishes only from ${namespaces.read.join(', ')} (${namespaces.reason}).\n  → rebuild it in this run, so it comes from the trusted namespace: ${rebuild}`,
         );
         continue;
       }
-      const namespace = namespaceOf([namespaces.trusted, namespaces.untrusted], record.parentRef)!;
+      const { namespace } = place;
       const host = parseRegistryAddress(namespace).host;
       const [repository, digest] = record.parentRef.slice(host.length + 1).split('@');
       const probe = await clientFor(host).manifest(repository, digest, { withBody: true });
