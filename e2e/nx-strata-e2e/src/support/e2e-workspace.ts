@@ -62,11 +62,15 @@ export class E2EWorkspace {
     return workspace;
   }
 
-  /** A committer for the tests' commits, and no signing. */
+  /**
+   * A committer for the tests' commits, no signing, and no automatic `git gc`: after a commit of many files git packs
+   * its objects in the background, and a layer whose context sends .git/ would change its key while a test runs.
+   */
   private configureGit(): void {
     this.git('config', 'user.name', 'nx-strata e2e');
     this.git('config', 'user.email', 'e2e@nx-strata.invalid');
     this.git('config', 'commit.gpgsign', 'false');
+    this.git('config', 'gc.auto', '0');
   }
 
   /** `git status --porcelain`, trimmed: '' when the working tree is clean. */
