@@ -26,6 +26,11 @@ const MAY_IMPORT = {
   cli: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'cache-server', 'report', 'utils'],
 };
 const FOLDERS = [...Object.keys(MAY_IMPORT), 'test-utils'];
+/** Nx comes from the workspace's own `nx` (a peer, Nx 22 to 24): @nx/devkit's majors each accept only some Nx majors. */
+const NX_DEVKIT = {
+  group: ['@nx/devkit', '@nx/devkit/*'],
+  message: "import from 'nx/src/devkit-exports' (what @nx/devkit re-exports): the workspace's own Nx then answers, whatever its major",
+};
 const layering = Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
   files: [`${SRC}/${folder}/**/*.ts`],
   ignores: ['**/*.spec.ts'],
@@ -34,6 +39,7 @@ const layering = Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
       'error',
       {
         patterns: [
+          NX_DEVKIT,
           ...FOLDERS.filter(
             (other) => other !== folder && !allowed.includes(other) && !(folder === 'plugins' && other === 'executors'),
           ).map((other) => ({
@@ -75,6 +81,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   ...layering,
+  { files: [`${SRC}/**/*.spec.ts`], rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [NX_DEVKIT] }] } },
   {
     rules: {
       'no-empty': ['error', { allowEmptyCatch: false }],

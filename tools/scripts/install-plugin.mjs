@@ -1,5 +1,5 @@
 // Installs the packed nx-strata tarball into a workspace's node_modules, the way `npm i nx-strata-x.y.z.tgz` would,
-// and links every other package (nx, @nx/devkit, the plugin's dependencies) from this repository's node_modules
+// and links every other package (nx, the plugin's dependencies) from this repository's node_modules
 // so test and example workspaces need no network. Build the plugin first (npx nx run nx-strata:build).
 // usage: node tools/scripts/install-plugin.mjs <workspace-dir> [--tarball <tgz>]
 import { execFileSync } from 'node:child_process';

@@ -55,8 +55,8 @@ type LayerRow = InspectedLayer & { family: ImageFamily; task: LayerTask; keyDeta
 let producers: (path: string) => string | undefined = () => undefined;
 
 /** Nx's project graph, as project configurations by name (runs Nx's graph computation, plugins included). */
-async function readProjectGraph(): Promise<Record<string, import('@nx/devkit').ProjectConfiguration>> {
-  const { createProjectGraphAsync } = await import('@nx/devkit');
+async function readProjectGraph(): Promise<Record<string, import('nx/src/devkit-exports').ProjectConfiguration>> {
+  const { createProjectGraphAsync } = await import('nx/src/devkit-exports');
   const graph = await createProjectGraphAsync({ exitOnError: false });
   return Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data]));
 }

@@ -1,4 +1,4 @@
-import type { ProjectConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration } from 'nx/src/devkit-exports';
 import type { ImageFamily } from '../model/image-family';
 import type { LayerTask } from '../model/layer-task';
 import { gitIgnoredPaths } from '../engines/git-ignored';

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import fg from 'fast-glob';
 import {
   checkPluginOptionPaths,
   findStrataPluginEntry,
@@ -9,6 +8,7 @@ import {
   type StrataPluginOptions,
 } from '../config/plugin-options';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
+import { STRATA_CONFIG_GLOB } from '../config/strata-config';
 
 /** The Nx workspace around `from`: the nearest directory with nx.json. */
 export function findWorkspaceRoot(from: string): string {
@@ -32,7 +32,15 @@ export interface StrataWorkspace {
 
 interface NxJsonFile {
   defaultBase?: string;
-  plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }>;
+  plugins?: Array<string | PluginEntry>;
+}
+
+/** An nx.json plugin entry: its options and the config files Nx hands it (`include` / `exclude` globs). */
+interface PluginEntry {
+  plugin: string;
+  options?: StrataPluginOptions;
+  include?: string[];
+  exclude?: string[];
 }
 
 /** The workspace around `cwd`: its root, nx.json, the plugin's options and its strata.json files. */
@@ -42,7 +50,7 @@ export function openWorkspace(cwd: string, configFile?: string): StrataWorkspace
   const pluginOptions = pluginOptionsOf(nxJson, workspaceRoot);
   const configFiles = configFile
     ? [relative(workspaceRoot, resolve(cwd, configFile)).split('\\').join('/')]
-    : findStrataConfigs(workspaceRoot);
+    : findStrataConfigs(workspaceRoot, findStrataPluginEntry(nxJson.plugins));
   return { workspaceRoot, nxJson, pluginOptions, configFiles, family: (file) => readImageFamily(file, workspaceRoot, pluginOptions) };
 }
 
@@ -62,7 +70,19 @@ function pluginOptionsOf(nxJson: NxJsonFile, workspaceRoot: string): NormalizedP
   return options;
 }
 
-/** Every strata.json of the workspace, workspace-relative, sorted. */
-export function findStrataConfigs(workspaceRoot: string): string[] {
-  return fg.sync('**/strata.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', '**/.nx/**', '**/dist/**', '**/.git/**'] }).sort();
+/**
+ * Every strata.json Nx gives the plugin, workspace-relative and sorted: Nx's own file list (its .gitignore and
+ * .nxignore rules, dot-directories included) matched against the plugin's pattern and the nx.json entry's
+ * `include` / `exclude`, so the CLI sees exactly the image families the project graph has.
+ */
+export function findStrataConfigs(workspaceRoot: string, entry?: string | PluginEntry): string[] {
+  // Loaded here: commands given one strata.json never pay for Nx's native file walker.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { globWithWorkspaceContextSync } = require('nx/src/utils/workspace-context') as typeof import('nx/src/utils/workspace-context');
+  const scoped: Partial<PluginEntry> = typeof entry === 'object' ? entry : {};
+  const files = globWithWorkspaceContextSync(workspaceRoot, [STRATA_CONFIG_GLOB], scoped.exclude);
+  const included = scoped.include?.length
+    ? new Set(globWithWorkspaceContextSync(workspaceRoot, scoped.include, scoped.exclude))
+    : undefined;
+  return files.filter((file) => !included || included.has(file)).sort();
 }

@@ -3,6 +3,9 @@
  * Every path is relative to the directory that holds the strata.json file.
  * The JSON Schema users point `$schema` at is `strata.schema.json` at the package root.
  */
+/** The file that declares an image family: Nx hands the plugin every file matching this, and the CLI reads the same list. */
+export const STRATA_CONFIG_GLOB = '**/strata.json';
+
 export interface StrataConfig {
   $schema?: string;
   /** Nx project name. @default the directory name of strata.json (or the last segment of `image` at the workspace root) */

@@ -1,4 +1,4 @@
-import type { logger as NxLogger } from '@nx/devkit';
+import type { logger as NxLogger } from 'nx/src/devkit-exports';
 
 /**
  * Where an executor's messages go. One task alone logs through Nx's logger; a task in a batch (many tasks in one
@@ -15,9 +15,9 @@ export interface TaskLog {
   childOutput(text: string): void;
 }
 
-// Loaded on first use: a batch of tasks never needs Nx's logger, and @nx/devkit takes about 70 ms to load.
+// Loaded on first use: a batch of tasks never needs Nx's logger, and Nx's devkit exports take about 70 ms to load.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const nxLogger = (): typeof NxLogger => (require('@nx/devkit') as { logger: typeof NxLogger }).logger;
+const nxLogger = (): typeof NxLogger => (require('nx/src/devkit-exports') as { logger: typeof NxLogger }).logger;
 
 export const NX_TASK_LOG: TaskLog = {
   info: (message) => nxLogger().info(message),

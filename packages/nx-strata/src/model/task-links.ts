@@ -1,4 +1,4 @@
-import type { ProjectConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration } from 'nx/src/devkit-exports';
 import { posix } from 'node:path';
 import { planBinaryTasks } from './binary-task';
 import type { ImageFamily } from './image-family';

@@ -1,4 +1,4 @@
-import type { TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration } from 'nx/src/devkit-exports';
 import type { BinaryTask } from '../model/binary-task';
 import { presetInputGlobs } from '../binaries/presets';
 import type { BinaryBuildExecutorOptions } from '../executors/binary-build/schema';

@@ -1,4 +1,4 @@
-import { DependencyType, type CreateDependenciesContext, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import { DependencyType, type CreateDependenciesContext, type CreateNodesContext, type CreateNodesResult } from 'nx/src/devkit-exports';
 import { createTempWorkspace, removeTempWorkspace } from '../test-utils/temp-workspace';
 import { createDependencies } from './image-dependencies';
 import { createNodes } from './plugin';

@@ -1,4 +1,4 @@
-import type { CreateDependencies, CreateDependenciesContext, RawProjectGraphDependency } from '@nx/devkit';
+import type { CreateDependencies, CreateDependenciesContext, RawProjectGraphDependency } from 'nx/src/devkit-exports';
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { failAtConfigPath } from '../config/load-strata-config';

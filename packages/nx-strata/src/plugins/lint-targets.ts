@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration } from 'nx/src/devkit-exports';
 import type { NormalizedPluginOptions } from '../config/plugin-options';
 import type { DockerLintExecutorOptions } from '../executors/docker-lint/schema';
 import { effectiveSeverities } from '../lint/lint-rules';

@@ -1,8 +1,8 @@
-import type { CreateNodesContext, CreateNodesResult } from '@nx/devkit';
+import type { CreateNodesContext, CreateNodesResult } from 'nx/src/devkit-exports';
 
 /**
- * Nx's `createNodesFromFiles`, without loading `@nx/devkit` on the way: every config file's nodes, and one
- * AggregateCreateNodesError naming each file that failed (with the results of the others). `@nx/devkit` costs about
+ * Nx's `createNodesFromFiles`, without loading Nx's devkit exports on the way: every config file's nodes, and one
+ * AggregateCreateNodesError naming each file that failed (with the results of the others). The devkit exports cost about
  * 70 ms to load in a plugin worker, on the critical path of every graph computation (a fresh CI runner's no-op
  * included), so it is loaded only when there is an error to report.
  */
@@ -31,6 +31,6 @@ export async function nodesFromFiles<Options>(
     .map((entry) => [entry.file, entry.value] as [string, CreateNodesResult]);
   const errors = settled.filter((entry) => 'error' in entry).map((entry) => [entry.file, entry.error] as [string, Error]);
   if (errors.length === 0) return results;
-  const { AggregateCreateNodesError } = await import('@nx/devkit');
+  const { AggregateCreateNodesError } = await import('nx/src/devkit-exports');
   throw new AggregateCreateNodesError(errors, results);
 }

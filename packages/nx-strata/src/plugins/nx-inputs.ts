@@ -1,4 +1,4 @@
-import type { TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration } from 'nx/src/devkit-exports';
 import type { LayerInputs } from '../dockerfile/layer-inputs';
 import { globsUnder } from './output-globs';
 

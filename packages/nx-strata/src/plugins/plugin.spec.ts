@@ -1,4 +1,4 @@
-import { AggregateCreateNodesError, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import { AggregateCreateNodesError, type CreateNodesContext, type CreateNodesResult } from 'nx/src/devkit-exports';
 import { createTempWorkspace, removeTempWorkspace, VISION_LAYOUT } from '../test-utils/temp-workspace';
 import { createNodes } from './plugin';
 

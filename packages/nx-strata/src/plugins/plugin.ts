@@ -1,5 +1,6 @@
-import type { CreateNodes, CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
+import type { CreateNodes, CreateNodesContext, CreateNodesResult, TargetConfiguration } from 'nx/src/devkit-exports';
 import { posix } from 'node:path';
+import { STRATA_CONFIG_GLOB } from '../config/strata-config';
 import { nodesFromFiles } from './nodes-from-files';
 import { planBinaryTasks } from '../model/binary-task';
 import { checkBinaryPaths } from '../config/check-binary-paths';
@@ -26,7 +27,7 @@ import { outputSources, rememberFamilies } from './image-dependencies';
 
 export type { StrataPluginOptions };
 
-export const STRATA_CONFIG_GLOB = '**/strata.json';
+export { STRATA_CONFIG_GLOB };
 
 export const createNodes: CreateNodes<StrataPluginOptions> = [
   STRATA_CONFIG_GLOB,

@@ -1,4 +1,4 @@
-import type { TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration } from 'nx/src/devkit-exports';
 import { publishedLayers, publishSettings } from '../model/published-layers';
 import type { DockerPublishExecutorOptions } from '../executors/docker-publish/schema';
 import { defaultTagTemplates } from '../publish/tag-templates';

@@ -1,4 +1,4 @@
-import type { TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration } from 'nx/src/devkit-exports';
 import type { NormalizedPluginOptions } from '../config/plugin-options';
 import type { DockerScanExecutorOptions } from '../executors/docker-scan/schema';
 import type { ImageFamily } from '../model/image-family';

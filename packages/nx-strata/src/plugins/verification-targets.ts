@@ -1,4 +1,4 @@
-import type { TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration } from 'nx/src/devkit-exports';
 import { platformBuildHost, trustOptions, type NormalizedPluginOptions } from '../config/plugin-options';
 import type { RecordedLayerOptions } from '../executors/recorded-image';
 import type { ImageFamily } from '../model/image-family';

@@ -4,7 +4,14 @@ import type { HistoryTask, TaskOutcome } from './history-types';
 
 /** The parts of Nx's TaskResult this reads. */
 export interface FinishedTask {
-  task: { target: { project: string; target: string }; projectRoot?: string; startTime?: number; endTime?: number };
+  task: {
+    target: { project: string; target: string };
+    projectRoot?: string;
+    startTime?: number;
+    endTime?: number;
+    /** The options given on the command line (`--dryRun`). */
+    overrides?: Record<string, unknown>;
+  };
   status: string;
 }
 
@@ -56,6 +63,12 @@ export function historyTasks(results: FinishedTask[], names: Names, readRecord: 
     });
   }
   return tasks;
+}
+
+/** Whether the task was a dry run (`--dryRun` / `--dry-run`): it built, pushed and published nothing. */
+export function isDryRun(result: FinishedTask): boolean {
+  const overrides = result.task.overrides ?? {};
+  return [overrides.dryRun, overrides['dry-run']].some((value) => value === true || value === 'true');
 }
 
 /** A task's wall time in this run, from Nx's start and end times. */

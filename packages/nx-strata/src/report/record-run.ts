@@ -1,9 +1,9 @@
-import type { PostTasksExecution } from '@nx/devkit';
+import type { PostTasksExecution } from 'nx/src/devkit-exports';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { checkTargetNaming } from '../model/target-names';
-import { historyTasks, type FinishedTask } from './history-tasks';
+import { historyTasks, isDryRun, type FinishedTask } from './history-tasks';
 import { historyChecks, type PublishTarget } from './history-checks';
 import { requestedTargets } from './requested-targets';
 import { appendRun } from './run-history';
@@ -11,7 +11,7 @@ import { appendRun } from './run-history';
 /**
  * Nx's `postTasksExecution` hook: after every run, appends its layer and binary tasks (built, registry hit, local or
  * remote cache hit, failed, skipped; duration, size, layer count), its checks (tests, scans, lint) and its publishes
- * (with the failed tasks that stopped them) to the build history. Never fails the run.
+ * (with the failed tasks that stopped them) to the build history. Dry runs are left out. Never fails the run.
  */
 export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async (options, context) => {
   const normalized = normalizePluginOptions(options);
@@ -26,7 +26,8 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
         return undefined;
       }
     };
-    const results = Object.values(context.taskResults) as FinishedTask[];
+    // A dry run built, pushed and published nothing: it is no part of the history.
+    const results = (Object.values(context.taskResults) as FinishedTask[]).filter((result) => !isDryRun(result));
     const tasks = historyTasks(results, normalized, readRecord);
     const { checks, publishes } = historyChecks(
       results,
@@ -50,8 +51,8 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
       normalized.historyMaxBytes,
     );
   } catch (error) {
-    // @nx/devkit is loaded only to say this: every plugin worker would pay for it otherwise.
-    const { logger } = await import('@nx/devkit');
+    // Nx's devkit exports are loaded only to say this: every plugin worker would pay for it otherwise.
+    const { logger } = await import('nx/src/devkit-exports');
     logger.warn(`nx-strata: this run was not added to the build history (${(error as Error).message}); the run itself is unaffected`);
   }
 };
@@ -62,7 +63,7 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
  */
 async function publishTargetsOfGraph(): Promise<PublishTarget[]> {
   try {
-    const { readCachedProjectGraph } = await import('@nx/devkit');
+    const { readCachedProjectGraph } = await import('nx/src/devkit-exports');
     const graph = readCachedProjectGraph();
     return Object.values(graph.nodes).flatMap((node) =>
       Object.entries(node.data.targets ?? {})

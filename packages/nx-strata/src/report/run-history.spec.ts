@@ -1,5 +1,6 @@
 import { createTempWorkspace } from '../test-utils/temp-workspace';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryRun } from './history-types';
 import { appendRun, HISTORY_FILE, readHistory } from './run-history';
@@ -33,6 +34,16 @@ describe('run history', () => {
     expect(ids.length).toBeGreaterThanOrEqual(7);
     expect(ids).toEqual([...ids].sort());
     expect(readFileSync(join(directory, HISTORY_FILE), 'utf8').endsWith('\n')).toBe(true);
+  });
+
+  it('never shows in git status, even where the repository ignores only some .nx/ folders', () => {
+    execFileSync('git', ['init', '-q'], { cwd: directory });
+    writeFileSync(join(directory, '.gitignore'), '.nx/cache\n.nx/workspace-data\n');
+    appendRun(join(directory, '.nx/strata-history'), run('a'), 1e6);
+    expect(execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: directory, encoding: 'utf8' })).toBe(
+      '?? .gitignore\n',
+    );
+    expect(readHistory(join(directory, '.nx/strata-history')).map((entry) => entry.id)).toEqual(['a']);
   });
 
   it('is empty when nothing was recorded', () => {

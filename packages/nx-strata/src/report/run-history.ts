@@ -10,6 +10,9 @@ export const HISTORY_FILE = 'runs.jsonl';
  */
 export function appendRun(directory: string, run: HistoryRun, maxBytes: number): void {
   mkdirSync(directory, { recursive: true });
+  // The history is this machine's: git never shows it, whatever the repository ignores (as pytest and ruff do).
+  const ignore = join(directory, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# nx-strata build history: local to this machine\n*\n');
   const file = join(directory, HISTORY_FILE);
   appendFileSync(file, `${JSON.stringify(run)}\n`);
   if (statSync(file).size <= maxBytes) return;

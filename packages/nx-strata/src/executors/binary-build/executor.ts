@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
 import { binaryTask, type BinaryTask } from '../../model/binary-task';
 import { buildCapability } from '../../binaries/build-capability';
 import { hostPlatform } from '../../binaries/host';

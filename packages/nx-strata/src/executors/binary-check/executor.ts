@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
 import { detectBinaryFormat, expectedArch, expectedFormat } from '../../binaries/binary-format';
 import { canRunHere, hostPlatform } from '../../binaries/host';
 import { parsePlatform } from '../../config/platforms';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
 import type { BinaryChecksumsExecutorOptions } from './schema';
 
 /** Writes `<sha256>  <file>` for every platform binary that exists (a skipped platform is named in the log). */

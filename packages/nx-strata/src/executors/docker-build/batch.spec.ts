@@ -1,4 +1,4 @@
-import type { TaskGraph } from '@nx/devkit';
+import type { TaskGraph } from 'nx/src/devkit-exports';
 import { batchConcurrency, runBatch, type BatchTaskResult } from './batch';
 
 /** Three chains base → ml → app, as the vision example's layer tasks. */

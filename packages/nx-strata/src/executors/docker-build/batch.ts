@@ -1,4 +1,4 @@
-import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import type { ExecutorContext, TaskGraph } from 'nx/src/devkit-exports';
 import { BufferedTaskLog } from '../task-log';
 import { runLayerTask } from './executor';
 import type { DockerBuildExecutorOptions } from './schema';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
 import type { ExecOptions, ExecResult } from '../../engines/exec-command';
 import { createTempWorkspace, removeTempWorkspace, writeFiles } from '../../test-utils/temp-workspace';
 import type { DockerBuildExecutorOptions } from './schema';

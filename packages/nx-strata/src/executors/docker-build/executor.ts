@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { StrataInputError } from '../../config/strata-error';
 import { buildxBuildArgs, BUILDX_MISSING, isBuildxAvailable, localImageStats, registryImageStats } from '../../engines/buildx';
 import { formatDockerCommand } from '../../engines/docker-host';

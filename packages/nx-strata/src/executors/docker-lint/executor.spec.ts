@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { LINT_RULES } from '../../lint/lint-rules';
 import type { TaskLog } from '../task-log';
 import { createTempWorkspace, removeTempWorkspace } from '../../test-utils/temp-workspace';

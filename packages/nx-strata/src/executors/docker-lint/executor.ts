@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { StrataInputError } from '../../config/strata-error';
 import { checkOutputPath } from '../../config/output-path';
 import { readWorkspaceTextFile } from '../../config/workspace-paths';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { parseRegistryAddress } from '../../engines/registry/registry-address';
 import { RegistryClient } from '../../engines/registry/registry-client';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { dockerClientEnv } from '../../engines/docker-host';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { layerScanResultPath, layerScanSarifPath } from '../../model/target-names';

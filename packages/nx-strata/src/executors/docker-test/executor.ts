@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { removeContainerArgs } from '../../engines/container-run';
 import { execDocker } from '../../engines/docker-host';
 import { layerTestResultPath } from '../../model/target-names';

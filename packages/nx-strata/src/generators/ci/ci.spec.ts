@@ -1,5 +1,5 @@
 import { createTempWorkspace } from '../../test-utils/temp-workspace';
-import { logger } from '@nx/devkit';
+import { logger } from 'nx/src/devkit-exports';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { logger, readNxJson, type Tree } from '@nx/devkit';
+import { logger, readNxJson, type Tree } from 'nx/src/devkit-exports';
 import { ciValueProblem, type CiValueKind } from '../../config/ci-values';
 import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../config/plugin-options';
 import fg from 'fast-glob';

@@ -1,7 +1,7 @@
 import { createTempWorkspace, writeFiles } from '../../test-utils/temp-workspace';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { logger } from '@nx/devkit';
+import { logger } from 'nx/src/devkit-exports';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { planLayerTasks } from '../../model/plan-layer-tasks';
 import type { StrataConfig } from '../../config/strata-config';
@@ -40,6 +40,9 @@ function plan(root: string, config: StrataConfig): string[] {
     .map((task) => `${task.variant} ${task.layer} ${task.platform}: ${task.dockerfile} on ${task.parent?.layer ?? '-'}`)
     .sort();
 }
+
+// Nx's file list comes from this process, never from a daemon of another workspace.
+process.env.NX_DAEMON = 'false';
 
 describe('nx-strata:init', () => {
   const roots: string[] = [];
@@ -111,6 +114,36 @@ describe('nx-strata:init', () => {
       { plugin: 'nx-strata', options: {} },
     ]);
     expect(existsSync(join(root, 'strata.json'))).toBe(false);
+  });
+
+  it('edits nx.json in place: tabs, inline arrays, comments and key order stay; strata.json takes the same indentation', async () => {
+    const root = createTempWorkspace({});
+    roots.push(root);
+    const nxJson =
+      '{\n\t// the team\'s own comment\n\t"$schema": "./node_modules/nx/schemas/nx-schema.json",\n\t"namedInputs": { "default": ["{projectRoot}/**/*"], "production": ["default"] },\n\t"plugins": ["@nx/js/typescript"],\n\t"defaultBase": "main"\n}\n';
+    writeFiles(root, { 'nx.json': nxJson, 'package.json': '{ "name": "acme" }\n', Dockerfile: 'FROM debian:bookworm\n' });
+    await runInit(root);
+    const after = readFileSync(join(root, 'nx.json'), 'utf8');
+    const untouched = nxJson.split('\n').filter((line) => !line.includes('"plugins"'));
+    expect(after.split('\n')).toEqual(expect.arrayContaining(untouched));
+    expect(after).toContain('"plugins": [\n\t\t"@nx/js/typescript",\n\t\t{\n\t\t\t"plugin": "nx-strata",');
+    expect(readFileSync(join(root, 'strata.json'), 'utf8')).toMatch(/^\{\n\t"\$schema"/);
+  });
+
+  it('finds Dockerfiles and workflows under dot-directories, as Nx lists files (.gitignore respected)', async () => {
+    const root = createTempWorkspace({});
+    roots.push(root);
+    writeFiles(root, {
+      'nx.json': '{}\n',
+      'package.json': '{ "name": "acme" }\n',
+      '.gitignore': 'ignored/\n',
+      '.deploy/api/Dockerfile': 'FROM node:20\nCOPY api.js /app/\n',
+      '.deploy/api/api.js': 'x\n',
+      'ignored/Dockerfile': 'FROM node:20\n',
+    });
+    await runInit(root);
+    const proposed = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8')) as StrataConfig;
+    expect(Object.values(proposed.layers).map((layer) => layer.dockerfile)).toEqual(['.deploy/api/Dockerfile']);
   });
 
   it('on a repository of unrelated images takes context, target and args from compose, scripts and workflows (hardening item 14)', async () => {

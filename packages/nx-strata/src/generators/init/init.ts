@@ -1,6 +1,8 @@
-import { logger, readNxJson, updateNxJson, visitNotIgnoredFiles, writeJson, type Tree } from '@nx/devkit';
+import { globAsync, logger, type Tree } from 'nx/src/devkit-exports';
 import { posix } from 'node:path';
-import { findStrataPluginEntry, PLUGIN_NAME } from '../../config/plugin-options';
+import { findStrataPluginEntry, PLUGIN_NAME, type StrataPluginOptions } from '../../config/plugin-options';
+import { formatNewJson } from '../lib/format-created';
+import { appendToJsonArray, formattingOf, parseJsonText } from '../lib/json-text';
 import { isDockerfileName } from './lib/dockerfile-facts';
 import { proposeStrataConfig } from './lib/propose-strata-config';
 import type { InitGeneratorSchema } from './schema';
@@ -13,29 +15,34 @@ const SKIPPED_DIRECTORIES = /(^|\/)(node_modules|\.git|\.nx|dist|tmp)\//;
  */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<void> {
   registerPlugin(tree);
-  if (!options.skipStrataConfig) proposeStrataJson(tree, options);
+  if (!options.skipStrataConfig) await proposeStrataJson(tree, options);
 }
 
 export default initGenerator;
 
+/**
+ * Adds the plugin to nx.json's `plugins` by editing the text in place: the rest of the file keeps its bytes (tabs,
+ * inline arrays, comments, key order), where Nx's `updateNxJson` would write the whole file again in its own format.
+ */
 function registerPlugin(tree: Tree): void {
-  if (!tree.exists('nx.json')) {
-    // updateNxJson writes nothing without one: create it, or the plugin would not be registered at all.
-    writeJson(tree, 'nx.json', { $schema: './node_modules/nx/schemas/nx-schema.json', plugins: [{ plugin: PLUGIN_NAME, options: {} }] });
+  const entry = { plugin: PLUGIN_NAME, options: {} };
+  const text = tree.read('nx.json', 'utf-8');
+  if (text === null) {
+    const created = { $schema: './node_modules/nx/schemas/nx-schema.json', plugins: [entry] };
+    tree.write('nx.json', `${JSON.stringify(created, null, 2)}\n`);
     logger.info('nx-strata: created nx.json and registered the plugin in it');
     return;
   }
-  const nxJson = readNxJson(tree) ?? {};
-  const plugins = nxJson.plugins ?? [];
-  if (findStrataPluginEntry(plugins)) {
+  const nxJson = parseJsonText<{ plugins?: Array<string | { plugin: string; options?: StrataPluginOptions }> } | null>(text, 'nx.json');
+  if (findStrataPluginEntry(nxJson?.plugins ?? [])) {
     logger.info(`nx-strata: already registered in nx.json`);
     return;
   }
-  updateNxJson(tree, { ...nxJson, plugins: [...plugins, { plugin: PLUGIN_NAME, options: {} }] });
+  tree.write('nx.json', appendToJsonArray(text.trim() === '' ? '{}\n' : text, 'nx.json', ['plugins'], entry));
   logger.info(`nx-strata: registered the plugin in nx.json`);
 }
 
-function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): void {
+async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Promise<void> {
   const dockerfiles: Array<{ path: string; text: string }> = [];
   const makefiles: Array<{ path: string; text: string }> = [];
   const shellScripts: Array<{ path: string; text: string }> = [];
@@ -43,8 +50,9 @@ function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): void {
   const workflows: Array<{ path: string; text: string }> = [];
   const strataFiles: string[] = [];
   const read = (path: string) => ({ path, text: tree.read(path, 'utf-8') ?? '' });
-  visitNotIgnoredFiles(tree, '', (path) => {
-    if (SKIPPED_DIRECTORIES.test(path)) return;
+  // Nx's own file list: what .gitignore and .nxignore leave, dot-directories included (.github, .deploy).
+  for (const path of (await globAsync(tree, ['**/*'])).sort()) {
+    if (SKIPPED_DIRECTORIES.test(path)) continue;
     const name = posix.basename(path);
     if (name === 'strata.json') strataFiles.push(path);
     else if (isDockerfileName(name)) dockerfiles.push(read(path));
@@ -52,7 +60,7 @@ function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): void {
     else if (/\.(ba)?sh$/i.test(name)) shellScripts.push(read(path));
     else if (/^(docker-)?compose[^/]*\.ya?ml$/i.test(name)) composeFiles.push(read(path));
     else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) workflows.push(read(path));
-  });
+  }
   if (strataFiles.length > 0) {
     logger.info(
       `nx-strata: ${strataFiles.join(', ')} already describe${strataFiles.length === 1 ? 's' : ''} the images; not proposing another`,
@@ -83,7 +91,7 @@ function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): void {
     return;
   }
   const config = { $schema: './node_modules/nx-strata/strata.schema.json', ...proposal.config };
-  tree.write('strata.json', `${JSON.stringify(config, null, 2)}\n`);
+  tree.write('strata.json', await formatNewJson(tree.root, 'strata.json', config, formattingOf(tree.read('nx.json', 'utf-8') ?? '')));
   logger.info('nx-strata: proposed strata.json; check it, then `npx nx show projects` and `npx nx-strata inspect` show the targets.');
 }
 

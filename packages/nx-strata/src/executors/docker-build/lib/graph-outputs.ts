@@ -1,4 +1,4 @@
-import type { ProjectGraph } from '@nx/devkit';
+import type { ProjectGraph } from 'nx/src/devkit-exports';
 import { declaredOutputs, type DeclaredOutput } from '../../../model/task-links';
 
 const outputsByGraph = new WeakMap<ProjectGraph, DeclaredOutput[]>();

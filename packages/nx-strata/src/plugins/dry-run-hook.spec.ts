@@ -1,0 +1,29 @@
+import { asksForDryRun, preTasksExecution } from './dry-run-hook';
+
+describe('dry runs and the Nx cache', () => {
+  const before = process.env.NX_SKIP_NX_CACHE;
+  afterEach(() => {
+    if (before === undefined) delete process.env.NX_SKIP_NX_CACHE;
+    else process.env.NX_SKIP_NX_CACHE = before;
+  });
+
+  it.each([
+    [['node', 'nx', 'run', 'web:docker-build--app--linux-amd64', '--dryRun'], true],
+    [['node', 'nx', 'run', 'web:docker-publish', '--dry-run'], true],
+    [['node', 'nx', 'run', 'web:docker-publish', '--dryRun=true'], true],
+    [['node', 'nx', 'run', 'web:docker-publish', '--dryRun=false'], false],
+    [['node', 'nx', 'run-many', '-t', 'docker-build'], false],
+    [['node', 'nx', 'run', 'web:dry-run-report'], false],
+  ])('%j asks for a dry run: %s', (argv, expected) => {
+    expect(asksForDryRun(argv)).toBe(expected);
+  });
+
+  it('turns the Nx cache off for a dry run only', async () => {
+    delete process.env.NX_SKIP_NX_CACHE;
+    const context = { id: '1', workspaceRoot: '/w', nxJsonConfiguration: {} };
+    await preTasksExecution({}, { ...context, argv: ['node', 'nx', 'run', 'web:docker-build', '--verbose'] });
+    expect(process.env.NX_SKIP_NX_CACHE).toBeUndefined();
+    await preTasksExecution({}, { ...context, argv: ['node', 'nx', 'run', 'web:docker-build', '--dryRun'] });
+    expect(process.env.NX_SKIP_NX_CACHE).toBe('true');
+  });
+});
