@@ -40,13 +40,14 @@ export class E2EWorkspace {
 
   /**
    * A workspace as a user has it before nx-strata (package.json with nx, an empty nx.json, git), with the packed
-   * plugin installed the way a user installs it: `npm install --save-dev <tgz>`.
+   * plugin installed the way a user installs it: `npm install --save-dev <tgz>` (no --legacy-peer-deps), with the Nx
+   * version given (from the npm registry).
    */
-  static forUser(files: (root: string) => void): E2EWorkspace {
+  static forUser(files: (root: string) => void, options: { nx?: string } = {}): E2EWorkspace {
     const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-user-'));
     writeFileSync(
       join(root, 'package.json'),
-      JSON.stringify({ name: 'team-repo', private: true, devDependencies: { nx: '24.0.6' } }, null, 2),
+      JSON.stringify({ name: 'team-repo', private: true, devDependencies: { nx: options.nx ?? '24.0.6' } }, null, 2),
     );
     writeFileSync(join(root, 'nx.json'), '{}\n');
     writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');

@@ -1,7 +1,3 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { execCommand, lastLines } from '../engines/exec-command';
 import {
   parseTargetName,
   platformScanTargetName,
@@ -10,6 +6,7 @@ import {
   type TargetNaming,
 } from '../model/target-names';
 import { ciValueProblem, type CiValueKind } from '../config/ci-values';
+import { affectedTasks } from './affected-tasks';
 import { openWorkspace } from './workspace';
 
 /** One CI job: every affected layer of one project for one platform. */
@@ -130,39 +127,4 @@ export async function matrix(command: MatrixCommand): Promise<number> {
   }
   command.out(JSON.stringify({ include: entries }));
   return 0;
-}
-
-/** The tasks of these targets Nx selects as affected between base and head: `nx affected --explain=<file>` (runs nothing). */
-async function affectedTasks(
-  workspaceRoot: string,
-  targets: string[],
-  base: string,
-  head: string,
-): Promise<{ tasks: string[] } | { failure: string }> {
-  let nxBin: string;
-  try {
-    const packageJson = require.resolve('nx/package.json', { paths: [workspaceRoot] });
-    nxBin = join(dirname(packageJson), (JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: { nx: string } }).bin.nx);
-  } catch {
-    return { failure: `nx is not installed in ${workspaceRoot}: run npm install (or your package manager's) first` };
-  }
-  const directory = mkdtempSync(join(tmpdir(), 'nx-strata-matrix-'));
-  const explanation = join(directory, 'affected.json');
-  try {
-    const argv = [nxBin, 'affected', '-t', targets.join(','), `--base=${base}`, `--head=${head}`, `--explain=${explanation}`];
-    const result = await execCommand(process.execPath, argv, {
-      cwd: workspaceRoot,
-      env: { ...process.env, NX_TUI: 'false' },
-      timeoutMs: 10 * 60_000,
-    });
-    if (result.exitCode !== 0 || !existsSync(explanation)) {
-      return {
-        failure: `\`nx affected --base=${base} --head=${head}\` failed (exit ${result.exitCode ?? result.failedToStart?.message}): ${lastLines(`${result.stdout}\n${result.stderr}`, 8)}`,
-      };
-    }
-    const reasons = JSON.parse(readFileSync(explanation, 'utf8')) as { affected?: Record<string, unknown> };
-    return { tasks: Object.keys(reasons.affected ?? {}) };
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
 }

@@ -126,7 +126,7 @@ describe('nx-strata:init', () => {
     const after = readFileSync(join(root, 'nx.json'), 'utf8');
     const untouched = nxJson.split('\n').filter((line) => !line.includes('"plugins"'));
     expect(after.split('\n')).toEqual(expect.arrayContaining(untouched));
-    expect(after).toContain('"plugins": [\n\t\t"@nx/js/typescript",\n\t\t{\n\t\t\t"plugin": "nx-strata",');
+    expect(after).toContain('\t"plugins": ["@nx/js/typescript", { "plugin": "nx-strata", "options": {} }],\n');
     expect(readFileSync(join(root, 'strata.json'), 'utf8')).toMatch(/^\{\n\t"\$schema"/);
   });
 

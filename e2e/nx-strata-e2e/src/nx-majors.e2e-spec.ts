@@ -1,0 +1,103 @@
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
+
+/**
+ * The Nx majors teams run (issue 19): on each, a user installs the packed plugin with plain `npm install` (no
+ * --legacy-peer-deps), runs init, and gets inference, affected, the CI matrix and a real build. The image lives under a
+ * dot-directory and nx.json is indented with tabs, as in the repositories that tried it.
+ */
+const MAJORS = [
+  ['22', '22.6.1'],
+  ['23', '23.3.2'],
+  ['24', '24.0.6'],
+] as const;
+
+const NX_JSON =
+  '{\n\t"$schema": "./node_modules/nx/schemas/nx-schema.json",\n\t"defaultBase": "main",\n\t"namedInputs": { "default": ["{projectRoot}/**/*"] }\n}\n';
+
+describe.each(MAJORS)('Nx %s', (major, version) => {
+  let workspace: E2EWorkspace;
+  let install: string;
+
+  beforeAll(() => {
+    workspace = E2EWorkspace.forUser(
+      (root) => {
+        writeFileSync(join(root, 'nx.json'), NX_JSON);
+        // What create-nx-workspace ignores: only some .nx/ folders, so the build history must hide itself.
+        writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n.nx/cache\n.nx/workspace-data\n');
+        mkdirSync(join(root, '.deploy/api'), { recursive: true });
+        writeFileSync(join(root, '.deploy/api/Dockerfile'), 'FROM strata-fixtures/busybox:amd64\nCOPY app.txt /srv/app.txt\n');
+        writeFileSync(join(root, '.deploy/api/app.txt'), 'v1\n');
+      },
+      { nx: version },
+    );
+    install = readFileSync(join(workspace.root, 'package-lock.json'), 'utf8');
+    workspace.commitAll('before nx-strata');
+  });
+  afterAll(() => workspace?.remove());
+
+  test('npm installs the plugin beside this Nx without --legacy-peer-deps, and keeps that Nx', () => {
+    const lock = JSON.parse(install) as { packages: Record<string, { version?: string }> };
+    expect(lock.packages['node_modules/nx']?.version).toBe(version);
+    expect(lock.packages['node_modules/nx-strata']).toBeDefined();
+    // No second Nx, and no @nx/devkit of another major pulled in beside it.
+    expect(Object.keys(lock.packages).filter((path) => /node_modules\/nx$/.test(path))).toEqual(['node_modules/nx']);
+    expect(Object.keys(lock.packages).filter((path) => path.endsWith('node_modules/@nx/devkit'))).toEqual([]);
+  });
+
+  test('init registers the plugin without reformatting nx.json and proposes the image under .deploy/', () => {
+    const run = workspace.nx(['g', 'nx-strata:init']);
+    expectSuccess(run);
+    const nxJson = readFileSync(join(workspace.root, 'nx.json'), 'utf8');
+    for (const line of NX_JSON.split('\n').filter((line) => line && !line.startsWith('}')))
+      expect(nxJson).toContain(line.replace(/"$/, ''));
+    expect(nxJson).toContain('\t"plugins": [\n\t\t{\n\t\t\t"plugin": "nx-strata",');
+    const proposed = JSON.parse(readFileSync(join(workspace.root, 'strata.json'), 'utf8')) as {
+      layers: Record<string, { dockerfile: string }>;
+    };
+    expect(Object.values(proposed.layers).map((layer) => layer.dockerfile)).toEqual(['.deploy/api/Dockerfile']);
+    workspace.commitAll('nx-strata init');
+  });
+
+  test('inference, affected, the CI matrix and a real build', () => {
+    const projects = workspace.nx(['show', 'projects', '--json']);
+    expectSuccess(projects);
+    const [image] = JSON.parse(projects.output.slice(projects.output.indexOf('['))) as string[];
+    expect(image).toBeDefined();
+    const shown = workspace.nx(['show', 'project', image, '--json']);
+    expectSuccess(shown);
+    const targets = Object.keys((JSON.parse(shown.output.slice(shown.output.indexOf('{'))) as { targets: object }).targets);
+    const layerTarget = targets.find((name) => /^docker-build--[^-]+.*--linux-amd64$/.test(name) && name.split('--').length === 3);
+    expect(layerTarget).toBeDefined();
+
+    // A change to the image's files: affected and the matrix both name the image.
+    writeFileSync(join(workspace.root, '.deploy/api/app.txt'), `v2 on Nx ${major}\n`);
+    workspace.commitAll('change the app');
+    const affected = workspace.nx(['show', 'projects', '--affected', '--base', 'HEAD~1', '--head', 'HEAD', '-t', 'docker-build']);
+    expectSuccess(affected);
+    expect(affected.output).toContain(image);
+    const matrix = workspace.cli(['matrix', '--base', 'HEAD~1', '--head', 'HEAD']);
+    expectSuccess(matrix);
+    expect((JSON.parse(matrix.output) as { include: Array<{ project: string }> }).include.map((entry) => entry.project)).toEqual([image]);
+
+    const build = workspace.nx(['run', `${image}:${layerTarget}`], {}, { timeoutMs: 300_000 });
+    expectSuccess(build);
+    expect(build.output).toMatch(/nx-strata: building layer/);
+    const again = workspace.nx(['run', `${image}:${layerTarget}`]);
+    expectSuccess(again);
+    expect(again.output).toMatch(/local cache|existing outputs match the cache/);
+
+    // Nx's task hooks on this major: a dry run reads no cache and is no part of the build history.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const dry = workspace.nx(['run', `${image}:${layerTarget}`, '--dryRun']);
+      expectSuccess(dry);
+      expect(dry.output).toContain('nx-strata: dry run for layer');
+      expect(dry.output).not.toMatch(/local cache|existing outputs match the cache/);
+    }
+    const history = readFileSync(join(workspace.root, '.nx/strata-history/runs.jsonl'), 'utf8').trim().split('\n');
+    const command = `nx run ${image}:${layerTarget} --outputStyle=static`;
+    expect(history.map((line) => (JSON.parse(line) as { command: string }).command)).toEqual([command, command]);
+    expect(workspace.gitStatus()).toBe('');
+  });
+});
