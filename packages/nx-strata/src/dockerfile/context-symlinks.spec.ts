@@ -160,4 +160,35 @@ describe('a layer that copies the whole context', () => {
     const quiet = keyNow();
     expect(quiet.images.inputsOf(quiet.images.tasks[0]).warnings).toEqual([]);
   });
+
+  it("warns when the context sends installed dependencies, tools' caches and other images' files, with the lines that stop it", () => {
+    root = createTempWorkspace({
+      '.dockerignore': '.git\n',
+      '.deploy/api/strata.json': JSON.stringify({ image: 'acme/api', layers: { api: { dockerfile: 'Dockerfile', context: '../..' } } }),
+      '.deploy/api/Dockerfile': 'FROM scratch\nCOPY . /app/\n',
+      '.deploy/web/strata.json': JSON.stringify({ image: 'acme/web', layers: { web: { dockerfile: 'Dockerfile' } } }),
+      '.deploy/web/Dockerfile': 'FROM scratch\n',
+      '.deploy/web/nginx.conf': 'x\n',
+      'node_modules/left-pad/index.js': 'x\n',
+      'node_modules/left-pad/package.json': '{}',
+      'apps/shop/node_modules/react/index.js': 'x\n',
+      'apps/shop/.angular/cache/19/babel.json': '{}',
+      'apps/shop/src/main.ts': 'x\n',
+    });
+    const images = readImageFamily('.deploy/api/strata.json', root, normalizePluginOptions({}));
+    expect(images.inputsOf(images.tasks[0]).warnings).toEqual([
+      expect.stringMatching(
+        /^build context "\." sends \.angular\/ \(1 file\), a tool's cache: .* Add "\*\*\/\.angular" to \.dockerignore$/,
+      ),
+      expect.stringMatching(
+        /^build context "\." sends node_modules\/ \(3 files\): installed dependencies go into the image .* add "\*\*\/node_modules" to \.dockerignore$/,
+      ),
+      expect.stringMatching(
+        /^build context "\." sends \.deploy\/web\/ \(3 files\), the files of another image \(\.deploy\/web\/strata\.json\): .* Add "\.deploy\/web" to \.dockerignore$/,
+      ),
+    ]);
+    writeFileSync(join(root, '.dockerignore'), '.git\n**/node_modules\n**/.angular\n.deploy/web\n');
+    const quiet = readImageFamily('.deploy/api/strata.json', root, normalizePluginOptions({}));
+    expect(quiet.inputsOf(quiet.tasks[0]).warnings).toEqual([]);
+  });
 });

@@ -79,7 +79,11 @@ export function computeLayerInputs(task: LayerBuildSettings, model: DockerfileMo
     sources: [...new Set(analysis.contextSources.map((source) => toWorkspace(source.path)))].sort(),
     missing: reads.missing,
     externalImages: analysis.externalImages,
-    warnings: [...analysis.warnings, ...sentByAccident(task.context, files, reads.excludedReached.map(toWorkspace), dockerignore)],
+    warnings: [
+      ...analysis.warnings,
+      ...sentByAccident(task.context, files, reads.excludedReached.map(toWorkspace), dockerignore),
+      ...sentBesides(task, files, dockerignore),
+    ],
   };
 }
 
@@ -104,6 +108,62 @@ function sentByAccident(context: string, files: string[], excludedReached: strin
       directory === '.nx' || directory.startsWith('.nx/') ? "Nx's workspace data and cache" : "Nx's cache or nx-strata's build records";
     warnings.push(
       `build context "${context}" sends ${directory}/ into the image: ${what} leak into it, and Docker sends files that nx-strata leaves out of the key. Add "${line(directory)}" to ${where}`,
+    );
+  }
+  return warnings;
+}
+
+/** Folders of installed dependencies: a package manager fills them, no image means to copy them from the host. */
+const DEPENDENCY_FOLDERS = new Set(['node_modules', 'bower_components', '.pnpm-store', '.venv', 'venv', '__pypackages__']);
+/** Folders of tools' caches, gitignored wherever they appear. */
+const CACHE_FOLDERS = new Set([
+  '.angular',
+  '.turbo',
+  '.parcel-cache',
+  '.cache',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.ruff_cache',
+  '__pycache__',
+  '.gradle',
+  '.eslintcache',
+  '.svelte-kit',
+]);
+
+/**
+ * Warnings for a context wider than its image (a `COPY . .` at the repository root): installed dependencies, tools'
+ * caches and the files of other images (a directory holding another strata.json) are sent, hashed and copied. The
+ * inputs are right (Docker sends them), so each warning says how many files and gives the .dockerignore line.
+ */
+function sentBesides(task: LayerBuildSettings, files: string[], dockerignore: string | undefined): string[] {
+  const where = dockerignore ?? (task.context === '.' ? '.dockerignore' : `${task.context}/.dockerignore`);
+  const folders = new Map<string, { files: number; nested: boolean }>();
+  const images = new Set<string>();
+  for (const file of files) {
+    const parts = (relativeTo(task.context, file) ?? file).split('/');
+    const index = parts.findIndex((part, at) => at < parts.length - 1 && (DEPENDENCY_FOLDERS.has(part) || CACHE_FOLDERS.has(part)));
+    if (index >= 0) {
+      // One warning per kind of folder: `**/node_modules` covers every package's own.
+      const folder = folders.get(parts[index]) ?? { files: 0, nested: false };
+      folders.set(parts[index], { files: folder.files + 1, nested: folder.nested || index > 0 });
+    } else if (posix.basename(file) === 'strata.json') {
+      const image = posix.dirname(file);
+      if (image !== '.' && !task.dockerfile.startsWith(`${image}/`)) images.add(image);
+    }
+  }
+  const count = (n: number) => `${n.toLocaleString('en-US')} file${n === 1 ? '' : 's'}`;
+  const warnings = [...folders.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, folder]) => {
+      const pattern = folder.nested ? `**/${name}` : name;
+      return DEPENDENCY_FOLDERS.has(name)
+        ? `build context "${task.context}" sends ${name}/ (${count(folder.files)}): installed dependencies go into the image and into its key, so every install rebuilds this layer. Install them in the Dockerfile instead, and add "${pattern}" to ${where}`
+        : `build context "${task.context}" sends ${name}/ (${count(folder.files)}), a tool's cache: it changes with every local run and rebuilds this layer. Add "${pattern}" to ${where}`;
+    });
+  for (const image of [...images].sort()) {
+    const sent = files.filter((file) => file.startsWith(`${image}/`)).length;
+    warnings.push(
+      `build context "${task.context}" sends ${image}/ (${count(sent)}), the files of another image (${image}/strata.json): a change there rebuilds this layer too, and the images depend on each other. Add "${relativeTo(task.context, image) ?? image}" to ${where}`,
     );
   }
   return warnings;

@@ -9,7 +9,14 @@ describe('diagnoseDockerFailure (real buildx 0.13 / engine 20.10 stderr)', () =>
     ['engine-down', null, 'engine-down', 'the Docker engine is not reachable'],
     ['registry-down', '127.0.0.1:1/acme', 'registry-unreachable', 'the registry 127.0.0.1:1/acme is unreachable'],
     ['run-failed', null, 'build-failed', 'fix the Dockerfile or its inputs'],
-    ['base-missing', null, 'image-not-found', 'an image the build starts from cannot be found'],
+    ['base-missing', null, 'image-not-found', 'an image the build starts from cannot be found: 127.0.0.1:5000/nothing/here:1'],
+    ['base-host-unknown', null, 'network-unreachable', 'DNS cannot resolve the registry host (nonexistent.invalid)'],
+    [
+      'base-unreachable',
+      null,
+      'network-unreachable',
+      'the network failed while fetching docker.io/library/alpine:3.20: DNS cannot resolve the registry host (registry-1.docker.io)',
+    ],
     ['parent-pruned', '127.0.0.1:41155/none', 'image-not-found', 'build its parent layer first'],
   ])('%s', (fixture, registry, kind, hint) => {
     const diagnosis = diagnoseDockerFailure(captured(fixture), { registry });

@@ -1,6 +1,13 @@
 /** What a docker failure most likely means, read from its stderr, and what the user should do about it. */
 export interface DockerDiagnosis {
-  kind: 'engine-down' | 'registry-unreachable' | 'registry-auth' | 'registry-read-only' | 'image-not-found' | 'build-failed';
+  kind:
+    | 'engine-down'
+    | 'registry-unreachable'
+    | 'network-unreachable'
+    | 'registry-auth'
+    | 'registry-read-only'
+    | 'image-not-found'
+    | 'build-failed';
   hint: string;
 }
 
@@ -22,12 +29,19 @@ export function diagnoseDockerFailure(
       hint: `the Docker engine is not reachable${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}: start it (\`sudo systemctl start docker\` on Linux, Docker Desktop on macOS and Windows), install Docker Engine if it is missing (https://docs.docker.com/engine/install/), or point DOCKER_HOST at a running engine`,
     };
   }
-  const metadataFor = /load metadata for ([^\s:]+(?::[^\s:]+)?(?:@sha256:[0-9a-f]+)?):?$/m.exec(errorLines.join('\n'))?.[1];
+  const metadataFor = /load metadata for (\S+?):?$/m.exec(errorLines.join('\n'))?.[1];
   if (metadataFor) {
     if (registry && metadataFor.startsWith(registryHost(registry)) && UNREACHABLE.test(text)) {
       return {
         kind: 'registry-unreachable',
         hint: `the registry ${registryName} is unreachable while resolving the parent image: start it or fix the registry option / STRATA_REGISTRY`,
+      };
+    }
+    const network = networkFailure(text);
+    if (network) {
+      return {
+        kind: 'network-unreachable',
+        hint: `the network failed while fetching ${metadataFor}: ${network.what}${network.host ? ` (${network.host})` : ''}. The image may well exist: check that this machine reaches ${network.host ?? 'its registry'} (DNS, firewall, HTTPS_PROXY / NO_PROXY), or use a registry mirror or an image the engine already holds`,
       };
     }
     return {
@@ -60,6 +74,23 @@ export function diagnoseDockerFailure(
     };
   }
   return { kind: 'build-failed', hint: 'read the build output above; fix the Dockerfile or its inputs and run again' };
+}
+
+/** A DNS or connection failure in lowercased error text: what failed, and the host it named. */
+function networkFailure(text: string): { what: string; host?: string } | undefined {
+  const what = /no such host|temporary failure in name resolution|server misbehaving/.test(text)
+    ? 'DNS cannot resolve the registry host'
+    : /i\/o timeout|tls handshake timeout|context deadline exceeded/.test(text)
+      ? 'the connection timed out'
+      : /connection refused/.test(text)
+        ? 'the connection was refused'
+        : /network is unreachable|no route to host|connection reset/.test(text)
+          ? 'the network is unreachable'
+          : undefined;
+  if (!what) return undefined;
+  const host =
+    /lookup ([a-z0-9.-]+)/.exec(text)?.[1] ?? /dial tcp ([a-z0-9.-]+):\d+/.exec(text)?.[1] ?? /https?:\/\/([a-z0-9.-]+)/.exec(text)?.[1];
+  return { what, host };
 }
 
 export function registryHost(registry: string): string {

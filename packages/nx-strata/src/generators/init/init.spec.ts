@@ -146,6 +146,24 @@ describe('nx-strata:init', () => {
     expect(Object.values(proposed.layers).map((layer) => layer.dockerfile)).toEqual(['.deploy/api/Dockerfile']);
   });
 
+  it('warns once when a proposed context sends installed dependencies, with the .dockerignore line', async () => {
+    const root = createTempWorkspace({});
+    roots.push(root);
+    writeFiles(root, {
+      'nx.json': '{}\n',
+      'package.json': '{ "name": "acme" }\n',
+      '.gitignore': 'node_modules\n',
+      Dockerfile: 'FROM node:20\nCOPY . /app/\n',
+      'src/main.js': 'x\n',
+      'node_modules/left-pad/index.js': 'x\n',
+    });
+    await runInit(root);
+    const output = said.join('\n');
+    expect(output).toContain('the proposed build contexts send more than the images need');
+    expect(output.match(/sends node_modules\/ \(1 file\)/g)).toHaveLength(1);
+    expect(output).toContain('add "node_modules" to .dockerignore');
+  });
+
   it('on a repository of unrelated images takes context, target and args from compose, scripts and workflows (hardening item 14)', async () => {
     const root = createTempWorkspace({});
     roots.push(root);

@@ -4,6 +4,7 @@ import { findStrataPluginEntry, PLUGIN_NAME, type StrataPluginOptions } from '..
 import { formatNewJson } from '../lib/format-created';
 import { appendToJsonArray, formattingOf, parseJsonText } from '../lib/json-text';
 import { isDockerfileName } from './lib/dockerfile-facts';
+import { proposedContextWarnings } from './lib/context-warnings';
 import { proposeStrataConfig } from './lib/propose-strata-config';
 import type { InitGeneratorSchema } from './schema';
 
@@ -91,6 +92,16 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
     return;
   }
   const config = { $schema: './node_modules/nx-strata/strata.schema.json', ...proposal.config };
+  try {
+    const warnings = proposedContextWarnings(tree.root, 'strata.json', proposal.config, (path) => tree.read(path, 'utf-8'));
+    if (warnings.length > 0)
+      logger.warn(
+        ['nx-strata: the proposed build contexts send more than the images need:', ...warnings.map((line) => `  - ${line}`)].join('\n'),
+      );
+  } catch (error) {
+    // A proposal the planner cannot read is still written: the user fixes it, and inspect says the rest.
+    logger.warn(`nx-strata: could not check what the proposed build contexts send (${(error as Error).message})`);
+  }
   tree.write('strata.json', await formatNewJson(tree.root, 'strata.json', config, formattingOf(tree.read('nx.json', 'utf-8') ?? '')));
   logger.info('nx-strata: proposed strata.json; check it, then `npx nx show projects` and `npx nx-strata inspect` show the targets.');
 }
