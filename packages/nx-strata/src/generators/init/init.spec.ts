@@ -1,6 +1,6 @@
 import { createTempWorkspace, writeFiles } from '../../test-utils/temp-workspace';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { logger } from 'nx/src/devkit-exports';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { planLayerTasks } from '../../model/plan-layer-tasks';
@@ -142,8 +142,9 @@ describe('nx-strata:init', () => {
       'ignored/Dockerfile': 'FROM node:20\n',
     });
     await runInit(root);
-    const proposed = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8')) as StrataConfig;
-    expect(Object.values(proposed.layers).map((layer) => layer.dockerfile)).toEqual(['.deploy/api/Dockerfile']);
+    const proposed = JSON.parse(readFileSync(join(root, '.deploy/api/strata.json'), 'utf8')) as StrataConfig;
+    expect(Object.values(proposed.layers).map((layer) => layer.dockerfile)).toEqual(['Dockerfile']);
+    expect(existsSync(join(root, 'ignored/strata.json'))).toBe(false);
   });
 
   it('warns once when a proposed context sends installed dependencies, with the .dockerignore line', async () => {
@@ -197,26 +198,40 @@ describe('nx-strata:init', () => {
       'scripts/build-worker.sh',
       '#!/bin/sh\nset -e\nTAG=acme/worker:dev\ndocker build -f services/worker/docker/Dockerfile -t "$TAG" services\n',
     );
-    await runInit(root);
-    const proposed = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8')) as StrataConfig;
-    expect(proposed.variants).toBeUndefined();
-    expect(proposed.layers).toEqual({
-      amd: { dockerfile: 'gpu/Dockerfile_amd', context: 'gpu', args: { ROCM: '6.1' } },
-      intel: { dockerfile: 'gpu/Dockerfile_intel', context: 'gpu' },
-      nix: { dockerfile: 'nix/Dockerfile.nix', context: 'nix' },
-      api: { dockerfile: 'services/api/docker/Dockerfile', context: 'services/api', target: 'runtime', args: { NODE_ENV: 'production' } },
-      worker: { dockerfile: 'services/worker/docker/Dockerfile', context: 'services' },
-    });
-    // What it proposes is a valid strata.json that plans one task per image.
-    expect(plan(root, proposed)).toEqual([
-      'default amd linux/amd64: gpu/Dockerfile_amd on -',
-      'default api linux/amd64: services/api/docker/Dockerfile on -',
-      'default intel linux/amd64: gpu/Dockerfile_intel on -',
-      'default nix linux/amd64: nix/Dockerfile.nix on -',
-      'default worker linux/amd64: services/worker/docker/Dockerfile on -',
+    expect(await runInit(root)).toEqual([
+      'UPDATE nx.json',
+      'CREATE gpu/strata.json',
+      'CREATE services/api/strata.json',
+      'CREATE services/worker/strata.json',
     ]);
+    const read = (path: string) => {
+      const { $schema, ...config } = JSON.parse(readFileSync(join(root, path), 'utf8')) as StrataConfig & { $schema: string };
+      expect(existsSync(join(root, posix.dirname(path), $schema))).toBe(false); // ../node_modules/... : not installed in the spec
+      expect($schema).toMatch(/^(\.\.\/)+node_modules\/nx-strata\/strata\.schema\.json$/);
+      return config;
+    };
+    // Exactly the images the workflow, the compose file and the script build, one strata.json beside each.
+    expect(read('gpu/strata.json')).toEqual({
+      image: 'acme/gpu-amd',
+      args: { ROCM: '6.1' },
+      layers: { amd: { dockerfile: 'Dockerfile_amd' } },
+    });
+    expect(read('services/api/strata.json')).toEqual({
+      image: 'acme-platform-api',
+      args: { NODE_ENV: 'production' },
+      layers: { api: { dockerfile: 'docker/Dockerfile', target: 'runtime' } },
+    });
+    expect(read('services/worker/strata.json')).toEqual({
+      image: 'acme/worker',
+      context: '..',
+      layers: { worker: { dockerfile: 'docker/Dockerfile' } },
+    });
     const output = said.join('\n');
-    expect(output).toContain('5 independent images');
+    // The Dockerfiles nothing builds are named once, with why.
+    expect(output).toContain(
+      'left out (no workflow, compose file, Makefile or script builds them; add one by hand if you ship it): gpu/Dockerfile_intel, nix/Dockerfile.nix',
+    );
+    expect(output.match(/Dockerfile_intel/g)).toHaveLength(1);
     expect(output).not.toMatch(/builds on nix\/Dockerfile\.nix|docker-1/);
   });
 });

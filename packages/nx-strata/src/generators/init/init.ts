@@ -85,25 +85,39 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
     `nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} docker build${proposal.makefileBuilds === 1 ? '' : 's'} in build files (Makefiles, scripts, compose files, workflows)` : ''}`,
   ];
   lines.push(...proposal.findings.map((finding) => `  inferred: ${finding}`));
+  if (proposal.leftOut.length > 0)
+    lines.push(
+      `  left out (no workflow, compose file, Makefile or script builds them; add one by hand if you ship it): ${proposal.leftOut.join(', ')}`,
+    );
   logger.info(lines.join('\n'));
   if (proposal.gaps.length > 0) logger.warn(['nx-strata: could not infer:', ...proposal.gaps.map((gap) => `  - ${gap}`)].join('\n'));
-  if (!proposal.config) {
+  if (proposal.files.length === 0) {
     logger.warn('nx-strata: no strata.json was written; write one by hand (see the nx-strata README).');
     return;
   }
-  const config = { $schema: './node_modules/nx-strata/strata.schema.json', ...proposal.config };
-  try {
-    const warnings = proposedContextWarnings(tree.root, 'strata.json', proposal.config, (path) => tree.read(path, 'utf-8'));
-    if (warnings.length > 0)
-      logger.warn(
-        ['nx-strata: the proposed build contexts send more than the images need:', ...warnings.map((line) => `  - ${line}`)].join('\n'),
-      );
-  } catch (error) {
-    // A proposal the planner cannot read is still written: the user fixes it, and inspect says the rest.
-    logger.warn(`nx-strata: could not check what the proposed build contexts send (${(error as Error).message})`);
+  const like = formattingOf(tree.read('nx.json', 'utf-8') ?? '');
+  const warnings = new Set<string>();
+  for (const file of proposal.files) {
+    try {
+      for (const warning of proposedContextWarnings(tree.root, file.path, file.config, (path) => tree.read(path, 'utf-8')))
+        warnings.add(warning);
+    } catch (error) {
+      // A proposal the planner cannot read is still written: the user fixes it, and inspect says the rest.
+      logger.warn(`nx-strata: could not check what the build contexts of ${file.path} send (${(error as Error).message})`);
+    }
+    const config = {
+      $schema: `${posix.relative(posix.dirname(file.path), '.') || '.'}/node_modules/nx-strata/strata.schema.json`,
+      ...file.config,
+    };
+    tree.write(file.path, await formatNewJson(tree.root, file.path, config, like));
   }
-  tree.write('strata.json', await formatNewJson(tree.root, 'strata.json', config, formattingOf(tree.read('nx.json', 'utf-8') ?? '')));
-  logger.info('nx-strata: proposed strata.json; check it, then `npx nx show projects` and `npx nx-strata inspect` show the targets.');
+  if (warnings.size > 0)
+    logger.warn(
+      ['nx-strata: the proposed build contexts send more than the images need:', ...[...warnings].map((line) => `  - ${line}`)].join('\n'),
+    );
+  logger.info(
+    `nx-strata: proposed ${proposal.files.map((file) => file.path).join(', ')}; check ${proposal.files.length === 1 ? 'it' : 'them'}, then \`npx nx show projects\` and \`npx nx-strata inspect\` show the targets.`,
+  );
 }
 
 function packageImageName(tree: Tree): string {

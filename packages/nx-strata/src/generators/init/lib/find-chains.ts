@@ -55,32 +55,41 @@ export function archPlatformOf(name: string): string | undefined {
 export function findChains(dockerfiles: DockerfileFacts[], builds: Array<MakefileDockerBuild & { name?: string }>): FoundChains {
   const findings: string[] = [];
   const gaps: string[] = [];
+  const addGap = (gap: string) => void (gaps.includes(gap) || gaps.push(gap));
   const byPath = new Map(dockerfiles.map((facts) => [facts.path, facts]));
   const instances: BuildInstance[] = [];
   for (const build of builds) {
     const file = posix.normalize(build.dockerfile);
     const facts = byPath.get(file);
     if (!facts) {
-      gaps.push(`${build.source} builds ${file}, which is not in the workspace; left out`);
+      addGap(`${build.source} builds ${file}, which is not in the workspace; left out`);
       continue;
     }
     const parentRef = facts.parentArg ? (build.buildArgs[facts.parentArg.name] ?? facts.parentArg.defaultValue) : facts.fromImages[0];
     const buildArgs = Object.fromEntries(Object.entries(build.buildArgs).filter(([name]) => name !== facts.parentArg?.name));
-    instances.push({
-      file,
-      ...(build.name ? { name: build.name } : {}),
-      tags: build.tags,
-      parentRef,
-      platforms: build.platforms,
-      buildArgs,
-      context: build.context,
-      ...(build.target ? { target: build.target } : {}),
-      source: build.source,
-    });
+    // The same Dockerfile built again (a pull-request job and a release job, one step per registry) is one image: its
+    // platforms and tags add up, and the first build that names a context, target or parent gives them.
+    const same = instances.find((instance) => instance.file === file && (instance.parentRef ?? '') === (parentRef ?? ''));
+    if (same) {
+      same.platforms = [...new Set([...same.platforms, ...build.platforms])];
+      same.tags = [...new Set([...same.tags, ...build.tags])];
+      same.context ??= build.context;
+      if (!same.target && build.target) same.target = build.target;
+      for (const [name, value] of Object.entries(buildArgs)) if (!(name in same.buildArgs)) same.buildArgs[name] = value;
+    } else
+      instances.push({
+        file,
+        ...(build.name ? { name: build.name } : {}),
+        tags: build.tags,
+        parentRef,
+        platforms: build.platforms,
+        buildArgs,
+        context: build.context,
+        ...(build.target ? { target: build.target } : {}),
+        source: build.source,
+      });
     for (const name of build.unresolved)
-      gaps.push(
-        `${build.source} uses ${name.startsWith('$') ? name : `$(${name})`}, which the file does not define; its value was not used`,
-      );
+      addGap(`${build.source} uses ${name.startsWith('$') ? name : `$(${name})`}, which the file does not define; its value was not used`);
   }
   for (const facts of dockerfiles) {
     if (instances.some((instance) => instance.file === facts.path)) continue;

@@ -14,13 +14,11 @@ describe('proposeStrataConfig', () => {
       'images/api/Dockerfile: ARG BASE_IMAGE has no default and no Makefile line sets it, so its parent layer is unknown; set "parent" in strata.json',
       'images/worker/Dockerfile: ARG BASE_IMAGE has no default and no Makefile line sets it, so its parent layer is unknown; set "parent" in strata.json',
     ]);
-    expect(proposal.config).toEqual({
-      image: 'acme/services',
-      layers: {
-        api: { dockerfile: 'images/api/Dockerfile', context: 'images/api' },
-        worker: { dockerfile: 'images/worker/Dockerfile', context: 'images/worker' },
-      },
-    });
+    // Two images, one strata.json each, beside its Dockerfile (paths relative to it).
+    expect(proposal.files).toEqual([
+      { path: 'images/api/strata.json', config: { image: 'acme/services-api', layers: { api: { dockerfile: 'Dockerfile' } } } },
+      { path: 'images/worker/strata.json', config: { image: 'acme/services-worker', layers: { worker: { dockerfile: 'Dockerfile' } } } },
+    ]);
   });
 
   it('links a FROM of an in-repo image by its layer and directory names', () => {
@@ -34,9 +32,12 @@ describe('proposeStrataConfig', () => {
     });
     expect(proposal.gaps).toEqual([]);
     expect(proposal.findings).toContain('docker/cpu/Dockerfile.ml builds on docker/cpu/Dockerfile.base (it names acme/vision:base-cpu)');
-    expect(proposal.config?.layers).toEqual({
-      base: { dockerfile: 'docker/cpu/Dockerfile.base' },
-      ml: { dockerfile: 'docker/cpu/Dockerfile.ml', parent: 'base' },
+    expect(proposal.files[0]?.path).toBe('docker/cpu/strata.json');
+    // They copy nothing: their own directory (where strata.json goes) is the context.
+    expect(proposal.files[0]?.config?.context).toBeUndefined();
+    expect(proposal.files[0]?.config?.layers).toEqual({
+      base: { dockerfile: 'Dockerfile.base' },
+      ml: { dockerfile: 'Dockerfile.ml', parent: 'base' },
     });
   });
 
@@ -47,7 +48,7 @@ describe('proposeStrataConfig', () => {
       fallbackImage: 'x',
     });
     expect(proposal.gaps[0]).toMatch(/^Dockerfile:1: .*\(left out\)$/s);
-    expect(proposal.config).toBeUndefined();
+    expect(proposal.files[0]?.config).toBeUndefined();
   });
 });
 
@@ -61,8 +62,8 @@ describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => 
       fallbackImage: 'acme/x',
     });
     expect(proposal.findings.join('\n')).not.toContain('builds on nix/Dockerfile.nix');
-    expect(proposal.config?.layers.nix).toEqual({ dockerfile: 'nix/Dockerfile.nix', context: 'nix' });
-    expect(proposal.config?.layers.nix.parent).toBeUndefined();
+    expect(proposal.files.map((file) => file.path)).toEqual(['strata.json', 'nix/strata.json']);
+    expect(proposal.files[1].config.layers.nix).toEqual({ dockerfile: 'Dockerfile.nix' });
   });
 
   it('keeps several unrelated images in docker/ directories apart, never as variants docker-1..docker-4', () => {
@@ -77,12 +78,41 @@ describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => 
       fallbackImage: 'acme/platform',
       exists: (path) => ['services/api/package.json', 'services/web/package.json'].includes(path),
     });
-    expect(proposal.config?.variants).toBeUndefined();
-    expect(proposal.config?.layers).toEqual({
-      api: { dockerfile: 'services/api/docker/Dockerfile', context: 'services/api' },
-      web: { dockerfile: 'services/web/docker/Dockerfile', context: 'services/web' },
-      worker: { dockerfile: 'worker/docker/Dockerfile', context: 'worker/docker' },
-      cron: { dockerfile: 'cron/docker/Dockerfile', context: 'cron/docker' },
+    expect(proposal.files.every((file) => file.config.variants === undefined)).toBe(true);
+    // Each in the directory above its docker/ one, with the context its COPY needs.
+    expect(Object.fromEntries(proposal.files.map((file) => [file.path, [file.config.context, file.config.layers]]))).toEqual({
+      'cron/strata.json': ['docker', { cron: { dockerfile: 'docker/Dockerfile' } }],
+      'services/api/strata.json': [undefined, { api: { dockerfile: 'docker/Dockerfile' } }],
+      'services/web/strata.json': [undefined, { web: { dockerfile: 'docker/Dockerfile' } }],
+      'worker/strata.json': ['docker', { worker: { dockerfile: 'docker/Dockerfile' } }],
     });
+  });
+
+  it('takes the platforms of the workflow that publishes an image, when another job builds it without any', () => {
+    const step = (platforms: string) =>
+      `      - uses: docker/build-push-action@v6\n        with:\n          file: docker/Dockerfile\n${platforms}          tags: ghcr.io/acme/ledger:\${{ github.sha }}\n`;
+    const proposal = proposeStrataConfig({
+      dockerfiles: files({ 'docker/Dockerfile': 'FROM node:20\nCOPY . /app\n' }),
+      makefiles: [],
+      workflows: [
+        { path: '.github/workflows/pr.yml', text: `on: pull_request\njobs:\n  build:\n    steps:\n${step('')}` },
+        {
+          path: '.github/workflows/release.yml',
+          text: `on: push\njobs:\n  publish:\n    steps:\n${step('          platforms: linux/amd64,linux/arm64,linux/arm/v7\n')}`,
+        },
+      ],
+      fallbackImage: 'acme/x',
+    });
+    expect(proposal.gaps).toEqual([]);
+    expect(proposal.files).toEqual([
+      {
+        path: 'strata.json',
+        config: {
+          image: 'acme/ledger',
+          platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'],
+          layers: { image: { dockerfile: 'docker/Dockerfile' } },
+        },
+      },
+    ]);
   });
 });

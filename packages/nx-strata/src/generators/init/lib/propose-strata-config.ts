@@ -2,9 +2,10 @@ import { posix } from 'node:path';
 import { StrataInputError } from '../../../config/strata-error';
 import { analyzeDockerfile } from '../../../dockerfile/analyze-dockerfile';
 import { parseDockerfile } from '../../../dockerfile/parse-dockerfile';
-import { chainsToConfig, type ProposedConfig } from './chains-to-config';
-import { readDockerfileFacts, type DockerfileFacts } from './dockerfile-facts';
-import { findChains, withoutRegistryHost, type BuildInstance } from './find-chains';
+import type { StrataConfig } from '../../../config/strata-config';
+import { chainsToConfig } from './chains-to-config';
+import { GENERIC_DIRECTORIES, readDockerfileFacts, type DockerfileFacts } from './dockerfile-facts';
+import { findChains, withoutRegistryHost, type BuildInstance, type Chain } from './find-chains';
 import { findMakefileDockerBuilds, findShellDockerBuilds } from './makefile-docker-builds';
 import { findComposeBuilds, findWorkflowBuilds, type YamlDockerBuild } from './yaml-docker-builds';
 
@@ -27,12 +28,32 @@ export interface WorkspaceScan {
   exists?: (path: string) => boolean;
 }
 
+/** One proposed strata.json: where it goes (workspace-relative) and what it says (paths relative to it). */
+export interface ProposedFile {
+  path: string;
+  config: StrataConfig;
+}
+
+export interface Proposal {
+  files: ProposedFile[];
+  findings: string[];
+  gaps: string[];
+  /** Dockerfiles no build file builds, where build files build others: each once, with why. */
+  leftOut: string[];
+  dockerfiles: number;
+  makefileBuilds: number;
+}
+
 /**
- * Reads what the workspace has and proposes one strata.json, with what it found and what it could not infer. Build
- * files (Makefiles, shell scripts, compose files, GitHub workflows) give each Dockerfile its context, target and build
- * args; where none does, the context is the nearest directory (the Dockerfile's own first) that holds what it copies.
+ * Reads what the workspace has and proposes its strata.json files, with what it found and what it could not infer.
+ * What the build files (workflows, compose files, Makefiles, scripts) build is the evidence: where they build images,
+ * exactly those images (and the in-repository layers they start from) are proposed, and every other Dockerfile is
+ * named once with why it was left out. They give each Dockerfile its context, target, build args and platforms; where
+ * none does, the context is the nearest directory (the Dockerfile's own first) that holds what it copies. Each image
+ * family (a chain of layers and its variants) gets one strata.json in its own directory (above a generic one such as
+ * docker/), with paths relative to it.
  */
-export function proposeStrataConfig(scan: WorkspaceScan): ProposedConfig & { dockerfiles: number; makefileBuilds: number } {
+export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
   const gaps: string[] = [];
   const facts: DockerfileFacts[] = [];
   for (const file of scan.dockerfiles) {
@@ -45,6 +66,17 @@ export function proposeStrataConfig(scan: WorkspaceScan): ProposedConfig & { doc
   const known = new Set(facts.map((file) => file.path));
   const builds = collectBuilds(scan, known, gaps);
   const found = findChains(facts, builds);
+  const findings = [...found.findings];
+  let chains = found.chains;
+  let chainGaps = found.gaps;
+  const leftOut: string[] = [];
+  const built = new Set(builds.map((build) => build.dockerfile).filter((file) => known.has(file)));
+  if (built.size > 0) {
+    chains = chains.filter((chain) => chain.files.some((file) => built.has(file)));
+    const kept = new Set(chains.flatMap((chain) => chain.files));
+    leftOut.push(...[...known].filter((file) => !kept.has(file)).sort());
+    chainGaps = chainGaps.filter((gap) => !leftOut.some((file) => gap.startsWith(`${file}:`) || gap.startsWith(`${file} `)));
+  }
   const texts = new Map(scan.dockerfiles.map((file) => [file.path, file.text]));
   const contextOf = (instance: BuildInstance) =>
     instance.context ??
@@ -54,14 +86,80 @@ export function proposeStrataConfig(scan: WorkspaceScan): ProposedConfig & { doc
       facts.find((file) => file.path === instance.file),
       scan.exists,
     );
-  const proposed = chainsToConfig(found.chains, facts, imageFrom(builds) ?? scan.fallbackImage, contextOf);
+  const homes = groupByHome(chains);
+  const files: ProposedFile[] = [];
+  const proposedGaps: string[] = [];
+  for (const [home, group] of homes) {
+    const groupFiles = new Set(group.flatMap((chain) => chain.files));
+    const image =
+      homes.size === 1
+        ? (imageFrom(builds) ?? scan.fallbackImage)
+        : (imageFrom(builds.filter((build) => groupFiles.has(build.dockerfile))) ??
+          `${scan.fallbackImage}-${posix.basename(home === '.' ? scan.fallbackImage : home)}`);
+    const proposed = chainsToConfig(group, facts, image, contextOf);
+    findings.push(...proposed.findings);
+    proposedGaps.push(...proposed.gaps);
+    if (proposed.config)
+      files.push({ path: home === '.' ? 'strata.json' : `${home}/strata.json`, config: relocate(proposed.config, home) });
+  }
+  if (files.length > 1) findings.push(`${files.length} images, one strata.json each: ${files.map((file) => file.path).join(', ')}`);
   return {
-    config: proposed.config,
-    findings: [...found.findings, ...proposed.findings],
-    gaps: [...gaps, ...found.gaps, ...proposed.gaps],
+    files,
+    findings: [...new Set(findings)],
+    gaps: [...new Set([...gaps, ...chainGaps, ...proposedGaps])],
+    leftOut,
     dockerfiles: facts.length,
     makefileBuilds: builds.length,
   };
+}
+
+/**
+ * Chains grouped into image families (chains that share a Dockerfile are one family), and families by the directory
+ * their strata.json goes to: the deepest directory holding all their Dockerfiles, above generic ones (docker/, build/).
+ */
+function groupByHome(chains: Chain[]): Map<string, Chain[]> {
+  const families: Chain[][] = [];
+  for (const chain of chains) {
+    const joined = families.filter((family) => family.some((other) => other.files.some((file) => chain.files.includes(file))));
+    const merged = [chain, ...joined.flat()];
+    for (const family of joined) families.splice(families.indexOf(family), 1);
+    families.push(merged);
+  }
+  const homes = new Map<string, Chain[]>();
+  for (const family of families) {
+    let home = commonDirectory(family.flatMap((chain) => chain.files));
+    while (home !== '.' && GENERIC_DIRECTORIES.has(posix.basename(home).toLowerCase())) home = posix.dirname(home);
+    homes.set(home, [...(homes.get(home) ?? []), ...family]);
+  }
+  return new Map([...homes].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function commonDirectory(files: string[]): string {
+  const parts = files.map((file) => posix.dirname(file).split('/'));
+  const common: string[] = [];
+  for (let index = 0; parts.every((each) => index < each.length && each[index] === parts[0][index]); index++) common.push(parts[0][index]);
+  return common.length === 0 || common[0] === '.' ? '.' : common.join('/');
+}
+
+/** A config proposed with workspace-relative paths, made relative to `home` (where its strata.json goes). */
+function relocate(config: StrataConfig, home: string): StrataConfig {
+  if (home === '.') return config;
+  const relative = (path: string) => posix.relative(home, path) || '.';
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        (key === 'dockerfile' || key === 'context') && typeof item === 'string' ? relative(item) : walk(item),
+      ]),
+    );
+  };
+  // Every context made explicit first: one left out meant the workspace root, and in home/strata.json it means home.
+  const { image, context, ...rest } = walk({ ...config, context: config.context ?? '.' }) as StrataConfig;
+  const moved: StrataConfig = { image, ...(context !== '.' ? { context } : {}), ...rest };
+  for (const layer of Object.values(moved.layers)) if (layer.context === '.' && moved.context === undefined) delete layer.context;
+  return moved;
 }
 
 /**

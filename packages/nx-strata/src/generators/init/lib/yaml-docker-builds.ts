@@ -63,7 +63,7 @@ export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[
         source: `${file} (job ${job}, step ${index + 1})`,
         dockerfile,
         context,
-        tags: list('tags'),
+        tags: tagsOf(text('tags') ?? ''),
         buildArgs: argsOf((text('build-args') ?? '').split('\n')),
         platforms: list('platforms'),
         ...(text('target') && !text('target')!.includes('${{') ? { target: text('target') } : {}),
@@ -72,6 +72,22 @@ export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[
     });
   }
   return builds;
+}
+
+/**
+ * build-push-action `tags` (lines or commas): a tag whose only expression is the tag itself
+ * (`ghcr.io/acme/api:${{ github.sha }}`) still names its repository, kept without the tag; others with `${{ }}` are not used.
+ */
+function tagsOf(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .flatMap((item) => {
+      if (!item.includes('${{')) return item ? [item] : [];
+      const colon = item.lastIndexOf(':', item.indexOf('${{'));
+      const repository = colon > item.lastIndexOf('/') ? item.slice(0, colon) : '';
+      return repository && !repository.includes('${{') ? [repository] : [];
+    });
 }
 
 function parseQuietly(text: string): unknown {
