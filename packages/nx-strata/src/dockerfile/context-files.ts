@@ -251,12 +251,14 @@ function collectCover(node: WalkedDirectory, directories: Set<string>, files: Se
 
 /** Drops directories and files already inside a covered directory. */
 function minimizeCover(directories: Set<string>, files: Set<string>): ContextReads['cover'] {
-  const sortedDirectories = [...directories].sort();
-  const isInsideDirectory = (path: string, directory: string) =>
-    directory === '.' || path === directory || path.startsWith(`${directory}/`);
-  const keptDirectories = sortedDirectories.filter(
-    (directory) => !sortedDirectories.some((other) => other !== directory && isInsideDirectory(directory, other)),
-  );
-  const keptFiles = [...files].filter((file) => !keptDirectories.some((directory) => isInsideDirectory(file, directory))).sort();
-  return { directories: keptDirectories, files: keptFiles };
+  if (directories.has('.')) return { directories: ['.'], files: [] };
+  const kept = new Set<string>();
+  const insideKept = (path: string) => {
+    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) if (kept.has(path.slice(0, slash))) return true;
+    return kept.has(path);
+  };
+  // Shallowest first: a directory is kept unless one above it already is.
+  const byDepth = [...directories].sort((a, b) => a.split('/').length - b.split('/').length);
+  for (const directory of byDepth) if (!insideKept(directory)) kept.add(directory);
+  return { directories: [...kept].sort(), files: [...files].filter((file) => !insideKept(file)).sort() };
 }

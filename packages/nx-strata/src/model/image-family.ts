@@ -7,6 +7,7 @@ import type { StrataConfig } from '../config/strata-config';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { computeLayerInputs, type LayerInputs } from '../dockerfile/layer-inputs';
 import { readDockerfileModel } from '../dockerfile/read-dockerfile';
+import type { ContextReads } from '../dockerfile/context-files';
 import { checkPluginOptionPaths, type NormalizedPluginOptions } from '../config/plugin-options';
 
 /** One strata.json read, planned and with every layer's inputs computed: what the plugin and `inspect` both need. */
@@ -23,7 +24,16 @@ export interface ImageFamily {
   excludedInputs: string[];
 }
 
-export function readImageFamily(configFile: string, workspaceRoot: string, options: NormalizedPluginOptions): ImageFamily {
+/**
+ * Reads, plans and computes the inputs of one strata.json. `walks` carries the context walks of one graph computation
+ * across the families read in it (see `LayerInputsOptions.walks`).
+ */
+export function readImageFamily(
+  configFile: string,
+  workspaceRoot: string,
+  options: NormalizedPluginOptions,
+  walks: Map<string, ContextReads> = new Map(),
+): ImageFamily {
   checkPluginOptionPaths(options, workspaceRoot);
   checkTargetNaming(options);
   const config = loadStrataConfig(workspaceRoot, configFile);
@@ -39,7 +49,7 @@ export function readImageFamily(configFile: string, workspaceRoot: string, optio
   const inputs = new Map(
     tasks.map((task) => [
       task.targetName,
-      computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded: excludedInputs }),
+      computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded: excludedInputs, walks }),
     ]),
   );
   const byTarget = new Map(tasks.map((task) => [task.targetName, task]));

@@ -19,14 +19,38 @@ export function rememberFamilies(families: Map<string, ImageFamily>): void {
 }
 
 /** Every path the layers of a family read, workspace-relative: the files found and the COPY sources as written. */
-export function readPaths(family: ImageFamily): string[] {
-  const paths = new Set<string>();
-  for (const task of family.tasks) {
-    const inputs = family.inputsOf(task);
-    inputs.sources.forEach((path) => paths.add(path));
-    inputs.files.forEach((path) => paths.add(path));
-  }
-  return [...paths].sort();
+/** Every COPY source of the family's layers, workspace-relative (files or directories). */
+function readSources(family: ImageFamily): Set<string> {
+  return new Set(family.tasks.flatMap((task) => family.inputsOf(task).sources));
+}
+
+/** The files one context walk sends, by directory ('' for the workspace root), with their set; one per walk. */
+interface SentFiles {
+  byDirectory: Map<string, string[]>;
+  all: Set<string>;
+}
+
+const sentFiles = new WeakMap<readonly string[], SentFiles>();
+
+/** The distinct file lists of the family's layers (layers sharing a walk share the list), each grouped once. */
+function filesSent(family: ImageFamily): SentFiles[] {
+  const lists = new Set(family.tasks.map((task) => family.inputsOf(task).files));
+  return [...lists].map((files) => {
+    let grouped = sentFiles.get(files);
+    if (!grouped) {
+      const byDirectory = new Map<string, string[]>();
+      for (const file of files) {
+        const slash = file.lastIndexOf('/');
+        const directory = slash === -1 ? '' : file.slice(0, slash);
+        const group = byDirectory.get(directory);
+        if (group) group.push(file);
+        else byDirectory.set(directory, [file]);
+      }
+      grouped = { byDirectory, all: new Set(files) };
+      sentFiles.set(files, grouped);
+    }
+    return grouped;
+  });
 }
 
 /**
@@ -57,6 +81,7 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
     Object.entries(context.projects).map(([name, project]) => ({ path: normalizeRoot(project.root), project: name })),
   );
   const outputs = new PathIndex(declaredOutputs(context.projects));
+  const byDirectory = new Map<string, string[]>();
   for (const [name, project] of Object.entries(context.projects)) {
     const configFile = project.root === '.' || project.root === '' ? 'strata.json' : posix.join(project.root, 'strata.json');
     if (!isImageProject(project) || !existsSync(join(context.workspaceRoot, configFile))) continue;
@@ -68,10 +93,28 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
     }
     // A `uses` naming a task that does not exist stops graph creation here, with the strata.json line.
     const targets = new Set<string>();
-    for (const path of readPaths(family)) {
+    const add = (projects: Iterable<string>) => {
+      for (const project of projects) if (project !== name) targets.add(project);
+    };
+    // COPY sources (files or directories) each; the files a context sends by their directory, asked once per
+    // computation: a whole-repository context sends tens of thousands of files from a few thousand directories.
+    for (const path of readSources(family)) {
       const owner = owners.deepestAbove(path);
-      if (owner && owner.project !== name) targets.add(owner.project);
-      for (const output of outputs.overlapping(path)) if (output.project !== name) targets.add(output.project);
+      if (owner) add([owner.project]);
+      add(outputs.overlapping(path).map((output) => output.project));
+    }
+    for (const sent of filesSent(family)) {
+      for (const directory of sent.byDirectory.keys()) {
+        let projects = byDirectory.get(directory);
+        if (!projects) {
+          const owner = owners.deepestAbove(directory);
+          projects = [...(owner ? [owner.project] : []), ...outputs.atOrAbove(directory).map((output) => output.project)];
+          byDirectory.set(directory, projects);
+        }
+        add(projects);
+      }
+      // An output declared as a single file the context sends.
+      for (const output of outputs.entries()) if (sent.all.has(output.path)) add([output.project]);
     }
     for (const use of checkUses(family, context)) targets.add(use);
     for (const target of targets)
@@ -144,6 +187,16 @@ class PathIndex<Entry extends { path: string; project: string }> {
       if (found) return found[0];
     }
     return undefined;
+  }
+
+  /** Every entry. */
+  entries(): Entry[] {
+    return [...this.byPath.values()].flat();
+  }
+
+  /** Every entry at `path` or above it. */
+  atOrAbove(path: string): Entry[] {
+    return ancestorsOf(path).flatMap((candidate) => (candidate === '' ? [] : (this.byPath.get(candidate) ?? [])));
   }
 
   /** Every entry at `path`, above it, or below it (`.` overlaps everything). */

@@ -8,6 +8,7 @@ import type { LayerTask } from '../model/layer-task';
 import { projectName } from '../model/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../executors/docker-build/schema';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
+import type { ContextReads } from '../dockerfile/context-files';
 import { layerNxInputs, unionInputs, type NxInput } from './nx-inputs';
 import {
   normalizePluginOptions,
@@ -34,11 +35,17 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
   async (configFiles, options, context) => {
     // Read every family first, then ask git once which of all their COPY sources it ignores (build outputs).
     const families = new Map<string, ImageFamily>();
+    const walks = new Map<string, ContextReads>();
     for (const configFile of configFiles) {
       try {
         families.set(
           configFile,
-          readImageFamily(configFile, context.workspaceRoot, normalizePluginOptions(options, context.nxJsonConfiguration?.defaultBase)),
+          readImageFamily(
+            configFile,
+            context.workspaceRoot,
+            normalizePluginOptions(options, context.nxJsonConfiguration?.defaultBase),
+            walks,
+          ),
         );
       } catch {
         // Reported below, per file, with its line and what to do.
