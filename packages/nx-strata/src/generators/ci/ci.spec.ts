@@ -40,6 +40,9 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
+// Nx's file list comes from this process, never from a daemon of another workspace.
+process.env.NX_DAEMON = 'false';
+
 describe('nx-strata:ci --provider=github', () => {
   let root: string;
   beforeEach(() => {

@@ -1,7 +1,7 @@
-import { logger, readNxJson, type Tree } from 'nx/src/devkit-exports';
+import { globAsync, logger, readNxJson, type Tree } from 'nx/src/devkit-exports';
 import { ciValueProblem, type CiValueKind } from '../../config/ci-values';
 import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../config/plugin-options';
-import fg from 'fast-glob';
+import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
 import { readImageFamily } from '../../model/image-family';
 import { githubWorkflow } from './github-workflow';
 import type { CiGeneratorSchema } from './schema';
@@ -45,7 +45,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     ['buildTargetName', 'target name', workflow.buildTargetName],
     ['publishTargetName', 'target name', workflow.publishTargetName],
     ['historyDir', 'directory', workflow.historyDir],
-    ...imageProjects(tree.root, plugin).map((project): [string, CiValueKind, string] => ['image project', 'project name', project]),
+    ...(await imageProjects(tree, plugin)).map((project): [string, CiValueKind, string] => ['image project', 'project name', project]),
   ];
   const problems = checks.flatMap(([what, kind, value]) => {
     const problem = value === undefined ? undefined : ciValueProblem(kind, value);
@@ -71,13 +71,13 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
   );
 }
 
-/** The Nx names of the workspace's image projects, as the plugin names them (a strata.json it cannot read yet has none). */
-function imageProjects(root: string, plugin: ReturnType<typeof normalizePluginOptions>): string[] {
-  const configFiles = fg.sync('**/strata.json', {
-    cwd: root,
-    dot: true,
-    ignore: ['**/node_modules/**', '**/.nx/**', '**/dist/**', '**/.git/**'],
-  });
+/**
+ * The Nx names of the workspace's image projects, as the plugin names them (a strata.json it cannot read yet has none),
+ * from the strata.json files Nx lists: the same ones the plugin and the CLI see.
+ */
+async function imageProjects(tree: Tree, plugin: ReturnType<typeof normalizePluginOptions>): Promise<string[]> {
+  const root = tree.root;
+  const configFiles = await globAsync(tree, [STRATA_CONFIG_GLOB]);
   return [
     ...new Set(
       configFiles.flatMap((configFile) => {
