@@ -3,6 +3,7 @@ import { buildNamespaces, type BuildNamespaces } from '../../../engines/registry
 import { join } from 'node:path';
 import { DEFAULT_PARENT_ARG } from '../../../model/plan-layer-tasks';
 import type { DockerBuildExecutorOptions } from '../schema';
+import { rejoinCsvEntries } from './csv-entries';
 
 export interface NormalizedDockerBuildOptions extends Required<
   Omit<
@@ -55,9 +56,10 @@ export function normalizeOptions(
   normalized.context ??= '.';
   normalized.args ??= {};
   normalized.parentArg ??= DEFAULT_PARENT_ARG;
-  normalized.cacheFrom ??= [];
-  normalized.cacheTo ??= [];
-  normalized.secrets ??= [];
+  // Given on the command line, Nx splits these at every comma: each comes back whole.
+  normalized.cacheFrom = rejoinCsvEntries(options.cacheFrom);
+  normalized.cacheTo = rejoinCsvEntries(options.cacheTo);
+  normalized.secrets = rejoinCsvEntries(options.secrets);
   normalized.provenance ??= false;
   normalized.sbom ??= false;
   normalized.pull ??= false;
