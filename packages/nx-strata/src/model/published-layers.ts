@@ -40,3 +40,15 @@ export function scanSettingsOf(family: Pick<ImageFamily, 'config' | 'tasks'>, ta
   if (own === undefined && !publishedLayers(family, task.variant).includes(task.layer)) return undefined;
   return settings as Omit<ScanConfig, 'enabled'>;
 }
+
+/**
+ * The layers of a variant published to the image's own repository (`<registry>/<image>`): its one published top layer.
+ * Every other published layer goes to `<registry>/<image>/<layer>`, and so do several published top layers (a
+ * multi-stage Dockerfile shipped as `web` and `celery`): under one repository they would overwrite each other's tags.
+ */
+export function layersAtImageRepository(family: Pick<ImageFamily, 'config' | 'tasks'>, variant: string): string[] {
+  const tasks = family.tasks.filter((task) => task.variant === variant);
+  const tops = new Set(topLayers(tasks));
+  const publishedTops = publishedLayers(family, variant).filter((layer) => tops.has(layer));
+  return publishedTops.length === 1 ? publishedTops : [];
+}

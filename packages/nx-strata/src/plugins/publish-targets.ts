@@ -1,5 +1,6 @@
 import type { TargetConfiguration } from 'nx/src/devkit-exports';
-import { publishedLayers, publishSettings } from '../model/published-layers';
+import { layersAtImageRepository, publishedLayers, publishSettings } from '../model/published-layers';
+import { checkPublishedReferences } from './published-references';
 import type { DockerPublishExecutorOptions } from '../executors/docker-publish/schema';
 import { defaultTagTemplates } from '../publish/tag-templates';
 import type { ImageFamily } from '../model/image-family';
@@ -19,6 +20,7 @@ export function buildPublishTargets(
   layerInputs: Map<string, NxInput[]>,
   options: NormalizedPluginOptions,
 ): Record<string, TargetConfiguration> {
+  checkPublishedReferences(family);
   const targets: Record<string, TargetConfiguration> = {};
   const variants = [...new Set(family.tasks.map((task) => task.variant))];
   const explicit = family.tasks[0].explicitVariant;
@@ -27,6 +29,7 @@ export function buildPublishTargets(
     const publish = publishSettings(family, variant);
     const layers = publishedLayers(family, variant);
     const published = tasks.filter((task) => layers.includes(task.layer));
+    const atImage = layersAtImageRepository(family, variant);
     const targetName = publishTargetName(options, explicit ? variant : undefined);
     const publishOptions: DockerPublishExecutorOptions = {
       configFile: family.configFile,
@@ -34,7 +37,7 @@ export function buildPublishTargets(
       variant,
       layers: layers.map((layer) => ({
         layer,
-        top: !tasks.some((task) => task.parent?.layer === layer),
+        top: atImage.includes(layer),
         platforms: published
           .filter((task) => task.layer === layer)
           .map((task) => ({ platform: task.platform, record: family.recordOf(task), target: task.targetName })),

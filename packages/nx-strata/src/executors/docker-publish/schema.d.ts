@@ -3,7 +3,7 @@ import type { PublishRegistry } from '../../config/strata-config';
 /** One published layer of a variant and where its per-platform images come from. */
 export interface PublishedLayer {
   layer: string;
-  /** The top layer is published as `<registry>/<image>`; other layers as `<registry>/<image>/<layer>`. */
+  /** The variant's one published top layer goes to `<registry>/<image>`; other layers (and several published tops) to `<registry>/<image>/<layer>`. */
   top: boolean;
   platforms: Array<{ platform: string; record: string; target: string }>;
 }
