@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
 import { VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
@@ -32,7 +33,7 @@ describe('docker-publish', () => {
   test('3. publishes the cpu variant to two registries: one manifest list, same digest, both platforms, no build', async () => {
     setPublish({
       registries: [`${first.host}/acme`, `${second.host}/mirror`],
-      tags: ['{version}-{variant}', 'latest-{variant}', '{variant}-latest'],
+      tags: ['{version}-{variant}', 'latest-{variant}', '{variant}-latest', '{variant}-{platform}'],
     });
     const started = Date.now();
     const run = workspace.nx(['run', 'vision:docker-publish--cpu'], env);
@@ -43,7 +44,23 @@ describe('docker-publish', () => {
     expect(digests[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(digests[1]).toBe(digests[0]);
     for (const tag of ['latest-cpu', 'cpu-latest']) expect(await first.digest('acme/acme/vision', tag)).toBe(digests[0]);
-    expect(await second.tags('mirror/acme/vision')).toEqual(['1.4.2-cpu', 'cpu-latest', 'latest-cpu']);
+    expect(await second.tags('mirror/acme/vision')).toEqual([
+      '1.4.2-cpu',
+      'cpu-latest',
+      'cpu-linux-amd64',
+      'cpu-linux-arm64',
+      'latest-cpu',
+    ]);
+    // publish.json says what each tag holds: the per-platform tags one platform each (issue 20 item 3).
+    const record = JSON.parse(workspace.read('dist/strata/cpu/publish.json')) as {
+      registries: Array<{ manifests: Array<{ tags: string[]; platforms: string[] }> }>;
+    };
+    const holds = Object.fromEntries(record.registries[0].manifests.map((manifest) => [manifest.tags.join(','), manifest.platforms]));
+    expect(holds).toEqual({
+      '1.4.2-cpu,latest-cpu,cpu-latest': ['linux/amd64', 'linux/arm64'],
+      'cpu-linux-amd64': ['linux/amd64'],
+      'cpu-linux-arm64': ['linux/arm64'],
+    });
 
     const inspected = execFileSync('docker', ['buildx', 'imagetools', 'inspect', `${second.host}/mirror/acme/vision:1.4.2-cpu`], {
       encoding: 'utf8',
@@ -79,6 +96,32 @@ describe('docker-publish', () => {
       ]),
     ).toEqual([[workspace.record('cuda', 'app', 'linux-amd64')!.digest, 'amd64']]);
     await second.resume();
+  });
+
+  test('an optional registry that accepts connections and never answers is skipped with the reason; the publish goes on', async () => {
+    // The kernel completes the handshake for the listen backlog: connections succeed, nothing is ever answered.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      setPublish({ registries: [`${first.host}/acme`, { url: `${address}/silent`, optional: true }], tags: ['{version}-{variant}'] });
+      const started = Date.now();
+      const run = workspace.nx(['run', 'vision:docker-publish--cuda'], {
+        ...env,
+        STRATA_VERSION: '1.4.6',
+        STRATA_REGISTRY_CONNECT_TIMEOUT: '2',
+        STRATA_REGISTRY_RESPONSE_TIMEOUT: '3',
+        STRATA_REGISTRY_IDLE_TIMEOUT: '3',
+      });
+      expectSuccess(run);
+      expect(Date.now() - started).toBeLessThan(90_000);
+      expect(run.output).toContain(`publishing to ${address}/silent (optional) failed: ${address} did not answer before the copy`);
+      expect(await first.digest('acme/acme/vision', '1.4.6-cuda')).toMatch(/^sha256:/);
+    } finally {
+      held.forEach((socket) => socket.destroy());
+      silent.close();
+    }
   });
 
   test('a required registry that is down fails the publish and says what to do', async () => {

@@ -99,6 +99,7 @@ export async function resolveImageDigest(
   const limitMs = timeouts.connectMs + timeouts.responseMs + timeouts.idleMs;
   const remote = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', ref], {
     timeoutMs: limitMs,
+    killGroup: true,
   });
   if (remote.timedOut) {
     throw new Error(
@@ -140,6 +141,7 @@ export async function registryImageStats(ref: string): Promise<ImageStats> {
   const timeouts = registryTimeoutsFromEnv();
   const result = await execCommand('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], {
     timeoutMs: timeouts.connectMs + timeouts.responseMs + timeouts.idleMs,
+    killGroup: true,
   });
   if (result.exitCode !== 0) return NO_STATS;
   return manifestStats(result.stdout);

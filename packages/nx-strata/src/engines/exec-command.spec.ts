@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { execCommand, formatCommand, lastLines } from './exec-command';
 
 describe('execCommand (real child processes)', () => {
@@ -29,6 +30,31 @@ describe('execCommand (real child processes)', () => {
     setTimeout(() => controller.abort(), 100);
     const result = await running;
     expect(result.exitCode).not.toBe(0);
+  });
+});
+
+describe('execCommand with killGroup (a child that starts its own child, as docker starts buildx)', () => {
+  // Running, not a zombie waiting for whoever adopted it to reap it.
+  const alive = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  // The parent prints its child's pid and waits on it; the grandchild sleeps with the output pipe held open.
+  const parentScript =
+    'const c = require("child_process").spawn("sleep", ["60"], { stdio: "inherit" }); console.log(c.pid); setInterval(() => {}, 1000);';
+
+  it('ends the whole group at the deadline, so a grandchild holding the pipes cannot keep it waiting', async () => {
+    const started = Date.now();
+    const result = await execCommand(process.execPath, ['-e', parentScript], { timeoutMs: 1500, killGroup: true });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.timedOut).toBe(true);
+    const grandchild = Number(result.stdout.trim());
+    expect(grandchild).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alive(grandchild)).toBe(false);
   });
 });
 

@@ -10,6 +10,12 @@ export interface ExecOptions {
   /** Kills the child when aborted (an interrupted build). */
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Runs the child in a process group of its own and ends the whole group (SIGKILL) on the timeout, an abort or our
+   * own exit: `docker buildx ...` runs buildx as a plugin child of the docker CLI, which outlives a killed docker and
+   * keeps its output pipes open.
+   */
+  killGroup?: boolean;
   /** Written to the child's stdin (then closed), e.g. the server URL for a docker credential helper. */
   input?: string;
 }
@@ -32,7 +38,8 @@ export async function execCommand(file: string, args: readonly string[], options
   const { execa } = await import('execa');
   const command = [file, ...args];
   const output = options.stream ? (['pipe', 'inherit'] as const) : ('pipe' as const);
-  const result = await execa(file, args, {
+  const group = options.killGroup === true && process.platform !== 'win32';
+  const subprocess = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: true,
@@ -41,12 +48,39 @@ export async function execCommand(file: string, args: readonly string[], options
     stdout: output,
     stderr: output,
     cancelSignal: options.signal,
-    timeout: options.timeoutMs,
+    timeout: group ? undefined : options.timeoutMs,
+    detached: group,
     stripFinalNewline: false,
     maxBuffer: 64 * 1024 * 1024,
   });
+  let groupTimedOut = false;
+  const endGroup = () => {
+    try {
+      if (subprocess.pid !== undefined) process.kill(-subprocess.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  };
+  const timer =
+    group && options.timeoutMs !== undefined
+      ? setTimeout(() => {
+          groupTimedOut = true;
+          endGroup();
+        }, options.timeoutMs)
+      : undefined;
+  if (group) {
+    options.signal?.addEventListener('abort', endGroup, { once: true });
+    process.once('exit', endGroup);
+  }
+  const result = await subprocess;
+  if (timer) clearTimeout(timer);
+  if (group) {
+    options.signal?.removeEventListener('abort', endGroup);
+    process.removeListener('exit', endGroup);
+  }
   // No exit code and no signal: the program never ran (ENOENT, EACCES...). `cause` may come from another realm under jest.
-  const neverRan = result.exitCode === undefined && !result.signal && !result.isCanceled && !result.timedOut;
+  const timedOut = result.timedOut || groupTimedOut;
+  const neverRan = result.exitCode === undefined && !result.signal && !result.isCanceled && !timedOut;
   const failedToStart = neverRan ? new Error(result.shortMessage ?? String(result.cause), { cause: result.cause }) : undefined;
   return {
     command,
@@ -55,7 +89,7 @@ export async function execCommand(file: string, args: readonly string[], options
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
     failedToStart,
-    ...(result.timedOut ? { timedOut: true } : {}),
+    ...(timedOut ? { timedOut: true } : {}),
   };
 }
 

@@ -57,7 +57,14 @@ export default async function dockerPublishExecutor(
   for (const registry of [...new Set(operations.map((op) => op.registry))]) {
     const mine = operations.filter((op) => op.registry === registry);
     const entry: PublishRecord['registries'][number] = { registry, optional: mine[0].optional, ok: true, manifests: [] };
-    for (const op of mine) {
+    // A registry that accepts connections and answers nothing would hold imagetools for as long as it likes: asked
+    // first, with the registry timeouts, it is failed (or, optional, skipped) with the reason.
+    const silent = await unanswered(mine[0]);
+    if (silent) {
+      entry.ok = false;
+      entry.error = silent;
+    }
+    for (const op of silent ? [] : mine) {
       entry.error = await runCommands(operationCommands(op));
       if (entry.error) {
         entry.ok = false;
@@ -69,7 +76,8 @@ export default async function dockerPublishExecutor(
         repository: op.repository,
         tags: op.tags,
         digest,
-        platforms: sources.sources.find((s) => s.layer === op.layer)!.platforms.map((p) => p.platform),
+        // What this operation put under these tags: a per-platform tag holds its own platform only.
+        platforms: op.platforms,
       });
       logger.info(
         `nx-strata: published ${op.repository}:{${op.tags.join(',')}} → ${digest ?? '(digest unknown)'} (${op.sources.length} platform${op.sources.length === 1 ? '' : 's'})`,
@@ -102,16 +110,35 @@ export default async function dockerPublishExecutor(
  * `imagetools create` is idempotent, it pushes the same content to the same tags.
  */
 async function runCommands(commands: string[][]): Promise<string | undefined> {
+  const limitMs = publishCommandTimeoutMs();
+  // buildx runs as a child of the docker CLI: at the deadline the whole process group ends, buildx included.
+  const run = (argv: string[]) => execCommand('docker', argv, { timeoutMs: limitMs, killGroup: true });
   for (const argv of commands) {
-    let result = await execCommand('docker', argv);
+    let result = await run(argv);
     if (result.exitCode !== 0 && /failed commit on ref|unexpected status from PUT request .*: 400/.test(result.stderr)) {
       logger.warn(`nx-strata: the registry refused part of a copy (${lastLines(result.stderr, 1)}); trying once more`);
-      result = await execCommand('docker', argv);
+      result = await run(argv);
     }
+    if (result.timedOut)
+      return `docker ${formatCommand(argv)} did not finish within ${limitMs / 1000} s (STRATA_PUBLISH_TIMEOUT, in seconds): the registry stopped answering mid-copy, or the copy needs longer`;
     if (result.exitCode !== 0)
       return `docker ${formatCommand(argv)} failed (exit code ${result.exitCode}):\n${lastLines(result.stderr, 6)}`;
   }
   return undefined;
+}
+
+/** The whole-command limit of one imagetools copy: STRATA_PUBLISH_TIMEOUT seconds, 30 minutes by default (GB layers). */
+function publishCommandTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.STRATA_PUBLISH_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30 * 60_000;
+}
+
+/** Why the destination registry of `op` cannot be published to (it did not answer a manifest probe), or undefined. */
+async function unanswered(op: PublishOperation): Promise<string | undefined> {
+  const { host } = parseRegistryAddress(op.repository);
+  const probe = await new RegistryClient(host).manifest(op.repository.slice(host.length + 1), op.tags[0]);
+  if (probe.ok || probe.failure.kind !== 'unreachable') return undefined;
+  return `${host} did not answer before the copy (${probe.failure.detail}); nothing was copied to it`;
 }
 
 /** The digest the destination now serves for the operation's first tag (same across registries for the same sources). */

@@ -29,6 +29,7 @@ describe('planPublish', () => {
         repository: 'ghcr.io/acme/acme/vision',
         tags: ['1.2.0-cpu', 'latest-cpu'],
         sources: ['build:5000/ns/acme/vision/app@sha256:aaa', 'build:5000/ns/acme/vision/app@sha256:bbb'],
+        platforms: ['linux/amd64', 'linux/arm64'],
       },
       {
         registry: 'ghcr.io/acme',
@@ -37,6 +38,7 @@ describe('planPublish', () => {
         repository: 'ghcr.io/acme/acme/vision',
         tags: ['1.2.0-cpu-linux-amd64'],
         sources: ['build:5000/ns/acme/vision/app@sha256:aaa'],
+        platforms: ['linux/amd64'],
       },
       {
         registry: 'ghcr.io/acme',
@@ -45,6 +47,7 @@ describe('planPublish', () => {
         repository: 'ghcr.io/acme/acme/vision',
         tags: ['1.2.0-cpu-linux-arm64'],
         sources: ['build:5000/ns/acme/vision/app@sha256:bbb'],
+        platforms: ['linux/arm64'],
       },
       {
         registry: 'ghcr.io/acme',
@@ -53,6 +56,7 @@ describe('planPublish', () => {
         repository: 'ghcr.io/acme/acme/vision/base',
         tags: ['1.2.0-cpu', 'latest-cpu'],
         sources: ['build:5000/ns/acme/vision/base@sha256:ccc'],
+        platforms: ['linux/amd64'],
       },
       {
         registry: 'ghcr.io/acme',
@@ -61,6 +65,7 @@ describe('planPublish', () => {
         repository: 'ghcr.io/acme/acme/vision/base',
         tags: ['1.2.0-cpu-linux-amd64'],
         sources: ['build:5000/ns/acme/vision/base@sha256:ccc'],
+        platforms: ['linux/amd64'],
       },
       {
         registry: 'mirror.example.com/team',
@@ -69,6 +74,7 @@ describe('planPublish', () => {
         repository: 'mirror.example.com/team/acme/vision',
         tags: ['1.2.0-cpu', 'latest-cpu'],
         sources: ['build:5000/ns/acme/vision/app@sha256:aaa', 'build:5000/ns/acme/vision/app@sha256:bbb'],
+        platforms: ['linux/amd64', 'linux/arm64'],
       },
       {
         registry: 'mirror.example.com/team',
@@ -77,6 +83,7 @@ describe('planPublish', () => {
         repository: 'mirror.example.com/team/acme/vision',
         tags: ['1.2.0-cpu-linux-amd64'],
         sources: ['build:5000/ns/acme/vision/app@sha256:aaa'],
+        platforms: ['linux/amd64'],
       },
       {
         registry: 'mirror.example.com/team',
@@ -85,6 +92,7 @@ describe('planPublish', () => {
         repository: 'mirror.example.com/team/acme/vision',
         tags: ['1.2.0-cpu-linux-arm64'],
         sources: ['build:5000/ns/acme/vision/app@sha256:bbb'],
+        platforms: ['linux/arm64'],
       },
       {
         registry: 'mirror.example.com/team',
@@ -93,6 +101,7 @@ describe('planPublish', () => {
         repository: 'mirror.example.com/team/acme/vision/base',
         tags: ['1.2.0-cpu', 'latest-cpu'],
         sources: ['build:5000/ns/acme/vision/base@sha256:ccc'],
+        platforms: ['linux/amd64'],
       },
       {
         registry: 'mirror.example.com/team',
@@ -101,6 +110,7 @@ describe('planPublish', () => {
         repository: 'mirror.example.com/team/acme/vision/base',
         tags: ['1.2.0-cpu-linux-amd64'],
         sources: ['build:5000/ns/acme/vision/base@sha256:ccc'],
+        platforms: ['linux/amd64'],
       },
     ]);
   });
@@ -113,6 +123,7 @@ describe('planPublish', () => {
       repository: 'ghcr.io/acme/acme/vision',
       tags: ['1.2.0-cpu', 'latest-cpu', 'cpu-latest'],
       sources: ['s@sha256:a', 's@sha256:b'],
+      platforms: ['linux/amd64', 'linux/arm64'],
     };
     expect(operationCommands(op)).toEqual([
       ['buildx', 'imagetools', 'create', '--tag', 'ghcr.io/acme/acme/vision:1.2.0-cpu', 's@sha256:a', 's@sha256:b'],

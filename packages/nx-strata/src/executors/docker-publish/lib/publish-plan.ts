@@ -18,6 +18,8 @@ export interface PublishOperation {
   repository: string;
   tags: string[];
   sources: string[];
+  /** The platforms these sources hold: all of the layer's for shared tags, one for a per-platform tag. */
+  platforms: string[];
 }
 
 /**
@@ -55,11 +57,21 @@ export function planPublish(input: {
           repository,
           tags: shared,
           sources: source.platforms.map((platform) => platform.ref),
+          platforms: source.platforms.map((platform) => platform.platform),
         });
       }
       for (const platform of source.platforms) {
         const own = input.tags.filter(isPerPlatform).map((template) => renderTag(template, input.values, platform.platform));
-        if (own.length) operations.push({ registry, optional, layer: source.layer, repository, tags: own, sources: [platform.ref] });
+        if (own.length)
+          operations.push({
+            registry,
+            optional,
+            layer: source.layer,
+            repository,
+            tags: own,
+            sources: [platform.ref],
+            platforms: [platform.platform],
+          });
       }
     }
   }
