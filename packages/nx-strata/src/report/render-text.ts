@@ -86,20 +86,48 @@ function stopRows(summary: ReportSummary): string[][] {
 
 const STOP_HEADER = ['publish', 'stopped by', 'run'];
 
+/**
+ * A value from the history as terminal text: control characters (ESC sequences that clear the screen or write the
+ * clipboard with OSC 52, BEL, C1 controls) shown as `\xNN`, never sent to the terminal.
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * A value from the history as one Markdown table cell: no HTML (`<img onerror>` stays text), no link or emphasis
+ * syntax (`[x](javascript:...)` stays text), no `|` that would end the cell, no line break that would end the table.
+ */
+export function markdownCell(text: string): string {
+  return terminalSafe(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\](){}#+!|~]/g, (character) => `\\${character}`);
+}
+
+const cells = (rows: string[][], escape: (text: string) => string) => rows.map((row) => row.map(escape));
+
 /** The summary for a terminal: aligned columns. */
 export function renderTerminal(summary: ReportSummary, source: string): string {
   if (summary.runs === 0) return `nx-strata report: no runs recorded yet in ${source}; run some docker-build or binary-build targets first`;
   const lines = [
-    `nx-strata build report: ${summary.runs} run${summary.runs === 1 ? '' : 's'}, ${summary.tasks} layer and binary tasks (${source})`,
+    `nx-strata build report: ${summary.runs} run${summary.runs === 1 ? '' : 's'}, ${summary.tasks} layer and binary tasks (${terminalSafe(source)})`,
   ];
   for (const [label, value] of headline(summary)) lines.push(`  ${label.padEnd(11)} ${value}`);
   const verification = verificationLine(summary);
   if (verification) lines.push(`  ${'verified'.padEnd(11)} ${verification}`);
   if (summary.verification.recentStops.length)
-    lines.push('', 'publishes stopped by a failed check (most recent first)', ...table(STOP_HEADER, stopRows(summary), 3));
-  lines.push('', 'slowest (last real build)', ...table(SLOWEST_HEADER, slowestRows(summary), 3));
-  lines.push('', 'by platform', ...table(['platform', ...GROUP_HEADER], groupRows(summary.byPlatform)));
-  if (summary.byVariant.length > 0) lines.push('', 'by variant', ...table(['variant', ...GROUP_HEADER], groupRows(summary.byVariant)));
+    lines.push(
+      '',
+      'publishes stopped by a failed check (most recent first)',
+      ...table(STOP_HEADER, cells(stopRows(summary), terminalSafe), 3),
+    );
+  lines.push('', 'slowest (last real build)', ...table(SLOWEST_HEADER, cells(slowestRows(summary), terminalSafe), 3));
+  lines.push('', 'by platform', ...table(['platform', ...GROUP_HEADER], cells(groupRows(summary.byPlatform), terminalSafe)));
+  if (summary.byVariant.length > 0)
+    lines.push('', 'by variant', ...table(['variant', ...GROUP_HEADER], cells(groupRows(summary.byVariant), terminalSafe)));
   return lines.join('\n');
 }
 
@@ -133,17 +161,17 @@ export function renderMarkdown(summary: ReportSummary): string {
     ),
     '',
     ...(summary.verification.recentStops.length
-      ? ['#### Publishes stopped by a failed check', '', markdownTable(STOP_HEADER, stopRows(summary), 3), '']
+      ? ['#### Publishes stopped by a failed check', '', markdownTable(STOP_HEADER, cells(stopRows(summary), markdownCell), 3), '']
       : []),
     '#### Slowest (last real build)',
     '',
-    markdownTable(SLOWEST_HEADER, slowestRows(summary), 3),
+    markdownTable(SLOWEST_HEADER, cells(slowestRows(summary), markdownCell), 3),
     '',
     '#### By platform',
     '',
-    markdownTable(['platform', ...GROUP_HEADER], groupRows(summary.byPlatform)),
+    markdownTable(['platform', ...GROUP_HEADER], cells(groupRows(summary.byPlatform), markdownCell)),
     ...(summary.byVariant.length > 0
-      ? ['', '#### By variant', '', markdownTable(['variant', ...GROUP_HEADER], groupRows(summary.byVariant))]
+      ? ['', '#### By variant', '', markdownTable(['variant', ...GROUP_HEADER], cells(groupRows(summary.byVariant), markdownCell))]
       : []),
     '',
   ].join('\n');
