@@ -10,6 +10,8 @@ describe('diagnoseDockerFailure (real buildx 0.13 / engine 20.10 stderr)', () =>
     ['registry-down', '127.0.0.1:1/acme', 'registry-unreachable', 'the registry 127.0.0.1:1/acme is unreachable'],
     ['run-failed', null, 'build-failed', 'fix the Dockerfile or its inputs'],
     ['base-missing', null, 'image-not-found', 'an image the build starts from cannot be found: 127.0.0.1:5000/nothing/here:1'],
+    ['manifest-put-500', '127.0.0.1:5000/diag', 'registry-error', '127.0.0.1:5000/diag failed with HTTP 500 while the image was pushed'],
+    ['cache-export-docker-driver', null, 'cache-export-unsupported', 'the `docker` buildx driver cannot export a build cache'],
     ['base-host-unknown', null, 'network-unreachable', 'DNS cannot resolve the registry host (nonexistent.invalid)'],
     [
       'base-unreachable',

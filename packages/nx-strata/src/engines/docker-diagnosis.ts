@@ -4,6 +4,8 @@ export interface DockerDiagnosis {
     | 'engine-down'
     | 'registry-unreachable'
     | 'network-unreachable'
+    | 'registry-error'
+    | 'cache-export-unsupported'
     | 'registry-auth'
     | 'registry-read-only'
     | 'image-not-found'
@@ -27,6 +29,21 @@ export function diagnoseDockerFailure(
     return {
       kind: 'engine-down',
       hint: `the Docker engine is not reachable${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}: start it (\`sudo systemctl start docker\` on Linux, Docker Desktop on macOS and Windows), install Docker Engine if it is missing (https://docs.docker.com/engine/install/), or point DOCKER_HOST at a running engine`,
+    };
+  }
+  if (/cache export is not supported for the docker driver/.test(text)) {
+    return {
+      kind: 'cache-export-unsupported',
+      hint: 'the `docker` buildx driver cannot export a build cache (a "cacheTo" of type registry, local or gha): use "type=inline", or build with a docker-container builder (`docker buildx create --name strata --driver docker-container`, then the plugin option "builders" or `docker buildx use strata`)',
+    };
+  }
+  if (
+    /unexpected (http )?status[^\n]*\b5\d\d\b|\b5\d\d (internal server error|bad gateway|service unavailable|gateway timeout)/.test(text)
+  ) {
+    const status = /\b(5\d\d)\b/.exec(text)?.[1];
+    return {
+      kind: 'registry-error',
+      hint: `${registryName} failed with HTTP ${status} while the image was pushed: the registry's own error, not the build's. Check its logs and storage (a full disk, a proxy in front of it), then run again`,
     };
   }
   const metadataFor = /load metadata for (\S+?):?$/m.exec(errorLines.join('\n'))?.[1];
