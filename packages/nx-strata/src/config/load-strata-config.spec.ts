@@ -164,4 +164,26 @@ describe('loadStrataConfig', () => {
     root = createTempWorkspace({ 'strata.json': '{\n  "image": "acme/x",\n  "layers": {,}\n}\n' });
     expect(() => loadStrataConfig(root, 'strata.json')).toThrow(/^strata\.json:3:14: is not valid JSON \(ValueExpected\)/);
   });
+
+  it('reads a file that starts with a UTF-8 byte order mark', () => {
+    root = createTempWorkspace({
+      'strata.json': '\uFEFF{ "image": "acme/x", "layers": { "app": { "dockerfile": "Dockerfile" } } }\n',
+      Dockerfile: 'FROM scratch\n',
+    });
+    expect(loadStrataConfig(root, 'strata.json').image).toBe('acme/x');
+  });
+
+  it('refuses nesting 100,000 levels deep at its position, without overflowing the stack', () => {
+    root = createTempWorkspace({ 'strata.json': `{\n  "image": "acme/x",\n  "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}\n}\n` });
+    expect(() => loadStrataConfig(root, 'strata.json')).toThrow(/^strata\.json:3:\d+: nests objects and arrays more than 64 levels deep/);
+  });
+
+  it('refuses a key given twice, at the second one (the one JSON would keep)', () => {
+    root = createTempWorkspace({
+      'strata.json': '{\n  "image": "acme/x",\n  "layers": { "app": { "dockerfile": "Dockerfile" } },\n  "image": "acme/y"\n}\n',
+    });
+    expect(() => loadStrataConfig(root, 'strata.json')).toThrow(
+      /^strata\.json:4:3: has the key "image" twice in one object \(first at line 2, column 3\); JSON would keep only the last/,
+    );
+  });
 });

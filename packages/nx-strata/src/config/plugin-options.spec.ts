@@ -1,4 +1,4 @@
-import { platformBuildHost } from './plugin-options';
+import { normalizePluginOptions, platformBuildHost } from './plugin-options';
 import { StrataInputError } from './strata-error';
 
 describe('platformBuildHost (the plugin option "builders")', () => {
@@ -28,5 +28,20 @@ describe('platformBuildHost (the plugin option "builders")', () => {
     expect(call).toThrow(problem);
     expect(call).toThrow(/nx\.json.*linux\/arm64/s);
     expect(call).toThrow('{ "context": "arm64-host" }');
+  });
+});
+
+describe('normalizePluginOptions: nx.json options of the wrong type', () => {
+  it.each([
+    [{ historyDir: 5 }, 'the nx-strata option "historyDir" is 5, which is not a string'],
+    [{ trustedBranches: 'main' }, 'the nx-strata option "trustedBranches" is "main", which is not a list of strings'],
+    [{ registryCache: 'yes' }, 'the nx-strata option "registryCache" is "yes", which is not a boolean'],
+    [{ builders: ['a'] }, 'the nx-strata option "builders" is ["a"], which is not an object'],
+  ])('%j is refused with the key and what it must be, not a TypeError', (options, message) => {
+    expect(() => normalizePluginOptions(options as never)).toThrow(message);
+  });
+
+  it('takes the options of the right types', () => {
+    expect(normalizePluginOptions({ historyDir: '.nx/h/', trustedBranches: ['main'] }).historyDir).toBe('.nx/h');
   });
 });

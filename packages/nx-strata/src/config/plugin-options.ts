@@ -104,6 +104,7 @@ export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'regist
 
 /** Every default of the plugin lives here. `defaultBase` is nx.json's (the trusted branch when none is given). */
 export function normalizePluginOptions(options: StrataPluginOptions | undefined, defaultBase?: string): NormalizedPluginOptions {
+  checkOptionTypes(options);
   const normalized = { ...options } as NormalizedPluginOptions;
   normalized.trustedBranches ??= [defaultBase ?? 'main'];
   normalized.buildTargetName ??= 'docker-build';
@@ -119,6 +120,44 @@ export function normalizePluginOptions(options: StrataPluginOptions | undefined,
   normalized.recordHistory ??= true;
   normalized.followTargets ??= ['build'];
   return normalized;
+}
+
+const OPTION_TYPES: Record<string, 'string' | 'boolean' | 'number' | 'string[]' | 'object'> = {
+  buildTargetName: 'string',
+  publishTargetName: 'string',
+  publishDependsOn: 'string[]',
+  registry: 'string',
+  untrustedRegistry: 'string',
+  trustedBranches: 'string[]',
+  recordsDir: 'string',
+  builders: 'object',
+  registryCache: 'boolean',
+  pinBaseImages: 'boolean',
+  historyDir: 'string',
+  historyMaxBytes: 'number',
+  recordHistory: 'boolean',
+  followTargets: 'string[]',
+};
+
+/** nx.json's options are whatever a user typed: each known one must have its type (`historyDir: 5` is not a path). */
+function checkOptionTypes(options: StrataPluginOptions | undefined): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== 'object' || Array.isArray(options))
+    throw new Error('nx.json: the options of the nx-strata plugin entry must be an object: { "plugin": "nx-strata", "options": { ... } }');
+  for (const [key, value] of Object.entries(options)) {
+    const expected = OPTION_TYPES[key];
+    if (expected === undefined || value === undefined) continue;
+    const fits =
+      expected === 'string[]'
+        ? Array.isArray(value) && value.every((item) => typeof item === 'string')
+        : expected === 'object'
+          ? typeof value === 'object' && value !== null && !Array.isArray(value)
+          : typeof value === expected;
+    if (!fits)
+      throw new Error(
+        `nx.json: the nx-strata option "${key}" is ${JSON.stringify(value)?.slice(0, 60)}, which is not ${expected === 'string[]' ? 'a list of strings' : expected === 'object' ? 'an object' : `a ${expected}`}; fix it in the plugin entry's "options"`,
+      );
+  }
 }
 
 /** The trust settings a build or publish target carries to its executor (see engines/registry/trust.ts). */

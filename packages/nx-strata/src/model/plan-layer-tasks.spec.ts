@@ -85,6 +85,19 @@ describe('planLayerTasks', () => {
     expect(() => plan(root)).toThrow('strata.json: layers form a cycle (variant default, linux/amd64): base → api → ml → base');
   });
 
+  it('refuses a 1,000-deep parent chain quickly, naming the layer and the limit', () => {
+    const layers: Record<string, { dockerfile: string; parent?: string }> = { l0: { dockerfile: 'Dockerfile.root' } };
+    for (let index = 1; index < 1000; index++) layers[`l${index}`] = { dockerfile: 'Dockerfile', parent: `l${index - 1}` };
+    root = createTempWorkspace({
+      'strata.json': JSON.stringify({ image: 'acme/deep', layers }),
+      'Dockerfile.root': 'FROM debian:bookworm\n',
+      Dockerfile: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
+    });
+    const started = Date.now();
+    expect(() => plan(root)).toThrow(/layer "l\d+" sits on a chain of more than 32 layers \(variant default, linux\/amd64\)/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('rejects a declared parent the Dockerfile never uses, at the FROM line', () => {
     root = createTempWorkspace({ ...VISION_LAYOUT, 'docker/app/Dockerfile': 'FROM python:3.11-slim\nCOPY src/ /src/\n' });
     expect(() => plan(root)).toThrow(

@@ -150,9 +150,16 @@ function resolveParents(group: LayerTask[], options: PlanOptions): void {
   }
   for (const task of group) {
     const path = [task.layer];
+    const seen = new Set(path);
     let current = task.parent;
     while (current) {
-      if (path.includes(current.layer)) {
+      if (path.length >= MAX_CHAIN_DEPTH)
+        throw new StrataInputError({
+          file: options.configFile,
+          problem: `layer "${task.layer}" sits on a chain of more than ${MAX_CHAIN_DEPTH} layers (variant ${task.variant}, ${task.platform}): ${path.slice(0, 4).join(' → ')} → …`,
+          hint: `every layer is an image build and a chained key; merge layers (a chain of ${MAX_CHAIN_DEPTH} is far beyond base → ml → app)`,
+        });
+      if (seen.has(current.layer)) {
         const cycle = [...path.slice(path.indexOf(current.layer)), current.layer].join(' → ');
         throw new StrataInputError({
           file: options.configFile,
@@ -161,10 +168,14 @@ function resolveParents(group: LayerTask[], options: PlanOptions): void {
         });
       }
       path.push(current.layer);
+      seen.add(current.layer);
       current = byLayer.get(current.layer)!.parent;
     }
   }
 }
+
+/** The longest parent chain a family may have: deeper ones cost quadratic inputs and overflow Nx's graph cache. */
+const MAX_CHAIN_DEPTH = 32;
 
 function variantPlatforms(config: StrataConfig, variant: VariantConfig): Array<[string, PlatformOverride]> {
   if (variant.platforms && !Array.isArray(variant.platforms)) return Object.entries(variant.platforms);
