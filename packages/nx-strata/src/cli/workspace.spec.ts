@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTempWorkspace, writeFiles } from '../test-utils/temp-workspace';
 import { findStrataConfigs } from './workspace';
 
@@ -43,5 +44,13 @@ describe('findStrataConfigs', () => {
       '.deploy/api/strata.json',
       'images/strata.json',
     ]);
+  });
+
+  it('never follows a symlink out of the workspace (a link to / beside the images)', () => {
+    const root = workspace({ 'images/strata.json': CONFIG });
+    symlinkSync('/', join(root, 'images/rootlink'));
+    const started = Date.now();
+    expect(findStrataConfigs(root)).toEqual(['images/strata.json']);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
