@@ -50,6 +50,15 @@ function startFakeRegistry(): Promise<{
         .end(JSON.stringify({ tags: ['b', 'a'] }));
     }
     if (url === '/v2/acme/app/tags/list?n=1000&last=b') return void response.writeHead(200).end(JSON.stringify({ tags: ['c'] }));
+    // A registry whose pages never end, and one whose next page is itself.
+    if (url.startsWith('/v2/acme/endless/tags/list')) {
+      const page = Number(new URL(url, 'http://x').searchParams.get('page') ?? 0);
+      return void response
+        .writeHead(200, { link: `</v2/acme/endless/tags/list?n=1000&page=${page + 1}>; rel="next"` })
+        .end(JSON.stringify({ tags: [`t${page}`] }));
+    }
+    if (url === '/v2/acme/loop/tags/list?n=1000')
+      return void response.writeHead(200, { link: `<${url}>; rel="next"` }).end(JSON.stringify({ tags: ['x'] }));
     if (request.method === 'DELETE') return void response.writeHead(405).end();
     response.writeHead(404).end();
   });
@@ -104,6 +113,21 @@ describe('RegistryClient (real HTTP)', () => {
     expect(kindOf(await new RegistryClient('127.0.0.1:1', {}).manifest('acme/app', 'x'))).toBe('unreachable');
     const deleted = await new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig }).deleteManifest('acme/app', 'sha256:1');
     expect(deleted).toEqual({ ok: false, failure: { kind: 'error', detail: expect.stringContaining('does not allow deletes') } });
+  });
+
+  it('stops following tag pages that never end or go round, with a failure naming the registry', async () => {
+    const client = new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig });
+    const before = fake.requests.length;
+    expect(await client.tags('acme/loop')).toEqual({
+      ok: false,
+      failure: { kind: 'error', detail: expect.stringContaining('sends the tag pages of acme/loop in a loop') },
+    });
+    expect(await client.tags('acme/endless')).toEqual({
+      ok: false,
+      failure: { kind: 'error', detail: expect.stringContaining('sends more than 1000 pages of tags for acme/endless') },
+    });
+    expect(fake.requests.filter((request) => request.url.includes('/tags/list')).length).toBeLessThan(1010);
+    expect(fake.requests.length - before).toBeLessThan(1100);
   });
 
   it('lists tags across pages', async () => {

@@ -52,6 +52,9 @@ export type RequestBody = string | Uint8Array;
 
 const ok = <T>(value: T): RegistryResult<T> => ({ ok: true, value });
 
+/** Tag pages one listing may follow: 1,000 pages of 1,000 tags. */
+const MAX_TAG_PAGES = 1000;
+
 function failure(
   kind: RegistryFailure['kind'],
   detail: string,
@@ -125,7 +128,14 @@ export class RegistryClient {
   async tags(repository: string): Promise<RegistryResult<string[]>> {
     const tags: string[] = [];
     let path: string | undefined = `/v2/${repository}/tags/list?n=1000`;
+    const asked = new Set<string>();
     while (path) {
+      // A registry whose Link: rel="next" never ends (or goes round) would be followed forever: pages are bounded.
+      if (asked.has(path))
+        return failure('error', `${this.host} sends the tag pages of ${repository} in a loop (${path.slice(0, 120)} again)`);
+      if (asked.size >= MAX_TAG_PAGES)
+        return failure('error', `${this.host} sends more than ${MAX_TAG_PAGES} pages of tags for ${repository}; stopped there`);
+      asked.add(path);
       const answer = await this.request('GET', path, repository, 'pull', {});
       if (!answer.ok) return answer;
       if (answer.value.status === 404) return ok([]);
