@@ -131,6 +131,44 @@ describe('cache server with the file backend (real HTTP)', () => {
   });
 });
 
+describe('cache server whose backend throws (a malformed registry answer, a bug)', () => {
+  it('answers Nx a miss for GET and a refused store for PUT, never a 500 that stops the whole run', async () => {
+    const logs: string[] = [];
+    const throwing = {
+      url: 'oci://broken/cache',
+      get: () => Promise.reject(new SyntaxError('Unexpected token < in JSON at position 0')),
+      put: (_hash: string, body: NodeJS.ReadableStream) => {
+        body.resume();
+        return Promise.reject(new SyntaxError('Unexpected token < in JSON at position 0'));
+      },
+      health: () => Promise.resolve({ ok: true, detail: '' }),
+    };
+    const server = createCacheServer({
+      storage: throwing as never,
+      tokens: { read: [], write: ['w'] },
+      maxUploadBytes: 1024,
+      log: (line) => logs.push(line),
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const ask = (method: string, body?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const call = request(`http://127.0.0.1:${port}/v1/cache/abc123`, { method, headers: { Authorization: 'Bearer w' } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        call.on('error', reject);
+        call.end(body);
+      });
+    try {
+      expect(await ask('GET')).toBe(404);
+      expect(await ask('PUT', 'artifact')).toBe(403);
+      expect(logs.join('\n')).toContain('backend down (the backend failed: Unexpected token < in JSON at position 0)');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('roleOf', () => {
   it('gives write tokens write, read tokens read, anything else none', () => {
     const tokens = { read: ['r1', 'r2'], write: ['w1'] };

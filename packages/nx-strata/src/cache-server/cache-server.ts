@@ -49,7 +49,10 @@ export function createCacheServer(options: CacheServerOptions): {
     if (role === 'none') return send(response, 401, 'missing or unknown bearer token');
 
     if (request.method === 'GET') {
-      const found = await options.storage.get(hash);
+      // Whatever the backend does, Nx must read a miss: an error answer would stop every task of the run.
+      const found: Awaited<ReturnType<CacheStorage['get']>> = await options.storage
+        .get(hash)
+        .catch((error: Error) => ({ kind: 'down', detail: `the backend failed: ${error.message}` }));
       if (found.kind === 'down') log(`GET ${hash}: backend down (${found.detail}); answering 404 so the build goes on`);
       if (found.kind === 'missing' && found.detail) log(`GET ${hash}: ${found.detail}`);
       if (found.kind !== 'found') return send(response, 404, 'not found');
@@ -65,10 +68,12 @@ export function createCacheServer(options: CacheServerOptions): {
       if (uploading.has(hash)) return drain(request, response, 409, 'this hash is being stored right now');
       uploading.add(hash);
       try {
-        const stored = await options.storage.put(hash, request, {
-          maxBytes,
-          ...(Number.isFinite(declared) ? { declaredBytes: declared } : {}),
-        });
+        const stored: Awaited<ReturnType<CacheStorage['put']>> = await options.storage
+          .put(hash, request, {
+            maxBytes,
+            ...(Number.isFinite(declared) ? { declaredBytes: declared } : {}),
+          })
+          .catch((error: Error) => ({ kind: 'down', detail: `the backend failed: ${error.message}` }));
         switch (stored.kind) {
           case 'stored':
             return send(response, 200, 'stored');

@@ -24,6 +24,19 @@ function raceBackoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 100)));
 }
 
+/** The artifact layer an OCI manifest names, or undefined for a body that is not such a manifest (never a throw). */
+function artifactLayer(body: string | undefined): { digest: string; size: number; mediaType: string } | undefined {
+  try {
+    const layer = (JSON.parse(body ?? '{}') as { layers?: Array<{ digest?: unknown; size?: unknown; mediaType?: unknown }> } | null)
+      ?.layers?.[0];
+    return layer && typeof layer.digest === 'string' && typeof layer.size === 'number' && typeof layer.mediaType === 'string'
+      ? { digest: layer.digest, size: layer.size, mediaType: layer.mediaType }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The first `errors[].code` of a registry error body, if it has one. */
 function registryErrorCode(body: string): string | undefined {
   try {
@@ -62,8 +75,7 @@ export class OciStorage implements CacheStorage {
     const manifest = await this.client.manifest(this.repository, hash, { withBody: true });
     if (!manifest.ok) return { kind: 'down', detail: `${this.url}: ${manifest.failure.detail}` };
     if (!manifest.value) return { kind: 'missing' };
-    const layer = (JSON.parse(manifest.value.body ?? '{}') as { layers?: Array<{ digest: string; size: number; mediaType: string }> })
-      .layers?.[0];
+    const layer = artifactLayer(manifest.value.body);
     if (!layer || layer.mediaType !== ARTIFACT_MEDIA_TYPE)
       return { kind: 'missing', detail: `${this.url}:${hash} is not an nx-strata cache artifact` };
     const download = await this.client.download(`/v2/${this.repository}/blobs/${layer.digest}`, this.repository);
