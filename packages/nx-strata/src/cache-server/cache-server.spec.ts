@@ -169,6 +169,43 @@ describe('cache server whose backend throws (a malformed registry answer, a bug)
   });
 });
 
+describe('/health against a backend that stalls (item 9)', () => {
+  it('probes once for many requests, and answers degraded at the deadline instead of waiting for the backend', async () => {
+    let probes = 0;
+    const stalled = {
+      url: 'oci://stalled/cache',
+      get: () => Promise.resolve({ kind: 'missing' as const }),
+      put: () => Promise.resolve({ kind: 'stored' as const }),
+      health: () => {
+        probes++;
+        return new Promise<{ ok: boolean; detail: string }>(() => undefined);
+      },
+    };
+    const server = createCacheServer({ storage: stalled as never, tokens: { read: [], write: ['w'] }, log: () => undefined });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const health = () =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const call = request(`http://127.0.0.1:${port}/health`, { headers: { Authorization: 'Bearer w' } }, (response) => {
+          let body = '';
+          response.on('data', (chunk) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        call.on('error', reject);
+        call.end();
+      });
+    try {
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 20 }, health));
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(probes).toBe(1);
+      expect(answers.every((answer) => answer.status === 503)).toBe(true);
+      expect(answers[0].body).toContain('did not answer its probe within 5 s');
+    } finally {
+      await server.close();
+    }
+  }, 15_000);
+});
+
 describe('roleOf', () => {
   it('gives write tokens write, read tokens read, anything else none', () => {
     const tokens = { read: ['r1', 'r2'], write: ['w1'] };

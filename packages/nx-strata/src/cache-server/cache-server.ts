@@ -21,6 +21,10 @@ const HASH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * PUT /v1/cache/{hash} → 200 stored, 409 exists, 403 not allowed (or backend down: Nx reads it as "not stored"),
  * 413 too large; 401 without a known token. GET /health reports the backend. Streams both ways.
  */
+/** How long one /health probe answers for, and how long it may take. */
+const HEALTH_REUSE_MS = 5_000;
+const HEALTH_DEADLINE_MS = 5_000;
+
 export function createCacheServer(options: CacheServerOptions): {
   server: Server;
   listen(port: number, host: string): Promise<AddressInfo>;
@@ -29,12 +33,33 @@ export function createCacheServer(options: CacheServerOptions): {
   const log = options.log ?? ((line: string) => console.log(line));
   const maxBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const uploading = new Set<string>();
+  // /health is open to anyone: one probe of the backend answers every request for a few seconds, and a probe that
+  // stalls answers "degraded" at its deadline instead of holding each request as long as the backend does.
+  let lastHealth: { at: number; answer: Promise<{ ok: boolean; detail: string }> } | undefined;
+  const healthOf = () => {
+    if (!lastHealth || Date.now() - lastHealth.at > HEALTH_REUSE_MS) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<{ ok: boolean; detail: string }>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ ok: false, detail: `the backend did not answer its probe within ${HEALTH_DEADLINE_MS / 1000} s` }),
+          HEALTH_DEADLINE_MS,
+        );
+        timer.unref();
+      });
+      const probe = options.storage
+        .health()
+        .catch((error: Error) => ({ ok: false, detail: `the backend failed its probe: ${error.message}` }))
+        .finally(() => clearTimeout(timer));
+      lastHealth = { at: Date.now(), answer: Promise.race([probe, deadline]) };
+    }
+    return lastHealth.answer;
+  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://cache');
     if (url.pathname === '/health') {
       // Anyone may learn whether the cache works; only a token holder learns where it stores and what went wrong.
-      const health = await options.storage.health();
+      const health = await healthOf();
       const status = { status: health.ok ? 'ok' : 'degraded' };
       const body =
         roleOf(request.headers.authorization, options.tokens) === 'none'

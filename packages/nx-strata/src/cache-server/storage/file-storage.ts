@@ -106,13 +106,15 @@ export class FileStorage implements CacheStorage {
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {
+    const probe = join(this.incoming, `health-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
-      const probe = join(this.incoming, `health-${process.pid}-${randomBytes(4).toString('hex')}`);
       writeFileSync(probe, 'ok');
-      rmSync(probe);
       return { ok: true, detail: `${this.url} is writable` };
     } catch (error) {
       return { ok: false, detail: `${this.url}: ${(error as Error).message}` };
+    } finally {
+      // A full disk creates the file and fails the write: the probe is removed either way.
+      rmSync(probe, { force: true });
     }
   }
 
