@@ -147,12 +147,20 @@ describe('docker-publish', () => {
   });
 
   test('a tag that needs {version} without one stops before copying and says how to give it', () => {
-    setPublish({ registries: [`${first.host}/acme`], tags: ['{version}'] });
+    // With {variant}: two variants under one "{version}" tag are refused at graph creation (see the test below).
+    setPublish({ registries: [`${first.host}/acme`], tags: ['{version}-{variant}'] });
     const run = workspace.nx(['run', 'vision:docker-publish--cpu', '--excludeTaskDependencies'], {
       STRATA_REGISTRY: env.STRATA_REGISTRY,
       STRATA_VERSION: '',
     });
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toContain('tag "{version}" needs {version}: pass --version=<v>, set STRATA_VERSION');
+    expect(run.output).toContain('tag "{version}-{variant}" needs {version}: pass --version=<v>, set STRATA_VERSION');
+  });
+
+  test('two variants whose tags name the same reference are refused before anything runs, at the strata.json line', () => {
+    setPublish({ registries: [`${first.host}/acme`], tags: ['{version}'] });
+    const run = workspace.nx(['run', 'vision:docker-publish--cpu', '--excludeTaskDependencies'], env);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toMatch(/strata\.json:\d+:\d+: variants "cpu" and "cuda" both publish acme\/vision:\{version\}/);
   });
 });
