@@ -77,8 +77,15 @@ function pluginOptionsOf(nxJson: NxJsonFile, workspaceRoot: string): NormalizedP
  */
 export function findStrataConfigs(workspaceRoot: string, entry?: string | PluginEntry): string[] {
   // Loaded here: commands given one strata.json never pay for Nx's native file walker.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { globWithWorkspaceContextSync } = require('nx/src/utils/workspace-context') as typeof import('nx/src/utils/workspace-context');
+  let globWithWorkspaceContextSync: typeof import('nx/src/utils/workspace-context').globWithWorkspaceContextSync;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ({ globWithWorkspaceContextSync } = require('nx/src/utils/workspace-context') as typeof import('nx/src/utils/workspace-context'));
+  } catch {
+    throw new Error(
+      `nx is not installed where nx-strata can load it (from ${workspaceRoot}): run npm install (or your package manager's) first`,
+    );
+  }
   const scoped: Partial<PluginEntry> = typeof entry === 'object' ? entry : {};
   const files = globWithWorkspaceContextSync(workspaceRoot, [STRATA_CONFIG_GLOB], scoped.exclude);
   const included = scoped.include?.length
