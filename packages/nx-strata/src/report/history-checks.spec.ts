@@ -1,5 +1,7 @@
 import { historyChecks } from './history-checks';
 import type { FinishedTask } from './history-tasks';
+import { renderTerminal } from './render-text';
+import { summarizeHistory } from './summarize-history';
 
 const names = { buildTargetName: 'docker-build', publishTargetName: 'docker-publish' };
 const started = Date.parse('2026-11-30T10:00:00.000Z');
@@ -76,6 +78,36 @@ describe('historyChecks', () => {
     { project: 'vision', target: 'docker-publish--gpu', dependsOn: ['docker-lint-gpu'] },
     { project: 'web', target: 'docker-publish', dependsOn: ['docker-build--app--linux-amd64', 'docker-lint'] },
   ];
+
+  it('keeps a failed binary check, which the report then counts (issue 20 item 16)', () => {
+    const { checks } = historyChecks(
+      [finished('binary-check--strata-cli--linux-arm64', 'failure', 'cli'), finished('binary-check', 'success', 'cli')],
+      names,
+    );
+    expect(checks).toEqual([
+      {
+        kind: 'binary-check',
+        project: 'cli',
+        target: 'binary-check--strata-cli--linux-arm64',
+        binary: 'strata-cli',
+        platform: 'linux/arm64',
+        outcome: 'failed',
+        durationMs: 700,
+      },
+    ]);
+    const summary = summarizeHistory([
+      {
+        schemaVersion: 1,
+        id: '1',
+        startedAt: '2026-11-30T10:00:00.000Z',
+        durationMs: 700,
+        command: 'nx run cli:binary-check',
+        tasks: [],
+        checks,
+      },
+    ]);
+    expect(renderTerminal(summary, 'h')).toContain('binary checks 1 failed');
+  });
 
   it('says which failed tasks a publish depends on stopped it (Nx hands the hook only the tasks that ran)', () => {
     const { publishes } = historyChecks(

@@ -11,7 +11,7 @@ export interface PublishTarget {
 }
 
 /**
- * The verification tasks (docker-test, docker-scan, docker-lint) and docker-publish tasks of a run. Nx hands its
+ * The verification tasks (docker-test, docker-scan, docker-lint, binary-check) and docker-publish tasks of a run. Nx hands its
  * post-run hook only the tasks that ran: a publish it skipped because a task it depends on failed is found through
  * the graph's publish targets (`publishTargets`, with their `dependsOn`) that the command asked for (`requested`,
  * from argv) but did not run; the failed ones among its dependencies stopped it.
@@ -29,6 +29,8 @@ export function historyChecks(
     const durationMs = taskDurationMs(result);
     const outcome = checkOutcome(result.status);
     if (name?.kind === 'lint') checks.push({ kind: 'lint', project, target, outcome, durationMs });
+    else if (name?.kind === 'binary-check')
+      checks.push({ kind: 'binary-check', project, target, binary: name.binary, platform: name.platform, outcome, durationMs });
     else if (name?.kind === 'layer-test' || name?.kind === 'layer-scan')
       checks.push({
         kind: name.kind === 'layer-test' ? 'test' : 'scan',

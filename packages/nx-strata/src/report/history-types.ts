@@ -24,17 +24,19 @@ export interface HistoryTask {
   layerCount?: number | null;
 }
 
-/** What became of one verification task (docker-test, docker-scan, docker-lint) in one run. */
+/** What became of one verification task (docker-test, docker-scan, docker-lint, binary-check) in one run. */
 export type CheckOutcome = 'passed' | 'cached' | 'failed' | 'skipped';
 
 /** One verification task of a run. */
 export interface HistoryCheck {
-  kind: 'test' | 'scan' | 'lint';
+  kind: 'test' | 'scan' | 'lint' | 'binary-check';
   project: string;
   target: string;
   /** Tests and scans: the layer's variant (`default` without variants), layer and platform. */
   variant?: string;
   layer?: string;
+  /** Binary checks: the binary's name (with `platform`). */
+  binary?: string;
   platform?: string;
   outcome: CheckOutcome;
   durationMs: number;

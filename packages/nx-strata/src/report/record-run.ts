@@ -10,7 +10,7 @@ import { appendRun } from './run-history';
 
 /**
  * Nx's `postTasksExecution` hook: after every run, appends its layer and binary tasks (built, registry hit, local or
- * remote cache hit, failed, skipped; duration, size, layer count), its checks (tests, scans, lint) and its publishes
+ * remote cache hit, failed, skipped; duration, size, layer count), its checks (tests, scans, lint, binary checks) and its publishes
  * (with the failed tasks that stopped them) to the build history. Dry runs are left out. Never fails the run.
  */
 export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async (options, context) => {

@@ -62,13 +62,12 @@ const SLOWEST_HEADER = ['project', 'layer / binary', 'platform', 'last build', '
 /** `tests 4 passed, 2 cached, 1 failed; scans …; lint …` and the publishes, or nothing when no check ran. */
 function verificationLine(summary: ReportSummary): string | undefined {
   const { checks, published, stopped, failed } = summary.verification;
-  const parts = (['test', 'scan', 'lint'] as const)
+  const label = { test: 'tests', scan: 'scans', lint: 'lint', 'binary-check': 'binary checks' } as const;
+  const parts = (['test', 'scan', 'lint', 'binary-check'] as const)
     .map((kind) => {
       const counts = checks[kind];
       const ran = (['passed', 'cached', 'failed', 'skipped'] as const).filter((outcome) => counts[outcome] > 0);
-      return ran.length
-        ? `${kind === 'lint' ? 'lint' : `${kind}s`} ${ran.map((outcome) => `${counts[outcome]} ${outcome}`).join(', ')}`
-        : undefined;
+      return ran.length ? `${label[kind]} ${ran.map((outcome) => `${counts[outcome]} ${outcome}`).join(', ')}` : undefined;
     })
     .filter(Boolean);
   if (parts.length === 0 && published + stopped + failed === 0) return undefined;

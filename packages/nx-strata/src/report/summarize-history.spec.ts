@@ -154,6 +154,7 @@ describe('verification in the report', () => {
         test: { passed: 2, cached: 1, failed: 1, skipped: 0 },
         scan: { passed: 1, cached: 1, failed: 1, skipped: 0 },
         lint: { passed: 0, cached: 2, failed: 1, skipped: 0 },
+        'binary-check': { passed: 0, cached: 0, failed: 0, skipped: 0 },
       },
       published: 1,
       stopped: 2,

@@ -163,14 +163,16 @@ export function summarizeHistory(allRuns: HistoryRun[], options: { lastRuns?: nu
 function verificationFigures(runs: HistoryRun[], recent = 10): VerificationFigures {
   const none = (): Record<CheckOutcome, number> => ({ passed: 0, cached: 0, failed: 0, skipped: 0 });
   const figures: VerificationFigures = {
-    checks: { test: none(), scan: none(), lint: none() },
+    checks: { test: none(), scan: none(), lint: none(), 'binary-check': none() },
     published: 0,
     stopped: 0,
     failed: 0,
     recentStops: [],
   };
   for (const run of runs) {
-    for (const check of run.checks ?? []) figures.checks[check.kind][check.outcome] += 1;
+    // A kind this version does not know (a newer writer's) is left out rather than read as one it knows.
+    for (const check of run.checks ?? [])
+      if (figures.checks[check.kind]?.[check.outcome] !== undefined) figures.checks[check.kind][check.outcome] += 1;
     for (const publish of run.publishes ?? []) {
       figures[publish.outcome === 'published' ? 'published' : publish.outcome] += 1;
       if (publish.outcome === 'stopped')
