@@ -119,6 +119,43 @@ describe('raw-http', () => {
     expect(seen).toEqual([undefined, undefined, undefined]);
   });
 
+  it('ends an answer that trickles a byte at a time at the whole-request deadline (issue 20 item 5)', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      // One byte every 300 ms never trips a 1 s idle timeout.
+      const timer = setInterval(() => response.write(' '), 300);
+      response.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/`;
+    const started = Date.now();
+    await expect(registryRequest(url, { method: 'GET', timeouts: { connectMs: 1000, responseMs: 1000, idleMs: 1000 } })).rejects.toThrow(
+      /did not finish its answer within 3 s/,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses an answer larger than 4 MiB instead of holding it in memory', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+      const chunk = Buffer.alloc(1024 * 1024, 32);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64 && response.write(chunk)) sent++;
+        if (sent < 64) response.once('drain', pump);
+        else response.end();
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/acme/manifests/huge`;
+    await expect(registryRequest(url, { method: 'GET', timeouts: DEFAULT_REGISTRY_TIMEOUTS })).rejects.toThrow(
+      /answered GET \/v2\/acme\/manifests\/huge with more than 4194304 bytes/,
+    );
+  });
+
   it('rejects when the registry cannot be reached', async () => {
     const gone = await serve(() => ({ status: 200 }));
     await new Promise((resolve) => gone.server.close(resolve));

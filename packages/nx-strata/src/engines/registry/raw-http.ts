@@ -34,12 +34,16 @@ export function registryTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): R
   };
 }
 
-type Phase = 'connect' | 'response' | 'idle';
+type Phase = 'connect' | 'response' | 'idle' | 'whole';
 const PHASE_ENV: Record<Phase, string> = {
   connect: 'STRATA_REGISTRY_CONNECT_TIMEOUT',
   response: 'STRATA_REGISTRY_RESPONSE_TIMEOUT',
   idle: 'STRATA_REGISTRY_IDLE_TIMEOUT',
+  whole: 'the sum of the three',
 };
+
+/** The largest registry answer read whole (manifests, tag lists, tokens): the OCI spec's 4 MiB manifest limit. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** A registry request that ran out of time: names the host, the operation, the phase and the limit. */
 export class RegistryTimeoutError extends Error {
@@ -49,7 +53,14 @@ export class RegistryTimeoutError extends Error {
     readonly phase: Phase,
     readonly limitMs: number,
   ) {
-    const what = phase === 'connect' ? 'could not connect' : phase === 'response' ? 'sent no answer' : 'stopped sending data';
+    const what =
+      phase === 'connect'
+        ? 'could not connect'
+        : phase === 'response'
+          ? 'sent no answer'
+          : phase === 'idle'
+            ? 'stopped sending data'
+            : 'did not finish its answer';
     super(`${host} ${what} within ${limitMs / 1000} s (${operation}; limit ${PHASE_ENV[phase]}=${limitMs / 1000})`);
     this.name = 'RegistryTimeoutError';
   }
@@ -177,10 +188,40 @@ export function openRequest(url: string, options: RequestOptions, retried = fals
   });
 }
 
-/** Reads a response body whole (bounded by the idle timeout, which errors the stream). */
-export async function readWhole(response: IncomingMessage): Promise<Buffer> {
+/**
+ * Reads a small answer whole: at most `maxBytes`, and within `deadlineMs` from the request's start (a body trickling a
+ * byte at a time never trips the idle timeout). Either limit destroys the response and throws, naming the host.
+ */
+export async function readWhole(
+  response: IncomingMessage,
+  limits: { host: string; operation: string; maxBytes: number; deadlineMs: number; startedAt: number },
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
+  let size = 0;
+  let timedOut = false;
+  const remaining = Math.max(0, limits.deadlineMs - (Date.now() - limits.startedAt));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    response.destroy();
+  }, remaining);
+  try {
+    for await (const chunk of response) {
+      size += (chunk as Buffer).length;
+      if (size > limits.maxBytes) {
+        response.destroy();
+        throw new Error(
+          `${limits.host} answered ${limits.operation} with more than ${limits.maxBytes} bytes; a registry answer read whole is never that large`,
+        );
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (timedOut) throw new RegistryTimeoutError(limits.host, limits.operation, 'whole', limits.deadlineMs);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut) throw new RegistryTimeoutError(limits.host, limits.operation, 'whole', limits.deadlineMs);
   return Buffer.concat(chunks);
 }
 
@@ -194,8 +235,17 @@ export async function registryRequest(
 ): Promise<RegistryResponse> {
   const follow = options.method === 'GET' || options.method === 'HEAD';
   const credentialOrigin = options.credentialOrigin ?? new URL(url).origin;
+  const startedAt = Date.now();
   const response = await followingRedirects(url, follow, (current) => openRequest(current, { ...options, credentialOrigin }));
-  return new RegistryResponse(response.statusCode ?? 0, response.headers, await readWhole(response));
+  const { connectMs, responseMs, idleMs } = options.timeouts;
+  const body = await readWhole(response, {
+    host: new URL(url).host,
+    operation: `${options.method} ${new URL(url).pathname}`,
+    maxBytes: MAX_ANSWER_BYTES,
+    deadlineMs: connectMs + responseMs + idleMs,
+    startedAt,
+  });
+  return new RegistryResponse(response.statusCode ?? 0, response.headers, body);
 }
 
 /** Opens `url` with `open`, and, when `follow`, each redirect's target in turn (five at most). */
@@ -225,7 +275,15 @@ export async function streamUpload(
   credentialOrigin: string = new URL(url).origin,
 ): Promise<StreamedResponse> {
   const response = await openRequest(url, { method, headers, body, timeouts, credentialOrigin });
-  const text = (await readWhole(response)).toString('utf8');
+  // The upload may take long; the answer to it is small and bounded from when it starts.
+  const answer = await readWhole(response, {
+    host: new URL(url).host,
+    operation: `${method} ${new URL(url).pathname}`,
+    maxBytes: MAX_ANSWER_BYTES,
+    deadlineMs: timeouts.responseMs + timeouts.idleMs,
+    startedAt: Date.now(),
+  });
+  const text = answer.toString('utf8');
   return { status: response.statusCode ?? 0, headers: response.headers, text };
 }
 
