@@ -3,22 +3,55 @@ import type { BinaryTask } from '../model/binary-task';
 import { presetInputGlobs } from '../binaries/presets';
 import type { BinaryBuildExecutorOptions } from '../executors/binary-build/schema';
 import { BINARY_BUILD, BINARY_CHECK, BINARY_CHECKSUMS, binaryChecksumsTargetName } from '../model/target-names';
-import { unionInputs, type NxInput } from './nx-inputs';
+import { posix } from 'node:path';
+import { computeLayerInputs } from '../dockerfile/layer-inputs';
+import { readDockerfileModel } from '../dockerfile/read-dockerfile';
+import { layerNxInputs, unionInputs, type NxInput } from './nx-inputs';
 
 /** The host as an Nx runtime input: a skipped build is then never restored on another kind of host as a success. */
 const HOST_INPUT: NxInput = { runtime: 'node -p "process.platform + \'/\' + process.arch"' };
+
+/**
+ * A pyinstaller binary is built by `docker buildx build` from its Dockerfile and context: its inputs are what that build
+ * reads (the Dockerfile's COPY sources after .dockerignore, as for a layer), not every file of the context.
+ */
+function dockerBuiltInputs(task: BinaryTask, workspace: { root: string; excluded: string[] }): NxInput[] {
+  const dockerfile = posix.join(task.projectRoot, task.config.source!);
+  const inputs = computeLayerInputs(
+    {
+      dockerfile,
+      context: posix.join(task.projectRoot, task.config.context ?? '.'),
+      args: { BINARY_NAME: task.name },
+      ...(task.config.target ? { target: task.config.target } : {}),
+      platform: task.platform,
+      parentArg: 'BASE_IMAGE',
+    },
+    readDockerfileModel(workspace.root, dockerfile),
+    { workspaceRoot: workspace.root, excluded: workspace.excluded },
+  );
+  // The strata.json is already the target's first input, and STRATA_REGISTRY means nothing to a binary.
+  return layerNxInputs(task.configFile, [inputs]).filter(
+    (input) => input !== `{workspaceRoot}/${task.configFile}` && !(typeof input === 'object' && 'env' in input),
+  );
+}
 
 /**
  * Per (binary, platform): `binary-build--<name>--<os>-<arch>` (cached; its output is the binary itself, so Nx's cache,
  * local or remote, restores the binary) and `binary-check--...`; per binary `binary-checksums--<name>`; and the
  * aggregates `binary-build`, `binary-check`, `binary-checksums`.
  */
-export function buildBinaryTargets(tasks: BinaryTask[]): Record<string, TargetConfiguration> {
+export function buildBinaryTargets(
+  tasks: BinaryTask[],
+  workspace?: { root: string; excluded: string[] },
+): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
   const buildInputs = new Map<string, NxInput[]>();
   for (const task of tasks) {
     const root = task.projectRoot === '.' ? '{workspaceRoot}' : `{workspaceRoot}/${task.projectRoot}`;
-    const globs = presetInputGlobs(task).map((glob) => (glob.startsWith('!') ? `!${root}/${glob.slice(1)}` : `${root}/${glob}`));
+    const globs =
+      task.config.preset === 'pyinstaller' && workspace
+        ? dockerBuiltInputs(task, workspace)
+        : presetInputGlobs(task).map((glob) => (glob.startsWith('!') ? `!${root}/${glob.slice(1)}` : `${root}/${glob}`));
     const skipping = task.config.onUnbuildable === 'skip';
     const inputs: NxInput[] = [`{workspaceRoot}/${task.configFile}`, ...globs, ...(skipping ? [HOST_INPUT] : [])];
     buildInputs.set(task.buildTarget, inputs);

@@ -298,6 +298,28 @@ describe('createNodes', () => {
     });
   });
 
+  it('gives a pyinstaller binary what its docker build reads, after .dockerignore (issue 20 item 16)', async () => {
+    root = createTempWorkspace({
+      'strata.json': JSON.stringify({
+        project: 'cli',
+        binaries: { tool: { preset: 'pyinstaller', source: 'packaging/Dockerfile', target: 'binary', platforms: ['linux/amd64'] } },
+      }),
+      'packaging/Dockerfile': 'FROM python:3.12 AS binary\nCOPY . /src/\nRUN pyinstaller /src/tool.py\n',
+      '.dockerignore': 'README.md\ndocs\n',
+      'tool.py': 'print(1)\n',
+      'README.md': '# tool\n',
+      'docs/guide.md': 'x\n',
+    });
+    const project = await inferProject(root);
+    const inputs = JSON.stringify(project.targets!['binary-build--tool--linux-amd64'].inputs);
+    // Not "every file of the context": a README change no longer rebuilds the binary.
+    expect(inputs).not.toContain('{workspaceRoot}/**/*');
+    expect(inputs).toContain('{workspaceRoot}/tool.py');
+    expect(inputs).toContain('{workspaceRoot}/.dockerignore');
+    expect(inputs).not.toContain('README.md');
+    expect(inputs).not.toContain('docs');
+  });
+
   it('infers binary targets for a strata.json with only binaries: cached builds whose output is the binary', async () => {
     root = createTempWorkspace({
       'strata.json': JSON.stringify({

@@ -131,7 +131,10 @@ function createNodesForStrataConfig(
   }
   if (config.binaries) {
     checkBinaryPaths(context.workspaceRoot, configFile, config);
-    const binaryTargets = buildBinaryTargets(planBinaryTasks({ project, projectRoot, configFile, binaries: config.binaries }));
+    const binaryTargets = buildBinaryTargets(planBinaryTasks({ project, projectRoot, configFile, binaries: config.binaries }), {
+      root: context.workspaceRoot,
+      excluded: family.excludedInputs,
+    });
     Object.assign(targets, binaryTargets);
     targetGroups.binaries = Object.keys(binaryTargets);
   }
