@@ -81,6 +81,7 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
     Object.entries(context.projects).map(([name, project]) => ({ path: normalizeRoot(project.root), project: name })),
   );
   const outputs = new PathIndex(declaredOutputs(context.projects));
+  const declared = outputs.entries();
   const byDirectory = new Map<string, string[]>();
   for (const [name, project] of Object.entries(context.projects)) {
     const configFile = project.root === '.' || project.root === '' ? 'strata.json' : posix.join(project.root, 'strata.json');
@@ -114,7 +115,7 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
         add(projects);
       }
       // An output declared as a single file the context sends.
-      for (const output of outputs.entries()) if (sent.all.has(output.path)) add([output.project]);
+      for (const output of declared) if (sent.all.has(output.path)) add([output.project]);
     }
     for (const use of checkUses(family, context)) targets.add(use);
     for (const target of targets)
@@ -201,8 +202,8 @@ class PathIndex<Entry extends { path: string; project: string }> {
 
   /** Every entry at `path`, above it, or below it (`.` overlaps everything). */
   overlapping(path: string): Entry[] {
-    if (path === '.' || path === '') return [...this.byPath.values()].flat();
-    const found = ancestorsOf(path).flatMap((candidate) => (candidate === '' ? [] : (this.byPath.get(candidate) ?? [])));
+    if (path === '.' || path === '') return this.entries();
+    const found = this.atOrAbove(path);
     const prefix = `${path}/`;
     let low = 0;
     let high = this.sorted.length;

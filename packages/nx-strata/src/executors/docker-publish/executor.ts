@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { parseRegistryAddress } from '../../engines/registry/registry-address';
-import { RegistryClient } from '../../engines/registry/registry-client';
+import { registryClients, type RegistryClient } from '../../engines/registry/registry-client';
 import { TagTemplateError } from '../../publish/tag-templates';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { normalizePublishOptions } from './lib/normalize-options';
@@ -54,12 +54,14 @@ export default async function dockerPublishExecutor(
     publishedAt: new Date().toISOString(),
     registries: [],
   };
+  // One client per destination host: its token is fetched once for the probe and every digest read back.
+  const clientFor = registryClients();
   for (const registry of [...new Set(operations.map((op) => op.registry))]) {
     const mine = operations.filter((op) => op.registry === registry);
     const entry: PublishRecord['registries'][number] = { registry, optional: mine[0].optional, ok: true, manifests: [] };
     // A registry that accepts connections and answers nothing would hold imagetools for as long as it likes: asked
     // first, with the registry timeouts, it is failed (or, optional, skipped) with the reason.
-    const silent = await unanswered(mine[0]);
+    const silent = await unanswered(mine[0], clientFor);
     if (silent) {
       entry.ok = false;
       entry.error = silent;
@@ -70,7 +72,7 @@ export default async function dockerPublishExecutor(
         entry.ok = false;
         break;
       }
-      const digest = await publishedDigest(op);
+      const digest = await publishedDigest(op, clientFor);
       entry.manifests.push({
         layer: op.layer,
         repository: op.repository,
@@ -134,17 +136,17 @@ function publishCommandTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /** Why the destination registry of `op` cannot be published to (it did not answer a manifest probe), or undefined. */
-async function unanswered(op: PublishOperation): Promise<string | undefined> {
+async function unanswered(op: PublishOperation, clientFor: (host: string) => RegistryClient): Promise<string | undefined> {
   const { host } = parseRegistryAddress(op.repository);
-  const probe = await new RegistryClient(host).manifest(op.repository.slice(host.length + 1), op.tags[0]);
+  const probe = await clientFor(host).manifest(op.repository.slice(host.length + 1), op.tags[0]);
   if (probe.ok || probe.failure.kind !== 'unreachable') return undefined;
   return `${host} did not answer before the copy (${probe.failure.detail}); nothing was copied to it`;
 }
 
 /** The digest the destination now serves for the operation's first tag (same across registries for the same sources). */
-async function publishedDigest(op: PublishOperation): Promise<string | null> {
+async function publishedDigest(op: PublishOperation, clientFor: (host: string) => RegistryClient): Promise<string | null> {
   const { host } = parseRegistryAddress(op.repository);
-  const probe = await new RegistryClient(host).manifest(op.repository.slice(host.length + 1), op.tags[0], { withBody: true });
+  const probe = await clientFor(host).manifest(op.repository.slice(host.length + 1), op.tags[0], { withBody: true });
   return probe.ok && probe.value ? probe.value.digest : null;
 }
 

@@ -4,6 +4,7 @@ import { findStrataPluginEntry, PLUGIN_NAME, type StrataPluginOptions } from '..
 import { formatNewJson } from '../lib/format-created';
 import { appendToJsonArray, formattingOf, parseJsonText } from '../lib/json-text';
 import { isDockerfileName } from './lib/dockerfile-facts';
+import type { ContextReads } from '../../dockerfile/context-files';
 import { proposedContextWarnings } from './lib/context-warnings';
 import { proposeStrataConfig } from './lib/propose-strata-config';
 import type { InitGeneratorSchema } from './schema';
@@ -97,9 +98,10 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
   }
   const like = formattingOf(tree.read('nx.json', 'utf-8') ?? '');
   const warnings = new Set<string>();
+  const walks = new Map<string, ContextReads>();
   for (const file of proposal.files) {
     try {
-      for (const warning of proposedContextWarnings(tree.root, file.path, file.config, (path) => tree.read(path, 'utf-8')))
+      for (const warning of proposedContextWarnings(tree.root, file.path, file.config, (path) => tree.read(path, 'utf-8'), walks))
         warnings.add(warning);
     } catch (error) {
       // A proposal the planner cannot read is still written: the user fixes it, and inspect says the rest.
