@@ -155,4 +155,44 @@ describe('images in the monorepo graph', () => {
     const dependencies = await createDependencies({}, graphOf(image));
     expect(dependencies.map((dependency) => dependency.target)).toEqual(['api']);
   });
+
+  it('refuses a layer that uses a task waiting for the layer itself, at the uses entry, with the path of the cycle', async () => {
+    const withUses = (uses: string[]) => ({
+      ...MONOREPO,
+      'images/api/strata.json': JSON.stringify(
+        { image: 'acme/api', context: '../..', layers: { app: { dockerfile: 'Dockerfile.assets', uses } } },
+        null,
+        2,
+      ),
+      'images/api/Dockerfile.assets': 'FROM busybox\nCOPY apps/api/src /src\n',
+    });
+    // Its own aggregate target, which waits for every layer of the image.
+    root = createTempWorkspace(withUses(['api-image:docker-build']));
+    await expect(async () => createDependencies({}, graphOf(await inferImage()))).rejects.toThrow(
+      /^images\/api\/strata\.json:8:9: layer "app" uses "api-image:docker-build", which waits for this layer: api-image:docker-build → api-image:docker-build--app--linux-amd64 \(a cycle Nx cannot run\)\n {2}→ remove "api-image:docker-build" from uses/,
+    );
+    removeTempWorkspace(root);
+
+    // Through another project: api:build waits for the image's build (by name, and by `^` over the image's edges).
+    root = createTempWorkspace(withUses(['api:build']));
+    const image = await inferImage();
+    const throughApi = (dependsOn: unknown[]) => {
+      const context = graphOf(image);
+      (context.projects.api.targets!.build as { dependsOn?: unknown[] }).dependsOn = dependsOn;
+      (context.projects.api.targets as Record<string, unknown>).package = { dependsOn: ['^docker-build'] };
+      return context;
+    };
+    await expect(async () => createDependencies({}, throughApi([{ projects: 'api-image', target: 'docker-build' }]))).rejects.toThrow(
+      'uses "api:build", which waits for this layer: api:build → api-image:docker-build → api-image:docker-build--app--linux-amd64',
+    );
+    await expect(async () => createDependencies({}, throughApi(['api-image:docker-build--app--linux-amd64']))).rejects.toThrow(
+      'which waits for this layer: api:build → api-image:docker-build--app--linux-amd64',
+    );
+    // A build that waits for other things, and a `^` edge from a project the image does not link: no cycle.
+    expect(
+      (await createDependencies({}, throughApi(['lint', '^docker-build', { dependencies: true, target: 'docker-build' }]))).map(
+        (d) => d.target,
+      ),
+    ).toEqual(['api']);
+  });
 });

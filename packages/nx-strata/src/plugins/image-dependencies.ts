@@ -6,6 +6,7 @@ import { normalizePluginOptions, type StrataPluginOptions } from '../config/plug
 import { gitIgnoredPaths } from '../engines/git-ignored';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
 import { declaredOutputs, normalizeRoot } from '../model/task-links';
+import { pathToAny } from './task-cycle';
 
 /**
  * Families read by the last `createNodes` pass, so `createDependencies` (which Nx calls right after, in the same plugin
@@ -83,6 +84,7 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
   const outputs = new PathIndex(declaredOutputs(context.projects));
   const declared = outputs.entries();
   const byDirectory = new Map<string, string[]>();
+  const withUses: Array<{ name: string; family: ImageFamily }> = [];
   for (const [name, project] of Object.entries(context.projects)) {
     const configFile = project.root === '.' || project.root === '' ? 'strata.json' : posix.join(project.root, 'strata.json');
     if (!isImageProject(project) || !existsSync(join(context.workspaceRoot, configFile))) continue;
@@ -118,11 +120,41 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
       for (const output of declared) if (sent.all.has(output.path)) add([output.project]);
     }
     for (const use of checkUses(family, context)) targets.add(use);
+    if (Object.values(family.config.layers ?? {}).some((layer) => layer.uses?.length)) withUses.push({ name, family });
     for (const target of targets)
       dependencies.push({ source: name, target, type: 'static' as RawProjectGraphDependency['type'], sourceFile: configFile });
   }
+  const projectEdges = new Map<string, Set<string>>();
+  for (const { source, target } of dependencies) projectEdges.set(source, (projectEdges.get(source) ?? new Set()).add(target));
+  for (const { name, family } of withUses) refuseUsesCycles(name, family, context, projectEdges);
   return dependencies;
 };
+
+/**
+ * A layer cannot package a task that waits for the layer itself (`uses: ["api-image:docker-build"]`, or two images each
+ * using the other): Nx would only find the cycle when the tasks run. Refused here, at the `uses` entry, with the path.
+ */
+function refuseUsesCycles(
+  name: string,
+  family: ImageFamily,
+  context: CreateDependenciesContext,
+  projectEdges: Map<string, Set<string>>,
+): void {
+  for (const [layer, settings] of Object.entries(family.config.layers ?? {})) {
+    const goals = new Set(family.tasks.filter((task) => task.layer === layer).map((task) => `${name}:${task.targetName}`));
+    (settings.uses ?? []).forEach((use, index) => {
+      const path = pathToAny(use, goals, context.projects, projectEdges);
+      if (!path) return;
+      failAtConfigPath(
+        family.config,
+        family.configFile,
+        ['layers', layer, 'uses', index],
+        `layer "${layer}" uses "${use}", which waits for this layer: ${path.join(' → ')} (a cycle Nx cannot run)`,
+        `remove "${use}" from uses, or the dependsOn that leads back to the layer`,
+      );
+    });
+  }
+}
 
 /**
  * The projects named by `uses`, each checked against the graph: an unknown project or target is a clear error naming
