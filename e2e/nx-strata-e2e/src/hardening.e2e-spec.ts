@@ -13,7 +13,7 @@ import { FIXTURES } from './support/paths';
 describe('hardening: whole-context layers, special files, piped output, paths outside', () => {
   let workspace: E2EWorkspace;
   const TARGET = 'whole:docker-build--app--linux-amd64';
-  const keyOf = (output: string) => /dry run for layer "app" \(variant default, linux\/amd64\), key ([0-9a-f]{16})/.exec(output)?.[1];
+  const keyOf = (output: string) => /dry run for layer "app" \(linux\/amd64\), key ([0-9a-f]{16})/.exec(output)?.[1];
 
   beforeAll(() => {
     workspace = E2EWorkspace.create(join(FIXTURES, 'whole-context'));
@@ -90,7 +90,7 @@ describe('hardening: whole-context layers, special files, piped output, paths ou
     const run = workspace.nx(['show', 'project', 'whole', '--json']);
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toMatch(
-      /strata\.json:\d+:\d+: layer "app" \(variant default, linux\/amd64\): Dockerfile ".*etc\/passwd" is outside the workspace \(layers\.app\.dockerfile\)/,
+      /strata\.json:\d+:\d+: layer "app" \(linux\/amd64\): Dockerfile ".*etc\/passwd" is outside the workspace \(layers\.app\.dockerfile\)/,
     );
     expect(run.output).not.toContain('root:x:0:0');
     workspace.write('strata.json', original);

@@ -170,7 +170,7 @@ describe('trust: what a pull request writes never reaches what main publishes', 
     const gated = clone.nx(['run', 'shop:docker-publish'], mainEnv);
     expect(gated.exitCode).not.toBe(0);
     expect(gated.output).toContain(
-      `docker-test of layer "app" of acme/shop (variant default, linux/amd64): refusing to verify ${app.parentRef}: its record puts it in the untrusted namespace ${U}`,
+      `docker-test of layer "app" of acme/shop (linux/amd64): refusing to verify ${app.parentRef}: its record puts it in the untrusted namespace ${U}`,
     );
     expect(await backend.digest('trusted/acme/shop', 'latest')).toBe(before);
 

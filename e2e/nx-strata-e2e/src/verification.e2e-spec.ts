@@ -91,7 +91,7 @@ describe('verify the exact digest before publishing', () => {
     expect(tested('app', 'linux-amd64')).toBeUndefined();
     // docker-lint names both rules at the Dockerfile's line, with the fix; the root user is an error.
     expect(run.output).toContain(
-      'docker/Dockerfile.app:3:1  error  non-root-user  the final stage sets no USER, nor does anything it builds on in this repository (the base image decides: usually root) (layer app (default, linux/amd64), app (default, linux/arm64))',
+      'docker/Dockerfile.app:3:1  error  non-root-user  the final stage sets no USER, nor does anything it builds on in this repository (the base image decides: usually root) (layer app (linux/amd64), app (linux/arm64))',
     );
     expect(run.output).toContain('docker/Dockerfile.app:3:1  warning  healthcheck  the final stage has no HEALTHCHECK');
     expect(run.output).toContain('→ add `USER <uid>`');
@@ -201,7 +201,7 @@ describe('verify the exact digest before publishing', () => {
       const platform = slug.replace('-', '/');
       const record = workspace.record('default', 'app', slug)!;
       expect(run.output).toContain(
-        `docker-scan of layer "app" of acme/web (variant default, ${platform}) failed on ${registry.host}/builds/acme/web/app@${record.digest} (digest ${record.digest}, ${platform}): fixture-scanner found 1 finding and exited 1 (threshold: high)`,
+        `docker-scan of layer "app" of acme/web (${platform}) failed on ${registry.host}/builds/acme/web/app@${record.digest} (digest ${record.digest}, ${platform}): fixture-scanner found 1 finding and exited 1 (threshold: high)`,
       );
       // The SARIF log the scanner wrote names the marker, and validates.
       const sarif = JSON.parse(workspace.read(`dist/strata/default/app/${slug}.scan.sarif`));
@@ -246,7 +246,7 @@ describe('verify the exact digest before publishing', () => {
     const run = workspace.nx(['run', 'web:docker-scan--app--linux-amd64'], env);
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toContain(
-      'docker-scan of layer "app" of acme/web (variant default, linux/amd64): the scanner "trivy" is not installed here (trivy not found on PATH); nothing was scanned.',
+      'docker-scan of layer "app" of acme/web (linux/amd64): the scanner "trivy" is not installed here (trivy not found on PATH); nothing was scanned.',
     );
     expect(run.output).toContain('→ install trivy (https://trivy.dev/');
     expect(run.output).not.toMatch(/Command failed|Failed to hash/i);
@@ -263,7 +263,7 @@ describe('verify the exact digest before publishing', () => {
       const tag = record.refs[0];
       expect(tag).toMatch(/:strata-[0-9a-f]+$/);
       expect(run.output).toContain(
-        `testing layer "app" of acme/web (variant default, linux/amd64): ${tag} (linux/amd64, local mode: the local content-addressed tag)`,
+        `testing layer "app" of acme/web (linux/amd64): ${tag} (linux/amd64, local mode: the local content-addressed tag)`,
       );
       expect(run.output).toContain(`${tag} (linux/amd64, local mode: the local content-addressed tag) on the local Docker engine`);
       expect(JSON.parse(local.read('dist/strata/default/app/linux-amd64.tested.json'))).toMatchObject({ mode: 'local', ref: tag });

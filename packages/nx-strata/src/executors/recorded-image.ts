@@ -5,6 +5,7 @@ import { describeDockerHost, execDocker, formatDockerCommand, type DockerHost } 
 import { lastLines } from '../engines/exec-command';
 import { buildNamespaces, placeReference, type BuildNamespaces } from '../engines/registry/trust';
 import { readRecord, type LayerRecord } from '../model/layer-record';
+import { variantAndPlatform } from '../model/layer-task';
 import { layerDigestPath } from '../model/target-names';
 
 const PULL_TIMEOUT_MS = 15 * 60_000;
@@ -14,6 +15,8 @@ const INSPECT_TIMEOUT_MS = 60_000;
 export interface RecordedLayerOptions {
   image: string;
   variant: string;
+  /** False when the strata.json declares no variants: messages then leave the variant out. */
+  explicitVariant?: boolean;
   layer: string;
   platform: string;
   /** Workspace-relative build record of the layer (its results are written beside it). */
@@ -34,9 +37,9 @@ export function recordedLayerNamespaces(options: RecordedLayerOptions): BuildNam
   return buildNamespaces(options);
 }
 
-/** `layer "app" of acme/web (variant default, linux/amd64)`: how messages name the layer. */
+/** `layer "app" of acme/web (variant cpu, linux/amd64)` (or `(linux/amd64)` without variants): how messages name the layer. */
 export function recordedLayerLabel(options: RecordedLayerOptions): string {
-  return `layer "${options.layer}" of ${options.image} (variant ${options.variant}, ${options.platform})`;
+  return `layer "${options.layer}" of ${options.image} (${variantAndPlatform(options)})`;
 }
 
 export function recordedLayerHost(options: RecordedLayerOptions): DockerHost {

@@ -29,7 +29,15 @@ export interface LayerTask {
   test?: ContainerTestConfig;
 }
 
-/** How every message names one layer task: `layer "app" (variant cpu, linux/arm64)`. */
-export function describeLayer(task: Pick<LayerTask, 'layer' | 'variant' | 'platform'>): string {
-  return `layer "${task.layer}" (variant ${task.variant}, ${task.platform})`;
+/**
+ * How every message names one layer task: `layer "app" (variant cpu, linux/arm64)`, or `layer "app" (linux/arm64)` for
+ * a strata.json without variants (`explicitVariant: false`; left out, a variant is named).
+ */
+export function describeLayer(task: Pick<LayerTask, 'layer' | 'variant' | 'platform'> & { explicitVariant?: boolean }): string {
+  return `layer "${task.layer}" (${variantAndPlatform(task)})`;
+}
+
+/** `variant cpu, linux/arm64`, or just `linux/arm64` when the strata.json declares no variants. */
+export function variantAndPlatform(task: { variant: string; platform: string; explicitVariant?: boolean }): string {
+  return task.explicitVariant === false ? task.platform : `variant ${task.variant}, ${task.platform}`;
 }

@@ -3,7 +3,7 @@ import { basename, join, posix } from 'node:path';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model';
 import { referencesVariable } from '../dockerfile/expand-variables';
 import { layerTargetName } from './target-names';
-import { describeLayer, type LayerTask } from './layer-task';
+import { describeLayer, variantAndPlatform, type LayerTask } from './layer-task';
 import { parsePlatform } from '../config/platforms';
 import {
   IMPLICIT_VARIANT,
@@ -51,7 +51,7 @@ export function planLayerTasks(options: PlanOptions): LayerTask[] {
           [variantConfig.layers?.[layer], ['variants', variant, 'layers', layer]],
           [platformOverride.layers?.[layer], [...platformOverridePath(variant, platform, platformOverride), 'layers', layer]],
         ]);
-        const where = describeLayer({ layer, variant, platform });
+        const where = describeLayer({ layer, variant, platform, explicitVariant });
         const resolve = (setting: 'dockerfile' | 'context', raw: string, at: JsonPath, expect: 'file' | 'directory') => {
           const written = substituteTokens(raw, variant, platform);
           // The same path recurs for every variant and platform: check it once.
@@ -156,14 +156,14 @@ function resolveParents(group: LayerTask[], options: PlanOptions): void {
       if (path.length >= MAX_CHAIN_DEPTH)
         throw new StrataInputError({
           file: options.configFile,
-          problem: `layer "${task.layer}" sits on a chain of more than ${MAX_CHAIN_DEPTH} layers (variant ${task.variant}, ${task.platform}): ${path.slice(0, 4).join(' → ')} → …`,
+          problem: `layer "${task.layer}" sits on a chain of more than ${MAX_CHAIN_DEPTH} layers (${variantAndPlatform(task)}): ${path.slice(0, 4).join(' → ')} → …`,
           hint: `every layer is an image build and a chained key; merge layers (a chain of ${MAX_CHAIN_DEPTH} is far beyond base → ml → app)`,
         });
       if (seen.has(current.layer)) {
         const cycle = [...path.slice(path.indexOf(current.layer)), current.layer].join(' → ');
         throw new StrataInputError({
           file: options.configFile,
-          problem: `layers form a cycle (variant ${task.variant}, ${task.platform}): ${cycle}`,
+          problem: `layers form a cycle (${variantAndPlatform(task)}): ${cycle}`,
           hint: 'a layer cannot be its own ancestor; remove one "parent" (or the ARG default that names it)',
         });
       }

@@ -27,7 +27,7 @@ export function buildLintTarget(family: ImageFamily, options: NormalizedPluginOp
     };
     const key = JSON.stringify({ ...unit, layers: undefined });
     if (!units.has(key)) units.set(key, unit);
-    units.get(key)!.layers.push(`${task.layer} (${task.variant}, ${task.platform})`);
+    units.get(key)!.layers.push(`${task.layer} (${task.explicitVariant ? `${task.variant}, ` : ''}${task.platform})`);
   }
   const dockerfiles = [...new Set(family.tasks.map((task) => task.dockerfile))].sort();
   const lintOptions: DockerLintExecutorOptions = {

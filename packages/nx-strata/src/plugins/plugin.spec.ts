@@ -374,4 +374,14 @@ describe('createNodes', () => {
     expect(cause.message).toContain('docker/app/Dockerfile:3: unknown instruction "COPPY"');
     expect(cause.message).toContain('→ fix the Dockerfile');
   });
+
+  it('tells the executors of a strata.json without variants to leave the variant out of their messages', async () => {
+    root = createTempWorkspace({
+      'strata.json': JSON.stringify({ image: 'acme/web', layers: { app: { dockerfile: 'Dockerfile', test: { nonRoot: false } } } }),
+      Dockerfile: 'FROM busybox\n',
+    });
+    const project = await inferProject(root);
+    for (const target of ['docker-build--app--linux-amd64', 'docker-test--app--linux-amd64', 'docker-publish'])
+      expect({ target, explicitVariant: project.targets![target].options?.explicitVariant }).toEqual({ target, explicitVariant: false });
+  });
 });

@@ -171,6 +171,7 @@ function buildLayerTarget(
     configFile: task.configFile,
     image: task.image,
     variant: task.variant,
+    ...(task.explicitVariant ? {} : { explicitVariant: false }),
     layer: task.layer,
     platform: task.platform,
     dockerfile: task.dockerfile,

@@ -35,6 +35,7 @@ export function buildPublishTargets(
       configFile: family.configFile,
       image: family.config.image,
       variant,
+      ...(explicit ? {} : { explicitVariant: false }),
       layers: layers.map((layer) => ({
         layer,
         top: atImage.includes(layer),

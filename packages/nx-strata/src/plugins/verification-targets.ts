@@ -10,6 +10,7 @@ export function recordedLayerOptions(family: ImageFamily, task: LayerTask, optio
   return {
     image: task.image,
     variant: task.variant,
+    ...(task.explicitVariant ? {} : { explicitVariant: false }),
     layer: task.layer,
     platform: task.platform,
     record: family.recordOf(task),

@@ -42,6 +42,7 @@ describe('docker-build executor decisions', () => {
     configFile: 'strata.json',
     image: 'acme/shop',
     variant: 'default',
+    explicitVariant: false,
     layer: 'app',
     platform: 'linux/amd64',
     dockerfile: 'Dockerfile',
@@ -87,7 +88,7 @@ describe('docker-build executor decisions', () => {
     const record = JSON.parse(readFileSync(join(root, RECORD), 'utf8'));
     expect(record).toMatchObject({ result: 'built', digest: 'sha256:built', layer: 'app', mode: 'local', sizeBytes: 4096, layerCount: 3 });
     expect(record.inputs).toEqual({ 'app.txt': expect.stringMatching(/^[0-9a-f]{16}$/) });
-    expect(infos.join('\n')).toMatch(/built layer "app" \(variant default, linux\/amd64\) in [\d.]+ s/);
+    expect(infos.join('\n')).toMatch(/built layer "app" \(linux\/amd64\) in [\d.]+ s/);
   });
 
   it('leaves no record when the build fails, and says why with the command', async () => {
@@ -99,7 +100,7 @@ describe('docker-build executor decisions', () => {
     expect(await dockerBuildExecutor(options(), context())).toEqual({ success: false });
     expect(existsSync(join(root, RECORD))).toBe(false);
     expect(errors.join('\n')).toMatch(
-      /layer "app" \(variant default, linux\/amd64\): docker buildx build failed \(exit code 1\)\.\n {2}command: docker buildx build/,
+      /layer "app" \(linux\/amd64\): docker buildx build failed \(exit code 1\)\.\n {2}command: docker buildx build/,
     );
   });
 
@@ -262,9 +263,7 @@ describe('docker-build executor decisions', () => {
   it('stops before anything when STRATA_TRUST is neither trusted nor untrusted, and says what to set', async () => {
     process.env.STRATA_TRUST = 'yes';
     expect(await dockerBuildExecutor(options(), context())).toEqual({ success: false });
-    expect(errors.join('\n')).toContain(
-      'layer "app" (variant default, linux/amd64): STRATA_TRUST="yes" is neither "trusted" nor "untrusted"',
-    );
+    expect(errors.join('\n')).toContain('layer "app" (linux/amd64): STRATA_TRUST="yes" is neither "trusted" nor "untrusted"');
     expect(docker.calls).toEqual([]);
   });
 
@@ -272,9 +271,7 @@ describe('docker-build executor decisions', () => {
     docker.answer = buildxThatBuilds;
     expect(await dockerBuildExecutor(options({ dryRun: true }), context())).toEqual({ success: true });
     expect(docker.calls.some((call) => call[2] === 'build')).toBe(false);
-    expect(infos.join('\n')).toMatch(
-      /dry run for layer "app" \(variant default, linux\/amd64\), key [0-9a-f]{16}; would run:\ndocker buildx build/,
-    );
+    expect(infos.join('\n')).toMatch(/dry run for layer "app" \(linux\/amd64\), key [0-9a-f]{16}; would run:\ndocker buildx build/);
     expect(existsSync(join(root, RECORD))).toBe(false);
   });
 

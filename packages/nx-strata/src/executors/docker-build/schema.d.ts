@@ -5,6 +5,8 @@ export interface DockerBuildExecutorOptions {
   /** Image repository path without registry, e.g. `acme/vision`. */
   image: string;
   variant: string;
+  /** False when the strata.json declares no variants: messages then leave the variant out. */
+  explicitVariant?: boolean;
   layer: string;
   /** Target platform, e.g. `linux/arm64`. */
   platform: string;

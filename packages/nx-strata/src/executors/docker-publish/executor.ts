@@ -19,13 +19,15 @@ export default async function dockerPublishExecutor(
 ): Promise<{ success: boolean }> {
   const options = normalizePublishOptions(rawOptions, context.root);
   const project = context.projectName ?? 'unknown-project';
+  // What messages publish: the variant, or the image when strata.json declares no variants.
+  const subject = options.explicitVariant === false ? options.image : `variant ${options.variant}`;
   if (!options.registry) {
     return failed(
-      `publishing variant ${options.variant} copies from the registry its layers were pushed to, and none is set.\n  → set the plugin option "registry" or STRATA_REGISTRY, then build and publish again`,
+      `publishing ${subject} copies from the registry its layers were pushed to, and none is set.\n  → set the plugin option "registry" or STRATA_REGISTRY, then build and publish again`,
     );
   }
   const sources = await resolvePublishSources(options, project);
-  if (!sources.ok) return failed(`cannot publish variant ${options.variant}:\n${sources.message}`);
+  if (!sources.ok) return failed(`cannot publish ${subject}:\n${sources.message}`);
 
   let operations: PublishOperation[];
   try {
@@ -38,12 +40,12 @@ export default async function dockerPublishExecutor(
       values: { version: options.version, sha, variant: options.variant },
     });
   } catch (error) {
-    if (error instanceof TagTemplateError) return failed(`cannot publish variant ${options.variant}: ${error.message}`);
+    if (error instanceof TagTemplateError) return failed(`cannot publish ${subject}: ${error.message}`);
     throw error;
   }
   if (options.dryRun) {
     const commands = operations.flatMap(operationCommands).map((argv) => `docker ${formatCommand(argv)}`);
-    logger.info(`nx-strata: dry run, publishing variant ${options.variant} would run:\n${commands.join('\n')}`);
+    logger.info(`nx-strata: dry run, publishing ${subject} would run:\n${commands.join('\n')}`);
     return { success: true };
   }
 
@@ -97,7 +99,7 @@ export default async function dockerPublishExecutor(
   const failedOptional = record.registries.filter((entry) => !entry.ok && entry.optional);
   const published = record.registries.filter((entry) => entry.ok).map((entry) => entry.registry);
   logger.info(
-    `nx-strata: variant ${options.variant} published to ${published.length ? published.join(', ') : 'no registry'}${failedOptional.length ? `; optional registr${failedOptional.length === 1 ? 'y' : 'ies'} failed: ${failedOptional.map((entry) => entry.registry).join(', ')}` : ''}`,
+    `nx-strata: ${subject} published to ${published.length ? published.join(', ') : 'no registry'}${failedOptional.length ? `; optional registr${failedOptional.length === 1 ? 'y' : 'ies'} failed: ${failedOptional.map((entry) => entry.registry).join(', ')}` : ''}`,
   );
   if (failedRequired.length)
     return failed(

@@ -13,6 +13,8 @@ export interface DockerPublishExecutorOptions {
   configFile: string;
   image: string;
   variant: string;
+  /** False when the strata.json declares no variants: messages then name the image, not the variant. */
+  explicitVariant?: boolean;
   layers: PublishedLayer[];
   /** Where to copy the manifest lists. @default the build registry */
   registries?: PublishRegistry[];
