@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +153,49 @@ describe('cache server backed by a registry', () => {
     const back = await fetch(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } });
     expect(back.status).toBe(200);
     expect(await back.text()).toBe('a fresh artifact for this hash');
+  });
+
+  test('5b. a blob whose bytes flipped repairs on the next PUT of the same bytes, with registry deletes enabled or not', async () => {
+    // distribution keeps an existing blob when the same digest is uploaded again, so a plain re-upload changes nothing.
+    const noDeletes = await TestRegistry.start({ deletes: false });
+    const other = await startCacheServer(origin.root, `oci://${noDeletes.host}/nx-cache`);
+    try {
+      for (const [base, registry, deletes] of [
+        [url, cache, 'deletes'],
+        [other.base, noDeletes, 'no-deletes'],
+      ] as const) {
+        // 4 KiB is held in memory; 12 MiB is over the 8 MiB an artifact may hold, so it streams (up) and spools (down).
+        for (const size of [4096, 12 * 1024 * 1024]) {
+          const hash = `flipped-${deletes}-${size}`;
+          const body = randomBytes(size);
+          const put = () => fetch(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: { Authorization: 'Bearer main-token' }, body });
+          const get = () => fetch(`${base}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer pr-token' } });
+          expect({ hash, stored: (await put()).status }).toEqual({ hash, stored: 200 });
+          const manifest = (await (
+            await fetch(`http://${registry.host}/v2/nx-cache/manifests/${hash}`, {
+              headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+            })
+          ).json()) as { layers: Array<{ digest: string }> };
+          const blob = registry.blobPath(manifest.layers[0].digest);
+          const file = openSync(blob, 'r+');
+          writeSync(file, Buffer.from('flipped!'), 0, 8, 64);
+          closeSync(file);
+          expect({ hash, corrupt: (await get()).status }).toEqual({ hash, corrupt: 404 });
+          expect({ hash, repaired: (await put()).status }).toEqual({ hash, repaired: 200 });
+          const back = await get();
+          expect({ hash, status: back.status, same: Buffer.from(await back.arrayBuffer()).equals(body) }).toEqual({
+            hash,
+            status: 200,
+            same: true,
+          });
+        }
+      }
+      await settle();
+      expect(other.log()).toMatch(/flipped-no-deletes-4096 failed verification and could not be deleted/);
+    } finally {
+      other.stop();
+      await noDeletes.destroy();
+    }
   });
 
   test('6. an artifact too big to hold in memory streams through whole; one over the upload limit gets 413 and stores nothing', async () => {

@@ -20,14 +20,21 @@ export class TestRegistry {
     private readonly storage: string,
     /** With a login, the registry answers only requests that carry it (distribution's htpasswd auth). */
     readonly login?: { user: string; password: string },
+    /** Whether DELETE of manifests and blobs is enabled (distribution's `storage.delete.enabled`). */
+    private readonly deletes = true,
   ) {}
 
   get host(): string {
     return `127.0.0.1:${this.port}`;
   }
 
-  static async start(options: { login?: { user: string; password: string } } = {}): Promise<TestRegistry> {
-    const registry = new TestRegistry(await freePort(), mkdtempSync(join(tmpdir(), 'nx-strata-e2e-registry-')), options.login);
+  static async start(options: { login?: { user: string; password: string }; deletes?: boolean } = {}): Promise<TestRegistry> {
+    const registry = new TestRegistry(
+      await freePort(),
+      mkdtempSync(join(tmpdir(), 'nx-strata-e2e-registry-')),
+      options.login,
+      options.deletes ?? true,
+    );
     await registry.resume();
     return registry;
   }
@@ -60,7 +67,7 @@ export class TestRegistry {
     }
     writeFileSync(
       config,
-      `version: 0.1\nlog: { level: error }\nstorage:\n  filesystem: { rootdirectory: ${this.storage}/data }\n  delete: { enabled: true }\n${auth}http: { addr: ${this.host} }\n`,
+      `version: 0.1\nlog: { level: error }\nstorage:\n  filesystem: { rootdirectory: ${this.storage}/data }\n  delete: { enabled: ${this.deletes} }\n${auth}http: { addr: ${this.host} }\n`,
     );
     this.process = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
     for (let attempt = 0; attempt < 100; attempt++) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,14 @@ import { DigestMeter, TooLargeError } from './digest-meter';
 import { MemoryBudget } from './memory-budget';
 
 export const ARTIFACT_MEDIA_TYPE = 'application/vnd.nx-strata.cache.artifact.v1';
+/**
+ * The layer type of an artifact stored whole (what earlier versions wrote; still read). Now every artifact is stored
+ * salted: its blob is SALT_BYTES random bytes, then the artifact, so each store is a blob no other store made. A registry
+ * keeps an existing blob when the same digest is uploaded again, so a blob whose bytes were damaged on its disk would
+ * otherwise never be replaced by storing the same artifact again (with deletes enabled or not: a DELETE only unlinks).
+ */
+export const SALTED_ARTIFACT_MEDIA_TYPE = 'application/vnd.nx-strata.cache.artifact.salted.v1';
+const SALT_BYTES = 16;
 const EMPTY_CONFIG = Buffer.from('{}');
 const EMPTY_CONFIG_DIGEST = `sha256:${createHash('sha256').update(EMPTY_CONFIG).digest('hex')}`;
 
@@ -48,9 +56,9 @@ function registryErrorCode(body: string): string | undefined {
 }
 
 /**
- * Artifacts kept in an OCI registry: each one a blob plus a small OCI manifest (artifactType
+ * Artifacts kept in an OCI registry: each one a salted blob plus a small OCI manifest (artifactType
  * application/vnd.nx-strata.cache.artifact.v1) tagged by the Nx hash. The registry verifies blob digests on upload and
- * serves blobs by digest, so what is served is what was stored. The tag is written last: a dropped upload leaves at
+ * serves blobs by digest, and every GET checks the blob against the manifest before the first byte goes out. The tag is written last: a dropped upload leaves at
  * most an unreferenced blob, never a visible artifact.
  */
 export class OciStorage implements CacheStorage {
@@ -76,8 +84,10 @@ export class OciStorage implements CacheStorage {
     if (!manifest.ok) return { kind: 'down', detail: `${this.url}: ${manifest.failure.detail}` };
     if (!manifest.value) return { kind: 'missing' };
     const layer = artifactLayer(manifest.value.body);
-    if (!layer || layer.mediaType !== ARTIFACT_MEDIA_TYPE)
+    if (!layer || (layer.mediaType !== ARTIFACT_MEDIA_TYPE && layer.mediaType !== SALTED_ARTIFACT_MEDIA_TYPE))
       return { kind: 'missing', detail: `${this.url}:${hash} is not an nx-strata cache artifact` };
+    const skip = layer.mediaType === SALTED_ARTIFACT_MEDIA_TYPE ? SALT_BYTES : 0;
+    if (layer.size < skip) return { kind: 'missing', detail: `${this.url}:${hash} names a salted blob shorter than its salt` };
     const download = await this.client.download(`/v2/${this.repository}/blobs/${layer.digest}`, this.repository);
     if (!download.ok) return { kind: 'down', detail: `${this.url}: ${download.failure.detail} reading blob ${layer.digest}` };
     const blob = download.value;
@@ -103,9 +113,9 @@ export class OciStorage implements CacheStorage {
     }
     return {
       kind: 'found',
-      size: held.size,
+      size: held.size - skip,
       stream: () =>
-        held.open().on('close', () => {
+        held.open(skip).on('close', () => {
           held.discard();
           release?.();
         }),
@@ -124,7 +134,9 @@ export class OciStorage implements CacheStorage {
       if (existing.value) return { kind: 'exists' };
     }
     try {
-      const blob = release ? await this.uploadWhole(body, limits.maxBytes) : await this.uploadStreamed(body, limits.maxBytes);
+      const salted = withSalt(body);
+      const maxBytes = limits.maxBytes + SALT_BYTES;
+      const blob = release ? await this.uploadWhole(salted, body, maxBytes) : await this.uploadStreamed(salted, body, maxBytes);
       if (blob.kind !== 'blob') return blob;
       const tagged = await this.tag(hash, blob.digest, blob.size);
       if (tagged.kind === 'stored') this.quarantined.delete(hash);
@@ -134,11 +146,16 @@ export class OciStorage implements CacheStorage {
     }
   }
 
-  private async uploadWhole(body: Readable, maxBytes: number): Promise<PutOutcome | { kind: 'blob'; digest: string; size: number }> {
+  /** Reads the (salted) blob whole, then sends it in one request. `body` is the client's request, to tell a cut-short one. */
+  private async uploadWhole(
+    blobBytes: AsyncIterable<Buffer>,
+    body: Readable,
+    maxBytes: number,
+  ): Promise<PutOutcome | { kind: 'blob'; digest: string; size: number }> {
     const chunks: Buffer[] = [];
     const meter = new DigestMeter(maxBytes);
     try {
-      for await (const chunk of meter.through(body as AsyncIterable<Buffer>)) chunks.push(chunk);
+      for await (const chunk of meter.through(blobBytes)) chunks.push(chunk);
     } catch (error) {
       return error instanceof TooLargeError ? { kind: 'too-large' } : { kind: 'aborted', detail: (error as Error).message };
     }
@@ -173,7 +190,12 @@ export class OciStorage implements CacheStorage {
     }
   }
 
-  private async uploadStreamed(body: Readable, maxBytes: number): Promise<PutOutcome | { kind: 'blob'; digest: string; size: number }> {
+  /** Streams the (salted) blob in one PATCH, then commits it. `body` is the client's request, to tell a cut-short one. */
+  private async uploadStreamed(
+    blobBytes: AsyncIterable<Buffer>,
+    body: Readable,
+    maxBytes: number,
+  ): Promise<PutOutcome | { kind: 'blob'; digest: string; size: number }> {
     const start = await this.startUpload();
     if ('kind' in start) return start;
     const meter = new DigestMeter(maxBytes);
@@ -183,7 +205,7 @@ export class OciStorage implements CacheStorage {
       this.repository,
       'push',
       { 'Content-Type': 'application/octet-stream' },
-      meter.through(body as AsyncIterable<Buffer>),
+      meter.through(blobBytes),
     );
     if (!patch.ok) {
       const cause = patch.failure.cause as (Error & { cause?: unknown }) | undefined;
@@ -231,7 +253,7 @@ export class OciStorage implements CacheStorage {
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       artifactType: ARTIFACT_MEDIA_TYPE,
       config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: EMPTY_CONFIG_DIGEST, size: EMPTY_CONFIG.length },
-      layers: [{ mediaType: ARTIFACT_MEDIA_TYPE, digest, size }],
+      layers: [{ mediaType: SALTED_ARTIFACT_MEDIA_TYPE, digest, size }],
       annotations: { 'org.nx-strata.cache.hash': hash },
     });
     // Never overwrite: another replica may have stored the same hash meanwhile, and its tag stands (README, replicas).
@@ -321,7 +343,12 @@ async function readIntoMemory(source: AsyncIterable<Buffer>, expected: number): 
     if (!(error instanceof TooLargeError)) return { error: (error as Error).message };
     return { size: expected + 1, digest: 'sha256:(longer than recorded)', open: () => Readable.from([]), discard: () => undefined };
   }
-  return { size: meter.bytes, digest: meter.digest(), open: () => Readable.from(chunks), discard: () => void (chunks.length = 0) };
+  return {
+    size: meter.bytes,
+    digest: meter.digest(),
+    open: (skip) => Readable.from(dropBytes(chunks, skip)),
+    discard: () => void (chunks.length = 0),
+  };
 }
 
 /** Streams the blob to a temp file (bounded memory), hashing as it goes. */
@@ -336,15 +363,37 @@ async function spoolToFile(source: AsyncIterable<Buffer>): Promise<HeldBlob | { 
     discard();
     return { error: (error as Error).message };
   }
-  return { size: meter.bytes, digest: meter.digest(), open: () => createReadStream(spool), discard };
+  return { size: meter.bytes, digest: meter.digest(), open: (skip) => createReadStream(spool, { start: skip }), discard };
 }
 
 /** A blob read whole and hashed, waiting to be served: from memory or from a temp file. */
 interface HeldBlob {
   size: number;
   digest: string;
-  open(): Readable;
+  /** Its bytes after the first `skip` (a salted blob's salt). */
+  open(skip: number): Readable;
   discard(): void;
+}
+
+/** The chunks without their first `skip` bytes (sliced, not copied). */
+function dropBytes(chunks: Buffer[], skip: number): Buffer[] {
+  const kept: Buffer[] = [];
+  let left = skip;
+  for (const chunk of chunks) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    kept.push(left ? chunk.subarray(left) : chunk);
+    left = 0;
+  }
+  return kept;
+}
+
+/** A fresh random salt, then the artifact: the bytes of its blob. */
+async function* withSalt(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield randomBytes(SALT_BYTES);
+  yield* body;
 }
 
 /** An HTTP request body that ended before all of it arrived (the client went away). */
