@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -129,6 +129,22 @@ export class E2EWorkspace {
       child.stderr.on('data', (chunk) => (output += chunk));
       child.on('close', (code) => resolve({ exitCode: code ?? -1, output }));
     });
+  }
+
+  /**
+   * Starts nx in a process group of its own, as a shell starts a job: `process.kill(-child.pid, 'SIGINT')` is then what
+   * Ctrl-C in a terminal sends. `done` resolves when it exits.
+   */
+  nxJob(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<NxRun> } {
+    const [command, argv, spawnOptions] = this.nxInvocation(args, env);
+    const child = spawn(command, argv, { ...spawnOptions, detached: true });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const done = new Promise<NxRun>((resolve) =>
+      child.on('close', (code, signal) => resolve({ exitCode: code ?? -1, output: `${output}${signal ? `\n(ended by ${signal})` : ''}` })),
+    );
+    return { child, done };
   }
 
   private nxInvocation(args: string[], env: NodeJS.ProcessEnv): [string, string[], { cwd: string; env: NodeJS.ProcessEnv }] {

@@ -20,13 +20,14 @@ export function checkContainerTest(value: unknown, at: JsonPath, fail: Fail): vo
     value.smoke.forEach((smoke: unknown, index: number) => {
       const smokeAt = [...at, 'smoke', index];
       if (!isObject(smoke)) return fail(smokeAt, `"${formatJsonPath(smokeAt)}" must be an object such as { "command": ["--version"] }`);
-      checkKeys(smoke, ['command', 'entrypoint', 'exitCode', 'output', 'runs', 'maxStartupMs'], smokeAt, fail);
+      checkKeys(smoke, ['command', 'entrypoint', 'exitCode', 'output', 'runs', 'maxStartupMs', 'timeoutMs'], smokeAt, fail);
       if (!Array.isArray(smoke.command) || smoke.command.some((arg) => typeof arg !== 'string'))
         fail([...smokeAt, 'command'], `"${formatJsonPath([...smokeAt, 'command'])}" must be an argument list such as ["--version"]`);
       checkOptionalString(smoke.entrypoint, [...smokeAt, 'entrypoint'], fail);
       checkOptionalInteger(smoke.exitCode, [...smokeAt, 'exitCode'], fail, 0, 255);
       checkOptionalInteger(smoke.runs, [...smokeAt, 'runs'], fail, 1, 100);
       checkOptionalInteger(smoke.maxStartupMs, [...smokeAt, 'maxStartupMs'], fail, 1);
+      checkOptionalInteger(smoke.timeoutMs, [...smokeAt, 'timeoutMs'], fail, 1);
       if (smoke.output !== undefined) {
         checkOptionalString(smoke.output, [...smokeAt, 'output'], fail);
         try {

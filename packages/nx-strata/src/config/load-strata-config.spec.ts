@@ -81,6 +81,12 @@ describe('validateStrataConfig', () => {
       'strata.json reference',
     ],
     [
+      'a smoke timeout that is not a positive integer',
+      { ...valid, layers: { app: { dockerfile: 'D', test: { smoke: [{ command: [], timeoutMs: 0 }] } } } },
+      '"layers.app.test.smoke[0].timeoutMs" must be a whole number from 1',
+      'strata.json reference',
+    ],
+    [
       'a smoke output that is not a regular expression',
       { ...valid, layers: { app: { dockerfile: 'D', test: { smoke: [{ command: [], output: 'v(' }] } } } },
       '"layers.app.test.smoke[0].output" is not a regular expression',

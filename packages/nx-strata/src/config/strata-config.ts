@@ -192,6 +192,8 @@ export interface SmokeTest {
   runs?: number;
   /** Largest allowed median wall time of a run (container start to exit), in milliseconds. */
   maxStartupMs?: number;
+  /** How long one run may take before it is stopped, its container removed and the check failed. @default 300000 */
+  timeoutMs?: number;
 }
 
 export interface PortTest {

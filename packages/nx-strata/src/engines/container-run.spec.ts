@@ -3,6 +3,7 @@ import {
   dockerRunArgs,
   isExecFormatError,
   median,
+  orphanedTestContainers,
   parseImageUser,
   parsePublishedPort,
   parseTopUids,
@@ -14,6 +15,8 @@ describe('container-run', () => {
       dockerRunArgs({
         ref: 'r/acme/app@sha256:abc',
         platform: 'linux/arm64',
+        name: 'nx-strata-test-0a1b2c3d-1',
+        owner: 'ci-7:4242',
         detach: true,
         healthIntervalMs: 500,
         publish: [8080, 9090],
@@ -29,6 +32,10 @@ describe('container-run', () => {
       'linux/arm64',
       '--label',
       'org.nx-strata.test=1',
+      '--label',
+      'org.nx-strata.test.owner=ci-7:4242',
+      '--name',
+      'nx-strata-test-0a1b2c3d-1',
       '--health-interval',
       '500ms',
       '-p',
@@ -51,6 +58,14 @@ describe('container-run', () => {
       'org.nx-strata.test=1',
       'x:strata-1',
     ]);
+  });
+
+  it('finds the test containers left by processes of this machine that are gone, and only those', () => {
+    const listed = ['aaa111 ci-7:100', 'bbb222 ci-7:200', 'ccc333 other-host:100', 'ddd444 ', 'eee555 ci-7:notapid', ''].join('\n');
+    const gone = new Set([100]);
+    expect(orphanedTestContainers(listed, 'ci-7', (pid) => gone.has(pid))).toEqual(['aaa111']);
+    // A hostname with a colon in it still splits at the last one.
+    expect(orphanedTestContainers('fff666 host:with:colons:100', 'host:with:colons', () => true)).toEqual(['fff666']);
   });
 
   test.each([

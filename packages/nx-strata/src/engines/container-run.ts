@@ -5,10 +5,16 @@
 
 /** Every container nx-strata starts carries this label, so a leftover can be found and removed. */
 export const TEST_CONTAINER_LABEL = 'org.nx-strata.test=1';
+/** The process that started the container, `<hostname>:<pid>`: a later run removes those whose process is gone. */
+export const TEST_OWNER_LABEL = 'org.nx-strata.test.owner';
 
 export interface ContainerRun {
   ref: string;
   platform: string;
+  /** `--name`: known before the container exists, so it can be removed whatever becomes of `docker run`. */
+  name?: string;
+  /** `--label org.nx-strata.test.owner=<owner>`. */
+  owner?: string;
   /** Start in the background (`-d`) and keep the container for inspection; else `--rm`, run to the end. */
   detach?: boolean;
   entrypoint?: string;
@@ -30,6 +36,8 @@ export function dockerRunArgs(run: ContainerRun): string[] {
     run.platform,
     '--label',
     TEST_CONTAINER_LABEL,
+    ...(run.owner !== undefined ? ['--label', `${TEST_OWNER_LABEL}=${run.owner}`] : []),
+    ...(run.name !== undefined ? ['--name', run.name] : []),
     ...(run.healthIntervalMs !== undefined ? ['--health-interval', `${run.healthIntervalMs}ms`] : []),
     ...(run.publish ?? []).flatMap((port) => ['-p', `127.0.0.1::${port}`]),
     ...(run.entrypoint !== undefined ? ['--entrypoint', run.entrypoint] : []),
@@ -61,8 +69,25 @@ export function containerPortArgs(id: string, port: number): string[] {
   return ['port', id, `${port}/tcp`];
 }
 
-export function removeContainerArgs(id: string): string[] {
-  return ['rm', '-f', id];
+/** Removes containers (running, stopped or only created) with their anonymous volumes. */
+export function removeContainersArgs(idsOrNames: readonly string[]): string[] {
+  return ['rm', '--force', '--volumes', ...idsOrNames];
+}
+
+/** Every test container on the engine with its owner: lines of `<id> <owner>` (owner empty for older ones). */
+export function testContainersArgs(): string[] {
+  return ['ps', '--all', '--filter', `label=${TEST_CONTAINER_LABEL}`, '--format', `{{.ID}} {{.Label "${TEST_OWNER_LABEL}"}}`];
+}
+
+/** The ids `testContainersArgs` lists whose owner is on `hostname` and for which `isGone(pid)` says the process is gone. */
+export function orphanedTestContainers(output: string, hostname: string, isGone: (pid: number) => boolean): string[] {
+  const orphans: string[] = [];
+  for (const line of output.split('\n')) {
+    const [id, owner] = line.trim().split(/\s+/);
+    const match = /^(.+):(\d+)$/.exec(owner ?? '');
+    if (id && match && match[1] === hostname && isGone(Number(match[2]))) orphans.push(id);
+  }
+  return orphans;
 }
 
 export function containerLogsArgs(id: string): string[] {

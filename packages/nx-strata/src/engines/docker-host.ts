@@ -1,4 +1,4 @@
-import { execCommand, formatCommand, type ExecOptions, type ExecResult } from './exec-command';
+import { execCommand, formatCommand, startDetached, type ExecOptions, type ExecResult } from './exec-command';
 
 /**
  * Where one task's docker commands go (the plugin's `builders`, per platform):
@@ -40,6 +40,12 @@ export function dockerClientEnv(host: DockerHost | undefined): NodeJS.ProcessEnv
 export function execDocker(host: DockerHost | undefined, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
   const invocation = dockerInvocation(host, args);
   return execCommand('docker', invocation.args, { ...options, env: { ...options.env, ...invocation.env } });
+}
+
+/** Starts `docker <args>` against `host` so that it outlives this process (see startDetached): for cleanup on a signal. */
+export function startDockerDetached(host: DockerHost | undefined, args: readonly string[]): void {
+  const invocation = dockerInvocation(host, args);
+  startDetached('docker', invocation.args, { env: invocation.env });
 }
 
 /** The command as a user would type it: `docker --context b buildx build ...` or `DOCKER_HOST=... docker ...`. */

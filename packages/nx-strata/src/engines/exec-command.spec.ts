@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { execCommand, formatCommand, lastLines } from './exec-command';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execCommand, formatCommand, lastLines, startDetached } from './exec-command';
 
 describe('execCommand (real child processes)', () => {
   it('returns stdout, stderr and the exit code without throwing', async () => {
@@ -22,6 +24,27 @@ describe('execCommand (real child processes)', () => {
       "it's",
     ]);
     expect(JSON.parse(result.stdout)).toEqual(['$HOME; rm -rf /', "it's"]);
+  });
+
+  it('startDetached: returns at once, the program runs on outside our process tree, arguments verbatim', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'nx-strata-detached-'));
+    try {
+      const out = join(directory, 'out.json');
+      const script =
+        'setTimeout(() => require("fs").writeFileSync(process.argv[1], JSON.stringify({ args: process.argv.slice(2), ppid: process.ppid })), 500)';
+      const started = Date.now();
+      startDetached(process.execPath, ['-e', script, out, '$(touch pwned); `x`', "it's"]);
+      expect(Date.now() - started).toBeLessThan(450);
+      expect(existsSync(out)).toBe(false);
+      for (let waited = 0; !existsSync(out) && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      const written = JSON.parse(readFileSync(out, 'utf8')) as { args: string[]; ppid: number };
+      expect(written.args).toEqual(['$(touch pwned); `x`', "it's"]);
+      // Re-parented away from us (to init or a subreaper): a kill of our process tree does not reach it.
+      expect(written.ppid).not.toBe(process.pid);
+      expect(existsSync('pwned')).toBe(false);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('stops the child when aborted', async () => {

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+
 /**
  * The one place nx-strata starts child processes. Argument arrays only, never a shell string.
  * execa 9 is ESM-only: TypeScript's node16 module mode keeps this CommonJS file's `import()` a real dynamic import.
@@ -91,6 +93,20 @@ export async function execCommand(file: string, args: readonly string[], options
     failedToStart,
     ...(timedOut ? { timedOut: true } : {}),
   };
+}
+
+/**
+ * Starts a program that outlives us: for cleanup in a signal or `exit` handler, where Nx is ending this process and
+ * everything below it (SIGTERM, then SIGKILL, to the whole tree). A constant `sh` script starts the program in the
+ * background and exits at once, so the program is no longer our child (it is re-parented to init) and no tree kill
+ * reaches it; the arguments go in as positional parameters, never into the script. Returns once it is started.
+ */
+export function startDetached(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): void {
+  spawnSync('/bin/sh', ['-c', '"$0" "$@" </dev/null >/dev/null 2>&1 &', file, ...args], {
+    env: { ...process.env, ...options.env },
+    stdio: 'ignore',
+    timeout: 5_000,
+  });
 }
 
 /** The last `count` non-empty lines of a program's output, for error messages. */

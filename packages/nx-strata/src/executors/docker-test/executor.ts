@@ -1,8 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from 'nx/src/devkit-exports';
-import { removeContainerArgs } from '../../engines/container-run';
-import { execDocker } from '../../engines/docker-host';
 import { layerTestResultPath } from '../../model/target-names';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { failed, type ExecutorResult } from '../executor-result';
@@ -17,6 +15,7 @@ import {
   type CheckOutcome,
   type CheckTarget,
 } from './lib/container-checks';
+import { TestContainers } from './lib/test-containers';
 import {
   describeImageUnderTest,
   imageUnderTest,
@@ -26,6 +25,7 @@ import {
   verifiedImageFields,
 } from '../recorded-image';
 import { declaresHealthcheck } from '../../engines/container-run';
+import { describeDockerHost } from '../../engines/docker-host';
 import type { DockerTestExecutorOptions } from './schema';
 
 export const TEST_RESULT_SCHEMA_VERSION = 1;
@@ -48,7 +48,13 @@ export default async function dockerTestExecutor(
   const rebuild = `npx nx run ${context.projectName}:${options.buildTarget}`;
   const image = await imageUnderTest(context.root, options.record, options.platform, host, rebuild, recordedLayerNamespaces(options));
   if ('problem' in image) return failed(`docker-test of ${label}: ${image.problem}`, log);
-  const target: CheckTarget = { image, platform: options.platform, host };
+  const containers = new TestContainers(host);
+  const orphans = await containers.removeOrphans();
+  if (orphans)
+    log.info(
+      `nx-strata: removed ${orphans} test container${orphans === 1 ? '' : 's'} that a killed run left on ${describeDockerHost(host)}`,
+    );
+  const target: CheckTarget = { image, platform: options.platform, host, containers };
   const under = describeImageUnderTest(image, options.platform, host);
   log.info(`nx-strata: testing ${label}: ${under}`);
 
@@ -59,6 +65,7 @@ export default async function dockerTestExecutor(
   const nonRoot = test.nonRoot ?? true;
   const outcomes: CheckOutcome[] = [];
   let container: { id: string; startedAt: number } | undefined;
+  containers.guard();
   try {
     if (health || ports.length) {
       const started = await startContainer(target, {
@@ -73,7 +80,9 @@ export default async function dockerTestExecutor(
     if (nonRoot) outcomes.unshift(await checkNonRoot(target, container?.id));
     for (const smoke of test.smoke ?? []) outcomes.push(await checkSmoke(target, smoke));
   } finally {
-    if (container) await execDocker(host, removeContainerArgs(container.id), { timeoutMs: 60_000 });
+    // Every container of the run, whichever way it ends; Ctrl-C and Nx's SIGTERM are handled by the guard.
+    await containers.removeAll();
+    containers.release();
   }
 
   for (const outcome of outcomes) log.info(`nx-strata:   ${outcome.ok ? '✓' : '✗'} ${outcome.check}: ${outcome.detail.split('\n')[0]}`);

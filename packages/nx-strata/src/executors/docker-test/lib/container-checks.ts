@@ -18,6 +18,7 @@ import {
 import { execDocker, type DockerHost } from '../../../engines/docker-host';
 import { lastLines } from '../../../engines/exec-command';
 import type { ImageUnderTest } from '../../recorded-image';
+import type { TestContainers } from './test-containers';
 
 /** One check's verdict: what was checked, whether it passed, and what was measured against which budget. */
 export interface CheckOutcome {
@@ -30,12 +31,14 @@ export interface CheckTarget {
   image: ImageUnderTest;
   platform: string;
   host: DockerHost;
+  /** Names, labels and removes every container the checks start. */
+  containers: TestContainers;
 }
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
 export const DEFAULT_HEALTH_INTERVAL_MS = 1_000;
 export const DEFAULT_PORT_TIMEOUT_MS = 30_000;
-const RUN_TIMEOUT_MS = 5 * 60_000;
+export const DEFAULT_RUN_TIMEOUT_MS = 5 * 60_000;
 const CALL_TIMEOUT_MS = 30_000;
 const POLL_MS = 250;
 
@@ -54,20 +57,26 @@ export async function startContainer(
   settings: { healthIntervalMs?: number; ports: number[] },
 ): Promise<{ id: string; startedAt: number } | { problem: string }> {
   const startedAt = Date.now();
+  const name = target.containers.next();
   const started = await execDocker(
     target.host,
     dockerRunArgs({
       ref: target.image.ref,
       platform: target.platform,
+      name,
+      owner: target.containers.owner,
       detach: true,
       ...(settings.healthIntervalMs !== undefined ? { healthIntervalMs: settings.healthIntervalMs } : {}),
       publish: settings.ports,
     }),
-    { timeoutMs: RUN_TIMEOUT_MS },
+    { timeoutMs: DEFAULT_RUN_TIMEOUT_MS },
   );
   const id = started.stdout.trim().split('\n').pop() ?? '';
-  if (started.exitCode !== 0 || !/^[0-9a-f]{12,64}$/.test(id))
+  if (started.exitCode !== 0 || !/^[0-9a-f]{12,64}$/.test(id)) {
+    // A command that does not exist leaves the container `Created`; a timed-out client may leave it running.
+    await target.containers.remove(name);
     return { problem: `the container did not start: ${runFailure(target, `${started.stderr}\n${started.stdout}`)}` };
+  }
   return { id, startedAt };
 }
 
@@ -82,11 +91,20 @@ export async function checkNonRoot(target: CheckTarget, runningId: string | unde
       detail: `the image runs as root (config User ${user.written ? `"${user.written}"` : 'is empty'}).\n  → add a USER with a non-zero uid to the final stage, or set "test": { "nonRoot": false } for an image that must run as root`,
     };
   const seen: string[] = [`config User "${user.written}"`];
+  const name = target.containers.next();
   const id = await execDocker(
     target.host,
-    dockerRunArgs({ ref: target.image.ref, platform: target.platform, entrypoint: 'id', command: ['-u'] }),
-    { timeoutMs: RUN_TIMEOUT_MS },
+    dockerRunArgs({
+      ref: target.image.ref,
+      platform: target.platform,
+      name,
+      owner: target.containers.owner,
+      entrypoint: 'id',
+      command: ['-u'],
+    }),
+    { timeoutMs: DEFAULT_RUN_TIMEOUT_MS },
   );
+  if (id.exitCode !== 0) await target.containers.remove(name);
   const uids: number[] = [];
   if (id.exitCode === 0 && /^\d+$/.test(id.stdout.trim())) {
     uids.push(Number(id.stdout.trim()));
@@ -193,25 +211,38 @@ export async function checkSmoke(target: CheckTarget, smoke: SmokeTest): Promise
   const expectedExit = smoke.exitCode ?? 0;
   const times: number[] = [];
   let firstLine = '';
+  const timeoutMs = smoke.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
   for (let run = 0; run < runs; run++) {
+    const name = target.containers.next();
     const started = process.hrtime.bigint();
     const result = await execDocker(
       target.host,
       dockerRunArgs({
         ref: target.image.ref,
         platform: target.platform,
+        name,
+        owner: target.containers.owner,
         command: smoke.command,
         ...(smoke.entrypoint !== undefined ? { entrypoint: smoke.entrypoint } : {}),
       }),
-      { timeoutMs: RUN_TIMEOUT_MS },
+      { timeoutMs },
     );
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    // `--rm` removes a container that ran to its end; not one left `Created` (no such command) or still running
+    // after its client was killed on the timeout.
+    if (result.exitCode !== 0 || result.timedOut) await target.containers.remove(name);
     const output = `${result.stdout}\n${result.stderr}`;
+    if (result.timedOut)
+      return {
+        check,
+        ok: false,
+        detail: `no exit within ${timeoutMs} ms; the run was stopped and its container removed.\n  → make the command end, or raise its "timeoutMs"${output.trim() ? `\n${lastLines(output, 8)}` : ''}`,
+      };
     if (result.exitCode !== expectedExit)
       return {
         check,
         ok: false,
-        detail: `exit code ${result.timedOut ? `none (killed after ${RUN_TIMEOUT_MS / 1000} s)` : result.exitCode}, expected ${expectedExit}:\n${runFailure(target, output)}`,
+        detail: `exit code ${result.exitCode}, expected ${expectedExit}:\n${runFailure(target, output)}`,
       };
     if (smoke.output !== undefined) {
       const match = matchesWithin(smoke.output, output);
