@@ -163,4 +163,49 @@ describe('docker-publish', () => {
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toMatch(/strata\.json:\d+:\d+: variants "cpu" and "cuda" both publish acme\/vision:\{version\}/);
   });
+
+  test('semantic tags: a release moves {major}.{minor}, {major} and latest; a pre-release of new code moves none of them', async () => {
+    setPublish({
+      registries: [`${first.host}/semver`],
+      tags: ['{version}-{variant}', '{major}.{minor}-{variant}', '{major}-{variant}', 'latest-{variant}', '{branch}-{variant}'],
+    });
+    // The branch as GitHub Actions gives it, whatever CI runs this suite.
+    const ci = {
+      ...env,
+      GITHUB_HEAD_REF: '',
+      GITHUB_REF_TYPE: 'branch',
+      GITHUB_REF_NAME: 'release/1.x',
+      CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: '',
+      CI_COMMIT_BRANCH: '',
+    };
+    const repository = 'semver/acme/vision';
+    expectSuccess(workspace.nx(['run', 'vision:docker-publish--cpu'], { ...ci, STRATA_VERSION: '1.2.0' }));
+    const release = await first.digest(repository, '1.2.0-cpu');
+    expect(release).toMatch(/^sha256:/);
+    for (const tag of ['1.2-cpu', '1-cpu', 'latest-cpu', 'release-1.x-cpu'])
+      expect({ tag, digest: await first.digest(repository, tag) }).toEqual({ tag, digest: release });
+
+    workspace.append('src/vision/__init__.py', '# the next release\n');
+    workspace.commitAll('next');
+    const rc = workspace.nx(['run', 'vision:docker-publish--cpu'], { ...ci, STRATA_VERSION: '1.3.0-rc.1' });
+    expectSuccess(rc);
+    expect(rc.output).toContain(
+      'nx-strata: 1.3.0-rc.1 is a pre-release: {major}.{minor}-{variant}, {major}-{variant}, latest-{variant} stay where they are',
+    );
+    const candidate = await first.digest(repository, '1.3.0-rc.1-cpu');
+    expect(candidate).toMatch(/^sha256:/);
+    expect(candidate).not.toBe(release);
+    for (const tag of ['1.2-cpu', '1-cpu', 'latest-cpu'])
+      expect({ tag, digest: await first.digest(repository, tag) }).toEqual({ tag, digest: release });
+    // A branch tag follows the branch, pre-release or not.
+    expect(await first.digest(repository, 'release-1.x-cpu')).toBe(candidate);
+    expect((await first.tags(repository)).sort()).toEqual([
+      '1-cpu',
+      '1.2-cpu',
+      '1.2.0-cpu',
+      '1.3.0-rc.1-cpu',
+      'latest-cpu',
+      'release-1.x-cpu',
+    ]);
+  });
 });

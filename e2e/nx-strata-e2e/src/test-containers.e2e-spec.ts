@@ -6,9 +6,11 @@ import { FIXTURES } from './support/paths';
 const TEST_LABEL = 'org.nx-strata.test=1';
 const TARGET = 'web:docker-test--app--linux-amd64';
 
-/** The test containers on the engine (any state), as `<id> <state>`. */
+/** The test containers on the engine (any state), as `<id> <state> "<command>"`. */
 const testContainers = (): string[] =>
-  execFileSync('docker', ['ps', '--all', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}} {{.State}}'], { encoding: 'utf8' })
+  execFileSync('docker', ['ps', '--all', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}} {{.State}} {{.Command}}'], {
+    encoding: 'utf8',
+  })
     .split('\n')
     .filter(Boolean);
 
@@ -60,13 +62,21 @@ describe('docker-test leaves no containers behind', () => {
     workspace.write('strata.json', JSON.stringify(config, null, 2));
     workspace.commitAll('test settings');
   };
-  /** Runs the test target as a job and waits until `count` test containers of its own are running. */
-  const startWithContainers = async (count: number) => {
+  /**
+   * Runs the test target as a job and waits until both its long-lived containers run: the health container (the
+   * image's `httpd`) and the smoke run (`sleep 600`). The short `id -u` run of the non-root check comes and goes.
+   */
+  const startWithHealthAndSmoke = async () => {
     const job = workspace.nxJob(['run', TARGET]);
-    const running = () => ours().filter((line) => line.endsWith(' running')).length;
-    for (let waited = 0; running() < count; waited += 500) {
+    const up = () => {
+      const running = ours().filter((line) => line.split(' ')[1] === 'running');
+      return running.some((line) => line.includes('httpd')) && running.some((line) => line.includes('sleep 600'));
+    };
+    for (let waited = 0; !up(); waited += 500) {
       if (waited > 240_000)
-        throw new Error(`no ${count} test containers within 240 s:\n${(await within(job.done, 1000))?.output ?? '(still running)'}`);
+        throw new Error(
+          `the health and smoke containers did not run within 240 s:\n${(await within(job.done, 1000))?.output ?? '(still running)'}`,
+        );
       await sleep(500);
     }
     return job;
@@ -120,8 +130,7 @@ describe('docker-test leaves no containers behind', () => {
 
   test('Ctrl-C during the checks removes the health container and the smoke container, and no docker client is left', async () => {
     configure({ healthcheck: { timeoutMs: 120000, intervalMs: 500 }, smoke: [{ command: ['sleep', '600'] }] });
-    const job = await startWithContainers(2);
-    expect(ours().map((line) => line.split(' ')[1])).toEqual(['running', 'running']);
+    const job = await startWithHealthAndSmoke();
     process.kill(-job.child.pid!, 'SIGINT');
     const ended = await within(job.done, 60_000);
     expect(ended === undefined ? 'still running 60 s after SIGINT' : ended.exitCode).not.toBe(0);
@@ -141,7 +150,7 @@ describe('docker-test leaves no containers behind', () => {
 
   test('a run killed outright leaves its containers to the next run, which removes them and says so', async () => {
     configure({ healthcheck: { timeoutMs: 120000, intervalMs: 500 }, smoke: [{ command: ['sleep', '600'] }] });
-    const job = await startWithContainers(2);
+    const job = await startWithHealthAndSmoke();
     // As a CI runner cancelling a job or the OOM killer would: every process of the run at once, no handler runs.
     for (const pid of processTree(job.child.pid!)) process.kill(pid, 'SIGKILL');
     await job.done;

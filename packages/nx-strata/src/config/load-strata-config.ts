@@ -6,6 +6,7 @@ import { formatJsonPath, parseJsonWithPositions, type JsonLocator, type JsonPath
 import { BINARY_PLATFORMS, KNOWN_PLATFORMS, normalizeBinaryPlatform, normalizePlatform } from './platforms';
 import type { BinaryConfig, LayerConfig, LayerSettings, PlatformOverride, PublishConfig, StrataConfig } from './strata-config';
 import { StrataInputError } from './strata-error';
+import { TAG_TOKENS, TAG_TOKENS_TEXT } from './tag-tokens';
 import { readWorkspaceTextFile } from './workspace-paths';
 
 const NAME = /^[a-z0-9][a-z0-9_.]*(-[a-z0-9_.]+)*$/;
@@ -302,9 +303,8 @@ function checkPublish(value: unknown, config: StrataConfig, at: JsonPath, fail: 
       fail([...at, 'tags'], `"${where}.tags" must list tag templates such as "{version}-{variant}"`);
     const unknown = publish.tags
       .flatMap((tag) => [...tag.matchAll(/\{([^}]*)\}/g)].map((match) => match[1]))
-      .find((token) => !['version', 'sha', 'variant', 'platform'].includes(token));
-    if (unknown !== undefined)
-      fail([...at, 'tags'], `"${where}.tags" uses {${unknown}}`, 'tag templates know {version}, {sha}, {variant} and {platform}');
+      .find((token) => !(TAG_TOKENS as readonly string[]).includes(token));
+    if (unknown !== undefined) fail([...at, 'tags'], `"${where}.tags" uses {${unknown}}`, `tag templates know ${TAG_TOKENS_TEXT}`);
   }
   if (publish.layers !== undefined) {
     if (!Array.isArray(publish.layers) || publish.layers.length === 0) fail([...at, 'layers'], `"${where}.layers" must list layer names`);

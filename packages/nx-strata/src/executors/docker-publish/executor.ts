@@ -3,7 +3,7 @@ import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { parseRegistryAddress } from '../../engines/registry/registry-address';
 import { registryClients, type RegistryClient } from '../../engines/registry/registry-client';
-import { TagTemplateError } from '../../publish/tag-templates';
+import { ciBranch, tagDate, TagTemplateError, templatesForVersion } from '../../publish/tag-templates';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { normalizePublishOptions } from './lib/normalize-options';
 import { operationCommands, planPublish, type PublishOperation } from './lib/publish-plan';
@@ -29,15 +29,31 @@ export default async function dockerPublishExecutor(
   const sources = await resolvePublishSources(options, project);
   if (!sources.ok) return failed(`cannot publish ${subject}:\n${sources.message}`);
 
+  // A pre-release moves no floating tag (`latest`, `{major}.{minor}`): only the tags that carry its whole version.
+  const { kept: tags, skipped } = templatesForVersion(options.tags, options.version);
+  if (skipped.length && !tags.length)
+    return failed(
+      `cannot publish ${subject}: ${options.version} is a pre-release, and every tag template (${skipped.join(', ')}) moves with releases.\n  → add one that carries the whole version, such as "{version}", to publish.tags`,
+    );
+  if (skipped.length)
+    logger.info(
+      `nx-strata: ${options.version} is a pre-release: ${skipped.join(', ')} stay${skipped.length === 1 ? 's' : ''} where ${skipped.length === 1 ? 'it is' : 'they are'}`,
+    );
   let operations: PublishOperation[];
   try {
-    const sha = options.tags.some((tag) => tag.includes('{sha}')) ? await gitShortSha(options.workspaceRoot) : undefined;
+    const uses = (token: string) => tags.some((tag) => tag.includes(`{${token}}`));
     operations = planPublish({
       image: options.image,
       registries: options.registries,
       sources: sources.sources,
-      tags: options.tags,
-      values: { version: options.version, sha, variant: options.variant },
+      tags,
+      values: {
+        version: options.version,
+        sha: uses('sha') ? await gitShortSha(options.workspaceRoot) : undefined,
+        branch: uses('branch') ? (ciBranch() ?? (await gitBranch(options.workspaceRoot))) : undefined,
+        date: uses('date') ? tagDate() : undefined,
+        variant: options.variant,
+      },
     });
   } catch (error) {
     if (error instanceof TagTemplateError) return failed(`cannot publish ${subject}: ${error.message}`);
@@ -150,6 +166,13 @@ async function publishedDigest(op: PublishOperation, clientFor: (host: string) =
   const { host } = parseRegistryAddress(op.repository);
   const probe = await clientFor(host).manifest(op.repository.slice(host.length + 1), op.tags[0], { withBody: true });
   return probe.ok && probe.value ? probe.value.digest : null;
+}
+
+/** The checked-out branch, or undefined on a detached HEAD. */
+async function gitBranch(cwd: string): Promise<string | undefined> {
+  const result = await execCommand('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd });
+  const branch = result.stdout.trim();
+  return result.exitCode === 0 && branch && branch !== 'HEAD' ? branch : undefined;
 }
 
 async function gitShortSha(cwd: string): Promise<string | undefined> {
