@@ -151,8 +151,12 @@ export class E2EWorkspace {
     const nxBin = (JSON.parse(this.readModule('nx/package.json')) as { bin: { nx: string } }).bin.nx;
     return [
       process.execPath,
-      // Generators take their own options only; every other command gets plain output.
-      [join(this.root, 'node_modules/nx', nxBin), ...args, ...(['g', 'generate'].includes(args[0]) ? [] : ['--outputStyle=static'])],
+      // Generators and nx release take their own options only; every other command gets plain output.
+      [
+        join(this.root, 'node_modules/nx', nxBin),
+        ...args,
+        ...(['g', 'generate', 'release'].includes(args[0]) ? [] : ['--outputStyle=static']),
+      ],
       { cwd: this.root, env: { ...process.env, ...NX_ENV, ...env } },
     ];
   }

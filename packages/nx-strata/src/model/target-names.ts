@@ -239,3 +239,6 @@ export function binaryRecordPath(projectRoot: string, binary: string, platform: 
 function join(...parts: Array<string | undefined>): string {
   return parts.filter((part): part is string => part !== undefined && part !== '').join(SEPARATOR);
 }
+
+/** The target `nx release publish` runs on every project of a release (Nx's name). */
+export const NX_RELEASE_PUBLISH = 'nx-release-publish';

@@ -26,4 +26,16 @@ describe('dry runs and the Nx cache', () => {
     await preTasksExecution({}, { ...context, argv: ['node', 'nx', 'run', 'web:docker-build', '--dryRun'] });
     expect(process.env.NX_SKIP_NX_CACHE).toBe('true');
   });
+
+  it('keeps the cache for nx release --dry-run: only the publish targets get the dry run, their builds and tests hit the cache', async () => {
+    delete process.env.NX_SKIP_NX_CACHE;
+    const context = { id: '1', workspaceRoot: '/w', nxJsonConfiguration: {} };
+    for (const argv of [
+      ['node', 'nx', 'release', '--dry-run'],
+      ['node', 'nx', 'release', 'publish', '--dry-run'],
+      ['node', 'nx', '--verbose', 'release', '1.2.0', '--dryRun'],
+    ])
+      await preTasksExecution({}, { ...context, argv });
+    expect(process.env.NX_SKIP_NX_CACHE).toBeUndefined();
+  });
 });

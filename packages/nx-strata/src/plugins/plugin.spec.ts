@@ -384,4 +384,44 @@ describe('createNodes', () => {
     for (const target of ['docker-build--app--linux-amd64', 'docker-test--app--linux-amd64', 'docker-publish'])
       expect({ target, explicitVariant: project.targets![target].options?.explicitVariant }).toEqual({ target, explicitVariant: false });
   });
+
+  it('gives nx release what it needs: version actions without a manifest, and an nx-release-publish behind the publish gates', async () => {
+    root = createTempWorkspace({
+      'strata.json': JSON.stringify({
+        image: 'acme/vision',
+        layers: { app: { dockerfile: 'Dockerfile', test: { nonRoot: false } } },
+        variants: { cpu: {}, cuda: { platforms: ['linux/amd64'] } },
+      }),
+      Dockerfile: 'FROM busybox\n',
+    });
+    const project = await inferProject(root);
+    expect(project.release).toEqual({ version: { versionActions: 'nx-strata/dist/release/version-actions' } });
+    const release = project.targets!['nx-release-publish'];
+    expect(release).toMatchObject({
+      executor: 'nx-strata:release-publish',
+      cache: false,
+      options: { publishTargets: ['docker-publish--cpu', 'docker-publish--cuda'] },
+    });
+    expect(release.dependsOn).toEqual(
+      expect.arrayContaining(['docker-build--cpu--app--linux-amd64', 'docker-test--cuda--app--linux-amd64', 'docker-lint']),
+    );
+    expect(release.dependsOn).not.toContain('docker-publish--cpu');
+
+    // A workspace-root package.json without a version is not the image's manifest.
+    removeTempWorkspace(root);
+    root = createTempWorkspace({
+      'strata.json': JSON.stringify({ image: 'acme/web', layers: { app: { dockerfile: 'Dockerfile' } } }),
+      'package.json': JSON.stringify({ name: 'workspace', private: true }),
+      Dockerfile: 'FROM busybox\n',
+    });
+    expect((await inferProject(root)).release).toEqual({ version: { versionActions: 'nx-strata/dist/release/version-actions' } });
+    // A project whose package.json has a version keeps Nx's default version actions (they write the version there).
+    removeTempWorkspace(root);
+    root = createTempWorkspace({
+      'strata.json': JSON.stringify({ image: 'acme/web', layers: { app: { dockerfile: 'Dockerfile' } } }),
+      'package.json': JSON.stringify({ name: 'web', version: '1.0.0' }),
+      Dockerfile: 'FROM busybox\n',
+    });
+    expect((await inferProject(root)).release).toBeUndefined();
+  });
 });

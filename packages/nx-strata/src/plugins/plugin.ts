@@ -1,5 +1,6 @@
 import type { CreateNodes, CreateNodesContext, CreateNodesResult, TargetConfiguration } from 'nx/src/devkit-exports';
-import { posix } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { STRATA_CONFIG_GLOB } from '../config/strata-config';
 import { nodesFromFiles } from './nodes-from-files';
 import { planBinaryTasks } from '../model/binary-task';
@@ -19,6 +20,7 @@ import {
 } from '../config/plugin-options';
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
+import { STRATA_VERSION_ACTIONS } from '../release/version-actions-path';
 import { buildTestTargets } from './test-targets';
 import { buildLintTarget } from './lint-targets';
 import { buildScanTargets } from './scan-targets';
@@ -139,11 +141,19 @@ function createNodesForStrataConfig(
     targetGroups.binaries = Object.keys(binaryTargets);
   }
 
+  // nx release versions an image project without a manifest file: its version lives in git tags (or version plans).
+  // A project whose package.json has a version keeps Nx's default (it writes the version there; docker-publish reads
+  // it); a workspace-root package.json without one is not the image's manifest.
+  const release =
+    config.layers && !hasPackageVersion(join(context.workspaceRoot, projectRoot, 'package.json'))
+      ? { release: { version: { versionActions: STRATA_VERSION_ACTIONS } } }
+      : {};
   return {
     projects: {
       [projectRoot]: {
         name: project,
         root: projectRoot,
+        ...release,
         targets,
         metadata: {
           description: config.layers
@@ -155,6 +165,16 @@ function createNodesForStrataConfig(
       },
     },
   };
+}
+
+/** Whether a package.json is there and has a `version` string (never throws). */
+function hasPackageVersion(path: string): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    return typeof (JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown }).version === 'string';
+  } catch {
+    return false;
+  }
 }
 
 function buildLayerTarget(

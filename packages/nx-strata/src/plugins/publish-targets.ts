@@ -4,7 +4,7 @@ import { checkPublishedReferences } from './published-references';
 import type { DockerPublishExecutorOptions } from '../executors/docker-publish/schema';
 import { defaultTagTemplates } from '../publish/tag-templates';
 import type { ImageFamily } from '../model/image-family';
-import { DOCKER_LINT, publishRecordPath, publishTargetName } from '../model/target-names';
+import { DOCKER_LINT, NX_RELEASE_PUBLISH, publishRecordPath, publishTargetName } from '../model/target-names';
 import { unionInputs, type NxInput } from './nx-inputs';
 import { testTargetOf } from './test-targets';
 import { scanTargetOf } from './scan-targets';
@@ -71,8 +71,20 @@ export function buildPublishTargets(
       },
     };
   }
+  const perVariant = variants.map((variant) => publishTargetName(options, explicit ? variant : undefined));
+  // `nx release publish` runs this: the docker-publish targets' settings with nx release's version, behind their gates.
+  targets[NX_RELEASE_PUBLISH] = {
+    executor: 'nx-strata:release-publish',
+    cache: false,
+    dependsOn: [...new Set(perVariant.flatMap((name) => targets[name].dependsOn ?? []))],
+    options: { publishTargets: perVariant },
+    metadata: {
+      description: `nx release publish: publishes ${family.config.image}${explicit ? ` (every variant)` : ''} tagged with the version nx release gave it; builds nothing itself.`,
+      technologies: ['docker'],
+      help: { command: 'npx nx release publish --help', example: { options: { dryRun: true } } },
+    },
+  };
   if (explicit) {
-    const perVariant = variants.map((variant) => publishTargetName(options, variant));
     targets[options.publishTargetName] = {
       executor: 'nx:noop',
       cache: false,
