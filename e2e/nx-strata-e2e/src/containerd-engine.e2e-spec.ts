@@ -34,11 +34,12 @@ const platformOf = (entry: IndexEntry) => `${entry.platform?.os}/${entry.platfor
 describe('containerd engine: provenance chained and published', () => {
   let registry: TestRegistry;
   let target: TestRegistry;
+  let mirror: TestRegistry;
   let workspace: E2EWorkspace;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    [registry, target] = await Promise.all([TestRegistry.start(), TestRegistry.start()]);
+    [registry, target, mirror] = await Promise.all([TestRegistry.start(), TestRegistry.start(), TestRegistry.start()]);
     env = { STRATA_REGISTRY: `${registry.host}/prov`, STRATA_VERSION: '2.0.0' };
     workspace = E2EWorkspace.create(VISION_EXAMPLE, {
       nxJson: {
@@ -47,13 +48,20 @@ describe('containerd engine: provenance chained and published', () => {
       },
     });
     const config = JSON.parse(workspace.read('strata.json'));
-    config.publish = { registries: [`${target.host}/acme`], tags: ['{version}-{variant}'] };
+    config.publish = {
+      registries: [`${target.host}/acme`, `${mirror.host}/mirror`],
+      tags: ['{version}-{variant}'],
+      annotations: {
+        'org.opencontainers.image.description': 'Vision inference, layered',
+        'org.opencontainers.image.licenses': 'Apache-2.0',
+      },
+    };
     workspace.write('strata.json', JSON.stringify(config, null, 2));
-    workspace.commitAll('provenance on, publish to a second registry');
+    workspace.commitAll('provenance on, publish to two more registries');
   });
   afterAll(async () => {
     workspace?.remove();
-    await Promise.all([registry, target].map((r) => r?.destroy()));
+    await Promise.all([registry, target, mirror].map((r) => r?.destroy()));
   });
 
   test('every layer is pushed as an index with its provenance, and children build FROM the parent index by digest', async () => {
@@ -87,6 +95,26 @@ describe('containerd engine: provenance chained and published', () => {
     expect(attestations.map((entry) => entry.annotations?.['vnd.docker.reference.digest']).sort()).toEqual(
       images.map((entry) => entry.digest).sort(),
     );
+    // Every registry holds the same index, annotated, with the provenance of each platform (as imagetools reads it).
+    const revision = workspace.git('rev-parse', 'HEAD').trim();
+    const mirrored = rawManifest(`${mirror.host}/mirror/acme/vision:2.0.0-cpu`);
+    expect(mirrored).toEqual(published);
+    for (const ref of [`${target.host}/acme/acme/vision:2.0.0-cpu`, `${mirror.host}/mirror/acme/vision:2.0.0-cpu`]) {
+      const { annotations } = rawManifest(ref) as { annotations?: Record<string, string> };
+      expect(annotations).toMatchObject({
+        'org.opencontainers.image.description': 'Vision inference, layered',
+        'org.opencontainers.image.licenses': 'Apache-2.0',
+        'org.opencontainers.image.revision': revision,
+        'org.opencontainers.image.title': 'vision',
+        'org.opencontainers.image.version': '2.0.0',
+      });
+      expect(Date.parse(annotations!['org.opencontainers.image.created'])).toBeGreaterThan(started - 60_000);
+      const provenance = JSON.parse(
+        execFileSync('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Provenance}}'], { encoding: 'utf8' }),
+      ) as Record<string, { SLSA?: unknown }>;
+      expect({ ref, platforms: Object.keys(provenance).sort() }).toEqual({ ref, platforms: ['linux/amd64', 'linux/arm64'] });
+      for (const platform of ['linux/amd64', 'linux/arm64']) expect(provenance[platform]?.SLSA).toBeDefined();
+    }
     // The published images are the very manifests the layer indexes hold: nothing was rebuilt or re-encoded.
     for (const platform of ['linux-amd64', 'linux-arm64']) {
       const layerIndex = rawManifest(workspace.record('cpu', 'app', platform)!.parentRef);

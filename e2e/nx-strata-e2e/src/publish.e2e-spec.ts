@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
-import { VISION_EXAMPLE } from './support/paths';
+import { FIXTURES, VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
 /** Publishing: manifest lists assembled registry-side and copied to every registry, with zero builds. */
@@ -207,5 +209,73 @@ describe('docker-publish', () => {
       'latest-cpu',
       'release-1.x-cpu',
     ]);
+  });
+
+  describe('signing (publish.sign)', () => {
+    const SIGNER = { command: ['node', 'tools/sign.mjs', '{image}', '{digest}'], name: 'stand-in' };
+    const signLog = () => join(workspace.root, 'sign-calls.log');
+    const calls = () =>
+      existsSync(signLog())
+        ? readFileSync(signLog(), 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as string[])
+        : [];
+    beforeAll(() => {
+      workspace.write('tools/sign.mjs', readFileSync(join(FIXTURES, 'signer/sign.mjs'), 'utf8'));
+    });
+    beforeEach(() => rmSync(signLog(), { force: true }));
+
+    test('signs each manifest list once per registry, after the push, by digest', async () => {
+      setPublish({
+        registries: [`${first.host}/signed`, `${second.host}/signed`],
+        tags: ['{version}-{variant}', 'latest-{variant}'],
+        sign: SIGNER,
+      });
+      const run = workspace.nx(['run', 'vision:docker-publish--cpu', '--excludeTaskDependencies'], { ...env, SIGN_LOG: signLog() });
+      expectSuccess(run);
+      const digest = await first.digest('signed/acme/vision', '1.4.2-cpu');
+      expect(digest).toMatch(/^sha256:/);
+      expect(await second.digest('signed/acme/vision', '1.4.2-cpu')).toBe(digest);
+      expect(calls()).toEqual([
+        [`${first.host}/signed/acme/vision`, digest],
+        [`${second.host}/signed/acme/vision`, digest],
+      ]);
+      for (const registry of [first, second])
+        expect(await registry.tags('signed/acme/vision')).toContain(`${digest!.replace(':', '-')}.sig`);
+      const record = JSON.parse(workspace.read('dist/strata/cpu/publish.json')) as {
+        registries: Array<{ manifests: Array<{ signed?: boolean }> }>;
+      };
+      expect(record.registries.flatMap((entry) => entry.manifests.map((manifest) => manifest.signed))).toEqual([true, true]);
+    });
+
+    test('a signer that is not installed fails the publish before anything is pushed', async () => {
+      setPublish({ registries: [`${first.host}/nosigner`], tags: ['{version}-{variant}'], sign: 'cosign' });
+      const run = workspace.nx(['run', 'vision:docker-publish--cpu', '--excludeTaskDependencies'], {
+        ...env,
+        PATH: dirname(process.execPath),
+      });
+      expect(run.exitCode).not.toBe(0);
+      expect(run.output).toContain('publish.sign asks cosign to sign every manifest list, and cosign is not installed here');
+      expect(run.output).toContain('sigstore/cosign-installer');
+      expect(await first.tags('nosigner/acme/vision')).toEqual([]);
+    });
+
+    test('a failed signature fails the publish, names what is pushed unsigned, and pushes nothing more', async () => {
+      setPublish({ registries: [`${first.host}/badsign`, `${second.host}/badsign`], tags: ['{version}-{variant}'], sign: SIGNER });
+      const run = workspace.nx(['run', 'vision:docker-publish--cpu', '--excludeTaskDependencies'], {
+        ...env,
+        SIGN_LOG: signLog(),
+        SIGN_FAIL: '1',
+      });
+      expect(run.exitCode).not.toBe(0);
+      const digest = await first.digest('badsign/acme/vision', '1.4.2-cpu');
+      expect(run.output).toContain(`signing ${first.host}/badsign/acme/vision@${digest} with stand-in failed`);
+      expect(run.output).toContain('stand-in signer: no signing key');
+      expect(run.output).toContain(`Already pushed and not signed: ${first.host}/badsign/acme/vision:{1.4.2-cpu}@${digest}`);
+      expect(calls()).toHaveLength(1);
+      expect(await second.tags('badsign/acme/vision')).toEqual([]);
+    });
   });
 });

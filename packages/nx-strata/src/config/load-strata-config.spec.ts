@@ -81,6 +81,30 @@ describe('validateStrataConfig', () => {
       'strata.json reference',
     ],
     [
+      'a signer whose argv uses a placeholder it does not know',
+      { ...valid, publish: { sign: { command: ['cosign', 'sign', '{ref}'] } } },
+      '"publish.sign.command" uses {ref}; a signer\'s argv knows {image} and {digest}',
+      'strata.json reference',
+    ],
+    [
+      'a signer that is neither cosign nor a command',
+      { ...valid, publish: { sign: 'gpg' } },
+      '"publish.sign" must be "cosign" or { "command": [...] }',
+      'strata.json reference',
+    ],
+    [
+      'an annotation key that is not a reverse-domain word list',
+      { ...valid, publish: { annotations: { 'org.opencontainers.image.description': 'ok', 'bad key!': 'x' } } },
+      '"publish.annotations" has the key "bad key!"',
+      'reverse-domain key',
+    ],
+    [
+      'an annotation value over several lines',
+      { ...valid, publish: { annotations: { 'org.opencontainers.image.description': 'one\ntwo' } } },
+      '"publish.annotations.org.opencontainers.image.description" must be one line of text',
+      'strata.json reference',
+    ],
+    [
       'a smoke timeout that is not a positive integer',
       { ...valid, layers: { app: { dockerfile: 'D', test: { smoke: [{ command: [], timeoutMs: 0 }] } } } },
       '"layers.app.test.smoke[0].timeoutMs" must be a whole number from 1',

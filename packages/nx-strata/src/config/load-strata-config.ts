@@ -10,6 +10,8 @@ import { TAG_TOKENS, TAG_TOKENS_TEXT } from './tag-tokens';
 import { readWorkspaceTextFile } from './workspace-paths';
 
 const NAME = /^[a-z0-9][a-z0-9_.]*(-[a-z0-9_.]+)*$/;
+/** An OCI annotation key: reverse-domain words (`org.opencontainers.image.description`). */
+const ANNOTATION_KEY = /^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$/;
 const SCHEMA_HINT = 'see the strata.json reference in the nx-strata README (JSON Schema: node_modules/nx-strata/strata.schema.json)';
 
 const locators = new WeakMap<StrataConfig, { file: string; locate: JsonLocator }>();
@@ -278,12 +280,50 @@ function checkBinaries(value: unknown, fail: Fail): void {
   }
 }
 
+/** `publish.sign`: "cosign", or { command, version?, install?, name? } whose placeholders are {image} and {digest}. */
+function checkSign(value: unknown, at: JsonPath, fail: Fail): void {
+  if (value === undefined || value === 'cosign') return;
+  const where = formatJsonPath(at);
+  if (!isObject(value)) return fail(at, `"${where}" must be "cosign" or { "command": [...] } with {image} and {digest}`);
+  checkKeys(value, ['command', 'version', 'install', 'name'], at, fail);
+  for (const key of ['command', 'version'] as const) {
+    const argv = value[key];
+    if (argv === undefined && key === 'version') continue;
+    if (!Array.isArray(argv) || argv.length === 0 || argv.some((arg) => typeof arg !== 'string' || arg === ''))
+      fail([...at, key], `"${where}.${key}" must be an argument list such as ["cosign", "sign", "--yes", "{image}@{digest}"]`);
+    const unknown = (argv as string[])
+      .flatMap((arg) => [...arg.matchAll(/\{([^}]*)\}/g)].map((match) => match[1]))
+      .find((token) => token !== 'image' && token !== 'digest');
+    if (unknown !== undefined) fail([...at, key], `"${where}.${key}" uses {${unknown}}; a signer's argv knows {image} and {digest}`);
+  }
+  checkOptionalString(value.install, [...at, 'install'], fail);
+  checkOptionalString(value.name, [...at, 'name'], fail);
+}
+
 function checkPublish(value: unknown, config: StrataConfig, at: JsonPath, fail: Fail): void {
   if (value === undefined) return;
   const where = formatJsonPath(at);
-  if (!isObject(value)) return fail(at, `"${where}" must be an object with "registries", "tags" and/or "layers"`);
-  checkKeys(value, ['registries', 'tags', 'layers'], at, fail);
+  if (!isObject(value)) return fail(at, `"${where}" must be an object with "registries", "tags", "layers" and/or "annotations"`);
+  checkKeys(value, ['registries', 'tags', 'layers', 'annotations', 'sign'], at, fail);
+  checkSign((value as PublishConfig).sign, [...at, 'sign'], fail);
   const publish = value as PublishConfig;
+  if (publish.annotations !== undefined) {
+    if (!isObject(publish.annotations))
+      fail(
+        [...at, 'annotations'],
+        `"${where}.annotations" must map annotation keys to strings, e.g. { "org.opencontainers.image.description": "..." }`,
+      );
+    for (const [key, text] of Object.entries(publish.annotations as Record<string, unknown>)) {
+      if (!ANNOTATION_KEY.test(key))
+        fail(
+          [...at, 'annotations', key],
+          `"${where}.annotations" has the key ${JSON.stringify(key)}; use a reverse-domain key such as "org.opencontainers.image.description"`,
+        );
+      // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+      if (typeof text !== 'string' || text.length > 4096 || /[\u0000-\u001f\u007f]/.test(text))
+        fail([...at, 'annotations', key], `"${where}.annotations.${key}" must be one line of text (at most 4096 characters)`);
+    }
+  }
   if (publish.registries !== undefined) {
     if (!Array.isArray(publish.registries) || publish.registries.length === 0)
       fail([...at, 'registries'], `"${where}.registries" must list at least one registry`);

@@ -137,6 +137,28 @@ export interface PublishConfig {
   tags?: string[];
   /** Layers to publish. @default the top layers (no other layer builds on them) */
   layers?: string[];
+  /**
+   * OCI annotations on each published manifest list, over the defaults docker-publish reads from the workspace
+   * (`org.opencontainers.image.source`, `revision`, `version`, `created`, `title`, and the project package.json's
+   * `description`, `license`, `homepage`); an empty value removes a default. A variant's merge key by key.
+   */
+  annotations?: Record<string, string>;
+  /**
+   * Sign each published manifest list: `"cosign"` (`cosign sign --yes {image}@{digest}`: keyless in CI through OIDC,
+   * or with COSIGN_KEY), or your own signer. Runs once per manifest-list digest per registry, after the push.
+   */
+  sign?: 'cosign' | SignerConfig;
+}
+
+/** A signer of your own: its argv with `{image}` (the repository, no tag) and `{digest}` (the manifest list's). */
+export interface SignerConfig {
+  command: string[];
+  /** An argv printing the signer's version, logged before signing. */
+  version?: string[];
+  /** How to install the signer, printed when `command[0]` is not found. */
+  install?: string;
+  /** How messages name the signer. @default command[0] */
+  name?: string;
 }
 
 export interface LayerSettings {

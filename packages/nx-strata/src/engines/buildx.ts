@@ -53,8 +53,16 @@ export function buildxBuildArgs(options: BuildxBuildOptions): string[] {
 }
 
 /** argv for `docker buildx imagetools create`: a manifest list (or a copy) built registry-side from existing images. Pure. */
-export function imagetoolsCreateArgs(options: { tags: string[]; sources: string[] }): string[] {
-  return ['buildx', 'imagetools', 'create', ...options.tags.flatMap((tag) => ['--tag', tag]), ...options.sources];
+export function imagetoolsCreateArgs(options: { tags: string[]; sources: string[]; annotations?: Record<string, string> }): string[] {
+  return [
+    'buildx',
+    'imagetools',
+    'create',
+    // On the new manifest list (an OCI index); buildx 0.13 drops them when it writes a Docker manifest list.
+    ...Object.entries(options.annotations ?? {}).flatMap(([key, value]) => ['--annotation', `index:${key}=${value}`]),
+    ...options.tags.flatMap((tag) => ['--tag', tag]),
+    ...options.sources,
+  ];
 }
 
 /** The driver of the buildx builder a host builds on (`docker`, `docker-container`, `kubernetes`, `remote`), or undefined. Never throws. */

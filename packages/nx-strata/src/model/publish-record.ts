@@ -9,6 +9,14 @@ export interface PublishRecord {
     optional: boolean;
     ok: boolean;
     error?: string;
-    manifests: Array<{ layer: string; repository: string; tags: string[]; digest: string | null; platforms: string[] }>;
+    manifests: Array<{
+      layer: string;
+      repository: string;
+      tags: string[];
+      digest: string | null;
+      platforms: string[];
+      /** With publish.sign: whether the signer signed this digest. */
+      signed?: boolean;
+    }>;
   }>;
 }

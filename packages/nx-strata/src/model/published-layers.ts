@@ -4,7 +4,11 @@ import type { LayerTask } from './layer-task';
 
 /** A variant's publish settings: its own over the top-level ones. */
 export function publishSettings(family: Pick<ImageFamily, 'config'>, variant: string): PublishConfig {
-  return { ...family.config.publish, ...family.config.variants?.[variant]?.publish };
+  const top = family.config.publish;
+  const own = family.config.variants?.[variant]?.publish;
+  const merged: PublishConfig = { ...top, ...own };
+  if (top?.annotations || own?.annotations) merged.annotations = { ...top?.annotations, ...own?.annotations };
+  return merged;
 }
 
 /** The layers a variant publishes: `publish.layers`, else its top layers (no other layer builds on them). */

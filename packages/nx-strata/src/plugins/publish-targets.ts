@@ -47,6 +47,8 @@ export function buildPublishTargets(
       record: publishRecordPath(options.recordsDir, tasks[0].projectRoot, variant),
     };
     if (publish.registries) publishOptions.registries = publish.registries;
+    if (publish.annotations) publishOptions.annotations = publish.annotations;
+    if (publish.sign) publishOptions.sign = publish.sign;
     Object.assign(publishOptions, trustOptions(options));
     targets[targetName] = {
       executor: 'nx-strata:docker-publish',

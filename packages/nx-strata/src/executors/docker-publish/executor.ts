@@ -10,6 +10,11 @@ import { operationCommands, planPublish, type PublishOperation } from './lib/pub
 import { failed } from '../executor-result';
 import type { PublishRecord } from '../../model/publish-record';
 import { resolvePublishSources } from './lib/publish-sources';
+import { annotationFacts } from './lib/annotation-facts';
+import { indexAnnotations } from '../../publish/oci-annotations';
+import { signArgv, signerOf } from '../../publish/signer';
+import { findProgram } from '../../scan/find-program';
+import type { SignerConfig } from '../../config/strata-config';
 import type { DockerPublishExecutorOptions } from './schema';
 
 /** Assembles a variant's per-platform images into manifest lists and copies them to every registry. Builds nothing. */
@@ -28,6 +33,12 @@ export default async function dockerPublishExecutor(
   }
   const sources = await resolvePublishSources(options, project);
   if (!sources.ok) return failed(`cannot publish ${subject}:\n${sources.message}`);
+  // A signer that is not there is found before anything is pushed.
+  const signer = options.sign ? signerOf(options.sign) : undefined;
+  if (signer && !findProgram(signer.command[0], options.workspaceRoot))
+    return failed(
+      `cannot publish ${subject}: publish.sign asks ${signer.name} to sign every manifest list, and ${signer.command[0]} is not installed here (not found on PATH); nothing was pushed.\n  → ${signer.install ?? `install ${signer.command[0]}`}, or remove publish.sign`,
+    );
 
   // A pre-release moves no floating tag (`latest`, `{major}.{minor}`): only the tags that carry its whole version.
   const { kept: tags, skipped } = templatesForVersion(options.tags, options.version);
@@ -42,7 +53,9 @@ export default async function dockerPublishExecutor(
   let operations: PublishOperation[];
   try {
     const uses = (token: string) => tags.some((tag) => tag.includes(`{${token}}`));
+    const facts = await annotationFacts({ ...options, version: options.version });
     operations = planPublish({
+      annotations: indexAnnotations(facts, options.annotations),
       image: options.image,
       registries: options.registries,
       sources: sources.sources,
@@ -61,6 +74,10 @@ export default async function dockerPublishExecutor(
   }
   if (options.dryRun) {
     const commands = operations.flatMap(operationCommands).map((argv) => `docker ${formatCommand(argv)}`);
+    if (signer)
+      commands.push(
+        `then, for each manifest list pushed: ${formatCommand(signArgv(signer, { image: '<repository>', digest: '<digest>' }))}`,
+      );
     logger.info(`nx-strata: dry run, publishing ${subject} would run:\n${commands.join('\n')}`);
     return { success: true };
   }
@@ -74,9 +91,24 @@ export default async function dockerPublishExecutor(
   };
   // One client per destination host: its token is fetched once for the probe and every digest read back.
   const clientFor = registryClients();
+  let annotationsDropped = false;
+  if (signer?.version) {
+    const version = await execCommand(signer.version[0], signer.version.slice(1), { cwd: options.workspaceRoot, timeoutMs: 60_000 });
+    logger.info(
+      `nx-strata: signing with ${signer.name}: ${lastLines(`${version.stdout}\n${version.stderr}`, 1) || `exit code ${version.exitCode}`}`,
+    );
+  }
+  // Pushed references not (yet) signed: what a failed signature leaves, named in its message.
+  const unsigned: string[] = [];
+  const signedHere = new Set<string>();
+  let signingFailure: string | undefined;
   for (const registry of [...new Set(operations.map((op) => op.registry))]) {
     const mine = operations.filter((op) => op.registry === registry);
     const entry: PublishRecord['registries'][number] = { registry, optional: mine[0].optional, ok: true, manifests: [] };
+    if (signingFailure) {
+      record.registries.push({ ...entry, ok: false, error: 'not attempted: a signature failed before it' });
+      continue;
+    }
     // A registry that accepts connections and answers nothing would hold imagetools for as long as it likes: asked
     // first, with the registry timeouts, it is failed (or, optional, skipped) with the reason.
     const silent = await unanswered(mine[0], clientFor);
@@ -90,7 +122,13 @@ export default async function dockerPublishExecutor(
         entry.ok = false;
         break;
       }
-      const digest = await publishedDigest(op, clientFor);
+      const { digest, mediaType } = await publishedManifest(op, clientFor);
+      if (op.annotations && mediaType === DOCKER_MANIFEST_LIST && !annotationsDropped) {
+        annotationsDropped = true;
+        logger.warn(
+          `nx-strata: ${op.repository}:${op.tags[0]} is a Docker manifest list, which holds no annotations: its layers were pushed as Docker manifests (the classic engine, or a build without provenance). Build on the containerd image store with provenance to publish OCI indexes with their annotations`,
+        );
+      }
       entry.manifests.push({
         layer: op.layer,
         repository: op.repository,
@@ -102,6 +140,21 @@ export default async function dockerPublishExecutor(
       logger.info(
         `nx-strata: published ${op.repository}:{${op.tags.join(',')}} → ${digest ?? '(digest unknown)'} (${op.sources.length} platform${op.sources.length === 1 ? '' : 's'})`,
       );
+      if (signer && !(digest && signedHere.has(`${op.repository}@${digest}`))) {
+        const manifest = entry.manifests[entry.manifests.length - 1];
+        unsigned.push(`${op.repository}:{${op.tags.join(',')}}@${digest ?? '?'}`);
+        const signed = digest ? await sign(signer, op.repository, digest, options.workspaceRoot) : 'its digest could not be read back';
+        manifest.signed = signed === undefined;
+        if (signed !== undefined) {
+          signingFailure = `signing ${op.repository}@${digest ?? '?'} with ${signer.name} failed: ${signed}`;
+          entry.ok = false;
+          entry.error = signingFailure;
+          break;
+        }
+        unsigned.pop();
+        signedHere.add(`${op.repository}@${digest}`);
+        logger.info(`nx-strata: signed ${op.repository}@${digest} with ${signer.name}`);
+      }
     }
     if (!entry.ok)
       (entry.optional ? logger.warn : logger.error)(
@@ -111,6 +164,10 @@ export default async function dockerPublishExecutor(
   }
   writeJsonAtomically(join(options.workspaceRoot, options.record), record);
 
+  if (signingFailure)
+    return failed(
+      `${signingFailure}\nAlready pushed and not signed: ${unsigned.join(', ')}.\n  → fix the signer (its login, key or OIDC token: id-token: write) and publish again: the same digests are signed then`,
+    );
   const failedRequired = record.registries.filter((entry) => !entry.ok && !entry.optional);
   const failedOptional = record.registries.filter((entry) => !entry.ok && entry.optional);
   const published = record.registries.filter((entry) => entry.ok).map((entry) => entry.registry);
@@ -161,11 +218,26 @@ async function unanswered(op: PublishOperation, clientFor: (host: string) => Reg
   return `${host} did not answer before the copy (${probe.failure.detail}); nothing was copied to it`;
 }
 
-/** The digest the destination now serves for the operation's first tag (same across registries for the same sources). */
-async function publishedDigest(op: PublishOperation, clientFor: (host: string) => RegistryClient): Promise<string | null> {
+/** Runs the signer on one manifest list; answers why it failed, or undefined. */
+async function sign(signer: SignerConfig, repository: string, digest: string, cwd: string): Promise<string | undefined> {
+  const argv = signArgv(signer, { image: repository, digest });
+  const result = await execCommand(argv[0], argv.slice(1), { cwd, timeoutMs: 10 * 60_000, killGroup: true });
+  if (result.timedOut) return `${formatCommand(argv)} did not finish within 600 s`;
+  if (result.exitCode !== 0)
+    return `${formatCommand(argv)} exited ${result.exitCode ?? 'without a code'}${result.stderr.trim() ? `:\n${lastLines(result.stderr, 6)}` : ''}`;
+  return undefined;
+}
+
+const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+
+/** The digest (and type) the destination now serves for the operation's first tag (same across registries for the same sources). */
+async function publishedManifest(
+  op: PublishOperation,
+  clientFor: (host: string) => RegistryClient,
+): Promise<{ digest: string | null; mediaType?: string }> {
   const { host } = parseRegistryAddress(op.repository);
   const probe = await clientFor(host).manifest(op.repository.slice(host.length + 1), op.tags[0], { withBody: true });
-  return probe.ok && probe.value ? probe.value.digest : null;
+  return probe.ok && probe.value ? { digest: probe.value.digest, mediaType: probe.value.mediaType } : { digest: null };
 }
 
 /** The checked-out branch, or undefined on a detached HEAD. */

@@ -1,4 +1,4 @@
-import type { PublishRegistry } from '../../config/strata-config';
+import type { PublishRegistry, SignerConfig } from '../../config/strata-config';
 
 /** One published layer of a variant and where its per-platform images come from. */
 export interface PublishedLayer {
@@ -18,6 +18,10 @@ export interface DockerPublishExecutorOptions {
   layers: PublishedLayer[];
   /** Where to copy the manifest lists. @default the build registry */
   registries?: PublishRegistry[];
+  /** strata.json's `publish.sign`: sign each pushed manifest list (once per registry). */
+  sign?: 'cosign' | SignerConfig;
+  /** strata.json's `publish.annotations`: over the OCI annotations docker-publish reads from the workspace. */
+  annotations?: Record<string, string>;
   /** Tag templates: `{version}`, `{sha}`, `{variant}`, `{platform}`. */
   tags: string[];
   /** The trusted build registry (`STRATA_REGISTRY` overrides it). */

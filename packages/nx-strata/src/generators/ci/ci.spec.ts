@@ -109,6 +109,17 @@ describe('nx-strata:ci --provider=github', () => {
     expect(summary.if).toBe('${{ always() }}');
   });
 
+  it('asks for an OIDC token (keyless signing) on the publish job alone, and only when an image signs what it publishes', async () => {
+    const permissions = (workflow: Workflow) =>
+      Object.fromEntries(Object.entries(workflow.jobs).map(([id, job]) => [id, job.permissions?.['id-token']]));
+    expect(Object.values(permissions((await generate({})).workflow)).filter(Boolean)).toEqual([]);
+    const config = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8'));
+    config.variants.cuda.publish = { ...config.variants.cuda.publish, sign: 'cosign' };
+    writeFileSync(join(root, 'strata.json'), JSON.stringify(config, null, 2));
+    const signing = permissions((await generate({})).workflow);
+    expect(Object.entries(signing).filter(([, value]) => value)).toEqual([['publish', 'write']]);
+  });
+
   it('keeps every credential that writes the trusted namespace or the cache in the trusted environment, and gives pull requests none', async () => {
     const { workflow } = await generate({});
     expect(workflow.permissions).toEqual({ contents: 'read' });

@@ -2,7 +2,7 @@ import { globAsync, logger, readNxJson, type Tree } from 'nx/src/devkit-exports'
 import { ciValueProblem, type CiValueKind } from '../../config/ci-values';
 import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../config/plugin-options';
 import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
-import { readImageFamily } from '../../model/image-family';
+import { readImageFamily, type ImageFamily } from '../../model/image-family';
 import { githubWorkflow } from './github-workflow';
 import type { CiGeneratorSchema } from './schema';
 
@@ -34,6 +34,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     buildTargetName: plugin.buildTargetName,
     publishTargetName: plugin.publishTargetName,
     historyDir: plugin.historyDir,
+    signing: (await imageFamilies(tree, plugin)).some(signs),
   } as const;
 
   // Everything written into the workflow as text must be data there, never YAML or shell.
@@ -76,19 +77,24 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
  * from the strata.json files Nx lists: the same ones the plugin and the CLI see.
  */
 async function imageProjects(tree: Tree, plugin: ReturnType<typeof normalizePluginOptions>): Promise<string[]> {
-  const root = tree.root;
+  return [...new Set((await imageFamilies(tree, plugin)).flatMap((family) => family.tasks.map((task) => task.project)))];
+}
+
+/** The workspace's image families (a strata.json it cannot read yet is left out), from the files Nx lists. */
+async function imageFamilies(tree: Tree, plugin: ReturnType<typeof normalizePluginOptions>): Promise<ImageFamily[]> {
   const configFiles = await globAsync(tree, [STRATA_CONFIG_GLOB]);
-  return [
-    ...new Set(
-      configFiles.flatMap((configFile) => {
-        try {
-          return readImageFamily(configFile, root, plugin).tasks.map((task) => task.project);
-        } catch {
-          return [];
-        }
-      }),
-    ),
-  ];
+  return configFiles.flatMap((configFile) => {
+    try {
+      return [readImageFamily(configFile, tree.root, plugin)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Whether a family signs what it publishes (publish.sign at the top or in a variant). */
+function signs(family: ImageFamily): boolean {
+  return !!family.config.publish?.sign || Object.values(family.config.variants ?? {}).some((variant) => !!variant.publish?.sign);
 }
 
 export default ciGenerator;

@@ -13,6 +13,8 @@ export interface WorkflowOptions {
   buildTargetName: string;
   publishTargetName: string;
   historyDir: string;
+  /** Some image signs what it publishes (publish.sign): the publish job, and only it, may ask for an OIDC token. */
+  signing?: boolean;
 }
 
 /** A GitHub Actions expression: `${{ expr }}`. */
@@ -223,6 +225,8 @@ export function githubWorkflow(options: WorkflowOptions): string {
     '    permissions:',
     '      contents: read',
     '      packages: read',
+    // Keyless signing (cosign through GitHub's OIDC): a token for this job alone, never the builds'.
+    ...(options.signing ? ['      id-token: write'] : []),
     `    runs-on: ${options.runner}`,
     '    env:',
     '      STRATA_TRUST: trusted',

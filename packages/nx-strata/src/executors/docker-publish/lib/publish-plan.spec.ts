@@ -141,6 +141,29 @@ describe('planPublish', () => {
     expect(operationCommands({ ...op, tags: ['only'] })).toHaveLength(1);
   });
 
+  it('annotates the shared manifest list on its first copy only; a per-platform tag copies the platform image as it is', () => {
+    const annotations = { 'org.opencontainers.image.description': 'a = b, "quoted"; $(not a shell)' };
+    const operations = planPublish({
+      image: 'acme/vision',
+      registries: ['ghcr.io/acme'],
+      sources: [sources[0]],
+      tags: ['{version}', 'latest', '{version}-{platform}'],
+      values: { version: '1.2.0', variant: 'cpu' },
+      annotations,
+    });
+    expect(operations.map((op) => op.annotations)).toEqual([annotations, undefined, undefined]);
+    const [copy, retag] = operationCommands(operations[0]);
+    expect(copy.slice(0, 5)).toEqual([
+      'buildx',
+      'imagetools',
+      'create',
+      '--annotation',
+      'index:org.opencontainers.image.description=a = b, "quoted"; $(not a shell)',
+    ]);
+    expect(retag).not.toContain('--annotation');
+    expect(operationCommands(operations[1])[0]).not.toContain('--annotation');
+  });
+
   it('refuses a template it cannot render before copying anything', () => {
     expect(() =>
       planPublish({ image: 'acme/vision', registries: ['r'], sources, tags: ['{version}'], values: { variant: 'cpu' } }),

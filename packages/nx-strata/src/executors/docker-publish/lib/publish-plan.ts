@@ -20,6 +20,8 @@ export interface PublishOperation {
   sources: string[];
   /** The platforms these sources hold: all of the layer's for shared tags, one for a per-platform tag. */
   platforms: string[];
+  /** OCI annotations of the manifest list the shared tags name (per-platform tags copy a platform's own image). */
+  annotations?: Record<string, string>;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface PublishOperation {
  */
 export function operationCommands(op: PublishOperation): string[][] {
   const [first, ...rest] = op.tags.map((tag) => `${op.repository}:${tag}`);
-  const copy = imagetoolsCreateArgs({ tags: [first], sources: op.sources });
+  const copy = imagetoolsCreateArgs({ tags: [first], sources: op.sources, ...(op.annotations ? { annotations: op.annotations } : {}) });
   return rest.length ? [copy, imagetoolsCreateArgs({ tags: rest, sources: [first] })] : [copy];
 }
 
@@ -40,6 +42,7 @@ export function planPublish(input: {
   sources: PublishSource[];
   tags: string[];
   values: TagValues;
+  annotations?: Record<string, string>;
 }): PublishOperation[] {
   const operations: PublishOperation[] = [];
   for (const entry of input.registries) {
@@ -58,6 +61,7 @@ export function planPublish(input: {
           tags: shared,
           sources: source.platforms.map((platform) => platform.ref),
           platforms: source.platforms.map((platform) => platform.platform),
+          ...(input.annotations && Object.keys(input.annotations).length ? { annotations: input.annotations } : {}),
         });
       }
       for (const platform of source.platforms) {
