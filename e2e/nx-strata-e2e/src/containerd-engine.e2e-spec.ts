@@ -80,6 +80,21 @@ describe('containerd engine: provenance chained and published', () => {
     const app = workspace.record('cpu', 'app', 'linux-arm64')!;
     const ml = workspace.record('cpu', 'ml', 'linux-arm64')!;
     expect(app.parent?.ref).toBe(ml.parentRef);
+    // The app image names its base, the ml layer, by content tag and digest (what rebase tools and update bots read).
+    const appImage = rawManifest(app.parentRef).manifests!.find((entry) => platformOf(entry) === 'linux/arm64')!;
+    const { annotations } = JSON.parse(
+      execFileSync(
+        'skopeo',
+        ['inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/prov/acme/vision/app@${appImage.digest}`],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    ) as { annotations?: Record<string, string> };
+    expect(annotations).toEqual({
+      'org.opencontainers.image.base.name': `${registry.host}/prov/acme/vision/ml:strata-${ml.key}`,
+      'org.opencontainers.image.base.digest': ml.digest,
+    });
     expect(ml.parentRef).toBe(`${registry.host}/prov/acme/vision/ml@${ml.digest}`);
     expect(runInImage(app.parentRef, 'linux/arm64', ['-m'], 'uname')).toBe('aarch64');
   });

@@ -26,6 +26,11 @@ export interface BuildxBuildOptions {
   pull?: boolean;
   noCache?: boolean;
   labels?: Record<string, string>;
+  /**
+   * `--annotation manifest:<key>=<value>` on the platform image's manifest. Kept in an OCI manifest (the containerd
+   * image store); a Docker v2 manifest (the classic engine) has no annotations and buildx leaves them out.
+   */
+  manifestAnnotations?: Record<string, string>;
 }
 
 /** argv for `docker` (after the program name). Pure. */
@@ -38,6 +43,7 @@ export function buildxBuildArgs(options: BuildxBuildOptions): string[] {
   for (const tag of options.tags) args.push('--tag', tag);
   for (const name of Object.keys(options.buildArgs).sort()) args.push('--build-arg', `${name}=${options.buildArgs[name]}`);
   for (const [name, value] of Object.entries(options.labels ?? {})) args.push('--label', `${name}=${value}`);
+  for (const [name, value] of Object.entries(options.manifestAnnotations ?? {})) args.push('--annotation', `manifest:${name}=${value}`);
   for (const source of options.cacheFrom ?? []) args.push('--cache-from', source);
   for (const target of options.cacheTo ?? []) args.push('--cache-to', target);
   for (const secret of options.secrets ?? []) args.push('--secret', secret);

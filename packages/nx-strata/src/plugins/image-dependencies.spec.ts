@@ -19,6 +19,17 @@ const MONOREPO = {
   'images/api/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY dist/apps/api /app\n',
 };
 
+/** The monorepo with one layer, which copies sources only and says it packages `uses`. */
+const withUses = (uses: string[]) => ({
+  ...MONOREPO,
+  'images/api/strata.json': JSON.stringify(
+    { image: 'acme/api', context: '../..', layers: { app: { dockerfile: 'Dockerfile.assets', uses } } },
+    null,
+    2,
+  ),
+  'images/api/Dockerfile.assets': 'FROM busybox\nCOPY apps/api/src /src\n',
+});
+
 describe('images in the monorepo graph', () => {
   let root: string;
   afterEach(() => removeTempWorkspace(root));
@@ -125,16 +136,6 @@ describe('images in the monorepo graph', () => {
   });
 
   it('links a layer to the tasks it says it uses, and names a use that does not exist with its strata.json line', async () => {
-    const withUses = (uses: string[]) => ({
-      ...MONOREPO,
-      'images/api/strata.json': JSON.stringify(
-        { image: 'acme/api', context: '../..', layers: { app: { dockerfile: 'Dockerfile.assets', uses } } },
-        null,
-        2,
-      ),
-      'images/api/Dockerfile.assets': 'FROM busybox\nCOPY apps/api/src /src\n',
-    });
-
     root = createTempWorkspace(withUses(['util:build']));
     await expect(async () => createDependencies({}, graphOf(await inferImage()))).rejects.toThrow(
       /^images\/api\/strata\.json:\d+:\d+: layer "app" uses "util:build", but project "util" has no target "build"\n {2}→ use one of its targets: \(none\)/,
@@ -157,15 +158,6 @@ describe('images in the monorepo graph', () => {
   });
 
   it('refuses a layer that uses a task waiting for the layer itself, at the uses entry, with the path of the cycle', async () => {
-    const withUses = (uses: string[]) => ({
-      ...MONOREPO,
-      'images/api/strata.json': JSON.stringify(
-        { image: 'acme/api', context: '../..', layers: { app: { dockerfile: 'Dockerfile.assets', uses } } },
-        null,
-        2,
-      ),
-      'images/api/Dockerfile.assets': 'FROM busybox\nCOPY apps/api/src /src\n',
-    });
     // Its own aggregate target, which waits for every layer of the image.
     root = createTempWorkspace(withUses(['api-image:docker-build']));
     await expect(async () => createDependencies({}, graphOf(await inferImage()))).rejects.toThrow(

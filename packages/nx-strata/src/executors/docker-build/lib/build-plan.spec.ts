@@ -1,5 +1,6 @@
 import { normalizeOptions } from './normalize-options';
-import { pinnedRef, planBuild } from './build-plan';
+import { baseAnnotations, pinnedRef, planBuild } from './build-plan';
+import { buildxBuildArgs } from '../../../engines/buildx';
 
 const raw = {
   configFile: 'strata.json',
@@ -30,6 +31,22 @@ describe('planBuild', () => {
       progress: 'plain',
     });
     expect(pinnedRef(plan, { registry: 'localhost:5000/acme' }, 'sha256:ff')).toBe('localhost:5000/acme/acme/vision/ml@sha256:ff');
+  });
+
+  it("annotates the layer's manifest with its base: the parent's content tag and digest, or the local tag alone", () => {
+    const plan = planBuild(normalizeOptions(raw, '/ws', { STRATA_TRUST: 'trusted' }), 'a'.repeat(16), parent, '/tmp/m.json');
+    expect(plan.buildx.manifestAnnotations).toEqual({
+      'org.opencontainers.image.base.name': `localhost:5000/acme/acme/vision/base:strata-${'b'.repeat(16)}`,
+      'org.opencontainers.image.base.digest': `sha256:${'1'.repeat(64)}`,
+    });
+    expect(buildxBuildArgs(plan.buildx)).toEqual(
+      expect.arrayContaining(['--annotation', `manifest:org.opencontainers.image.base.digest=sha256:${'1'.repeat(64)}`]),
+    );
+    expect(baseAnnotations({ ...parent, ref: `acme/vision/base:strata-${'b'.repeat(16)}` })).toEqual({
+      'org.opencontainers.image.base.name': `acme/vision/base:strata-${'b'.repeat(16)}`,
+    });
+    // A root layer has no parent layer to name.
+    expect(planBuild(normalizeOptions(raw, '/ws', {}), 'c'.repeat(16), null, '/tmp/m.json').buildx.manifestAnnotations).toBeUndefined();
   });
 
   it('loads into the engine under a content tag in local mode, and STRATA_REGISTRY overrides the option', () => {

@@ -41,8 +41,20 @@ export function planBuild(
       pull: options.pull,
       noCache: options.noCache,
       progress: options.progress,
+      ...(parent ? { manifestAnnotations: baseAnnotations(parent) } : {}),
     },
   };
+}
+
+/**
+ * The OCI base-image annotations of a layer built on its parent (what rebase tools and update bots read): the parent's
+ * content-addressed tag and, in registry mode, its digest. Both follow from the parent's key, so they never change a
+ * layer whose parent is unchanged. Pure.
+ */
+export function baseAnnotations(parent: ParentImage): Record<string, string> {
+  const pinned = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(parent.ref);
+  if (!pinned) return { 'org.opencontainers.image.base.name': parent.ref };
+  return { 'org.opencontainers.image.base.name': `${pinned[1]}:strata-${parent.key}`, 'org.opencontainers.image.base.digest': pinned[2] };
 }
 
 /** What a child uses as its parent image: digest-pinned in registry mode, the content tag in local mode. */
