@@ -89,7 +89,7 @@ describe('per-directory layout, registry mode', () => {
     const run = workspace.nx(['run', 'platform:docker-build--ml--linux-amd64', '--dryRun', '--excludeTaskDependencies'], env);
     expect(run.exitCode).toBe(0);
     expect(run.output).toMatch(
-      /docker buildx build --platform linux\/amd64 --file images\/ml\/Dockerfile --tag 127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/ml:strata-[0-9a-f]{16} --build-arg BASE_IMAGE=127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/base@sha256:[0-9a-f]{64} --provenance=false --sbom=false --progress plain --push --metadata-file \S+ images\/ml/,
+      /docker buildx build --platform linux\/amd64 --file images\/ml\/Dockerfile --tag 127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/ml:strata-[0-9a-f]{16} --build-arg BASE_IMAGE=127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/base@sha256:[0-9a-f]{64} --annotation manifest:org\.opencontainers\.image\.base\.name=127\.0\.0\.1:\d+\/per-dir-\d+\/acme\/platform\/base:strata-[0-9a-f]{16} --annotation manifest:org\.opencontainers\.image\.base\.digest=sha256:[0-9a-f]{64} --provenance=false --sbom=false --progress plain --push --metadata-file \S+ images\/ml/,
     );
     expect(workspace.builtSince(started)).toEqual([]);
   });
