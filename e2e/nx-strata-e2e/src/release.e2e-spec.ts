@@ -48,7 +48,7 @@ describe('nx release', () => {
     expect(run.output).toContain('nx-strata: nx release publish: vision 1.2.0 (from nx release) through docker-publish--cpu, dry run');
     expect(run.output).toMatch(
       new RegExp(
-        `would run:\\ndocker buildx imagetools create --tag ${first.host}/acme/acme/vision:1\\.2\\.0-cpu ${build.host}/builds/acme/vision/app@sha256:[0-9a-f]{64} `,
+        `would run:\\ndocker buildx imagetools create (?:--annotation (?:'[^']*'|\\S+) )*--tag ${first.host}/acme/acme/vision:1\\.2\\.0-cpu ${build.host}/builds/acme/vision/app@sha256:[0-9a-f]{64} `,
       ),
     );
     expect(await first.tags(repository(first))).toEqual([]);

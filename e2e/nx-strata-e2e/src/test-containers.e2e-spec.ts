@@ -136,7 +136,16 @@ describe('docker-test leaves no containers behind', () => {
     expect(ended === undefined ? 'still running 60 s after SIGINT' : ended.exitCode).not.toBe(0);
     // The removal outlives the task (Nx ends its whole process tree): give it a moment.
     for (let waited = 0; ours().length && waited < 20_000; waited += 250) await sleep(250);
-    const left = ours();
+    let left = ours();
+    if (left.length) {
+      // Nx ended the task before its signal handler ran (seen once on a loaded Docker 26 runner): then the next
+      // docker-test on the machine must remove what the interrupted one left, its owner being gone.
+      console.warn(`Ctrl-C left ${left.length} test containers; the next run must remove them`);
+      configure({ healthcheck: false, smoke: [{ command: ['cat', '/etc/web-base'], output: '^web base' }] });
+      const next = workspace.nx(['run', TARGET, '--skip-nx-cache'], {}, { timeoutMs: 120_000 });
+      expect(next.output).toContain(`nx-strata: removed ${left.length} test container`);
+      left = ours();
+    }
     const details = left.length
       ? execFileSync(
           'docker',
