@@ -124,11 +124,14 @@ export function ciBranch(env: NodeJS.ProcessEnv = process.env): string | undefin
   );
 }
 
-/** `YYYYMMDD` in UTC of `at`: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible runs, else now. */
+/** When a publish happens: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible runs, else now. */
+export function publishTime(env: NodeJS.ProcessEnv = process.env, now = new Date()): Date {
+  return env.SOURCE_DATE_EPOCH !== undefined && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
+}
+
+/** `YYYYMMDD` in UTC of the publish time (see publishTime). */
 export function tagDate(env: NodeJS.ProcessEnv = process.env, now = new Date()): string {
-  const epoch =
-    env.SOURCE_DATE_EPOCH !== undefined && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
-  return epoch.toISOString().slice(0, 10).replace(/-/g, '');
+  return publishTime(env, now).toISOString().slice(0, 10).replace(/-/g, '');
 }
 
 /** The default tags: `{sha}` and `latest`, suffixed with the variant when the family declares variants. */

@@ -11,6 +11,7 @@ import { failed } from '../executor-result';
 import type { PublishRecord } from '../../model/publish-record';
 import { resolvePublishSources } from './lib/publish-sources';
 import { annotationFacts } from './lib/annotation-facts';
+import { gitOutput } from './lib/git-output';
 import { indexAnnotations } from '../../publish/oci-annotations';
 import { signArgv, signerOf } from '../../publish/signer';
 import { findProgram } from '../../scan/find-program';
@@ -62,7 +63,7 @@ export default async function dockerPublishExecutor(
       tags,
       values: {
         version: options.version,
-        sha: uses('sha') ? await gitShortSha(options.workspaceRoot) : undefined,
+        sha: uses('sha') ? await gitOutput(options.workspaceRoot, ['rev-parse', '--short', 'HEAD']) : undefined,
         branch: uses('branch') ? (ciBranch() ?? (await gitBranch(options.workspaceRoot))) : undefined,
         date: uses('date') ? tagDate() : undefined,
         variant: options.variant,
@@ -98,8 +99,6 @@ export default async function dockerPublishExecutor(
       `nx-strata: signing with ${signer.name}: ${lastLines(`${version.stdout}\n${version.stderr}`, 1) || `exit code ${version.exitCode}`}`,
     );
   }
-  // Pushed references not (yet) signed: what a failed signature leaves, named in its message.
-  const unsigned: string[] = [];
   const signedHere = new Set<string>();
   let signingFailure: string | undefined;
   for (const registry of [...new Set(operations.map((op) => op.registry))]) {
@@ -142,16 +141,15 @@ export default async function dockerPublishExecutor(
       );
       if (signer && !(digest && signedHere.has(`${op.repository}@${digest}`))) {
         const manifest = entry.manifests[entry.manifests.length - 1];
-        unsigned.push(`${op.repository}:{${op.tags.join(',')}}@${digest ?? '?'}`);
         const signed = digest ? await sign(signer, op.repository, digest, options.workspaceRoot) : 'its digest could not be read back';
         manifest.signed = signed === undefined;
         if (signed !== undefined) {
-          signingFailure = `signing ${op.repository}@${digest ?? '?'} with ${signer.name} failed: ${signed}`;
+          // Every earlier list was signed as it was pushed: this one alone is pushed and not signed.
+          signingFailure = `signing ${op.repository}@${digest ?? '?'} with ${signer.name} failed: ${signed}\nAlready pushed and not signed: ${op.repository}:{${op.tags.join(',')}}@${digest ?? '?'}.`;
           entry.ok = false;
           entry.error = signingFailure;
           break;
         }
-        unsigned.pop();
         signedHere.add(`${op.repository}@${digest}`);
         logger.info(`nx-strata: signed ${op.repository}@${digest} with ${signer.name}`);
       }
@@ -166,7 +164,7 @@ export default async function dockerPublishExecutor(
 
   if (signingFailure)
     return failed(
-      `${signingFailure}\nAlready pushed and not signed: ${unsigned.join(', ')}.\n  → fix the signer (its login, key or OIDC token: id-token: write) and publish again: the same digests are signed then`,
+      `${signingFailure}\n  → fix the signer (its login, key or OIDC token: id-token: write) and publish again: the same digests are signed then`,
     );
   const failedRequired = record.registries.filter((entry) => !entry.ok && !entry.optional);
   const failedOptional = record.registries.filter((entry) => !entry.ok && entry.optional);
@@ -242,12 +240,6 @@ async function publishedManifest(
 
 /** The checked-out branch, or undefined on a detached HEAD. */
 async function gitBranch(cwd: string): Promise<string | undefined> {
-  const result = await execCommand('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd });
-  const branch = result.stdout.trim();
-  return result.exitCode === 0 && branch && branch !== 'HEAD' ? branch : undefined;
-}
-
-async function gitShortSha(cwd: string): Promise<string | undefined> {
-  const result = await execCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd });
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  const branch = await gitOutput(cwd, ['rev-parse', '--abbrev-ref', 'HEAD']);
+  return branch && branch !== 'HEAD' ? branch : undefined;
 }

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
-import { execCommand } from '../../engines/exec-command';
 import { releaseTagPatterns, versionFromTags, type ReleaseConfig } from '../../release/release-tag';
 import dockerPublishExecutor from '../docker-publish/executor';
+import { gitOutput } from '../docker-publish/lib/git-output';
 import type { DockerPublishExecutorOptions } from '../docker-publish/schema';
 import { failed, type ExecutorResult } from '../executor-result';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
@@ -59,14 +59,7 @@ async function releaseVersion(options: ReleasePublishExecutorOptions, context: E
   if (handedOver)
     return handedOver.newVersion ? { kind: 'version', version: handedOver.newVersion, source: 'from nx release' } : { kind: 'none' };
   if (process.env.STRATA_VERSION) return { kind: 'version', version: process.env.STRATA_VERSION, source: 'STRATA_VERSION' };
-  const listed = await execCommand('git', ['tag', '--points-at', 'HEAD'], { cwd: context.root, timeoutMs: 30_000 });
-  const tags =
-    listed.exitCode === 0
-      ? listed.stdout
-          .split('\n')
-          .map((tag) => tag.trim())
-          .filter(Boolean)
-      : [];
+  const tags = ((await gitOutput(context.root, ['tag', '--points-at', 'HEAD'])) ?? '').split('\n').filter(Boolean);
   const patterns = releaseTagPatterns((context.nxJsonConfiguration as { release?: ReleaseConfig } | undefined)?.release);
   const version = versionFromTags(tags, patterns, project);
   return version ? { kind: 'version', version, source: 'release tag at HEAD' } : { kind: 'unknown', tags, patterns };

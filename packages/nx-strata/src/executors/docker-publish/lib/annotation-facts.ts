@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { execCommand } from '../../../engines/exec-command';
 import { sourceUrl, type AnnotationFacts } from '../../../publish/oci-annotations';
+import { publishTime } from '../../../publish/tag-templates';
+import { gitOutput } from './git-output';
 
 /**
  * What the workspace says about the release, for the manifest lists' OCI annotations: the repository (CI variables,
@@ -12,19 +13,14 @@ export async function annotationFacts(
   input: { workspaceRoot: string; configFile: string; image: string; version?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AnnotationFacts> {
-  const git = async (args: string[]) => {
-    const result = await execCommand('git', args, { cwd: input.workspaceRoot, timeoutMs: 30_000 });
-    return result.exitCode === 0 ? result.stdout.trim() : undefined;
-  };
-  const [revision, remote] = [await git(['rev-parse', 'HEAD']), await git(['remote', 'get-url', 'origin'])];
-  const epoch =
-    env.SOURCE_DATE_EPOCH !== undefined && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? Number(env.SOURCE_DATE_EPOCH) * 1000 : Date.now();
+  const revision = await gitOutput(input.workspaceRoot, ['rev-parse', 'HEAD']);
+  const remote = await gitOutput(input.workspaceRoot, ['remote', 'get-url', 'origin']);
   const pkg = projectPackage(join(input.workspaceRoot, posix.dirname(input.configFile), 'package.json'));
   return {
     source: sourceUrl(env, remote),
     ...(revision && /^[0-9a-f]{40,64}$/.test(revision) ? { revision } : {}),
     ...(input.version ? { version: input.version } : {}),
-    created: new Date(epoch).toISOString(),
+    created: publishTime(env).toISOString(),
     image: input.image,
     ...pkg,
   };
