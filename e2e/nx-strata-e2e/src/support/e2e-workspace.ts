@@ -254,6 +254,9 @@ const NX_ENV = {
   NX_NO_CLOUD: 'true',
   NX_TUI: 'false',
   NX_SKIP_LOG_GROUPING: 'true',
+  // Full task output whatever the machine says about itself (an agent or CI default collapses successful tasks):
+  // commands that take no --outputStyle (nx release publish, generators) read this.
+  NX_DEFAULT_OUTPUT_STYLE: 'static',
   FORCE_COLOR: '0',
   STRATA_TRUST: 'trusted',
 };
