@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2EWorkspace, expectSuccess, runInImage } from './support/e2e-workspace';
+import { rawManifest, platformOf } from './support/oci-manifest';
 import { FIXTURES, VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
@@ -16,20 +17,6 @@ if (process.env.STRATA_E2E_ENGINE !== 'containerd')
   throw new Error('the containerd-engine suite runs on the containerd engine only: STRATA_E2E_ENGINE=containerd (tools/test.sh does)');
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-
-interface IndexEntry {
-  mediaType: string;
-  digest: string;
-  platform?: { os: string; architecture: string };
-  annotations?: Record<string, string>;
-}
-
-/** The raw manifest (or index) a registry serves for a reference. */
-function rawManifest(ref: string): { mediaType: string; manifests?: IndexEntry[] } {
-  return JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${ref}`], { encoding: 'utf8' }));
-}
-
-const platformOf = (entry: IndexEntry) => `${entry.platform?.os}/${entry.platform?.architecture}`;
 
 describe('containerd engine: provenance chained and published', () => {
   let registry: TestRegistry;

@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
-import { VISION_EXAMPLE } from './support/paths';
+import { NpmRegistryStandIn } from './support/npm-registry-stand-in';
+import { platformOf, rawManifest } from './support/oci-manifest';
+import { FIXTURES, VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
 /**
@@ -94,6 +99,181 @@ describe('nx release', () => {
     for (const tag of ['1.2-cpu', '1-cpu', 'latest-cpu'])
       expect({ tag, digest: await first.digest(repository(first), tag) }).toEqual({ tag, digest: released });
     expect(workspace.git('tag', '--list').trim().split('\n').sort()).toEqual(['v1.2.0', 'v1.3.0-rc.1']);
+  });
+});
+
+/**
+ * A mixed release group as teams have it: the image and a JS package versioned together (one fixed group, one tag),
+ * on Nx 23 with @nx/js (whose version actions and publish the JS package gets, as ours go to the image). The package
+ * publishes to a stand-in npm registry (its scope's registry in .npmrc, with a token for that host only).
+ */
+const CONTAINERD = process.env.STRATA_E2E_ENGINE === 'containerd';
+
+describe('nx release: an image and a JS package in one release group (Nx 23, @nx/js)', () => {
+  let build: TestRegistry;
+  let first: TestRegistry;
+  let second: TestRegistry;
+  let npm: NpmRegistryStandIn;
+  let workspace: E2EWorkspace;
+  let env: NodeJS.ProcessEnv;
+  const signLog = () => join(workspace.root, 'sign-calls.log');
+
+  beforeAll(async () => {
+    [build, first, second] = await Promise.all([TestRegistry.start(), TestRegistry.start(), TestRegistry.start()]);
+    npm = await NpmRegistryStandIn.start('e2e-npm-token');
+    workspace = E2EWorkspace.forUser(
+      (root) => {
+        cpSync(VISION_EXAMPLE, root, {
+          recursive: true,
+          filter: (source) => !/[/\\](node_modules|dist|\.nx|package\.json|nx\.json|\.gitignore)$/.test(source),
+        });
+        const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+        manifest.workspaces = ['packages/*'];
+        manifest.devDependencies['@nx/js'] = '23.3.1';
+        writeFileSync(join(root, 'package.json'), JSON.stringify(manifest, null, 2));
+        mkdirSync(join(root, 'packages/client'), { recursive: true });
+        writeFileSync(
+          join(root, 'packages/client/package.json'),
+          JSON.stringify({ name: '@acme/vision-client', version: '1.0.0', main: 'index.js' }, null, 2),
+        );
+        writeFileSync(join(root, 'packages/client/index.js'), 'module.exports = { model: "vision" };\n');
+        const host = npm.url.replace(/^http:/, '');
+        writeFileSync(join(root, '.npmrc'), `@acme:registry=${npm.url}\n${host}:_authToken=e2e-npm-token\n`);
+        writeFileSync(
+          join(root, 'nx.json'),
+          JSON.stringify(
+            {
+              plugins: [{ plugin: 'nx-strata', options: {} }],
+              // Docker 26 (containerd store) pushes each layer as an index with its provenance; the classic store cannot.
+              ...(CONTAINERD ? { targetDefaults: { 'nx-strata:docker-build': { options: { provenance: 'min' } } } } : {}),
+              release: {
+                groups: {
+                  vision: {
+                    projects: ['vision', '@acme/vision-client'],
+                    projectsRelationship: 'fixed',
+                    releaseTag: { pattern: 'v{version}' },
+                  },
+                },
+                version: { currentVersionResolver: 'git-tag', fallbackCurrentVersionResolver: 'disk' },
+                changelog: { workspaceChangelog: { createRelease: false } },
+              },
+            },
+            null,
+            2,
+          ),
+        );
+        const config = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8'));
+        config.publish = {
+          registries: [`${first.host}/acme`, `${second.host}/mirror`],
+          tags: ['{version}-{variant}', '{major}.{minor}-{variant}', '{major}-{variant}', 'latest-{variant}'],
+          sign: { command: ['node', 'tools/sign.mjs', '{image}', '{digest}'], name: 'stand-in' },
+          annotations: { 'org.opencontainers.image.description': 'Vision inference, layered' },
+        };
+        writeFileSync(join(root, 'strata.json'), JSON.stringify(config, null, 2));
+        mkdirSync(join(root, 'tools'), { recursive: true });
+        writeFileSync(join(root, 'tools/sign.mjs'), readFileSync(join(FIXTURES, 'signer/sign.mjs'), 'utf8'));
+      },
+      { nx: '23.3.1' },
+    );
+    writeFileSync(join(workspace.root, '.gitignore'), 'node_modules\n.nx\ndist\nsign-calls.log\n');
+    workspace.commitAll('an image and a JS package, released together');
+    env = { STRATA_REGISTRY: `${build.host}/builds`, STRATA_TRUST: 'trusted', STRATA_VERSION: '', SIGN_LOG: signLog() };
+  });
+  afterAll(async () => {
+    workspace?.remove();
+    await Promise.all([build, first, second].map((registry) => registry?.destroy()));
+    npm?.close();
+  });
+
+  test('nx release --dry-run versions both, runs both publish steps as dry runs: nothing pushed, signed, written or tagged', async () => {
+    const run = workspace.nx(['release', '1.2.0', '--first-release', '--dry-run', '--yes'], env);
+    expectSuccess(run);
+    expect(run.output).toContain('@acme/vision-client ✍️  New version 1.2.0 written to manifest: packages/client/package.json');
+    expect(publishPart(run.output)).toContain(
+      'nx-strata: nx release publish: vision 1.2.0 (from nx release) through docker-publish--cuda, dry run',
+    );
+    expect(run.output).toMatch(/> nx run @acme\/vision-client:nx-release-publish[\s\S]*@acme\/vision-client@X\.X\.X-dry-run/);
+    expect(await first.tags('acme/acme/vision')).toEqual([]);
+    expect(npm.published()).toEqual([]);
+    expect(existsSync(signLog())).toBe(false);
+    expect(JSON.parse(workspace.read('packages/client/package.json')).version).toBe('1.0.0');
+    expect(workspace.git('tag', '--list').trim()).toBe('');
+  });
+
+  test('nx release 1.2.0 versions the package and the image under one tag; nx release publish publishes both, and builds nothing', async () => {
+    expectSuccess(workspace.nx(['release', '1.2.0', '--first-release', '--skip-publish'], env));
+    expect(workspace.git('tag', '--points-at', 'HEAD').trim()).toBe('v1.2.0');
+    expect(JSON.parse(workspace.read('packages/client/package.json')).version).toBe('1.2.0');
+    expect(workspace.read('CHANGELOG.md')).toContain('## 1.2.0');
+
+    rmSync(signLog(), { force: true });
+    const started = Date.now();
+    const publish = workspace.nx(['release', 'publish'], env);
+    expectSuccess(publish);
+    expect(npm.published()).toEqual([
+      { name: '@acme/vision-client', versions: ['1.2.0'], distTags: { latest: '1.2.0' }, authorized: true },
+    ]);
+    expect(workspace.builtSince(started)).toEqual([]);
+    expect(publishPart(publish.output)).toContain(
+      'nx-strata: nx release publish: vision 1.2.0 (release tag at HEAD) through docker-publish--cpu',
+    );
+    const signed: string[][] = [];
+    for (const variant of ['cpu', 'cuda']) {
+      const digest = await first.digest('acme/acme/vision', `1.2.0-${variant}`);
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      for (const [registry, repository] of [
+        [first, 'acme/acme/vision'],
+        [second, 'mirror/acme/vision'],
+      ] as const) {
+        for (const tag of ['1.2.0', '1.2', '1', 'latest'].map((version) => `${version}-${variant}`))
+          expect({ tag, digest: await registry.digest(repository, tag) }).toEqual({ tag, digest });
+        signed.push([`${registry.host}/${repository}`, digest!]);
+      }
+    }
+    // The stand-in signer ran once per manifest list per registry, with the list's digest.
+    const calls = readFileSync(signLog(), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as string[]);
+    expect(calls.sort()).toEqual(signed.sort());
+  });
+
+  test('each registry holds the same list for 1.2.0: both platforms, the release annotations, each platform names its base, with its provenance (Docker 26)', () => {
+    const refs = [`${first.host}/acme/acme/vision:1.2.0-cpu`, `${second.host}/mirror/acme/vision:1.2.0-cpu`];
+    const [list, mirrored] = refs.map(rawManifest);
+    expect(mirrored).toEqual(list);
+    const images = list.manifests!.filter((entry) => platformOf(entry) !== 'unknown/unknown');
+    expect(images.map(platformOf).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    if (!CONTAINERD) {
+      // The classic store pushes plain Docker manifests: the list is a Docker manifest list, which has no annotations.
+      expect(list.mediaType).toBe('application/vnd.docker.distribution.manifest.list.v2+json');
+      return;
+    }
+    expect(list.annotations).toMatchObject({
+      'org.opencontainers.image.version': '1.2.0',
+      'org.opencontainers.image.revision': workspace.git('rev-parse', 'HEAD').trim(),
+      'org.opencontainers.image.title': 'vision',
+      'org.opencontainers.image.description': 'Vision inference, layered',
+    });
+    for (const image of images) {
+      const platform = platformOf(image).replace('/', '-');
+      const ml = workspace.record('cpu', 'ml', platform)!;
+      expect({ platform, annotations: rawManifest(`${first.host}/acme/acme/vision@${image.digest}`).annotations }).toEqual({
+        platform,
+        annotations: {
+          'org.opencontainers.image.base.name': `${build.host}/builds/acme/vision/ml:strata-${ml.key}`,
+          'org.opencontainers.image.base.digest': ml.digest,
+        },
+      });
+      const attestation = list.manifests!.find((entry) => entry.annotations?.['vnd.docker.reference.digest'] === image.digest);
+      expect({ platform, attestation: attestation && platformOf(attestation) }).toEqual({ platform, attestation: 'unknown/unknown' });
+    }
+    for (const ref of refs) {
+      const provenance = JSON.parse(
+        execFileSync('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Provenance}}'], { encoding: 'utf8' }),
+      ) as Record<string, { SLSA?: unknown }>;
+      expect({ ref, platforms: Object.keys(provenance).sort() }).toEqual({ ref, platforms: ['linux/amd64', 'linux/arm64'] });
+    }
   });
 });
 
