@@ -148,7 +148,7 @@ describe('nx release: an image and a JS package in one release group (Nx 23, @nx
               ...(CONTAINERD ? { targetDefaults: { 'nx-strata:docker-build': { options: { provenance: 'min' } } } } : {}),
               release: {
                 groups: {
-                  vision: {
+                  shipped: {
                     projects: ['vision', '@acme/vision-client'],
                     projectsRelationship: 'fixed',
                     releaseTag: { pattern: 'v{version}' },
@@ -175,7 +175,8 @@ describe('nx release: an image and a JS package in one release group (Nx 23, @nx
       },
       { nx: '23.3.1' },
     );
-    writeFileSync(join(workspace.root, '.gitignore'), 'node_modules\n.nx\ndist\nsign-calls.log\n');
+    // As create-nx-workspace writes it: .nx/version-plans is committed.
+    writeFileSync(join(workspace.root, '.gitignore'), 'node_modules\n.nx/cache\n.nx/workspace-data\ndist\nsign-calls.log\n');
     workspace.commitAll('an image and a JS package, released together');
     env = { STRATA_REGISTRY: `${build.host}/builds`, STRATA_TRUST: 'trusted', STRATA_VERSION: '', SIGN_LOG: signLog() };
   });
@@ -274,6 +275,30 @@ describe('nx release: an image and a JS package in one release group (Nx 23, @nx
       ) as Record<string, { SLSA?: unknown }>;
       expect({ ref, platforms: Object.keys(provenance).sort() }).toEqual({ ref, platforms: ['linux/amd64', 'linux/arm64'] });
     }
+  });
+
+  test('with version plans, nx release takes the bump from the plan: 1.3.0 for both, published with no build, latest moved', async () => {
+    const nxJson = JSON.parse(workspace.read('nx.json'));
+    nxJson.release.groups.shipped.versionPlans = true;
+    workspace.write('nx.json', JSON.stringify(nxJson, null, 2));
+    workspace.write('.nx/version-plans/faster-model.md', '---\nshipped: minor\n---\n\nA faster model.\n');
+    workspace.commitAll('chore: version plans, and a plan for the next release');
+
+    const started = Date.now();
+    const run = workspace.nx(['release', '--yes'], env);
+    expectSuccess(run);
+    expect(workspace.git('tag', '--points-at', 'HEAD').trim()).toBe('v1.3.0');
+    expect(JSON.parse(workspace.read('packages/client/package.json')).version).toBe('1.3.0');
+    expect(workspace.read('CHANGELOG.md')).toContain('A faster model.');
+    expect(existsSync(join(workspace.root, '.nx/version-plans/faster-model.md'))).toBe(false);
+    expect(publishPart(run.output)).toContain('nx-strata: nx release publish: vision 1.3.0 (from nx release) through docker-publish--cpu');
+    expect(workspace.builtSince(started)).toEqual([]);
+    expect(npm.published().map((entry) => entry.versions)).toEqual([['1.2.0'], ['1.3.0']]);
+    const released = await first.digest('acme/acme/vision', '1.3.0-cpu');
+    expect(released).toMatch(/^sha256:/);
+    for (const tag of ['1.3-cpu', '1-cpu', 'latest-cpu'])
+      expect({ tag, digest: await second.digest('mirror/acme/vision', tag) }).toEqual({ tag, digest: released });
+    expect(await first.digest('acme/acme/vision', '1.2-cpu')).not.toBe(released);
   });
 });
 
