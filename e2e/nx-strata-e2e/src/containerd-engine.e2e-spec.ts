@@ -82,6 +82,12 @@ describe('containerd engine: provenance chained and published', () => {
       'org.opencontainers.image.base.name': `${registry.host}/prov/acme/vision/ml:strata-${ml.key}`,
       'org.opencontainers.image.base.digest': ml.digest,
     });
+    // A root layer names the external image its Dockerfile starts from (by tag: the FROM line pins no digest).
+    const base = workspace.record('cpu', 'base', 'linux-arm64')!;
+    const baseImage = rawManifest(base.parentRef).manifests!.find((entry) => platformOf(entry) === 'linux/arm64')!;
+    expect(rawManifest(`${registry.host}/prov/acme/vision/base@${baseImage.digest}`).annotations).toEqual({
+      'org.opencontainers.image.base.name': 'strata-fixtures/busybox:arm64',
+    });
     expect(ml.parentRef).toBe(`${registry.host}/prov/acme/vision/ml@${ml.digest}`);
     expect(runInImage(app.parentRef, 'linux/arm64', ['-m'], 'uname')).toBe('aarch64');
   });

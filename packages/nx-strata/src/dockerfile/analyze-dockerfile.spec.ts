@@ -19,6 +19,26 @@ describe('analyzeDockerfile', () => {
     expect(analyze(text).externalImages).toEqual([{ ref: 'python:3.11-slim', line: 1, pinned: false }]);
   });
 
+  it('names the external image the built stage starts from, through FROM <stage>, and none for the parent or scratch', () => {
+    const text = [
+      'FROM golang:1.22 AS build',
+      'FROM python:3.11-slim AS deps',
+      'COPY --from=build /app /app',
+      'FROM deps AS runtime',
+      'COPY --from=alpine:3.20 /etc/os-release /x',
+      'FROM scratch AS empty',
+    ].join('\n');
+    expect(analyze(text, { target: 'runtime' }).baseImage).toEqual({ ref: 'python:3.11-slim', line: 2, pinned: false });
+    expect(analyze(text, { target: 'build' }).baseImage).toEqual({ ref: 'golang:1.22', line: 1, pinned: false });
+    expect(analyze(text).baseImage).toBeUndefined();
+    expect(analyze('ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS base\nFROM base\n').baseImage).toBeUndefined();
+    expect(analyze('ARG PY=3.12\nFROM python:${PY}@sha256:' + 'a'.repeat(64) + '\n').baseImage).toEqual({
+      ref: `python:3.12@sha256:${'a'.repeat(64)}`,
+      line: 2,
+      pinned: true,
+    });
+  });
+
   it('reads only stages reachable from --target', () => {
     const text = [
       'FROM alpine:3.20 AS deps',

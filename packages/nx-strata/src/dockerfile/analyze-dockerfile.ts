@@ -34,6 +34,11 @@ export interface DockerfileAnalysis {
   contextSources: ContextSource[];
   /** Images from outside this Dockerfile that reachable stages start from or copy from. */
   externalImages: ExternalImage[];
+  /**
+   * The external image the built stage starts from (following `FROM <stage>`): what the image's base annotations name.
+   * Undefined when it starts from the parent layer or `scratch`.
+   */
+  baseImage?: ExternalImage;
   warnings: string[];
 }
 
@@ -79,6 +84,7 @@ export function analyzeDockerfile(model: DockerfileModel, options: AnalyzeOption
   const analysis: DockerfileAnalysis = {
     contextSources: ordered.flatMap((index) => walked[index].contextSources),
     externalImages: ordered.flatMap((index) => walked[index].externalImages),
+    baseImage: walked[rootStageOf(walked, targetIndex)].baseImage,
     warnings: ordered.flatMap((index) => walked[index].warnings),
   };
   if (parentArg) {
@@ -87,11 +93,19 @@ export function analyzeDockerfile(model: DockerfileModel, options: AnalyzeOption
       ordered.filter((i) => referencesVariable(model.stages[i].from, parentArg)).map((i) => model.stages[i].line),
     );
     analysis.externalImages = analysis.externalImages.filter((image) => !parentFromLines.has(image.line));
+    if (analysis.baseImage && parentFromLines.has(analysis.baseImage.line)) delete analysis.baseImage;
   }
   // One entry per image, at the first line that names it (several FROM lines often share a base).
   const seen = new Set<string>();
   analysis.externalImages = analysis.externalImages.filter((image) => !seen.has(image.ref) && seen.add(image.ref));
   return analysis;
+}
+
+/** The stage a chain of `FROM <stage>` from `index` ends at (stages only name earlier ones, so it ends). */
+function rootStageOf(walked: WalkedStage[], index: number): number {
+  let current = index;
+  while (walked[current].baseStage !== undefined) current = walked[current].baseStage!;
+  return current;
 }
 
 interface WalkContext {
@@ -106,6 +120,10 @@ interface WalkContext {
 }
 
 interface WalkedStage {
+  /** The earlier stage this one starts from (`FROM <stage>`), if any. */
+  baseStage?: number;
+  /** The external image this one starts from (`FROM <image>`), if any. */
+  baseImage?: ExternalImage;
   stageDependencies: number[];
   contextSources: ContextSource[];
   externalImages: ExternalImage[];
@@ -119,6 +137,7 @@ function walkStage(stage: Stage, context: WalkContext): WalkedStage {
   const base = expandVariables(stage.from, globalScope).trim();
   const baseStage = stageIndexByName.get(base.toLowerCase());
   if (baseStage !== undefined) {
+    result.baseStage = baseStage;
     result.stageDependencies.push(baseStage);
     result.env = new Map(walked[baseStage].env);
   } else if (base === '') {
@@ -129,7 +148,8 @@ function walkStage(stage: Stage, context: WalkContext): WalkedStage {
       hint: 'give the ARG a default or pass it as a build arg (a child layer gets its parent through parentArg)',
     });
   } else if (base.toLowerCase() !== 'scratch') {
-    result.externalImages.push({ ref: base, line: stage.line, pinned: base.includes('@sha256:') });
+    result.baseImage = { ref: base, line: stage.line, pinned: base.includes('@sha256:') };
+    result.externalImages.push(result.baseImage);
   }
 
   const args = new Map<string, string>();

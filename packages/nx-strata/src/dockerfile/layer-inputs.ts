@@ -26,6 +26,8 @@ export interface LayerInputs {
   /** Context sources that match nothing (docker would fail). */
   missing: string[];
   externalImages: ExternalImage[];
+  /** The external image the built stage starts from, when it is not the parent layer or scratch. */
+  baseImage?: ExternalImage;
   warnings: string[];
 }
 
@@ -86,6 +88,7 @@ export function computeLayerInputs(task: LayerBuildSettings, model: DockerfileMo
     sources: [...new Set(analysis.contextSources.map((source) => toWorkspace(source.path)))].sort(),
     missing: reads.missing,
     externalImages: analysis.externalImages,
+    baseImage: analysis.baseImage,
     warnings: [
       ...analysis.warnings,
       ...sentByAccident(task.context, summary.git, reads.excludedReached.map(toWorkspace), dockerignore),

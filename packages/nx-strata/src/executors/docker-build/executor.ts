@@ -57,7 +57,7 @@ export async function runLayerTask(
   try {
     const prepared = await prepareLayer(options, project, label, graphOutputs(context.projectGraph), log);
     if (!prepared.ok) return failed(prepared.message, log);
-    const { parent, key } = prepared;
+    const { parent, key, inputs } = prepared;
     const attestations = await resolveAttestations(options, log);
     const conflict = namespaceConflict(options.namespaces, options.image);
     if (conflict)
@@ -77,6 +77,7 @@ export async function runLayerTask(
       parent,
       join(workdir, 'metadata.json'),
       attestations,
+      inputs.baseImage,
     );
     const started = Date.now();
     const check = await checkRegistry(options, key.key, parent, project, log);

@@ -45,8 +45,30 @@ describe('planBuild', () => {
     expect(baseAnnotations({ ...parent, ref: `acme/vision/base:strata-${'b'.repeat(16)}` })).toEqual({
       'org.opencontainers.image.base.name': `acme/vision/base:strata-${'b'.repeat(16)}`,
     });
-    // A root layer has no parent layer to name.
+    // A root layer from scratch has no base to name.
     expect(planBuild(normalizeOptions(raw, '/ws', {}), 'c'.repeat(16), null, '/tmp/m.json').buildx.manifestAnnotations).toBeUndefined();
+  });
+
+  it('annotates a root layer with the external image it starts from, and its digest only when the FROM line pins it', () => {
+    const root = (ref: string) =>
+      planBuild(normalizeOptions(raw, '/ws', {}), 'c'.repeat(16), null, '/tmp/m.json', undefined, {
+        ref,
+        line: 1,
+        pinned: ref.includes('@'),
+      }).buildx.manifestAnnotations;
+    expect(root('python:3.11-slim')).toEqual({ 'org.opencontainers.image.base.name': 'python:3.11-slim' });
+    expect(root(`python:3.11-slim@sha256:${'2'.repeat(64)}`)).toEqual({
+      'org.opencontainers.image.base.name': 'python:3.11-slim',
+      'org.opencontainers.image.base.digest': `sha256:${'2'.repeat(64)}`,
+    });
+    // A layer with a parent names the parent, whatever else its Dockerfile starts from.
+    expect(
+      planBuild(normalizeOptions(raw, '/ws', {}), 'c'.repeat(16), parent, '/tmp/m.json', undefined, {
+        ref: 'alpine:3.20',
+        line: 1,
+        pinned: false,
+      }).buildx.manifestAnnotations?.['org.opencontainers.image.base.name'],
+    ).toBe(`localhost:5000/acme/acme/vision/base:strata-${'b'.repeat(16)}`);
   });
 
   it('loads into the engine under a content tag in local mode, and STRATA_REGISTRY overrides the option', () => {

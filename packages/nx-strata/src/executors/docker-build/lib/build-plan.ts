@@ -1,3 +1,4 @@
+import type { ExternalImage } from '../../../dockerfile/analyze-dockerfile';
 import type { BuildxBuildOptions } from '../../../engines/buildx';
 import type { Attestations } from './attestations';
 import type { NormalizedDockerBuildOptions } from './normalize-options';
@@ -17,6 +18,7 @@ export function planBuild(
   parent: ParentImage | null,
   metadataFile: string,
   attestations: Attestations = { provenance: false, sbom: false },
+  externalBase?: ExternalImage,
 ): BuildPlan {
   const repository = options.registry ? `${options.registry}/${options.image}/${options.layer}` : `${options.image}/${options.layer}`;
   const tag = `${repository}:strata-${key}`;
@@ -41,7 +43,11 @@ export function planBuild(
       pull: options.pull,
       noCache: options.noCache,
       progress: options.progress,
-      ...(parent ? { manifestAnnotations: baseAnnotations(parent) } : {}),
+      ...(parent
+        ? { manifestAnnotations: baseAnnotations(parent) }
+        : externalBase
+          ? { manifestAnnotations: externalBaseAnnotations(externalBase) }
+          : {}),
     },
   };
 }
@@ -55,6 +61,18 @@ export function baseAnnotations(parent: ParentImage): Record<string, string> {
   const pinned = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(parent.ref);
   if (!pinned) return { 'org.opencontainers.image.base.name': parent.ref };
   return { 'org.opencontainers.image.base.name': `${pinned[1]}:strata-${parent.key}`, 'org.opencontainers.image.base.digest': pinned[2] };
+}
+
+/**
+ * The base annotations of a root layer, from the external image its Dockerfile starts from: the reference as written
+ * (after ARG expansion) and, when the FROM line pins it, its digest. An image named by tag alone gets no digest: the
+ * engine's local ID is not a registry digest, and asking the registry would make the image depend on when it was built.
+ * Pure.
+ */
+export function externalBaseAnnotations(image: ExternalImage): Record<string, string> {
+  const pinned = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(image.ref);
+  if (!pinned) return { 'org.opencontainers.image.base.name': image.ref };
+  return { 'org.opencontainers.image.base.name': pinned[1], 'org.opencontainers.image.base.digest': pinned[2] };
 }
 
 /** What a child uses as its parent image: digest-pinned in registry mode, the content tag in local mode. */
