@@ -11,9 +11,10 @@ commands:
   inspect [strata.json] [--json]     list every layer task: parent, platform, Dockerfile, exact inputs, current key
   inspect --why <target>             which inputs changed since that layer task last built
   inspect --binaries [--json]        every (binary, platform) and whether this host can build it
-  matrix [--base <ref>] [--head <ref>] [--runner <label>] [--arm64-runner <label>]
+  matrix [--base <ref>] [--head <ref>] [--runner <label>] [--arm64-runner <label>] [--format json|gitlab]
                                      print {"include":[...]} of the (project, platform) pairs a change affects, for a
-                                     CI matrix (base: nx.json defaultBase or main; head: HEAD)
+                                     CI matrix (base: nx.json defaultBase or main; head: HEAD); --format gitlab prints
+                                     them as the jobs of a GitLab child pipeline (labels are then runner tags)
   report [--markdown <file|->] [--html <file|->] [--last <runs>] [--history-dir <dir>]
                                      the build history: hit rate, time spent and saved, slowest layers, by platform
                                      and variant; Markdown for a CI job summary; a self-contained HTML page with charts
@@ -63,6 +64,7 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
         head: flags.values.get('head'),
         runner: flags.values.get('runner'),
         arm64Runner: flags.values.get('arm64-runner'),
+        format: flags.values.get('format'),
         out,
       });
     case 'report':
@@ -100,7 +102,7 @@ export async function main(argv: string[], out: (text: string) => void = (text) 
 /** Every command and the flags it takes (generated CI files are checked against this). */
 export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   inspect: ['json', 'why', 'binaries'],
-  matrix: ['base', 'head', 'runner', 'arm64-runner'],
+  matrix: ['base', 'head', 'runner', 'arm64-runner', 'format'],
   report: ['markdown', 'html', 'last', 'history-dir'],
   gc: ['delete'],
   'cache-server': ['port', 'host', 'storage', 'max-upload-mb'],

@@ -7,6 +7,7 @@ import {
 } from '../model/target-names';
 import { ciValueProblem, type CiValueKind } from '../config/ci-values';
 import { affectedTasks } from './affected-tasks';
+import { gitlabChildJobs } from './gitlab-child-pipeline';
 import { openWorkspace } from './workspace';
 
 /** One CI job: every affected layer of one project for one platform. */
@@ -30,7 +31,7 @@ export interface MatrixEntry {
 }
 
 export interface MatrixRunners {
-  /** Runner for linux/amd64 (and any platform without its own). @default "ubuntu-latest" */
+  /** Runner for linux/amd64 (and any platform without its own); '' for none (a GitLab job without tags). @default "ubuntu-latest" */
   runner?: string;
   /** Native runner for linux/arm64 (e.g. "ubuntu-24.04-arm"); without it arm64 runs under QEMU on `runner`. */
   arm64Runner?: string;
@@ -79,7 +80,7 @@ export function unsafeMatrixValues(entries: MatrixEntry[]): string[] {
     const checks: Array<[CiValueKind, string]> = [
       ['project name', entry.project],
       ['platform', entry.platform],
-      ['runner label', entry.runner],
+      ...(entry.runner ? [['runner label', entry.runner] as [CiValueKind, string]] : []),
       ['target name', entry.target],
       ...entry.verify.split(',').map((target): [CiValueKind, string] => ['target name', target]),
     ];
@@ -91,8 +92,13 @@ export function unsafeMatrixValues(entries: MatrixEntry[]): string[] {
   return [...problems];
 }
 
+/** What `nx-strata matrix` prints: a GitHub Actions matrix (JSON) or the jobs of a GitLab child pipeline (YAML). */
+export type MatrixFormat = 'json' | 'gitlab';
+
 export interface MatrixCommand extends MatrixRunners {
   cwd: string;
+  /** @default "json" */
+  format?: string;
   /** @default the nx.json defaultBase, else "main" */
   base?: string;
   /** @default "HEAD" */
@@ -100,14 +106,33 @@ export interface MatrixCommand extends MatrixRunners {
   out: (text: string) => void;
 }
 
-/** `nx-strata matrix`: prints `{"include":[...]}` for a GitHub Actions matrix (empty when nothing is affected). */
+/**
+ * `nx-strata matrix`: the affected (project, platform) pairs, as `{"include":[...]}` for a GitHub Actions matrix, or
+ * with `--format gitlab` as the jobs of a GitLab child pipeline (see gitlab-child-pipeline.ts). Empty when nothing is
+ * affected.
+ */
 export async function matrix(command: MatrixCommand): Promise<number> {
+  const format = command.format ?? 'json';
+  if (format !== 'json' && format !== 'gitlab') {
+    command.out(`nx-strata matrix: --format ${JSON.stringify(format.slice(0, 40))} is not one of json, gitlab`);
+    return 2;
+  }
   const { workspaceRoot, nxJson, pluginOptions, configFiles, family } = openWorkspace(command.cwd);
   const base = command.base ?? nxJson.defaultBase ?? 'main';
   const head = command.head ?? 'HEAD';
+  if (format === 'gitlab') {
+    // The pair goes into the child pipeline, and publish compares the same two commits.
+    const refs = [base, head].map((ref) => ciValueProblem('branch', ref)).filter(Boolean);
+    if (refs.length) {
+      command.out(`nx-strata matrix: ${refs.join('; ')}\n  → pass --base and --head as commit SHAs (git rev-parse) or plain branch names`);
+      return 1;
+    }
+  }
+  const print = (entries: MatrixEntry[]) =>
+    command.out(format === 'gitlab' ? gitlabChildJobs(entries, { base, head }) : JSON.stringify({ include: entries }));
   const layerTargets = [...new Set(configFiles.flatMap((configFile) => family(configFile).tasks.map((task) => task.targetName)))].sort();
   if (layerTargets.length === 0) {
-    command.out(JSON.stringify({ include: [] }));
+    print([]);
     return 0;
   }
   const affected = await affectedTasks(workspaceRoot, layerTargets, base, head);
@@ -117,7 +142,10 @@ export async function matrix(command: MatrixCommand): Promise<number> {
     );
     return 1;
   }
-  const entries = matrixEntries(affected.tasks, pluginOptions, command);
+  const entries = matrixEntries(affected.tasks, pluginOptions, {
+    runner: command.runner ?? (format === 'gitlab' ? '' : undefined),
+    arm64Runner: command.arm64Runner,
+  });
   const unsafe = unsafeMatrixValues(entries);
   if (unsafe.length) {
     command.out(
@@ -125,6 +153,6 @@ export async function matrix(command: MatrixCommand): Promise<number> {
     );
     return 1;
   }
-  command.out(JSON.stringify({ include: entries }));
+  print(entries);
   return 0;
 }

@@ -4,14 +4,28 @@ import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions
 import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
 import { readImageFamily, type ImageFamily } from '../../model/image-family';
 import { githubWorkflow } from './github-workflow';
+import { GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH, gitlabJobTemplates, gitlabPipeline } from './gitlab-pipeline';
 import type { CiGeneratorSchema } from './schema';
 
 export const GITHUB_WORKFLOW_PATH = '.github/workflows/nx-strata.yml';
+export { GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH };
 const DEFAULT_REGISTRY = 'ghcr.io/${{ github.repository_owner }}';
+/**
+ * GitLab's defaults: the trusted namespace is another project's registry (the job token of any pipeline, a merge
+ * request's too, writes this project's own), the untrusted one is this project's registry.
+ */
+const GITLAB_DEFAULT_REGISTRY = '$CI_REGISTRY/$CI_PROJECT_NAMESPACE/nx-strata-trusted';
+const GITLAB_DEFAULT_UNTRUSTED = '$CI_REGISTRY_IMAGE/untrusted';
+/** The GitLab variables a registry path may name, as plain stand-ins for the check below. */
+const GITLAB_REGISTRY_VARIABLES: Array<[string, string]> = [
+  ['$CI_REGISTRY_IMAGE', 'registry.example.com/group/project'],
+  ['$CI_REGISTRY', 'registry.example.com'],
+  ['$CI_PROJECT_NAMESPACE', 'group'],
+];
 /** A registry path: lower-case host and namespace (OCI names are lower-case); the default's owner expression aside. */
 const REGISTRY = /^[a-z0-9][a-z0-9.-]*(:\d+)?(\/[a-z0-9._-]+)*$/;
 
-/** `nx g nx-strata:ci --provider=github`: writes the CI pipeline (see github-workflow.ts). */
+/** `nx g nx-strata:ci`: writes the CI pipeline for GitHub Actions (github-workflow.ts) or GitLab CI (gitlab-pipeline.ts). */
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): Promise<void> {
   const nxJson = readNxJson(tree) ?? {};
   const entry = findStrataPluginEntry(nxJson.plugins);
@@ -19,13 +33,18 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     logger.warn('nx-strata: the plugin is not registered in nx.json; run `nx g nx-strata:init` first, or the pipeline will find no layers');
   const plugin = normalizePluginOptions(typeof entry === 'object' ? (entry.options as StrataPluginOptions) : undefined, nxJson.defaultBase);
   const provider = options.provider ?? 'github';
-  if (provider !== 'github') throw new Error(`nx-strata:ci: --provider=${provider} is not supported yet; use --provider=github`);
-  const registry = options.registry ?? plugin.registry ?? DEFAULT_REGISTRY;
-  const untrustedRegistry = options.untrustedRegistry ?? plugin.untrustedRegistry ?? `${registry}/untrusted`;
+  if (provider !== 'github' && provider !== 'gitlab')
+    throw new Error(`nx-strata:ci: --provider=${String(provider)} is not supported; use --provider=github or --provider=gitlab`);
+  const gitlab = provider === 'gitlab';
+  const registry = options.registry ?? plugin.registry ?? (gitlab ? GITLAB_DEFAULT_REGISTRY : DEFAULT_REGISTRY);
+  const untrustedRegistry =
+    options.untrustedRegistry ??
+    plugin.untrustedRegistry ??
+    (gitlab && registry === GITLAB_DEFAULT_REGISTRY ? GITLAB_DEFAULT_UNTRUSTED : `${registry}/untrusted`);
   const trustedBranches = [...new Set([...(options.mainBranch ? [options.mainBranch] : []), ...plugin.trustedBranches])];
   const workflow = {
     trustedBranches,
-    runner: options.runner ?? 'ubuntu-latest',
+    runner: options.runner ?? (gitlab ? undefined : 'ubuntu-latest'),
     arm64Runner: options.arm64Runner,
     remoteCache: options.remoteCache ?? 'self-hosted',
     registry,
@@ -56,17 +75,45 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     ['--registry', registry],
     ['--untrustedRegistry', untrustedRegistry],
   ] as const) {
-    const plain = value.replace(DEFAULT_REGISTRY, 'ghcr.io/owner');
+    const plain = GITLAB_REGISTRY_VARIABLES.reduce(
+      (text, [variable, standIn]) => (gitlab ? text.split(variable).join(standIn) : text),
+      value.replace(DEFAULT_REGISTRY, 'ghcr.io/owner'),
+    );
     if (!REGISTRY.test(plain)) problems.push(`${what}: ${JSON.stringify(value)} is not a lower-case registry path such as ghcr.io/acme`);
   }
   if (untrustedRegistry === registry)
     problems.push('--untrustedRegistry is the trusted registry itself: pull requests would write what main publishes');
+  if (gitlab && registry.startsWith('$CI_REGISTRY_IMAGE'))
+    problems.push(
+      "--registry is this project's own registry, which the job token of every pipeline (a merge request's too) can write: use another project's registry for the trusted namespace",
+    );
   if (problems.length) {
     throw new Error(
       `nx-strata:ci: refusing to write a workflow that would run these as code or break its trust:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n  → rename them to plain names (letters, digits, @ . _ / -)`,
     );
   }
-  tree.write(GITHUB_WORKFLOW_PATH, githubWorkflow(workflow));
+  if (gitlab) {
+    const pipeline = {
+      trustedBranches,
+      runnerTag: workflow.runner,
+      arm64RunnerTag: workflow.arm64Runner,
+      engine: options.dockerEngine ?? 'dind',
+      remoteCache: workflow.remoteCache,
+      registry,
+      untrustedRegistry,
+      buildTargetName: workflow.buildTargetName,
+      publishTargetName: workflow.publishTargetName,
+      historyDir: workflow.historyDir,
+      templatesPath: GITLAB_TEMPLATES_PATH,
+    } as const;
+    tree.write(GITLAB_PIPELINE_PATH, gitlabPipeline(pipeline));
+    tree.write(GITLAB_TEMPLATES_PATH, gitlabJobTemplates(pipeline));
+    logger.info(
+      `nx-strata: wrote ${GITLAB_PIPELINE_PATH} and ${GITLAB_TEMPLATES_PATH}; protect ${trustedBranches.join(', ')} and set the protected variables named at the top of ${GITLAB_PIPELINE_PATH}, then push`,
+    );
+    return;
+  }
+  tree.write(GITHUB_WORKFLOW_PATH, githubWorkflow({ ...workflow, runner: workflow.runner ?? 'ubuntu-latest' }));
   logger.info(
     `nx-strata: wrote ${GITHUB_WORKFLOW_PATH}; create the GitHub environment "${workflow.trustedEnvironment}" with the secrets it names at its top, then push`,
   );

@@ -1,9 +1,11 @@
 export interface CiGeneratorSchema {
   /** CI provider. @default "github" */
-  provider?: 'github';
+  provider?: 'github' | 'gitlab';
+  /** GitLab: how jobs reach Docker, the docker:dind service (TLS) or a shell runner's own engine. @default "dind" */
+  dockerEngine?: 'dind' | 'shell';
   /** Trusted branch: pushes to it publish and write to the remote cache (with the plugin option trustedBranches). @default nx.json defaultBase, else "main" */
   mainBranch?: string;
-  /** Runner for the plan, publish and summary jobs and for linux/amd64 builds. @default "ubuntu-latest" */
+  /** Runner for the plan, publish and summary jobs and for linux/amd64 builds (a runner tag on GitLab). @default "ubuntu-latest" on GitHub, none on GitLab */
   runner?: string;
   /** Native runner for linux/arm64 builds; without it arm64 builds under QEMU on `runner`. */
   arm64Runner?: string;

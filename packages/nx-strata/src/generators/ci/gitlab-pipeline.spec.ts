@@ -1,0 +1,279 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { logger } from 'nx/src/devkit-exports';
+import { FsTree, flushChanges } from 'nx/src/generators/tree';
+import { parse } from 'yaml';
+import { COMMAND_FLAGS } from '../../cli/main';
+import { gitlabChildJobs } from '../../cli/gitlab-child-pipeline';
+import { matrixEntries } from '../../cli/matrix';
+import { createTempWorkspace } from '../../test-utils/temp-workspace';
+import { splitCommand } from '../../utils/split-command';
+import { ciGenerator, GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH } from './ci';
+import { trustedPushRule } from './gitlab-pipeline';
+import type { CiGeneratorSchema } from './schema';
+
+const VISION = resolve(__dirname, '../../../../../examples/vision');
+
+interface GitlabJob {
+  stage?: string;
+  image?: string;
+  services?: Array<{ name: string; alias: string }>;
+  variables?: Record<string, string>;
+  rules?: Array<{ if?: string }>;
+  needs?: string[];
+  tags?: string[];
+  extends?: string;
+  before_script?: string[];
+  script?: string[];
+  after_script?: string[];
+  trigger?: { include: Array<{ artifact: string; job: string }>; strategy: string };
+  artifacts?: { paths: string[]; when?: string };
+  cache?: { key: string; paths: string[] };
+}
+type GitlabFile = Record<string, GitlabJob> & { stages: string[]; variables: Record<string, string> };
+
+process.env.NX_DAEMON = 'false';
+
+describe('nx-strata:ci --provider=gitlab', () => {
+  let root: string;
+  beforeEach(() => {
+    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    root = createTempWorkspace({});
+    cpSync(VISION, root, { recursive: true, filter: (source) => !/node_modules|[/\\]dist$|[/\\]\.nx$/.test(source) });
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  async function generate(options: CiGeneratorSchema = {}): Promise<{ pipeline: GitlabFile; templates: GitlabFile; text: string }> {
+    const tree = new FsTree(root, false);
+    await ciGenerator(tree, { provider: 'gitlab', ...options });
+    flushChanges(root, tree.listChanges());
+    const text = readFileSync(join(root, GITLAB_PIPELINE_PATH), 'utf8');
+    return {
+      text,
+      pipeline: parse(text) as GitlabFile,
+      templates: parse(readFileSync(join(root, GITLAB_TEMPLATES_PATH), 'utf8')) as GitlabFile,
+    };
+  }
+
+  it('plans on merge requests and trusted pushes, then runs the child pipeline the plan wrote, trusted or not', async () => {
+    const { pipeline } = await generate({ arm64Runner: 'saas-linux-small-arm64' });
+    expect(pipeline.stages).toEqual(['plan', 'build']);
+    expect(Object.keys(pipeline).filter((key) => !['stages', 'variables'].includes(key))).toEqual([
+      'nx-strata plan',
+      'nx-strata build (merge request)',
+      'nx-strata build',
+    ]);
+    const plan = pipeline['nx-strata plan'];
+    expect(plan.image).toBe('node:20-bookworm');
+    expect(plan.variables).toEqual({ GIT_DEPTH: '0' });
+    expect(plan.rules).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+      { if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"' },
+    ]);
+    expect(plan.artifacts).toEqual({ paths: ['nx-strata-child.yml'] });
+    const script = plan.script!.join('\n');
+    expect(script).toContain(
+      'npx nx-strata matrix --format gitlab --base "$base" --head "$CI_COMMIT_SHA" --arm64-runner saas-linux-small-arm64 > nx-strata-jobs.yml',
+    );
+    expect(script).toContain(`cat ${GITLAB_TEMPLATES_PATH} nx-strata-jobs.yml > nx-strata-child.yml`);
+    for (const [name, rule, trust] of [
+      ['nx-strata build (merge request)', '$CI_PIPELINE_SOURCE == "merge_request_event"', 'untrusted'],
+      ['nx-strata build', '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"', 'trusted'],
+    ]) {
+      expect(pipeline[name]).toEqual({
+        stage: 'build',
+        needs: ['nx-strata plan'],
+        rules: [{ if: rule }],
+        variables: { STRATA_TRUST: trust },
+        trigger: { include: [{ artifact: 'nx-strata-child.yml', job: 'nx-strata plan' }], strategy: 'depend' },
+      });
+    }
+    expect(pipeline.variables).toEqual({
+      STRATA_REGISTRY: '$CI_REGISTRY/$CI_PROJECT_NAMESPACE/nx-strata-trusted',
+      STRATA_UNTRUSTED_REGISTRY: '$CI_REGISTRY_IMAGE/untrusted',
+      REGISTRY_HOST: '$CI_REGISTRY',
+      UNTRUSTED_REGISTRY_HOST: '$CI_REGISTRY_IMAGE',
+      STRATA_HISTORY_DIR: '.nx/strata-history',
+      NX_DAEMON: 'false',
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '$NX_CACHE_SERVER',
+      NX_NO_CLOUD: 'true',
+    });
+  });
+
+  it('the child: build jobs on Docker-in-Docker over TLS, publish on trusted pipelines only, reports and SARIF as artifacts', async () => {
+    const { templates } = await generate({ runner: 'docker-amd64' });
+    expect(templates.stages).toEqual(['build', 'publish']);
+    const job = templates['.nx-strata-job'];
+    expect(job.image).toBe('docker:27-cli');
+    expect(job.services).toEqual([{ name: 'docker:27-dind', alias: 'docker' }]);
+    expect(job.variables).toEqual({
+      DOCKER_HOST: 'tcp://docker:2376',
+      DOCKER_TLS_CERTDIR: '/certs',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: '/certs/client',
+    });
+    const build = templates['.nx-strata-build'];
+    expect(build).toMatchObject({ extends: '.nx-strata-job', stage: 'build', cache: { key: 'nx-strata-history-$PROJECT-$TARGET' } });
+    expect(build.script).toEqual(expect.arrayContaining(['npx nx run "$PROJECT:$TARGET"', 'npx nx run-many -p "$PROJECT" -t "$VERIFY"']));
+    expect(build.script![0]).toContain('tonistiigi/binfmt --install arm64');
+    expect(build.artifacts).toEqual({
+      when: 'always',
+      paths: ['nx-strata-report.md', 'dist/strata/**/*.sarif', 'dist/strata-sarif/', '.nx/strata-history/'],
+    });
+    const publish = templates['.nx-strata-publish'];
+    expect(publish).toMatchObject({ stage: 'publish', rules: [{ if: '$STRATA_TRUST == "trusted"' }], tags: ['docker-amd64'] });
+    expect(publish.script).toEqual(['npx nx affected -t docker-publish --base="$NX_BASE" --head="$NX_HEAD"']);
+    expect(templates['.nx-strata-nothing']).toMatchObject({ stage: 'build', tags: ['docker-amd64'] });
+
+    // The plan job's child file: the templates, then the jobs the matrix printed; valid YAML as one document.
+    const entries = matrixEntries(
+      ['vision:docker-build--cpu--app--linux-arm64'],
+      { buildTargetName: 'docker-build', publishTargetName: 'docker-publish' },
+      { runner: 'docker-amd64' },
+    );
+    const child = parse(
+      `${readFileSync(join(root, GITLAB_TEMPLATES_PATH), 'utf8')}\n${gitlabChildJobs(entries, { base: 'a1', head: 'b2' })}`,
+    ) as GitlabFile;
+    expect(child['build vision linux/arm64']).toMatchObject({
+      extends: '.nx-strata-build',
+      tags: ['docker-amd64'],
+      variables: { QEMU: 'true' },
+    });
+    expect(child.publish.extends).toBe('.nx-strata-publish');
+  });
+
+  it('a shell runner uses its own Docker: no image, no service, and no QEMU install (it must have QEMU, or an arm64 tag)', async () => {
+    const { pipeline, templates } = await generate({ dockerEngine: 'shell' });
+    expect(pipeline['nx-strata plan'].image).toBeUndefined();
+    const job = templates['.nx-strata-job'];
+    expect([job.image, job.services, job.variables]).toEqual([undefined, undefined, undefined]);
+    expect(job.before_script![0]).toBe('npm ci');
+    expect(templates['.nx-strata-build'].script![0]).toContain('/proc/sys/fs/binfmt_misc/qemu-aarch64');
+    expect(templates['.nx-strata-nothing'].image).toBeUndefined();
+  });
+
+  it('merge requests get no write credential: run under sh, the login and cache lines use the job token and the read token', async () => {
+    const { templates } = await generate({});
+    const login = templates['.nx-strata-job'].before_script!.find((line) => line.includes('docker login'))!;
+    const scratch = mkdtempSync(join(tmpdir(), 'nx-strata-gitlab-trust-'));
+    try {
+      const bin = join(scratch, 'bin');
+      mkdirSync(bin);
+      const calls = join(scratch, 'docker-calls');
+      // A stand-in docker that records its arguments and what it read on stdin (the password).
+      writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s ' "$@" >> '${calls}'\nprintf '[%s]\\n' "$(cat)" >> '${calls}'\n`, {
+        mode: 0o755,
+      });
+      const secrets = {
+        STRATA_TRUSTED_REGISTRY_USER: 'deployer',
+        STRATA_TRUSTED_REGISTRY_TOKEN: 'WRITE-REGISTRY',
+        NX_CACHE_WRITE_TOKEN: 'WRITE-CACHE',
+        NX_CACHE_READ_TOKEN: 'READ-CACHE',
+        CI_JOB_TOKEN: 'JOB-TOKEN',
+        CI_REGISTRY: 'registry.example.com',
+        REGISTRY_HOST: 'registry.example.com',
+        UNTRUSTED_REGISTRY_HOST: 'registry.example.com',
+      };
+      const run = (trust: string) => {
+        rmSync(calls, { force: true });
+        const result = spawnSync('sh', ['-e', '-c', `${login}\nprintf 'cache=%s\\n' "$NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN"`], {
+          env: { PATH: `${bin}:${process.env.PATH}`, STRATA_TRUST: trust, ...secrets },
+          encoding: 'utf8',
+        });
+        return { status: result.status, cache: result.stdout.trim(), docker: readFileSync(calls, 'utf8').trim() };
+      };
+      expect(run('untrusted')).toEqual({
+        status: 0,
+        cache: 'cache=READ-CACHE',
+        docker: 'login --username gitlab-ci-token --password-stdin registry.example.com [JOB-TOKEN]',
+      });
+      expect(run('trusted')).toEqual({
+        status: 0,
+        cache: 'cache=WRITE-CACHE',
+        docker: 'login --username deployer --password-stdin registry.example.com [WRITE-REGISTRY]',
+      });
+      // The write credentials are named in the trusted branch of that script and nowhere else in either file.
+      const files = [readFileSync(join(root, GITLAB_PIPELINE_PATH), 'utf8'), readFileSync(join(root, GITLAB_TEMPLATES_PATH), 'utf8')];
+      const uses = (name: string) =>
+        files.flatMap((text) => text.split('\n')).filter((line) => line.includes(`$${name}`) && !line.trimStart().startsWith('#'));
+      expect(uses('STRATA_TRUSTED_REGISTRY_TOKEN')).toHaveLength(1);
+      expect(uses('NX_CACHE_WRITE_TOKEN')).toEqual(['        export NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN="$NX_CACHE_WRITE_TOKEN"']);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('matrix values reach shell lines only as quoted variables: hostile values from a child job run nothing', async () => {
+    const { templates } = await generate({});
+    const scratch = mkdtempSync(join(tmpdir(), 'nx-strata-gitlab-hostile-'));
+    try {
+      const marker = join(scratch, 'executed');
+      const bin = join(scratch, 'bin');
+      mkdirSync(bin);
+      const calls = join(scratch, 'npx-calls');
+      writeFileSync(join(bin, 'npx'), `#!/bin/sh\nprintf '%s\\n' "$@" >> '${calls}'\n`, { mode: 0o755 });
+      const hostile = {
+        PROJECT: `web$(touch ${marker})`,
+        TARGET: `\`touch ${marker}\``,
+        VERIFY: `x"; touch ${marker}; echo "`,
+        LINT: 'true',
+        QEMU: 'false',
+      };
+      const build = templates['.nx-strata-build'].script!.filter((line) => !line.includes('binfmt'));
+      for (const line of build) {
+        const result = spawnSync('sh', ['-e', '-c', line], {
+          cwd: scratch,
+          env: { PATH: `${bin}:${process.env.PATH}`, ...hostile },
+          encoding: 'utf8',
+        });
+        expect({ line, status: result.status, stderr: result.stderr }).toEqual({ line, status: 0, stderr: '' });
+      }
+      expect(readdirSync(scratch)).not.toContain('executed');
+      expect(readFileSync(calls, 'utf8').split('\n')).toContain(`${hostile.PROJECT}:${hostile.TARGET}`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses this project's own registry as the trusted namespace, and values a shell or YAML would read as code", async () => {
+    await expect(generate({ registry: '$CI_REGISTRY_IMAGE/trusted' })).rejects.toThrow("--registry is this project's own registry");
+    await expect(generate({ runner: 'docker; curl evil' })).rejects.toThrow('--runner: the runner label "docker; curl evil"');
+    await expect(generate({ registry: 'registry.example.com/acme $(id)' })).rejects.toThrow('is not a lower-case registry path');
+    const config = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8'));
+    writeFileSync(join(root, 'strata.json'), JSON.stringify({ ...config, project: 'web$(touch${IFS}/tmp/x)' }));
+    await expect(generate({})).rejects.toThrow('image project: the project name "web$(touch${IFS}/tmp/x)"');
+  });
+
+  it('trusted branch patterns become GitLab regular expressions', () => {
+    expect(trustedPushRule(['main', 'release/*', 'hotfix/**'])).toBe(
+      '$CI_PIPELINE_SOURCE == "push" && ($CI_COMMIT_BRANCH == "main" || $CI_COMMIT_BRANCH =~ /^release\\/[^\\/]*$/ || $CI_COMMIT_BRANCH =~ /^hotfix\\/.*$/)',
+    );
+  });
+
+  it('runs only nx-strata commands with flags the CLI takes, and targets that exist', async () => {
+    const { pipeline, templates } = await generate({ arm64Runner: 'arm' });
+    const lines = [...Object.values(pipeline), ...Object.values(templates)]
+      .flatMap((job) => (typeof job === 'object' && !Array.isArray(job) ? [...(job.script ?? []), ...(job.after_script ?? [])] : []))
+      .flatMap((script) => script.split('\n'))
+      .filter((line) => /\bnpx (nx|nx-strata) /.test(line));
+    expect(lines.length).toBeGreaterThanOrEqual(6);
+    for (const line of lines) {
+      const words = splitCommand(line.replace(/^.*?(npx )/, '$1').replace(/ (>|\|\|).*$/, ''));
+      if (words[1] === 'nx-strata') {
+        expect(Object.keys(COMMAND_FLAGS)).toContain(words[2]);
+        for (const flag of words.filter((word) => word.startsWith('--')))
+          expect(COMMAND_FLAGS[words[2]]).toContain(flag.slice(2).split('=')[0]);
+      } else {
+        const targets = words.flatMap((word, index) =>
+          words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : [],
+        );
+        for (const target of targets) expect(['docker-build', 'docker-publish', 'docker-lint', '$TARGET', '$VERIFY']).toContain(target);
+      }
+    }
+  });
+});

@@ -1,0 +1,264 @@
+import { GITLAB_TEMPLATES } from '../../model/gitlab-job-templates';
+
+export interface GitlabPipelineOptions {
+  /** Branches whose pushes are trusted pipelines (the first is the main branch); `*` within a segment, `**` across. */
+  trustedBranches: string[];
+  /** Runner tag for the plan, publish and linux/amd64 jobs; none takes any runner. */
+  runnerTag?: string;
+  /** Runner tag for native linux/arm64 builds; without it arm64 builds under QEMU. */
+  arm64RunnerTag?: string;
+  /** How jobs reach Docker: the `docker:dind` service (TLS), or a shell runner's own engine. */
+  engine: 'dind' | 'shell';
+  remoteCache: 'self-hosted' | 'nx-cloud' | 'none';
+  /** The trusted build namespace, written by trusted pipelines only. */
+  registry: string;
+  /** Where merge requests push. */
+  untrustedRegistry: string;
+  buildTargetName: string;
+  publishTargetName: string;
+  historyDir: string;
+  /** Where the job templates of the child pipeline live (written beside .gitlab-ci.yml). */
+  templatesPath: string;
+}
+
+export const GITLAB_PIPELINE_PATH = '.gitlab-ci.yml';
+export const GITLAB_TEMPLATES_PATH = '.gitlab/nx-strata-jobs.yml';
+/** The image of jobs that run Docker through the dind service, and of the service: one Docker release for both. */
+const DOCKER_IMAGE = 'docker:27-cli';
+const DIND_SERVICE = 'docker:27-dind';
+const NODE_IMAGE = 'node:20-bookworm';
+const PLAN_JOB = 'nx-strata plan';
+const CHILD = 'nx-strata-child.yml';
+
+/** A YAML double-quoted scalar (JSON's string syntax is YAML's). */
+const quoted = (value: string) => JSON.stringify(value);
+
+const MERGE_REQUEST = '$CI_PIPELINE_SOURCE == "merge_request_event"';
+
+/** The rules expression of a push to a trusted branch; patterns become regular expressions. Values are plain (checked). */
+export function trustedPushRule(branches: string[]): string {
+  const branch = (pattern: string) => {
+    if (!pattern.includes('*')) return `$CI_COMMIT_BRANCH == ${quoted(pattern)}`;
+    const source = pattern
+      .split(/(\*\*|\*)/)
+      .map((part) => (part === '**' ? '.*' : part === '*' ? '[^\\/]*' : part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')))
+      .join('');
+    return `$CI_COMMIT_BRANCH =~ /^${source}$/`;
+  };
+  const any = branches.map(branch);
+  return `$CI_PIPELINE_SOURCE == "push" && ${any.length === 1 ? any[0] : `(${any.join(' || ')})`}`;
+}
+
+const tags = (tag: string | undefined, indent = '  ') => (tag ? [`${indent}tags: [${quoted(tag)}]`] : []);
+
+/**
+ * The registry login and the cache token of a child job, by trust. Trusted pipelines log in with the trusted
+ * namespace's deploy token and write the cache: protected variables, which GitLab gives protected branches only, so a
+ * merge request that edits this file to claim trust still has neither. Merge requests log in with the job token,
+ * which writes this project's registry (the untrusted namespace), and read the cache.
+ */
+function credentials(options: GitlabPipelineOptions): string[] {
+  const cache = {
+    'self-hosted': [
+      'export NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN="$NX_CACHE_WRITE_TOKEN"',
+      'export NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN="$NX_CACHE_READ_TOKEN"',
+    ],
+    'nx-cloud': [':', 'export NX_CLOUD_ACCESS_TOKEN="$NX_CLOUD_READ_TOKEN"'],
+    none: [':', ':'],
+  }[options.remoteCache];
+  return [
+    '    - |',
+    '      if [ "$STRATA_TRUST" = trusted ]; then',
+    '        if [ -n "$STRATA_TRUSTED_REGISTRY_TOKEN" ]; then printf \'%s\' "$STRATA_TRUSTED_REGISTRY_TOKEN" | docker login --username "$STRATA_TRUSTED_REGISTRY_USER" --password-stdin "$REGISTRY_HOST"; fi',
+    `        ${cache[0]}`,
+    '      else',
+    '        if [ -n "$CI_JOB_TOKEN" ] && [ "$UNTRUSTED_REGISTRY_HOST" = "$CI_REGISTRY" ]; then printf \'%s\' "$CI_JOB_TOKEN" | docker login --username gitlab-ci-token --password-stdin "$CI_REGISTRY"; fi',
+    `        ${cache[1]}`,
+    '      fi',
+  ];
+}
+
+/** What every child job that runs Docker shares: the engine, Node, the workspace's packages, the login. */
+function jobBase(options: GitlabPipelineOptions): string[] {
+  const engine =
+    options.engine === 'dind'
+      ? [
+          `  image: ${DOCKER_IMAGE}`,
+          '  services:',
+          `    - name: ${DIND_SERVICE}`,
+          '      alias: docker',
+          '  variables:',
+          '    # Docker-in-Docker over TLS, as GitLab documents it (the runner must allow privileged services).',
+          '    DOCKER_HOST: tcp://docker:2376',
+          '    DOCKER_TLS_CERTDIR: "/certs"',
+          '    DOCKER_TLS_VERIFY: "1"',
+          '    DOCKER_CERT_PATH: "/certs/client"',
+          '  before_script:',
+          '    - apk add --no-cache nodejs npm git',
+        ]
+      : ['  # A shell runner with its own Docker Engine, buildx and Node 20.', '  before_script:'];
+  return ['.nx-strata-job:', ...engine, '    - npm ci', ...credentials(options), ''];
+}
+
+const report = (historyDir: string) => [
+  '  after_script:',
+  '    - npx nx-strata report --last 1 --markdown nx-strata-report.md || true',
+  '  artifacts:',
+  '    when: always',
+  '    paths:',
+  '      - nx-strata-report.md',
+  '      - dist/strata/**/*.sarif',
+  '      - dist/strata-sarif/',
+  `      - ${quoted(`${historyDir}/`)}`,
+];
+
+/**
+ * The job templates of the child pipeline (`.gitlab/nx-strata-jobs.yml`): the plan job prepends this file to the jobs
+ * `nx-strata matrix --format gitlab` prints, so the child is one self-contained file (no include from an artifact).
+ */
+export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
+  const qemu =
+    options.engine === 'dind'
+      ? '    - if [ "$QEMU" = true ]; then docker run --rm --privileged tonistiigi/binfmt --install arm64; fi'
+      : `    - ${quoted('if [ "$QEMU" = true ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then echo "nx-strata: this runner has no QEMU for arm64 (install qemu-user-static and binfmt-support, or give an arm64 runner tag)"; exit 1; fi')}`;
+  return [
+    '# Written by `nx g nx-strata:ci --provider=gitlab`: the job templates of the nx-strata child pipeline. The plan job',
+    '# prepends this file to the jobs `nx-strata matrix --format gitlab` prints (one per affected project and platform).',
+    'stages: [build, publish]',
+    '',
+    ...jobBase(options),
+    `${GITLAB_TEMPLATES.build}:`,
+    '  extends: .nx-strata-job',
+    '  stage: build',
+    '  cache:',
+    '    key: nx-strata-history-$PROJECT-$TARGET',
+    '    paths:',
+    `      - ${quoted(`${options.historyDir}/`)}`,
+    '  script:',
+    qemu,
+    '    # Matrix values reach the shell only as quoted variables.',
+    '    - npx nx run "$PROJECT:$TARGET"',
+    '    # Test and scan the digests just built (same runner; cache hits for unchanged digests).',
+    '    - npx nx run-many -p "$PROJECT" -t "$VERIFY"',
+    '    - if [ "$LINT" = true ]; then npx nx run "$PROJECT:docker-lint" --sarif="dist/strata-sarif/$PROJECT.sarif"; fi',
+    ...report(options.historyDir),
+    '',
+    `${GITLAB_TEMPLATES.publish}:`,
+    '  extends: .nx-strata-job',
+    '  stage: publish',
+    ...tags(options.runnerTag),
+    '  rules:',
+    '    # Trusted pipelines only; a merge request builds and tests, and never publishes.',
+    '    - if: $STRATA_TRUST == "trusted"',
+    '  cache:',
+    '    key: nx-strata-history-publish',
+    '    paths:',
+    `      - ${quoted(`${options.historyDir}/`)}`,
+    '  script:',
+    '    # Manifest lists, copied to every registry: layers come from the cache or the trusted namespace, no builds.',
+    `    - npx nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`,
+    ...report(options.historyDir),
+    '',
+    `${GITLAB_TEMPLATES.nothing}:`,
+    '  stage: build',
+    ...(options.engine === 'dind' ? [`  image: ${DOCKER_IMAGE}`] : []),
+    ...tags(options.runnerTag),
+    '  script:',
+    `    - ${quoted('echo "nx-strata: nothing affected, no image to build or publish"')}`,
+    '',
+  ].join('\n');
+}
+
+/** The variables of the whole pipeline (the child receives them through the trigger). */
+function pipelineVariables(options: GitlabPipelineOptions): string[] {
+  const host = (registry: string) => registry.split('/')[0];
+  return [
+    'variables:',
+    `  STRATA_REGISTRY: ${quoted(options.registry)}`,
+    `  STRATA_UNTRUSTED_REGISTRY: ${quoted(options.untrustedRegistry)}`,
+    `  REGISTRY_HOST: ${quoted(host(options.registry))}`,
+    `  UNTRUSTED_REGISTRY_HOST: ${quoted(host(options.untrustedRegistry))}`,
+    `  STRATA_HISTORY_DIR: ${quoted(options.historyDir)}`,
+    '  NX_DAEMON: "false"',
+    ...(options.remoteCache === 'self-hosted' ? ['  NX_SELF_HOSTED_REMOTE_CACHE_SERVER: $NX_CACHE_SERVER'] : []),
+    ...(options.remoteCache === 'nx-cloud' ? [] : ['  NX_NO_CLOUD: "true"']),
+  ];
+}
+
+/** A trigger job that runs the child pipeline the plan job wrote, with the run's trust. */
+function buildTrigger(name: string, rule: string, trust: 'trusted' | 'untrusted'): string[] {
+  return [
+    `${quoted(name)}:`,
+    '  stage: build',
+    `  needs: [${quoted(PLAN_JOB)}]`,
+    '  rules:',
+    `    - if: ${rule}`,
+    '  variables:',
+    `    STRATA_TRUST: ${trust}`,
+    '  trigger:',
+    '    include:',
+    `      - artifact: ${CHILD}`,
+    `        job: ${quoted(PLAN_JOB)}`,
+    '    strategy: depend',
+    '',
+  ];
+}
+
+/**
+ * The `.gitlab-ci.yml` `nx g nx-strata:ci --provider=gitlab` writes. The (project, platform) pairs are known only at
+ * run time, and `parallel:matrix` takes its values from the file as written, so the plan job writes a child pipeline
+ * (GitLab's dynamic child pipelines) and a trigger job runs it. Every value from the workspace is a quoted YAML scalar
+ * and reaches a shell line only as a quoted variable.
+ */
+export function gitlabPipeline(options: GitlabPipelineOptions): string {
+  const trustedPush = trustedPushRule(options.trustedBranches);
+  const runners = [
+    ...(options.runnerTag ? [`--runner ${options.runnerTag}`] : []),
+    ...(options.arm64RunnerTag ? [`--arm64-runner ${options.arm64RunnerTag}`] : []),
+  ].join(' ');
+  return [
+    '# Written by `nx g nx-strata:ci --provider=gitlab`; edit freely, or run the generator again to rewrite it.',
+    '# plan: the affected (project, platform) pairs (`nx affected`, `nx-strata matrix --format gitlab`), written as a',
+    `# child pipeline (${options.templatesPath} + one job per pair); build: the child pipeline, each platform built once,`,
+    '# tested and scanned on its runner and pushed by digest; publish (trusted pipelines only, in the child): manifest',
+    '# lists copied to every registry, zero builds.',
+    '#',
+    '# Trust: the registry is a cache, so whoever can push to the trusted namespace decides what main publishes.',
+    `# Merge request pipelines are untrusted: they push to ${options.untrustedRegistry} with the job token and take hits from`,
+    `# ${options.registry}. Pushes to ${options.trustedBranches.join(', ')} are trusted. Make those branches protected and set as`,
+    '# PROTECTED variables (Settings > CI/CD > Variables), which GitLab gives protected branches only:',
+    '#   STRATA_TRUSTED_REGISTRY_USER, STRATA_TRUSTED_REGISTRY_TOKEN (a deploy token that writes the trusted namespace),',
+    '#   NX_CACHE_WRITE_TOKEN (or NX_CLOUD_ACCESS_TOKEN);',
+    '# and as plain variables NX_CACHE_SERVER and NX_CACHE_READ_TOKEN (or NX_CLOUD_READ_TOKEN). The trusted namespace must',
+    "# not be this project's registry: the job token of any pipeline, a merge request's too, can write that.",
+    'stages: [plan, build]',
+    '',
+    ...pipelineVariables(options),
+    '',
+    `${quoted(PLAN_JOB)}:`,
+    '  stage: plan',
+    ...(options.engine === 'dind' ? [`  image: ${NODE_IMAGE}`] : []),
+    ...tags(options.runnerTag),
+    '  variables:',
+    '    GIT_DEPTH: "0"',
+    '  rules:',
+    `    - if: ${MERGE_REQUEST}`,
+    `    - if: ${trustedPush}`,
+    '  script:',
+    '    - npm ci',
+    '    - |',
+    '      # What changed: the merge request against its base, a push against the commit before it.',
+    '      if [ -n "$CI_MERGE_REQUEST_DIFF_BASE_SHA" ]; then base="$CI_MERGE_REQUEST_DIFF_BASE_SHA"',
+    '      elif [ -n "$CI_COMMIT_BEFORE_SHA" ] && [ "$CI_COMMIT_BEFORE_SHA" != "0000000000000000000000000000000000000000" ]; then base="$CI_COMMIT_BEFORE_SHA"',
+    '      else base="$(git rev-parse HEAD~1)"; fi',
+    `      npx nx show projects --affected --base="$base" --head="$CI_COMMIT_SHA" -t ${options.buildTargetName}`,
+    `      npx nx-strata matrix --format gitlab --base "$base" --head "$CI_COMMIT_SHA"${runners ? ` ${runners}` : ''} > nx-strata-jobs.yml || { cat nx-strata-jobs.yml; exit 1; }`,
+    `      cat ${options.templatesPath} nx-strata-jobs.yml > ${CHILD}`,
+    '      cat nx-strata-jobs.yml',
+    '  artifacts:',
+    `    paths: [${CHILD}]`,
+    '',
+    ...buildTrigger('nx-strata build (merge request)', MERGE_REQUEST, 'untrusted'),
+    ...buildTrigger('nx-strata build', trustedPush, 'trusted'),
+  ].join('\n');
+}
