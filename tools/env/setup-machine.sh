@@ -13,7 +13,7 @@ mkdir -p "$STRATA_ENV_DIR"
 log() { printf '[setup-machine] %s\n' "$*" >&2; }
 need_root() { [ "$(id -u)" = 0 ] || { log "must run as root (installs Debian packages, starts dockerd)"; exit 1; }; }
 
-APT_PACKAGES=(docker.io iptables docker-registry qemu-user-static binfmt-support skopeo busybox-static golang-go file curl chromium)
+APT_PACKAGES=(docker.io iptables docker-registry qemu-user-static binfmt-support skopeo busybox-static golang-go file curl chromium rsync)
 
 install_packages() {
   local missing=()

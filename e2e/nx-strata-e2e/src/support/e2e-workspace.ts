@@ -1,7 +1,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { LayerRecord } from '../../../../packages/nx-strata/src/model/layer-record';
 import { REPO_ROOT } from './paths';
 
@@ -43,7 +43,7 @@ export class E2EWorkspace {
    * plugin installed the way a user installs it: `npm install --save-dev <tgz>` (no --legacy-peer-deps), with the Nx
    * version given (from the npm registry).
    */
-  static forUser(files: (root: string) => void, options: { nx?: string } = {}): E2EWorkspace {
+  static forUser(files: (root: string) => void, options: { nx?: string; vendorPlugin?: boolean } = {}): E2EWorkspace {
     const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-user-'));
     writeFileSync(
       join(root, 'package.json'),
@@ -52,7 +52,14 @@ export class E2EWorkspace {
     writeFileSync(join(root, 'nx.json'), '{}\n');
     writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');
     files(root);
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', tarball()], {
+    // A vendored tarball is recorded in the lock file by a path inside the workspace, so every copy of it (a CI job's
+    // checkout) can `npm ci`.
+    const plugin = options.vendorPlugin ? `./vendor/${basename(tarball())}` : tarball();
+    if (options.vendorPlugin) {
+      mkdirSync(join(root, 'vendor'), { recursive: true });
+      copyFileSync(tarball(), join(root, plugin));
+    }
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', plugin], {
       cwd: root,
       env: { ...process.env, ...NX_ENV },
       stdio: 'pipe',

@@ -22,6 +22,19 @@ describe('nx-strata command line', () => {
     expect(await capture(['bogus'])).toMatchObject({ code: 2, output: expect.stringContaining('unknown command "bogus"') });
   });
 
+  it('matrix takes --format with its value: json and gitlab, nothing else', async () => {
+    root = createTempWorkspace({ ...VISION_LAYOUT, 'nx.json': JSON.stringify({ plugins: ['nx-strata'] }) });
+    process.chdir(root);
+    expect(await capture(['matrix', '--format', 'yaml'])).toEqual({
+      code: 2,
+      output: 'nx-strata matrix: --format "yaml" is not one of json, gitlab',
+    });
+    expect(await capture(['matrix', '--format=gitlab', '--base', 'HEAD~1'])).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('the branch "HEAD~1" has characters a shell or YAML would read as code'),
+    });
+  });
+
   it('inspect --json lists every layer task of a workspace with its own inputs', async () => {
     root = createTempWorkspace({ ...VISION_LAYOUT, 'nx.json': JSON.stringify({ plugins: ['nx-strata'] }) });
     mkdirSync(join(root, 'docker', 'app', 'deep'), { recursive: true });

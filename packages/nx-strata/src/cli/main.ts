@@ -121,6 +121,7 @@ export const VALUE_FLAGS = new Set([
   'head',
   'runner',
   'arm64-runner',
+  'format',
   'history-dir',
   'last',
   'markdown',

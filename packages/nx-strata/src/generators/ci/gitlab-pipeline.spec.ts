@@ -64,11 +64,11 @@ describe('nx-strata:ci --provider=gitlab', () => {
     const { pipeline } = await generate({ arm64Runner: 'saas-linux-small-arm64' });
     expect(pipeline.stages).toEqual(['plan', 'build']);
     expect(Object.keys(pipeline).filter((key) => !['stages', 'variables'].includes(key))).toEqual([
-      'nx-strata plan',
-      'nx-strata build (merge request)',
-      'nx-strata build',
+      'nx-strata-plan',
+      'nx-strata-build-merge-request',
+      'nx-strata-build',
     ]);
-    const plan = pipeline['nx-strata plan'];
+    const plan = pipeline['nx-strata-plan'];
     expect(plan.image).toBe('node:20-bookworm');
     expect(plan.variables).toEqual({ GIT_DEPTH: '0' });
     expect(plan.rules).toEqual([
@@ -82,15 +82,15 @@ describe('nx-strata:ci --provider=gitlab', () => {
     );
     expect(script).toContain(`cat ${GITLAB_TEMPLATES_PATH} nx-strata-jobs.yml > nx-strata-child.yml`);
     for (const [name, rule, trust] of [
-      ['nx-strata build (merge request)', '$CI_PIPELINE_SOURCE == "merge_request_event"', 'untrusted'],
-      ['nx-strata build', '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"', 'trusted'],
+      ['nx-strata-build-merge-request', '$CI_PIPELINE_SOURCE == "merge_request_event"', 'untrusted'],
+      ['nx-strata-build', '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"', 'trusted'],
     ]) {
       expect(pipeline[name]).toEqual({
         stage: 'build',
-        needs: ['nx-strata plan'],
+        needs: ['nx-strata-plan'],
         rules: [{ if: rule }],
         variables: { STRATA_TRUST: trust },
-        trigger: { include: [{ artifact: 'nx-strata-child.yml', job: 'nx-strata plan' }], strategy: 'depend' },
+        trigger: { include: [{ artifact: 'nx-strata-child.yml', job: 'nx-strata-plan' }], strategy: 'depend' },
       });
     }
     expect(pipeline.variables).toEqual({
@@ -149,7 +149,7 @@ describe('nx-strata:ci --provider=gitlab', () => {
 
   it('a shell runner uses its own Docker: no image, no service, and no QEMU install (it must have QEMU, or an arm64 tag)', async () => {
     const { pipeline, templates } = await generate({ dockerEngine: 'shell' });
-    expect(pipeline['nx-strata plan'].image).toBeUndefined();
+    expect(pipeline['nx-strata-plan'].image).toBeUndefined();
     const job = templates['.nx-strata-job'];
     expect([job.image, job.services, job.variables]).toEqual([undefined, undefined, undefined]);
     expect(job.before_script![0]).toBe('npm ci');

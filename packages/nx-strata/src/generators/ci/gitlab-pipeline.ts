@@ -27,7 +27,8 @@ export const GITLAB_TEMPLATES_PATH = '.gitlab/nx-strata-jobs.yml';
 const DOCKER_IMAGE = 'docker:27-cli';
 const DIND_SERVICE = 'docker:27-dind';
 const NODE_IMAGE = 'node:20-bookworm';
-const PLAN_JOB = 'nx-strata plan';
+/** Job names without spaces: gitlab-ci-local finds a trigger's artifact job only by such a name. */
+const PLAN_JOB = 'nx-strata-plan';
 const CHILD = 'nx-strata-child.yml';
 
 /** A YAML double-quoted scalar (JSON's string syntax is YAML's). */
@@ -258,7 +259,7 @@ export function gitlabPipeline(options: GitlabPipelineOptions): string {
     '  artifacts:',
     `    paths: [${CHILD}]`,
     '',
-    ...buildTrigger('nx-strata build (merge request)', MERGE_REQUEST, 'untrusted'),
-    ...buildTrigger('nx-strata build', trustedPush, 'trusted'),
+    ...buildTrigger('nx-strata-build-merge-request', MERGE_REQUEST, 'untrusted'),
+    ...buildTrigger('nx-strata-build', trustedPush, 'trusted'),
   ].join('\n');
 }

@@ -1,0 +1,133 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
+import { platformOf, rawManifest } from './support/oci-manifest';
+import { REPO_ROOT, VISION_EXAMPLE } from './support/paths';
+import { TestRegistry } from './support/test-registry';
+
+/**
+ * The GitLab pipeline `nx g nx-strata:ci --provider=gitlab` writes, run for real by gitlab-ci-local against this
+ * machine's Docker and registries: the plan job, the dynamic child pipeline it writes (one job per affected project
+ * and platform, each in its own checkout), and publish. Docker-in-Docker needs Docker Hub's images, so the jobs run
+ * in the shell-runner variant the generator also writes (`--dockerEngine=shell`); the dind variant and the protected
+ * variables are checked on the parsed files in unit tests (gitlab-pipeline.spec.ts).
+ */
+describe('GitLab CI: the generated pipeline under gitlab-ci-local', () => {
+  let build: TestRegistry;
+  let first: TestRegistry;
+  let second: TestRegistry;
+  let workspace: E2EWorkspace;
+
+  /** Runs the pipeline of the commit at HEAD, on the main branch, in one checkout per job; returns the jobs that passed. */
+  function pipeline(): { passed: string[]; output: string } {
+    const result = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/gitlab-ci-local/dist/index.js'), '--shell-isolation', '--concurrency', '1', '--color', 'false'],
+      {
+        cwd: workspace.root,
+        encoding: 'utf8',
+        // Full task output in the jobs, so the test can see what each one built.
+        env: {
+          ...process.env,
+          NX_DAEMON: 'false',
+          NX_NO_CLOUD: 'true',
+          NX_TUI: 'false',
+          FORCE_COLOR: '0',
+          NX_DEFAULT_OUTPUT_STYLE: 'static',
+        },
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: 20 * 60_000,
+      },
+    );
+    const output = `${result.stdout}${result.stderr}`;
+    if (result.status !== 0) throw new Error(`gitlab-ci-local exited with ${result.status}; its output ends with:\n${output.slice(-5000)}`);
+    const passed = [...output.matchAll(/^ PASS {2}(.+?)\s*$/gm)].map((match) => match[1]);
+    return { passed, output };
+  }
+
+  beforeAll(async () => {
+    [build, first, second] = await Promise.all([TestRegistry.start(), TestRegistry.start(), TestRegistry.start()]);
+    workspace = E2EWorkspace.forUser(
+      (root) => {
+        cpSync(VISION_EXAMPLE, root, {
+          recursive: true,
+          filter: (source) => !/[/\\](node_modules|dist|\.nx|package\.json|\.gitignore)$/.test(source),
+        });
+        const config = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8'));
+        config.publish = { registries: [`${first.host}/acme`, `${second.host}/mirror`], tags: ['latest-{variant}'] };
+        writeFileSync(join(root, 'strata.json'), JSON.stringify(config, null, 2));
+      },
+      { vendorPlugin: true },
+    );
+    // gitlab-ci-local keeps each job's checkout under .gitlab-ci-local/: ignored, so Nx finds no second workspace there.
+    workspace.write('.gitignore', 'node_modules\n.nx/cache\n.nx/workspace-data\ndist\n.gitlab-ci-local/\n');
+    const generated = workspace.nx([
+      'g',
+      'nx-strata:ci',
+      '--provider=gitlab',
+      '--dockerEngine=shell',
+      `--registry=${build.host}/builds`,
+      `--untrustedRegistry=${build.host}/untrusted`,
+      '--remoteCache=none',
+    ]);
+    expectSuccess(generated);
+    workspace.commitAll('nx-strata and its GitLab pipeline');
+  });
+  afterAll(async () => {
+    workspace?.remove();
+    await Promise.all([build, first, second].map((registry) => registry?.destroy()));
+  });
+
+  test('a code change on main: plan, one build job per affected platform, publish; both registries hold the two-platform list', async () => {
+    workspace.append('src/vision/__init__.py', '# a code change\n');
+    workspace.commitAll('feat: a code change');
+    const { passed, output } = pipeline();
+    expect(passed.sort()).toEqual(
+      [
+        'nx-strata-plan',
+        'nx-strata-build',
+        '[nx-strata-build] -> build vision linux/amd64',
+        '[nx-strata-build] -> build vision linux/arm64',
+        '[nx-strata-build] -> publish',
+      ].sort(),
+    );
+    expect(output).not.toContain('nx-strata-build-merge-request');
+    // Each platform was built in its own job; publish built nothing (its layers are hits).
+    const jobLines = (job: string) => output.split('\n').filter((line) => line.includes(`[nx-strata-build] -> ${job} `));
+    // The layers a job built: "built layer" lines, except in the output Nx replays for a cache hit.
+    const built = (job: string) => {
+      let replayed = false;
+      const layers = jobLines(job).flatMap((line) => {
+        const header = /> nx run \S+(.*)$/.exec(line);
+        if (header) replayed = /\[(local|remote) cache\]|existing outputs match/.test(header[1]);
+        const layer = /nx-strata: built layer "(\w+)"/.exec(line)?.[1];
+        return layer && !replayed ? [layer] : [];
+      });
+      return [...new Set(layers)].sort();
+    };
+    expect(built('build vision linux/arm64')).toEqual(['app', 'base', 'ml']);
+    expect(jobLines('publish').some((line) => line.includes('Successfully ran target docker-publish'))).toBe(true);
+    expect(built('publish')).toEqual([]);
+    const digest = await first.digest('acme/acme/vision', 'latest-cpu');
+    expect(digest).toMatch(/^sha256:/);
+    expect(await second.digest('mirror/acme/vision', 'latest-cpu')).toBe(digest);
+    const list = rawManifest(`${first.host}/acme/acme/vision:latest-cpu`);
+    expect(
+      list
+        .manifests!.map(platformOf)
+        .filter((platform) => platform !== 'unknown/unknown')
+        .sort(),
+    ).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+
+  test('a docs-only change on main: the plan runs, the child pipeline has nothing to build, nothing is published', async () => {
+    const before = await first.digest('acme/acme/vision', 'latest-cpu');
+    workspace.append('NOTES.md', '\nA note that no image reads.\n');
+    workspace.commitAll('docs: a note');
+    const { passed, output } = pipeline();
+    expect(passed.sort()).toEqual(['nx-strata-plan', 'nx-strata-build', '[nx-strata-build] -> nothing affected'].sort());
+    expect(output).toContain('nx-strata: nothing affected, no image to build or publish');
+    expect(await first.digest('acme/acme/vision', 'latest-cpu')).toBe(before);
+  });
+});
