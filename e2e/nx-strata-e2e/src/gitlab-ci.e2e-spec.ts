@@ -90,9 +90,11 @@ describe('GitLab CI: the generated pipeline under gitlab-ci-local', () => {
         '[nx-strata-build] -> build vision linux/amd64',
         '[nx-strata-build] -> build vision linux/arm64',
         '[nx-strata-build] -> publish',
+        '[nx-strata-build] -> summary',
       ].sort(),
     );
     expect(output).not.toContain('nx-strata-build-merge-request');
+    expect(output).toContain('vision linux/arm64 on any runner (QEMU): 1 affected layer');
     // Each platform was built in its own job; publish built nothing (its layers are hits).
     const jobLines = (job: string) => output.split('\n').filter((line) => line.includes(`[nx-strata-build] -> ${job} `));
     // The layers a job built: "built layer" lines, except in the output Nx replays for a cache hit.

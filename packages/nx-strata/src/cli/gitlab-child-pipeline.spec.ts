@@ -17,7 +17,7 @@ describe('gitlabChildJobs', () => {
       { runner: '', arm64Runner: 'saas-linux-small-arm64' },
     );
     const child = parse(gitlabChildJobs(entries, refs)) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(child)).toEqual(['variables', 'build vision linux/amd64', 'build vision linux/arm64', 'publish']);
+    expect(Object.keys(child)).toEqual(['variables', 'build vision linux/amd64', 'build vision linux/arm64', 'publish', 'summary']);
     expect(child.variables).toEqual({ NX_BASE: refs.base, NX_HEAD: refs.head });
     expect(child['build vision linux/amd64']).toEqual({
       extends: '.nx-strata-build',
@@ -37,6 +37,12 @@ describe('gitlabChildJobs', () => {
       variables: { QEMU: 'false', LINT: 'false', LAYERS: '2' },
     });
     expect(child.publish).toEqual({ extends: '.nx-strata-publish' });
+    expect(child.summary).toEqual({
+      extends: '.nx-strata-summary',
+      variables: {
+        SUMMARY: 'vision linux/amd64 on any runner: 1 affected layer\nvision linux/arm64 on saas-linux-small-arm64: 2 affected layers',
+      },
+    });
   });
 
   it('nothing affected: one job that says so (GitLab refuses a child pipeline without jobs), and no publish', () => {
@@ -58,7 +64,7 @@ describe('gitlabChildJobs', () => {
       lint: true,
     };
     const child = parse(gitlabChildJobs([hostile], refs)) as Record<string, { variables: Record<string, string> }>;
-    expect(Object.keys(child)).toEqual(['variables', `build ${hostile.project} linux/amd64`, 'publish']);
+    expect(Object.keys(child)).toEqual(['variables', `build ${hostile.project} linux/amd64`, 'publish', 'summary']);
     expect(child[`build ${hostile.project} linux/amd64`].variables.PROJECT).toBe(hostile.project);
   });
 });

@@ -16,7 +16,8 @@ export const gitlabBuildJobName = (entry: Pick<MatrixEntry, 'project' | 'platfor
 /**
  * The jobs of the GitLab child pipeline for one matrix: one build job per affected (project, platform), which extends
  * the build template with its values as job variables (quoted, so the scripts read them as "$PROJECT", never as text),
- * and the runner tag of its platform; then publish (the template runs it on trusted pipelines only). Nothing affected:
+ * and the runner tag of its platform; then publish (the template runs it on trusted pipelines only) and a summary of
+ * the pairs. Nothing affected:
  * one job that says so, because GitLab refuses a child pipeline without jobs. The templates file is prepended to this
  * text by the plan job (`cat`), so the child needs no include. Pure.
  */
@@ -48,6 +49,19 @@ export function gitlabChildJobs(entries: MatrixEntry[], options: GitlabChildOpti
       '',
     );
   }
-  lines.push('publish:', `  extends: ${GITLAB_TEMPLATES.publish}`, '');
+  const summary = entries.map(
+    (entry) =>
+      `${entry.project} ${entry.platform} on ${entry.runner || 'any runner'}${entry.qemu ? ' (QEMU)' : ''}: ${entry.layers.length} affected layer${entry.layers.length === 1 ? '' : 's'}`,
+  );
+  lines.push(
+    'publish:',
+    `  extends: ${GITLAB_TEMPLATES.publish}`,
+    '',
+    'summary:',
+    `  extends: ${GITLAB_TEMPLATES.summary}`,
+    '  variables:',
+    `    SUMMARY: ${quoted(summary.join('\n'))}`,
+    '',
+  );
   return lines.join('\n');
 }

@@ -107,7 +107,8 @@ describe('nx-strata:ci --provider=gitlab', () => {
 
   it('the child: build jobs on Docker-in-Docker over TLS, publish on trusted pipelines only, reports and SARIF as artifacts', async () => {
     const { templates } = await generate({ runner: 'docker-amd64' });
-    expect(templates.stages).toEqual(['build', 'publish']);
+    expect(templates.stages).toEqual(['build', 'publish', 'summary']);
+    expect(templates['.nx-strata-summary']).toMatchObject({ stage: 'summary', when: 'always', image: 'docker:27-cli' });
     const job = templates['.nx-strata-job'];
     expect(job.image).toBe('docker:27-cli');
     expect(job.services).toEqual([{ name: 'docker:27-dind', alias: 'docker' }]);
