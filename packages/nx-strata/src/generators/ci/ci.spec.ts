@@ -1,17 +1,13 @@
-import { createTempWorkspace } from '../../test-utils/temp-workspace';
-import { logger } from 'nx/src/devkit-exports';
+import { expectKnownCommand, useVisionWorkspace } from '../../test-utils/ci-spec-helpers';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
-import { COMMAND_FLAGS } from '../../cli/main';
 import { splitCommand } from '../../utils/split-command';
 import { ciGenerator, GITHUB_WORKFLOW_PATH } from './ci';
 import type { CiGeneratorSchema } from './schema';
-
-const VISION = resolve(__dirname, '../../../../../examples/vision');
 
 interface Step {
   name?: string;
@@ -44,22 +40,13 @@ interface Workflow {
 process.env.NX_DAEMON = 'false';
 
 describe('nx-strata:ci --provider=github', () => {
-  let root: string;
-  beforeEach(() => {
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-    root = createTempWorkspace({});
-    cpSync(VISION, root, { recursive: true, filter: (source) => !/node_modules|[/\\]dist$|[/\\]\.nx$/.test(source) });
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const workspaceRoot = useVisionWorkspace();
 
   async function generate(options: CiGeneratorSchema): Promise<{ text: string; workflow: Workflow }> {
-    const tree = new FsTree(root, false);
+    const tree = new FsTree(workspaceRoot(), false);
     await ciGenerator(tree, options);
-    flushChanges(root, tree.listChanges());
-    const text = readFileSync(join(root, GITHUB_WORKFLOW_PATH), 'utf8');
+    flushChanges(workspaceRoot(), tree.listChanges());
+    const text = readFileSync(join(workspaceRoot(), GITHUB_WORKFLOW_PATH), 'utf8');
     return { text, workflow: parse(text) as Workflow };
   }
   const runLines = (workflow: Workflow) =>
@@ -113,9 +100,9 @@ describe('nx-strata:ci --provider=github', () => {
     const permissions = (workflow: Workflow) =>
       Object.fromEntries(Object.entries(workflow.jobs).map(([id, job]) => [id, job.permissions?.['id-token']]));
     expect(Object.values(permissions((await generate({})).workflow)).filter(Boolean)).toEqual([]);
-    const config = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8'));
+    const config = JSON.parse(readFileSync(join(workspaceRoot(), 'strata.json'), 'utf8'));
     config.variants.cuda.publish = { ...config.variants.cuda.publish, sign: 'cosign' };
-    writeFileSync(join(root, 'strata.json'), JSON.stringify(config, null, 2));
+    writeFileSync(join(workspaceRoot(), 'strata.json'), JSON.stringify(config, null, 2));
     const signing = permissions((await generate({})).workflow);
     expect(Object.entries(signing).filter(([, value]) => value)).toEqual([['publish', 'write']]);
   });
@@ -244,8 +231,8 @@ describe('nx-strata:ci --provider=github', () => {
     await expect(generate({ registry: 'ghcr.io/acme', untrustedRegistry: 'ghcr.io/acme' })).rejects.toThrow(
       '--untrustedRegistry is the trusted registry itself',
     );
-    const config = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8'));
-    writeFileSync(join(root, 'strata.json'), JSON.stringify({ ...config, project: 'web$(touch${IFS}/tmp/x)' }));
+    const config = JSON.parse(readFileSync(join(workspaceRoot(), 'strata.json'), 'utf8'));
+    writeFileSync(join(workspaceRoot(), 'strata.json'), JSON.stringify({ ...config, project: 'web$(touch${IFS}/tmp/x)' }));
     await expect(generate({})).rejects.toThrow(
       'image project: the project name "web$(touch${IFS}/tmp/x)" has characters a shell or YAML would read as code',
     );
@@ -256,17 +243,7 @@ describe('nx-strata:ci --provider=github', () => {
     const lines = runLines(workflow);
     expect(lines.length).toBeGreaterThanOrEqual(6);
     for (const line of lines) {
-      const words = splitCommand(line.replace(/^.*?\$\(|\)$/g, '').replace(/^.*?(npx )/, '$1'));
-      if (words[1] === 'nx-strata') {
-        expect(Object.keys(COMMAND_FLAGS)).toContain(words[2]);
-        for (const flag of words.filter((word) => word.startsWith('--')))
-          expect(COMMAND_FLAGS[words[2]]).toContain(flag.slice(2).split('=')[0]);
-      } else {
-        const targets = words.flatMap((word, index) =>
-          words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : [],
-        );
-        for (const target of targets) expect(['docker-build', 'docker-publish', 'docker-lint', '$TARGET', '$VERIFY']).toContain(target);
-      }
+      expectKnownCommand(splitCommand(line.replace(/^.*?\$\(|\)$/g, '').replace(/^.*?(npx )/, '$1')));
     }
   });
 

@@ -1,20 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { logger } from 'nx/src/devkit-exports';
+import { join } from 'node:path';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
-import { COMMAND_FLAGS } from '../../cli/main';
 import { gitlabChildJobs } from '../../cli/gitlab-child-pipeline';
 import { matrixEntries } from '../../cli/matrix';
-import { createTempWorkspace } from '../../test-utils/temp-workspace';
+import { expectKnownCommand, useVisionWorkspace } from '../../test-utils/ci-spec-helpers';
 import { splitCommand } from '../../utils/split-command';
 import { ciGenerator, GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH } from './ci';
 import { trustedPushRule } from './gitlab-pipeline';
 import type { CiGeneratorSchema } from './schema';
-
-const VISION = resolve(__dirname, '../../../../../examples/vision');
 
 interface GitlabJob {
   stage?: string;
@@ -37,26 +33,17 @@ type GitlabFile = Record<string, GitlabJob> & { stages: string[]; variables: Rec
 process.env.NX_DAEMON = 'false';
 
 describe('nx-strata:ci --provider=gitlab', () => {
-  let root: string;
-  beforeEach(() => {
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-    root = createTempWorkspace({});
-    cpSync(VISION, root, { recursive: true, filter: (source) => !/node_modules|[/\\]dist$|[/\\]\.nx$/.test(source) });
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const workspaceRoot = useVisionWorkspace();
 
   async function generate(options: CiGeneratorSchema = {}): Promise<{ pipeline: GitlabFile; templates: GitlabFile; text: string }> {
-    const tree = new FsTree(root, false);
+    const tree = new FsTree(workspaceRoot(), false);
     await ciGenerator(tree, { provider: 'gitlab', ...options });
-    flushChanges(root, tree.listChanges());
-    const text = readFileSync(join(root, GITLAB_PIPELINE_PATH), 'utf8');
+    flushChanges(workspaceRoot(), tree.listChanges());
+    const text = readFileSync(join(workspaceRoot(), GITLAB_PIPELINE_PATH), 'utf8');
     return {
       text,
       pipeline: parse(text) as GitlabFile,
-      templates: parse(readFileSync(join(root, GITLAB_TEMPLATES_PATH), 'utf8')) as GitlabFile,
+      templates: parse(readFileSync(join(workspaceRoot(), GITLAB_TEMPLATES_PATH), 'utf8')) as GitlabFile,
     };
   }
 
@@ -138,7 +125,7 @@ describe('nx-strata:ci --provider=gitlab', () => {
       { runner: 'docker-amd64' },
     );
     const child = parse(
-      `${readFileSync(join(root, GITLAB_TEMPLATES_PATH), 'utf8')}\n${gitlabChildJobs(entries, { base: 'a1', head: 'b2' })}`,
+      `${readFileSync(join(workspaceRoot(), GITLAB_TEMPLATES_PATH), 'utf8')}\n${gitlabChildJobs(entries, { base: 'a1', head: 'b2' })}`,
     ) as GitlabFile;
     expect(child['build vision linux/arm64']).toMatchObject({
       extends: '.nx-strata-build',
@@ -199,7 +186,10 @@ describe('nx-strata:ci --provider=gitlab', () => {
         docker: 'login --username deployer --password-stdin registry.example.com [WRITE-REGISTRY]',
       });
       // The write credentials are named in the trusted branch of that script and nowhere else in either file.
-      const files = [readFileSync(join(root, GITLAB_PIPELINE_PATH), 'utf8'), readFileSync(join(root, GITLAB_TEMPLATES_PATH), 'utf8')];
+      const files = [
+        readFileSync(join(workspaceRoot(), GITLAB_PIPELINE_PATH), 'utf8'),
+        readFileSync(join(workspaceRoot(), GITLAB_TEMPLATES_PATH), 'utf8'),
+      ];
       const uses = (name: string) =>
         files.flatMap((text) => text.split('\n')).filter((line) => line.includes(`$${name}`) && !line.trimStart().startsWith('#'));
       expect(uses('STRATA_TRUSTED_REGISTRY_TOKEN')).toHaveLength(1);
@@ -245,8 +235,8 @@ describe('nx-strata:ci --provider=gitlab', () => {
     await expect(generate({ registry: '$CI_REGISTRY_IMAGE/trusted' })).rejects.toThrow("--registry is this project's own registry");
     await expect(generate({ runner: 'docker; curl evil' })).rejects.toThrow('--runner: the runner label "docker; curl evil"');
     await expect(generate({ registry: 'registry.example.com/acme $(id)' })).rejects.toThrow('is not a lower-case registry path');
-    const config = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8'));
-    writeFileSync(join(root, 'strata.json'), JSON.stringify({ ...config, project: 'web$(touch${IFS}/tmp/x)' }));
+    const config = JSON.parse(readFileSync(join(workspaceRoot(), 'strata.json'), 'utf8'));
+    writeFileSync(join(workspaceRoot(), 'strata.json'), JSON.stringify({ ...config, project: 'web$(touch${IFS}/tmp/x)' }));
     await expect(generate({})).rejects.toThrow('image project: the project name "web$(touch${IFS}/tmp/x)"');
   });
 
@@ -264,17 +254,7 @@ describe('nx-strata:ci --provider=gitlab', () => {
       .filter((line) => /\bnpx (nx|nx-strata) /.test(line));
     expect(lines.length).toBeGreaterThanOrEqual(6);
     for (const line of lines) {
-      const words = splitCommand(line.replace(/^.*?(npx )/, '$1').replace(/ (>|\|\|).*$/, ''));
-      if (words[1] === 'nx-strata') {
-        expect(Object.keys(COMMAND_FLAGS)).toContain(words[2]);
-        for (const flag of words.filter((word) => word.startsWith('--')))
-          expect(COMMAND_FLAGS[words[2]]).toContain(flag.slice(2).split('=')[0]);
-      } else {
-        const targets = words.flatMap((word, index) =>
-          words[index - 1] === '-t' ? [word] : word.includes(':') && words[index - 1] === 'run' ? [word.split(':')[1]] : [],
-        );
-        for (const target of targets) expect(['docker-build', 'docker-publish', 'docker-lint', '$TARGET', '$VERIFY']).toContain(target);
-      }
+      expectKnownCommand(splitCommand(line.replace(/^.*?(npx )/, '$1').replace(/ (>|\|\|).*$/, '')));
     }
   });
 });
