@@ -4,11 +4,18 @@ import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions
 import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
 import { readImageFamily, type ImageFamily } from '../../model/image-family';
 import { githubWorkflow } from './github-workflow';
-import { GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH, gitlabJobTemplates, gitlabPipeline } from './gitlab-pipeline';
+import {
+  GITLAB_HEADER,
+  GITLAB_INCLUDED_PATH,
+  GITLAB_PIPELINE_PATH,
+  GITLAB_TEMPLATES_PATH,
+  gitlabJobTemplates,
+  gitlabPipeline,
+} from './gitlab-pipeline';
 import type { CiGeneratorSchema } from './schema';
 
 export const GITHUB_WORKFLOW_PATH = '.github/workflows/nx-strata.yml';
-export { GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH };
+export { GITLAB_INCLUDED_PATH, GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH };
 const DEFAULT_REGISTRY = 'ghcr.io/${{ github.repository_owner }}';
 /**
  * GitLab's defaults: the trusted namespace is another project's registry (the job token of any pipeline, a merge
@@ -106,10 +113,18 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
       historyDir: workflow.historyDir,
       templatesPath: GITLAB_TEMPLATES_PATH,
     } as const;
-    tree.write(GITLAB_PIPELINE_PATH, gitlabPipeline(pipeline));
+    // A .gitlab-ci.yml of the team's own is never overwritten: the pipeline goes beside it, to be included.
+    const existing = tree.exists(GITLAB_PIPELINE_PATH) ? (tree.read(GITLAB_PIPELINE_PATH, 'utf-8') ?? '') : undefined;
+    const ours = existing === undefined || existing.startsWith(GITLAB_HEADER);
+    const path = ours ? GITLAB_PIPELINE_PATH : GITLAB_INCLUDED_PATH;
+    tree.write(path, gitlabPipeline(pipeline));
     tree.write(GITLAB_TEMPLATES_PATH, gitlabJobTemplates(pipeline));
+    if (!ours)
+      logger.warn(
+        `nx-strata: ${GITLAB_PIPELINE_PATH} is your own, so it is left as it is; the nx-strata pipeline is in ${GITLAB_INCLUDED_PATH}.\n  → add "include: [{ local: ${GITLAB_INCLUDED_PATH} }]" to ${GITLAB_PIPELINE_PATH} and the stages plan and build to its stages`,
+      );
     logger.info(
-      `nx-strata: wrote ${GITLAB_PIPELINE_PATH} and ${GITLAB_TEMPLATES_PATH}; protect ${trustedBranches.join(', ')} and set the protected variables named at the top of ${GITLAB_PIPELINE_PATH}, then push`,
+      `nx-strata: wrote ${path} and ${GITLAB_TEMPLATES_PATH}; protect ${trustedBranches.join(', ')} and set the protected variables named at the top of ${path}, then push`,
     );
     return;
   }

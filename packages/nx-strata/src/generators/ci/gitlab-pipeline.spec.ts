@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { logger } from 'nx/src/devkit-exports';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
 import { gitlabChildJobs } from '../../cli/gitlab-child-pipeline';
 import { matrixEntries } from '../../cli/matrix';
 import { expectKnownCommand, useVisionWorkspace } from '../../test-utils/ci-spec-helpers';
 import { splitCommand } from '../../utils/split-command';
-import { ciGenerator, GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH } from './ci';
+import { ciGenerator, GITLAB_INCLUDED_PATH, GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH } from './ci';
 import { trustedPushRule } from './gitlab-pipeline';
 import type { CiGeneratorSchema } from './schema';
 
@@ -238,6 +239,23 @@ describe('nx-strata:ci --provider=gitlab', () => {
     const config = JSON.parse(readFileSync(join(workspaceRoot(), 'strata.json'), 'utf8'));
     writeFileSync(join(workspaceRoot(), 'strata.json'), JSON.stringify({ ...config, project: 'web$(touch${IFS}/tmp/x)' }));
     await expect(generate({})).rejects.toThrow('image project: the project name "web$(touch${IFS}/tmp/x)"');
+  });
+
+  it("never overwrites a .gitlab-ci.yml of the team's own: the pipeline goes beside it, with how to include it; its own it rewrites", async () => {
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const own = 'stages: [test]\nunit:\n  script: [make test]\n';
+    writeFileSync(join(workspaceRoot(), GITLAB_PIPELINE_PATH), own);
+    const tree = new FsTree(workspaceRoot(), false);
+    await ciGenerator(tree, { provider: 'gitlab' });
+    flushChanges(workspaceRoot(), tree.listChanges());
+    expect(readFileSync(join(workspaceRoot(), GITLAB_PIPELINE_PATH), 'utf8')).toBe(own);
+    expect(Object.keys(parse(readFileSync(join(workspaceRoot(), GITLAB_INCLUDED_PATH), 'utf8')))).toContain('nx-strata-plan');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining(`add "include: [{ local: ${GITLAB_INCLUDED_PATH} }]"`));
+    // Its own file (the header says so) it rewrites in place.
+    rmSync(join(workspaceRoot(), GITLAB_PIPELINE_PATH));
+    await generate({});
+    const { text } = await generate({ mainBranch: 'trunk' });
+    expect(text).toContain('$CI_COMMIT_BRANCH == "trunk"');
   });
 
   it('trusted branch patterns become GitLab regular expressions', () => {

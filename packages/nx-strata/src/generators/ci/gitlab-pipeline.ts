@@ -22,6 +22,10 @@ export interface GitlabPipelineOptions {
 }
 
 export const GITLAB_PIPELINE_PATH = '.gitlab-ci.yml';
+/** Where the pipeline goes when the repository already has a .gitlab-ci.yml of its own (which then includes it). */
+export const GITLAB_INCLUDED_PATH = '.gitlab/nx-strata-pipeline.yml';
+/** The first line of the pipeline file: how the generator knows a .gitlab-ci.yml is its own to rewrite. */
+export const GITLAB_HEADER = '# Written by `nx g nx-strata:ci --provider=gitlab`';
 export const GITLAB_TEMPLATES_PATH = '.gitlab/nx-strata-jobs.yml';
 /** The image of jobs that run Docker through the dind service, and of the service: one Docker release for both. */
 const DOCKER_IMAGE = 'docker:27-cli';
@@ -226,7 +230,7 @@ export function gitlabPipeline(options: GitlabPipelineOptions): string {
     ...(options.arm64RunnerTag ? [`--arm64-runner ${options.arm64RunnerTag}`] : []),
   ].join(' ');
   return [
-    '# Written by `nx g nx-strata:ci --provider=gitlab`; edit freely, or run the generator again to rewrite it.',
+    `${GITLAB_HEADER}; edit freely, or run the generator again to rewrite it.`,
     '# plan: the affected (project, platform) pairs (`nx affected`, `nx-strata matrix --format gitlab`), written as a',
     `# child pipeline (${options.templatesPath} + one job per pair); build: the child pipeline, each platform built once,`,
     '# tested and scanned on its runner and pushed by digest; publish (trusted pipelines only, in the child): manifest',
