@@ -1,4 +1,4 @@
-import { GITLAB_TEMPLATES } from '../model/gitlab-job-templates';
+import { GITLAB_TEMPLATES, yamlString } from '../model/gitlab-job-templates';
 import type { MatrixEntry } from './matrix';
 
 export interface GitlabChildOptions {
@@ -7,11 +7,8 @@ export interface GitlabChildOptions {
   head: string;
 }
 
-/** A YAML double-quoted scalar: JSON's string syntax is YAML's, so no value is ever read as YAML. Pure. */
-const quoted = (value: string) => JSON.stringify(value);
-
 /** The job name of one (project, platform) pair, as GitLab shows it. */
-export const gitlabBuildJobName = (entry: Pick<MatrixEntry, 'project' | 'platform'>) => `build ${entry.project} ${entry.platform}`;
+const gitlabBuildJobName = (entry: Pick<MatrixEntry, 'project' | 'platform'>) => `build ${entry.project} ${entry.platform}`;
 
 /**
  * The jobs of the GitLab child pipeline for one matrix: one build job per affected (project, platform), which extends
@@ -25,27 +22,27 @@ export function gitlabChildJobs(entries: MatrixEntry[], options: GitlabChildOpti
   const lines = [
     '# Written by `nx-strata matrix --format gitlab`: the jobs of this run, one per affected (project, platform).',
     'variables:',
-    `  NX_BASE: ${quoted(options.base)}`,
-    `  NX_HEAD: ${quoted(options.head)}`,
+    `  NX_BASE: ${yamlString(options.base)}`,
+    `  NX_HEAD: ${yamlString(options.head)}`,
     '',
   ];
   if (entries.length === 0) {
-    lines.push(`${quoted('nothing affected')}:`, `  extends: ${GITLAB_TEMPLATES.nothing}`, '');
+    lines.push(`${yamlString('nothing affected')}:`, `  extends: ${GITLAB_TEMPLATES.nothing}`, '');
     return lines.join('\n');
   }
   for (const entry of entries) {
     lines.push(
-      `${quoted(gitlabBuildJobName(entry))}:`,
+      `${yamlString(gitlabBuildJobName(entry))}:`,
       `  extends: ${GITLAB_TEMPLATES.build}`,
       '  variables:',
-      `    PROJECT: ${quoted(entry.project)}`,
-      `    PLATFORM: ${quoted(entry.platform)}`,
-      `    TARGET: ${quoted(entry.target)}`,
-      `    VERIFY: ${quoted(entry.verify)}`,
-      `    LINT: ${quoted(String(entry.lint))}`,
-      `    QEMU: ${quoted(String(entry.qemu))}`,
-      `    LAYERS: ${quoted(String(entry.layers.length))}`,
-      ...(entry.runner ? [`  tags: [${quoted(entry.runner)}]`] : []),
+      `    PROJECT: ${yamlString(entry.project)}`,
+      `    PLATFORM: ${yamlString(entry.platform)}`,
+      `    TARGET: ${yamlString(entry.target)}`,
+      `    VERIFY: ${yamlString(entry.verify)}`,
+      `    LINT: ${yamlString(String(entry.lint))}`,
+      `    QEMU: ${yamlString(String(entry.qemu))}`,
+      `    LAYERS: ${yamlString(String(entry.layers.length))}`,
+      ...(entry.runner ? [`  tags: [${yamlString(entry.runner)}]`] : []),
       '',
     );
   }
@@ -60,7 +57,7 @@ export function gitlabChildJobs(entries: MatrixEntry[], options: GitlabChildOpti
     'summary:',
     `  extends: ${GITLAB_TEMPLATES.summary}`,
     '  variables:',
-    `    SUMMARY: ${quoted(summary.join('\n'))}`,
+    `    SUMMARY: ${yamlString(summary.join('\n'))}`,
     '',
   );
   return lines.join('\n');

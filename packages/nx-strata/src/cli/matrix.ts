@@ -93,7 +93,8 @@ export function unsafeMatrixValues(entries: MatrixEntry[]): string[] {
 }
 
 /** What `nx-strata matrix` prints: a GitHub Actions matrix (JSON) or the jobs of a GitLab child pipeline (YAML). */
-export type MatrixFormat = 'json' | 'gitlab';
+const MATRIX_FORMATS = ['json', 'gitlab'] as const;
+export type MatrixFormat = (typeof MATRIX_FORMATS)[number];
 
 export interface MatrixCommand extends MatrixRunners {
   cwd: string;
@@ -112,9 +113,9 @@ export interface MatrixCommand extends MatrixRunners {
  * affected.
  */
 export async function matrix(command: MatrixCommand): Promise<number> {
-  const format = command.format ?? 'json';
-  if (format !== 'json' && format !== 'gitlab') {
-    command.out(`nx-strata matrix: --format ${JSON.stringify(format.slice(0, 40))} is not one of json, gitlab`);
+  const format = (command.format ?? 'json') as MatrixFormat;
+  if (!MATRIX_FORMATS.includes(format)) {
+    command.out(`nx-strata matrix: --format ${JSON.stringify(format.slice(0, 40))} is not one of ${MATRIX_FORMATS.join(', ')}`);
     return 2;
   }
   const { workspaceRoot, nxJson, pluginOptions, configFiles, family } = openWorkspace(command.cwd);

@@ -8,3 +8,9 @@ export const GITLAB_TEMPLATES = {
   summary: '.nx-strata-summary',
   nothing: '.nx-strata-nothing',
 } as const;
+
+/**
+ * A YAML double-quoted scalar: JSON's string syntax is YAML's, so a value from the workspace is never read as YAML.
+ * Every value the GitLab files carry goes through it. Pure.
+ */
+export const yamlString = (value: string): string => JSON.stringify(value);

@@ -66,15 +66,20 @@ export function trustLevel(trustedBranches: string[], env: NodeJS.ProcessEnv): {
   return { level: 'untrusted', reason: "not a CI run on a trusted branch (set STRATA_TRUST=trusted on the trusted branches' jobs)" };
 }
 
+/**
+ * A branch pattern as a regular expression's source, unanchored: `*` within a path segment, `**` across, everything
+ * else literal. Pure.
+ */
+export function branchPatternSource(pattern: string): string {
+  return pattern
+    .split(/(\*\*|\*)/)
+    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+}
+
 /** Whether `branch` matches one of the patterns (`release/*`, `hotfix/**`). */
 export function matchesBranch(patterns: string[], branch: string): boolean {
-  return patterns.some((pattern) => {
-    const source = pattern
-      .split(/(\*\*|\*)/)
-      .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
-      .join('');
-    return new RegExp(`^${source}$`).test(branch);
-  });
+  return patterns.some((pattern) => new RegExp(`^${branchPatternSource(pattern)}$`).test(branch));
 }
 
 /** The untrusted namespace: STRATA_UNTRUSTED_REGISTRY, else the option, else `<trusted>/untrusted`; null when set empty. */

@@ -11,6 +11,7 @@ import {
   GITLAB_TEMPLATES_PATH,
   gitlabJobTemplates,
   gitlabPipeline,
+  type GitlabPipelineOptions,
 } from './gitlab-pipeline';
 import type { CiGeneratorSchema } from './schema';
 
@@ -49,9 +50,11 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     plugin.untrustedRegistry ??
     (gitlab && registry === GITLAB_DEFAULT_REGISTRY ? GITLAB_DEFAULT_UNTRUSTED : `${registry}/untrusted`);
   const trustedBranches = [...new Set([...(options.mainBranch ? [options.mainBranch] : []), ...plugin.trustedBranches])];
+  const families = await imageFamilies(tree, plugin);
   const workflow = {
     trustedBranches,
-    runner: options.runner ?? (gitlab ? undefined : 'ubuntu-latest'),
+    // GitHub's default label is applied where the workflow is written; GitLab's default is no tag (any runner).
+    runner: options.runner,
     arm64Runner: options.arm64Runner,
     remoteCache: options.remoteCache ?? 'self-hosted',
     registry,
@@ -60,7 +63,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     buildTargetName: plugin.buildTargetName,
     publishTargetName: plugin.publishTargetName,
     historyDir: plugin.historyDir,
-    signing: (await imageFamilies(tree, plugin)).some(signs),
+    signing: families.some(signs),
   } as const;
 
   // Everything written into the workflow as text must be data there, never YAML or shell.
@@ -72,7 +75,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     ['buildTargetName', 'target name', workflow.buildTargetName],
     ['publishTargetName', 'target name', workflow.publishTargetName],
     ['historyDir', 'directory', workflow.historyDir],
-    ...(await imageProjects(tree, plugin)).map((project): [string, CiValueKind, string] => ['image project', 'project name', project]),
+    ...imageProjects(families).map((project): [string, CiValueKind, string] => ['image project', 'project name', project]),
   ];
   const problems = checks.flatMap(([what, kind, value]) => {
     const problem = value === undefined ? undefined : ciValueProblem(kind, value);
@@ -100,7 +103,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     );
   }
   if (gitlab) {
-    const pipeline = {
+    writeGitlabPipeline(tree, {
       trustedBranches,
       runnerTag: workflow.runner,
       arm64RunnerTag: workflow.arm64Runner,
@@ -112,20 +115,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
       publishTargetName: workflow.publishTargetName,
       historyDir: workflow.historyDir,
       templatesPath: GITLAB_TEMPLATES_PATH,
-    } as const;
-    // A .gitlab-ci.yml of the team's own is never overwritten: the pipeline goes beside it, to be included.
-    const existing = tree.exists(GITLAB_PIPELINE_PATH) ? (tree.read(GITLAB_PIPELINE_PATH, 'utf-8') ?? '') : undefined;
-    const ours = existing === undefined || existing.startsWith(GITLAB_HEADER);
-    const path = ours ? GITLAB_PIPELINE_PATH : GITLAB_INCLUDED_PATH;
-    tree.write(path, gitlabPipeline(pipeline));
-    tree.write(GITLAB_TEMPLATES_PATH, gitlabJobTemplates(pipeline));
-    if (!ours)
-      logger.warn(
-        `nx-strata: ${GITLAB_PIPELINE_PATH} is your own, so it is left as it is; the nx-strata pipeline is in ${GITLAB_INCLUDED_PATH}.\n  → add "include: [{ local: ${GITLAB_INCLUDED_PATH} }]" to ${GITLAB_PIPELINE_PATH} and the stages plan and build to its stages`,
-      );
-    logger.info(
-      `nx-strata: wrote ${path} and ${GITLAB_TEMPLATES_PATH}; protect ${trustedBranches.join(', ')} and set the protected variables named at the top of ${path}, then push`,
-    );
+    });
     return;
   }
   tree.write(GITHUB_WORKFLOW_PATH, githubWorkflow({ ...workflow, runner: workflow.runner ?? 'ubuntu-latest' }));
@@ -135,11 +125,27 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
 }
 
 /**
- * The Nx names of the workspace's image projects, as the plugin names them (a strata.json it cannot read yet has none),
- * from the strata.json files Nx lists: the same ones the plugin and the CLI see.
+ * Writes the GitLab pipeline and its job templates. A .gitlab-ci.yml of the team's own is never overwritten: the
+ * pipeline then goes beside it, to be included.
  */
-async function imageProjects(tree: Tree, plugin: ReturnType<typeof normalizePluginOptions>): Promise<string[]> {
-  return [...new Set((await imageFamilies(tree, plugin)).flatMap((family) => family.tasks.map((task) => task.project)))];
+function writeGitlabPipeline(tree: Tree, pipeline: GitlabPipelineOptions): void {
+  const existing = tree.exists(GITLAB_PIPELINE_PATH) ? (tree.read(GITLAB_PIPELINE_PATH, 'utf-8') ?? '') : undefined;
+  const ours = existing === undefined || existing.startsWith(GITLAB_HEADER);
+  const path = ours ? GITLAB_PIPELINE_PATH : GITLAB_INCLUDED_PATH;
+  tree.write(path, gitlabPipeline(pipeline));
+  tree.write(GITLAB_TEMPLATES_PATH, gitlabJobTemplates(pipeline));
+  if (!ours)
+    logger.warn(
+      `nx-strata: ${GITLAB_PIPELINE_PATH} is your own, so it is left as it is; the nx-strata pipeline is in ${GITLAB_INCLUDED_PATH}.\n  → add "include: [{ local: ${GITLAB_INCLUDED_PATH} }]" to ${GITLAB_PIPELINE_PATH} and the stages plan and build to its stages`,
+    );
+  logger.info(
+    `nx-strata: wrote ${path} and ${GITLAB_TEMPLATES_PATH}; protect ${pipeline.trustedBranches.join(', ')} and set the protected variables named at the top of ${path}, then push`,
+  );
+}
+
+/** The Nx names of the workspace's image projects, as the plugin names them: the same ones the plugin and the CLI see. */
+function imageProjects(families: ImageFamily[]): string[] {
+  return [...new Set(families.flatMap((family) => family.tasks.map((task) => task.project)))];
 }
 
 /** The workspace's image families (a strata.json it cannot read yet is left out), from the files Nx lists. */

@@ -1,4 +1,5 @@
-import { GITLAB_TEMPLATES } from '../../model/gitlab-job-templates';
+import { branchPatternSource } from '../../engines/registry/trust';
+import { GITLAB_TEMPLATES, yamlString } from '../../model/gitlab-job-templates';
 
 export interface GitlabPipelineOptions {
   /** Branches whose pushes are trusted pipelines (the first is the main branch); `*` within a segment, `**` across. */
@@ -35,26 +36,20 @@ const NODE_IMAGE = 'node:20-bookworm';
 const PLAN_JOB = 'nx-strata-plan';
 const CHILD = 'nx-strata-child.yml';
 
-/** A YAML double-quoted scalar (JSON's string syntax is YAML's). */
-const quoted = (value: string) => JSON.stringify(value);
-
 const MERGE_REQUEST = '$CI_PIPELINE_SOURCE == "merge_request_event"';
 
 /** The rules expression of a push to a trusted branch; patterns become regular expressions. Values are plain (checked). */
 export function trustedPushRule(branches: string[]): string {
-  const branch = (pattern: string) => {
-    if (!pattern.includes('*')) return `$CI_COMMIT_BRANCH == ${quoted(pattern)}`;
-    const source = pattern
-      .split(/(\*\*|\*)/)
-      .map((part) => (part === '**' ? '.*' : part === '*' ? '[^\\/]*' : part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')))
-      .join('');
-    return `$CI_COMMIT_BRANCH =~ /^${source}$/`;
-  };
+  // The same patterns the plugin matches (trust.ts), as GitLab regular expressions: `/` escaped inside `/.../`.
+  const branch = (pattern: string) =>
+    pattern.includes('*')
+      ? `$CI_COMMIT_BRANCH =~ /^${branchPatternSource(pattern).replace(/\//g, '\\/')}$/`
+      : `$CI_COMMIT_BRANCH == ${yamlString(pattern)}`;
   const any = branches.map(branch);
   return `$CI_PIPELINE_SOURCE == "push" && ${any.length === 1 ? any[0] : `(${any.join(' || ')})`}`;
 }
 
-const tags = (tag: string | undefined, indent = '  ') => (tag ? [`${indent}tags: [${quoted(tag)}]`] : []);
+const tags = (tag: string | undefined, indent = '  ') => (tag ? [`${indent}tags: [${yamlString(tag)}]`] : []);
 
 /**
  * The registry login and the cache token of a child job, by trust. Trusted pipelines log in with the trusted
@@ -114,7 +109,7 @@ const report = (historyDir: string) => [
   '      - nx-strata-report.md',
   '      - dist/strata/**/*.sarif',
   '      - dist/strata-sarif/',
-  `      - ${quoted(`${historyDir}/`)}`,
+  `      - ${yamlString(`${historyDir}/`)}`,
 ];
 
 /**
@@ -125,7 +120,7 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
   const qemu =
     options.engine === 'dind'
       ? '    - if [ "$QEMU" = true ]; then docker run --rm --privileged tonistiigi/binfmt --install arm64; fi'
-      : `    - ${quoted('if [ "$QEMU" = true ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then echo "nx-strata: this runner has no QEMU for arm64 (install qemu-user-static and binfmt-support, or give an arm64 runner tag)"; exit 1; fi')}`;
+      : `    - ${yamlString('if [ "$QEMU" = true ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then echo "nx-strata: this runner has no QEMU for arm64 (install qemu-user-static and binfmt-support, or give an arm64 runner tag)"; exit 1; fi')}`;
   return [
     '# Written by `nx g nx-strata:ci --provider=gitlab`: the job templates of the nx-strata child pipeline. The plan job',
     '# prepends this file to the jobs `nx-strata matrix --format gitlab` prints (one per affected project and platform).',
@@ -138,7 +133,7 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     '  cache:',
     '    key: nx-strata-history-$PROJECT-$TARGET',
     '    paths:',
-    `      - ${quoted(`${options.historyDir}/`)}`,
+    `      - ${yamlString(`${options.historyDir}/`)}`,
     '  script:',
     qemu,
     '    # Matrix values reach the shell only as quoted variables.',
@@ -158,7 +153,7 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     '  cache:',
     '    key: nx-strata-history-publish',
     '    paths:',
-    `      - ${quoted(`${options.historyDir}/`)}`,
+    `      - ${yamlString(`${options.historyDir}/`)}`,
     '  script:',
     '    # Manifest lists, copied to every registry: layers come from the cache or the trusted namespace, no builds.',
     `    - npx nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`,
@@ -170,14 +165,14 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     ...(options.engine === 'dind' ? [`  image: ${DOCKER_IMAGE}`] : []),
     ...tags(options.runnerTag),
     '  script:',
-    `    - ${quoted(`printf 'nx-strata pipeline (%s): the affected (project, platform) pairs\\n%s\\n' "$STRATA_TRUST" "$SUMMARY"`)}`,
+    `    - ${yamlString(`printf 'nx-strata pipeline (%s): the affected (project, platform) pairs\\n%s\\n' "$STRATA_TRUST" "$SUMMARY"`)}`,
     '',
     `${GITLAB_TEMPLATES.nothing}:`,
     '  stage: build',
     ...(options.engine === 'dind' ? [`  image: ${DOCKER_IMAGE}`] : []),
     ...tags(options.runnerTag),
     '  script:',
-    `    - ${quoted('echo "nx-strata: nothing affected, no image to build or publish"')}`,
+    `    - ${yamlString('echo "nx-strata: nothing affected, no image to build or publish"')}`,
     '',
   ].join('\n');
 }
@@ -187,11 +182,11 @@ function pipelineVariables(options: GitlabPipelineOptions): string[] {
   const host = (registry: string) => registry.split('/')[0];
   return [
     'variables:',
-    `  STRATA_REGISTRY: ${quoted(options.registry)}`,
-    `  STRATA_UNTRUSTED_REGISTRY: ${quoted(options.untrustedRegistry)}`,
-    `  REGISTRY_HOST: ${quoted(host(options.registry))}`,
-    `  UNTRUSTED_REGISTRY_HOST: ${quoted(host(options.untrustedRegistry))}`,
-    `  STRATA_HISTORY_DIR: ${quoted(options.historyDir)}`,
+    `  STRATA_REGISTRY: ${yamlString(options.registry)}`,
+    `  STRATA_UNTRUSTED_REGISTRY: ${yamlString(options.untrustedRegistry)}`,
+    `  REGISTRY_HOST: ${yamlString(host(options.registry))}`,
+    `  UNTRUSTED_REGISTRY_HOST: ${yamlString(host(options.untrustedRegistry))}`,
+    `  STRATA_HISTORY_DIR: ${yamlString(options.historyDir)}`,
     '  NX_DAEMON: "false"',
     ...(options.remoteCache === 'self-hosted' ? ['  NX_SELF_HOSTED_REMOTE_CACHE_SERVER: $NX_CACHE_SERVER'] : []),
     ...(options.remoteCache === 'nx-cloud' ? [] : ['  NX_NO_CLOUD: "true"']),
@@ -201,9 +196,9 @@ function pipelineVariables(options: GitlabPipelineOptions): string[] {
 /** A trigger job that runs the child pipeline the plan job wrote, with the run's trust. */
 function buildTrigger(name: string, rule: string, trust: 'trusted' | 'untrusted'): string[] {
   return [
-    `${quoted(name)}:`,
+    `${yamlString(name)}:`,
     '  stage: build',
-    `  needs: [${quoted(PLAN_JOB)}]`,
+    `  needs: [${yamlString(PLAN_JOB)}]`,
     '  rules:',
     `    - if: ${rule}`,
     '  variables:',
@@ -211,7 +206,7 @@ function buildTrigger(name: string, rule: string, trust: 'trusted' | 'untrusted'
     '  trigger:',
     '    include:',
     `      - artifact: ${CHILD}`,
-    `        job: ${quoted(PLAN_JOB)}`,
+    `        job: ${yamlString(PLAN_JOB)}`,
     '    strategy: depend',
     '',
   ];
@@ -248,7 +243,7 @@ export function gitlabPipeline(options: GitlabPipelineOptions): string {
     '',
     ...pipelineVariables(options),
     '',
-    `${quoted(PLAN_JOB)}:`,
+    `${yamlString(PLAN_JOB)}:`,
     '  stage: plan',
     ...(options.engine === 'dind' ? [`  image: ${NODE_IMAGE}`] : []),
     ...tags(options.runnerTag),

@@ -43,11 +43,7 @@ export function planBuild(
       pull: options.pull,
       noCache: options.noCache,
       progress: options.progress,
-      ...(parent
-        ? { manifestAnnotations: baseAnnotations(parent) }
-        : externalBase
-          ? { manifestAnnotations: externalBaseAnnotations(externalBase) }
-          : {}),
+      manifestAnnotations: parent ? baseAnnotations(parent) : externalBase && externalBaseAnnotations(externalBase),
     },
   };
 }
@@ -58,9 +54,8 @@ export function planBuild(
  * layer whose parent is unchanged. Pure.
  */
 export function baseAnnotations(parent: ParentImage): Record<string, string> {
-  const pinned = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(parent.ref);
-  if (!pinned) return { 'org.opencontainers.image.base.name': parent.ref };
-  return { 'org.opencontainers.image.base.name': `${pinned[1]}:strata-${parent.key}`, 'org.opencontainers.image.base.digest': pinned[2] };
+  const { name, digest } = splitPinned(parent.ref);
+  return digest ? annotateBase(`${name}:strata-${parent.key}`, digest) : annotateBase(parent.ref);
 }
 
 /**
@@ -70,9 +65,18 @@ export function baseAnnotations(parent: ParentImage): Record<string, string> {
  * Pure.
  */
 export function externalBaseAnnotations(image: ExternalImage): Record<string, string> {
-  const pinned = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(image.ref);
-  if (!pinned) return { 'org.opencontainers.image.base.name': image.ref };
-  return { 'org.opencontainers.image.base.name': pinned[1], 'org.opencontainers.image.base.digest': pinned[2] };
+  const { name, digest } = splitPinned(image.ref);
+  return annotateBase(name, digest);
+}
+
+/** `name@sha256:<hex>` into its parts; a reference without a digest is all name. */
+function splitPinned(ref: string): { name: string; digest?: string } {
+  const pinned = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(ref);
+  return pinned ? { name: pinned[1], digest: pinned[2] } : { name: ref };
+}
+
+function annotateBase(name: string, digest?: string): Record<string, string> {
+  return { 'org.opencontainers.image.base.name': name, ...(digest ? { 'org.opencontainers.image.base.digest': digest } : {}) };
 }
 
 /** What a child uses as its parent image: digest-pinned in registry mode, the content tag in local mode. */
