@@ -85,7 +85,8 @@ describe('nx-strata:ci --provider=gitlab', () => {
       STRATA_REGISTRY: '$CI_REGISTRY/$CI_PROJECT_NAMESPACE/nx-strata-trusted',
       STRATA_UNTRUSTED_REGISTRY: '$CI_REGISTRY_IMAGE/untrusted',
       REGISTRY_HOST: '$CI_REGISTRY',
-      UNTRUSTED_REGISTRY_HOST: '$CI_REGISTRY_IMAGE',
+      // The host the merge-request login compares with $CI_REGISTRY (a path variable would never equal it).
+      UNTRUSTED_REGISTRY_HOST: '$CI_REGISTRY',
       STRATA_HISTORY_DIR: '.nx/strata-history',
       NX_DAEMON: 'false',
       NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '$NX_CACHE_SERVER',

@@ -179,7 +179,8 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
 
 /** The variables of the whole pipeline (the child receives them through the trigger). */
 function pipelineVariables(options: GitlabPipelineOptions): string[] {
-  const host = (registry: string) => registry.split('/')[0];
+  // `$CI_REGISTRY_IMAGE` is a whole path (registry host, group, project): its host is `$CI_REGISTRY`.
+  const host = (registry: string) => registry.split('/')[0].replace(/^\$CI_REGISTRY_IMAGE$/, '$CI_REGISTRY');
   return [
     'variables:',
     `  STRATA_REGISTRY: ${yamlString(options.registry)}`,
