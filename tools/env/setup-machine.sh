@@ -27,13 +27,34 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The Debian mirror this machine's own apt sources use for its release (deb822 `.sources` or one-line `.list`
+# files; the security archive left out), so the temporary trixie source follows whatever mirror a machine is given.
+debian_mirror() {
+  local uri
+  uri=$(
+    {
+      for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        awk 'BEGIN{RS=""} /(^|\n)Suites:[^\n]*bookworm( |\n|$)/ && /(^|\n)Types:[^\n]*deb( |\n|$)/ {
+               if (match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/)) { u = substr($0, RSTART, RLENGTH); sub(/^\n?URIs:[ \t]*/, "", u); print u }
+             }' "$f"
+      done
+      cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+        awk '$1 == "deb" { i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ } if ($(i+1) == "bookworm") print $i }'
+    } | grep -v -- '-security' | head -1
+  )
+  printf '%s\n' "${uri:-http://deb.debian.org/debian}"
+}
+
 # Fetches Debian trixie packages into $1 without installing them (a temporary apt source, `apt-get download`).
 download_trixie() {
   local dir="$1"; shift
-  local src=/etc/apt/sources.list.d/strata-trixie-tmp.sources
+  local src=/etc/apt/sources.list.d/strata-trixie-tmp.sources mirror
+  mirror=$(debian_mirror)
+  log "temporary trixie source from this machine's mirror: $mirror"
   cat >"$src" <<SRC
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg

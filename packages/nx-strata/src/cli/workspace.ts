@@ -7,6 +7,7 @@ import {
   type NormalizedPluginOptions,
   type StrataPluginOptions,
 } from '../config/plugin-options';
+import { gitRemoteNames } from '../utils/branch-names';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
 import { STRATA_CONFIG_GLOB } from '../config/strata-config';
 
@@ -65,7 +66,11 @@ function readNxJson(workspaceRoot: string): NxJsonFile {
 
 function pluginOptionsOf(nxJson: NxJsonFile, workspaceRoot: string): NormalizedPluginOptions {
   const entry = findStrataPluginEntry(nxJson.plugins);
-  const options = normalizePluginOptions(typeof entry === 'object' ? entry.options : undefined, nxJson.defaultBase);
+  const options = normalizePluginOptions(
+    typeof entry === 'object' ? entry.options : undefined,
+    nxJson.defaultBase,
+    gitRemoteNames(workspaceRoot),
+  );
   checkPluginOptionPaths(options, workspaceRoot);
   return options;
 }

@@ -41,6 +41,13 @@ describe('normalizePluginOptions: nx.json options of the wrong type', () => {
     expect(() => normalizePluginOptions(options as never)).toThrow(message);
   });
 
+  it("takes the trusted branch from nx.json's defaultBase as a branch name, without its remote", () => {
+    expect(normalizePluginOptions({}, 'origin/main').trustedBranches).toEqual(['main']);
+    expect(normalizePluginOptions({}, 'github/trunk', ['origin', 'github']).trustedBranches).toEqual(['trunk']);
+    expect(normalizePluginOptions({}, undefined).trustedBranches).toEqual(['main']);
+    expect(normalizePluginOptions({ trustedBranches: ['origin/main', 'release/*'] }).trustedBranches).toEqual(['main', 'release/*']);
+  });
+
   it('takes the options of the right types', () => {
     expect(normalizePluginOptions({ historyDir: '.nx/h/', trustedBranches: ['main'] }).historyDir).toBe('.nx/h');
   });

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { branchName, WELL_KNOWN_REMOTES } from '../utils/branch-names';
 import { StrataInputError } from './strata-error';
 import { isInside, realPathAllowingMissing } from './workspace-paths';
 
@@ -102,11 +103,19 @@ export function platformBuildHost(builders: Record<string, BuilderSetting>, plat
 export type NormalizedPluginOptions = Required<Omit<StrataPluginOptions, 'registry' | 'untrustedRegistry'>> &
   Pick<StrataPluginOptions, 'registry' | 'untrustedRegistry'>;
 
-/** Every default of the plugin lives here. `defaultBase` is nx.json's (the trusted branch when none is given). */
-export function normalizePluginOptions(options: StrataPluginOptions | undefined, defaultBase?: string): NormalizedPluginOptions {
+/**
+ * Every default of the plugin lives here. `defaultBase` is nx.json's (the trusted branch when none is given): a git ref
+ * such as `origin/main`, of which the trusted branch is the branch name alone (`main`, as CI names the branch it
+ * runs); so are trusted branches written as refs. `remotes` are the repository's remote names (gitRemoteNames).
+ */
+export function normalizePluginOptions(
+  options: StrataPluginOptions | undefined,
+  defaultBase?: string,
+  remotes: string[] = WELL_KNOWN_REMOTES,
+): NormalizedPluginOptions {
   checkOptionTypes(options);
   const normalized = { ...options } as NormalizedPluginOptions;
-  normalized.trustedBranches ??= [defaultBase ?? 'main'];
+  normalized.trustedBranches = (normalized.trustedBranches ?? [defaultBase ?? 'main']).map((branch) => branchName(branch, remotes));
   normalized.buildTargetName ??= 'docker-build';
   normalized.publishTargetName ??= 'docker-publish';
   normalized.publishDependsOn ??= [];

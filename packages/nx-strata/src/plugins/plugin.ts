@@ -2,6 +2,7 @@ import type { CreateNodes, CreateNodesContext, CreateNodesResult, TargetConfigur
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { STRATA_CONFIG_GLOB } from '../config/strata-config';
+import { gitRemoteNames } from '../utils/branch-names';
 import { nodesFromFiles } from './nodes-from-files';
 import { planBinaryTasks } from '../model/binary-task';
 import { checkBinaryPaths } from '../config/check-binary-paths';
@@ -38,6 +39,7 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
     // Read every family first, then ask git once which of all their COPY sources it ignores (build outputs).
     const families = new Map<string, ImageFamily>();
     const walks = new Map<string, ContextReads>();
+    const remotes = gitRemoteNames(context.workspaceRoot);
     for (const configFile of configFiles) {
       try {
         families.set(
@@ -45,7 +47,7 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
           readImageFamily(
             configFile,
             context.workspaceRoot,
-            normalizePluginOptions(options, context.nxJsonConfiguration?.defaultBase),
+            normalizePluginOptions(options, context.nxJsonConfiguration?.defaultBase, remotes),
             walks,
           ),
         );
@@ -58,7 +60,7 @@ export const createNodes: CreateNodes<StrataPluginOptions> = [
     const binaries = binaryOutputs([...families.values()], context.workspaceRoot);
     return nodesFromFiles(
       (configFile, rawOptions, nodesContext) =>
-        createNodesForStrataConfig(configFile, rawOptions, nodesContext, families.get(configFile), { outputs, binaries }),
+        createNodesForStrataConfig(configFile, rawOptions, nodesContext, families.get(configFile), { outputs, binaries, remotes }),
       configFiles,
       options ?? {},
       context,
@@ -71,10 +73,10 @@ function createNodesForStrataConfig(
   rawOptions: StrataPluginOptions | undefined,
   context: CreateNodesContext,
   read: ImageFamily | undefined,
-  batch: { outputs: ReadonlySet<string>; binaries: BinaryOutputs },
+  batch: { outputs: ReadonlySet<string>; binaries: BinaryOutputs; remotes: string[] },
 ): CreateNodesResult {
   const { outputs } = batch;
-  const options = normalizePluginOptions(rawOptions, context.nxJsonConfiguration?.defaultBase);
+  const options = normalizePluginOptions(rawOptions, context.nxJsonConfiguration?.defaultBase, batch.remotes);
   const family = read ?? readImageFamily(configFile, context.workspaceRoot, options);
   const { config, tasks } = family;
   const projectRoot = posix.dirname(configFile);

@@ -13,6 +13,13 @@ describe('trust levels', () => {
     ['a push to a branch named like a pattern prefix', github('push', 'refs/heads/mainline'), ['main'], 'untrusted'],
     ['a GitLab pipeline on main', { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'main' }, ['main'], 'trusted'],
     ['a GitLab merge request pipeline', { GITLAB_CI: 'true', CI_MERGE_REQUEST_IID: '3', CI_COMMIT_BRANCH: 'main' }, ['main'], 'untrusted'],
+    ['a push to main, the trusted branch written as a ref', github('push', 'refs/heads/main'), ['origin/main'], 'trusted'],
+    [
+      'a GitLab pipeline on main, the trusted branch written as a ref',
+      { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'main' },
+      ['refs/heads/main'],
+      'trusted',
+    ],
     ['a developer machine', {}, ['main'], 'untrusted'],
     ['STRATA_TRUST on a developer machine', { STRATA_TRUST: 'trusted' }, ['main'], 'trusted'],
     [

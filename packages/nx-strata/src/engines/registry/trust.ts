@@ -1,3 +1,4 @@
+import { branchName } from '../../utils/branch-names';
 import { buildRegistry } from './registry-address';
 
 /**
@@ -43,7 +44,8 @@ export function trustLevel(trustedBranches: string[], env: NodeJS.ProcessEnv): {
   const explicit = env.STRATA_TRUST?.trim();
   if (explicit === 'trusted' || explicit === 'untrusted') return { level: explicit, reason: `STRATA_TRUST=${explicit}` };
   if (explicit) throw new Error(`STRATA_TRUST=${JSON.stringify(explicit.slice(0, 40))} is neither "trusted" nor "untrusted"`);
-  const branches = trustedBranches.length ? trustedBranches : DEFAULT_TRUSTED_BRANCHES;
+  // Branch names, as CI gives them: a pattern written as a ref (`origin/main`) means its branch.
+  const branches = (trustedBranches.length ? trustedBranches : DEFAULT_TRUSTED_BRANCHES).map((pattern) => branchName(pattern));
   if (env.GITHUB_ACTIONS === 'true') {
     const event = env.GITHUB_EVENT_NAME ?? '';
     const branch = env.GITHUB_REF?.startsWith('refs/heads/') ? env.GITHUB_REF.slice('refs/heads/'.length) : undefined;

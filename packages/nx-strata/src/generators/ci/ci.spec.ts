@@ -247,6 +247,16 @@ describe('nx-strata:ci --provider=github', () => {
     }
   });
 
+  it("triggers on the branch nx.json's defaultBase names, without its remote (origin/main → main)", async () => {
+    const nxJsonPath = join(workspaceRoot(), 'nx.json');
+    writeFileSync(nxJsonPath, JSON.stringify({ ...JSON.parse(readFileSync(nxJsonPath, 'utf8')), defaultBase: 'origin/main' }));
+    expect((await generate({})).workflow.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
+    expect((await generate({ mainBranch: 'refs/heads/trunk' })).workflow.on).toEqual({
+      push: { branches: ['trunk', 'main'] },
+      pull_request: null,
+    });
+  });
+
   it('its matrix command is one the CLI takes, with the arm64 runner passed on', async () => {
     const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
     const script = workflow.jobs.plan.steps.find((step) => step.id === 'matrix')!.run!;

@@ -1,4 +1,5 @@
 import { globAsync, logger, readNxJson, type Tree } from 'nx/src/devkit-exports';
+import { branchName, gitRemoteNames } from '../../utils/branch-names';
 import { ciValueProblem, type CiValueKind } from '../../config/ci-values';
 import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../config/plugin-options';
 import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
@@ -39,7 +40,12 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
   const entry = findStrataPluginEntry(nxJson.plugins);
   if (!entry)
     logger.warn('nx-strata: the plugin is not registered in nx.json; run `nx g nx-strata:init` first, or the pipeline will find no layers');
-  const plugin = normalizePluginOptions(typeof entry === 'object' ? (entry.options as StrataPluginOptions) : undefined, nxJson.defaultBase);
+  const remotes = gitRemoteNames(tree.root);
+  const plugin = normalizePluginOptions(
+    typeof entry === 'object' ? (entry.options as StrataPluginOptions) : undefined,
+    nxJson.defaultBase,
+    remotes,
+  );
   const provider = options.provider ?? 'github';
   if (provider !== 'github' && provider !== 'gitlab')
     throw new Error(`nx-strata:ci: --provider=${String(provider)} is not supported; use --provider=github or --provider=gitlab`);
@@ -49,7 +55,8 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     options.untrustedRegistry ??
     plugin.untrustedRegistry ??
     (gitlab && registry === GITLAB_DEFAULT_REGISTRY ? GITLAB_DEFAULT_UNTRUSTED : `${registry}/untrusted`);
-  const trustedBranches = [...new Set([...(options.mainBranch ? [options.mainBranch] : []), ...plugin.trustedBranches])];
+  const mainBranch = options.mainBranch ? [branchName(options.mainBranch, remotes)] : [];
+  const trustedBranches = [...new Set([...mainBranch, ...plugin.trustedBranches])];
   const families = await imageFamilies(tree, plugin);
   const workflow = {
     trustedBranches,

@@ -259,6 +259,14 @@ describe('nx-strata:ci --provider=gitlab', () => {
     expect(text).toContain('$CI_COMMIT_BRANCH == "trunk"');
   });
 
+  it("protects the branch nx.json's defaultBase names, without its remote (origin/main → main)", async () => {
+    const nxJsonPath = join(workspaceRoot(), 'nx.json');
+    writeFileSync(nxJsonPath, JSON.stringify({ ...JSON.parse(readFileSync(nxJsonPath, 'utf8')), defaultBase: 'origin/main' }));
+    const { text } = await generate({});
+    expect(text).toContain('$CI_COMMIT_BRANCH == "main"');
+    expect(text).not.toContain('origin/main');
+  });
+
   it('trusted branch patterns become GitLab regular expressions', () => {
     expect(trustedPushRule(['main', 'release/*', 'hotfix/**'])).toBe(
       '$CI_PIPELINE_SOURCE == "push" && ($CI_COMMIT_BRANCH == "main" || $CI_COMMIT_BRANCH =~ /^release\\/[^\\/]*$/ || $CI_COMMIT_BRANCH =~ /^hotfix\\/.*$/)',

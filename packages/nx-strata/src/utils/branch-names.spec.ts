@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { branchName, gitRemoteNames } from './branch-names';
+
+describe('branchName', () => {
+  test.each([
+    ['main', 'main'],
+    ['origin/main', 'main'],
+    ['upstream/develop', 'develop'],
+    ['refs/heads/main', 'main'],
+    ['refs/remotes/origin/release/1.x', 'release/1.x'],
+    ['remotes/github/main', 'main'],
+    ['release/1.x', 'release/1.x'],
+    ['origin/', 'origin/'],
+    [' origin/main ', 'main'],
+    ['release/**', 'release/**'],
+  ])('%s → %s', (ref, branch) => expect(branchName(ref)).toBe(branch));
+
+  test('a remote of the repository is stripped, a first segment that names none is kept', () => {
+    expect(branchName('github/main', ['origin', 'github'])).toBe('main');
+    expect(branchName('github/main')).toBe('github/main');
+  });
+});
+
+describe('gitRemoteNames', () => {
+  const root = mkdtempSync(join(tmpdir(), 'strata-remotes-'));
+
+  test('reads the remotes of the repository above the workspace, with the well-known ones', () => {
+    mkdirSync(join(root, 'repo/.git'), { recursive: true });
+    mkdirSync(join(root, 'repo/workspace'));
+    writeFileSync(
+      join(root, 'repo/.git/config'),
+      '[core]\n\tbare = false\n[remote "github"]\n\turl = https://example.com/a.git\n[remote "fork"]\n\turl = x\n[branch "main"]\n',
+    );
+    expect(gitRemoteNames(join(root, 'repo/workspace')).sort()).toEqual(['fork', 'github', 'origin', 'upstream']);
+  });
+
+  test("a worktree's .git file leads to the common directory's config", () => {
+    mkdirSync(join(root, 'main/.git/worktrees/wt'), { recursive: true });
+    writeFileSync(join(root, 'main/.git/config'), '[remote "corp"]\n\turl = x\n');
+    writeFileSync(join(root, 'main/.git/worktrees/wt/commondir'), '../..\n');
+    mkdirSync(join(root, 'wt'));
+    writeFileSync(join(root, 'wt/.git'), `gitdir: ${join(root, 'main/.git/worktrees/wt')}\n`);
+    expect(gitRemoteNames(join(root, 'wt'))).toContain('corp');
+  });
+
+  test('outside a repository: the well-known remotes', () => {
+    const bare = mkdtempSync(join(tmpdir(), 'strata-no-repo-'));
+    expect(gitRemoteNames(bare)).toEqual(expect.arrayContaining(['origin', 'upstream']));
+  });
+});
