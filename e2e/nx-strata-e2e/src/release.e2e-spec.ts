@@ -75,6 +75,8 @@ describe('nx release', () => {
     expect(publishPart(publish.output)).toContain(
       'nx-strata: nx release publish: vision 1.2.0 (release tag at HEAD) through docker-publish--cpu',
     );
+    // The history counts the release's publish (one nx-release-publish task for every variant), as it counts docker-publish.
+    expect(workspace.cli(['report', '--last', '1']).output).toContain('publishes 1 done');
     for (const variant of ['cpu', 'cuda']) {
       const digest = await first.digest(repository(first), `1.2.0-${variant}`);
       expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -29,9 +29,15 @@ describe('nx-strata command line', () => {
       code: 2,
       output: 'nx-strata matrix: --format "yaml" is not one of json, gitlab',
     });
-    expect(await capture(['matrix', '--format=gitlab', '--base', 'HEAD~1'])).toMatchObject({
+    // Every revision git accepts is taken (it is quoted where it is written); only what git or GitLab would misread is not.
+    expect((await capture(['matrix', '--format=gitlab', '--base', 'HEAD~1'])).output).not.toContain('revision');
+    expect(await capture(['matrix', '--format=gitlab', '--base', '--output=/tmp/x'])).toMatchObject({
       code: 1,
-      output: expect.stringContaining('the branch "HEAD~1" has characters a shell or YAML would read as code'),
+      output: expect.stringContaining('the revision "--output=/tmp/x" starts with "-", which git would read as an option'),
+    });
+    expect(await capture(['matrix', '--format=gitlab', '--head', 'main$CI_JOB_TOKEN'])).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('holds "$", which GitLab would expand as a variable'),
     });
   });
 

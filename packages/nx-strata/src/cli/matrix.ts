@@ -5,7 +5,7 @@ import {
   platformTestTargetName,
   type TargetNaming,
 } from '../model/target-names';
-import { ciValueProblem, type CiValueKind } from '../config/ci-values';
+import { ciValueProblem, revisionProblem, type CiValueKind } from '../config/ci-values';
 import { affectedTasks } from './affected-tasks';
 import { gitlabChildJobs } from './gitlab-child-pipeline';
 import { openWorkspace } from './workspace';
@@ -123,9 +123,9 @@ export async function matrix(command: MatrixCommand): Promise<number> {
   const head = command.head ?? 'HEAD';
   if (format === 'gitlab') {
     // The pair goes into the child pipeline, and publish compares the same two commits.
-    const refs = [base, head].map((ref) => ciValueProblem('branch', ref)).filter(Boolean);
+    const refs = [base, head].map(revisionProblem).filter(Boolean);
     if (refs.length) {
-      command.out(`nx-strata matrix: ${refs.join('; ')}\n  → pass --base and --head as commit SHAs (git rev-parse) or plain branch names`);
+      command.out(`nx-strata matrix: ${refs.join('; ')}\n  → pass --base and --head as commit SHAs (git rev-parse) or branch names`);
       return 1;
     }
   }

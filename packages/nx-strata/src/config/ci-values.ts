@@ -16,3 +16,19 @@ export function ciValueProblem(kind: CiValueKind, value: string): string | undef
   const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   return `the ${kind} ${shown} has characters a shell or YAML would read as code (only letters, digits and @ . _ / - are taken, starting with a letter, digit, _ or @)`;
 }
+
+/**
+ * Why `revision` cannot be handed on as a git revision in a generated file (quoted there, and read by its scripts as
+ * `"$NX_BASE"`), or undefined. Every revision git accepts is taken (`HEAD~1`, `main^`, `origin/main`, `v1.2@{1}`, a
+ * SHA); refused only what git would read as an option (a leading `-`), what a line cannot hold (control characters),
+ * `$` (GitLab expands variables in job variables) and the empty or overlong. Pure.
+ */
+export function revisionProblem(revision: string): string | undefined {
+  const shown = JSON.stringify(revision.length > 80 ? `${revision.slice(0, 80)}…` : revision);
+  if (!revision.trim() || revision.length > 200) return `the revision ${shown} is empty or longer than 200 characters`;
+  if (revision.startsWith('-')) return `the revision ${shown} starts with "-", which git would read as an option`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(revision)) return `the revision ${shown} holds a control character (a newline, a tab)`;
+  if (revision.includes('$')) return `the revision ${shown} holds "$", which GitLab would expand as a variable`;
+  return undefined;
+}

@@ -150,6 +150,42 @@ describe('historyChecks', () => {
     expect(historyChecks(results, names, publishTargets, ['docker-publish--cpu']).publishes).toHaveLength(1);
   });
 
+  it('counts what `nx release publish` published (nx-release-publish: every variant of its project in one task)', () => {
+    const { publishes } = historyChecks(
+      [
+        finished('nx-release-publish', 'success'),
+        finished('nx-release-publish', 'failure', 'web'),
+        finished('docker-build--app--linux-amd64', 'success', 'web'),
+      ],
+      names,
+      [{ project: 'api', target: 'nx-release-publish', dependsOn: ['docker-test--linux-amd64'] }],
+      ['nx-release-publish'],
+    );
+    expect(publishes).toEqual([
+      { project: 'vision', target: 'nx-release-publish', variant: '*', outcome: 'published' },
+      { project: 'web', target: 'nx-release-publish', variant: '*', outcome: 'failed' },
+    ]);
+    const stopped = historyChecks(
+      [finished('docker-test--linux-amd64', 'failure', 'api')],
+      names,
+      [{ project: 'api', target: 'nx-release-publish', dependsOn: ['docker-test--linux-amd64'] }],
+      ['nx-release-publish'],
+    ).publishes;
+    expect(stopped).toEqual([
+      { project: 'api', target: 'nx-release-publish', variant: '*', outcome: 'stopped', stoppedBy: ['api:docker-test--linux-amd64'] },
+    ]);
+    const run = {
+      schemaVersion: 1 as const,
+      id: 'r',
+      startedAt: '2026-11-30T10:00:00.000Z',
+      durationMs: 1000,
+      command: 'nx release publish',
+      tasks: [],
+      publishes,
+    };
+    expect(renderTerminal(summarizeHistory([run], { lastRuns: 1 }), 'h')).toContain('publishes 1 done');
+  });
+
   it('without a graph, keeps the publishes that ran as Nx reports them, their aggregate left out', () => {
     const { publishes } = historyChecks(
       [

@@ -1,9 +1,9 @@
 import { IMPLICIT_VARIANT } from '../config/strata-config';
-import { parseTargetName, type ParsedTargetName, type TargetNaming } from '../model/target-names';
+import { NX_RELEASE_PUBLISH, parseTargetName, type ParsedTargetName, type TargetNaming } from '../model/target-names';
 import { taskDurationMs, type FinishedTask } from './history-tasks';
-import type { CheckOutcome, HistoryCheck, HistoryPublish } from './history-types';
+import { EVERY_VARIANT, type CheckOutcome, type HistoryCheck, type HistoryPublish } from './history-types';
 
-/** A per-variant docker-publish target of the project graph and the targets of its project it depends on. */
+/** A per-variant docker-publish target (or an nx-release-publish target) of the project graph and the targets of its project it depends on. */
 export interface PublishTarget {
   project: string;
   target: string;
@@ -11,7 +11,7 @@ export interface PublishTarget {
 }
 
 /**
- * The verification tasks (docker-test, docker-scan, docker-lint, binary-check) and docker-publish tasks of a run. Nx hands its
+ * The verification tasks (docker-test, docker-scan, docker-lint, binary-check) and docker-publish and nx-release-publish tasks of a run. Nx hands its
  * post-run hook only the tasks that ran: a publish it skipped because a task it depends on failed is found through
  * the graph's publish targets (`publishTargets`, with their `dependsOn`) that the command asked for (`requested`,
  * from argv) but did not run; the failed ones among its dependencies stopped it.
@@ -48,29 +48,31 @@ export function historyChecks(
   const ran = new Set(parsed.map(({ result }) => idOf(result)));
   const failed = new Set(parsed.filter(({ result }) => result.status === 'failure').map(({ result }) => idOf(result)));
   // The publishes that ran, as Nx reports them (an aggregate `docker-publish` beside per-variant ones left out).
-  const publishes: HistoryPublish[] = parsed.flatMap(({ result, name }) =>
-    name?.kind === 'publish' && !(name.variant === undefined && isAggregate(result, parsed))
-      ? [
-          {
-            project: result.task.target.project,
-            target: result.task.target.target,
-            variant: name.variant ?? IMPLICIT_VARIANT,
-            outcome: result.status === 'failure' ? ('failed' as const) : ('published' as const),
-          },
-        ]
-      : [],
-  );
+  // `nx-release-publish` (what `nx release publish` runs) publishes every variant of its project in one task.
+  const publishes: HistoryPublish[] = parsed.flatMap(({ result, name }) => {
+    const release = result.task.target.target === NX_RELEASE_PUBLISH;
+    if (!release && (name?.kind !== 'publish' || (name.variant === undefined && isAggregate(result, parsed)))) return [];
+    return [
+      {
+        project: result.task.target.project,
+        target: result.task.target.target,
+        variant: release ? EVERY_VARIANT : ((name?.kind === 'publish' ? name.variant : undefined) ?? IMPLICIT_VARIANT),
+        outcome: result.status === 'failure' ? ('failed' as const) : ('published' as const),
+      },
+    ];
+  });
   // The publishes the command asked for that Nx skipped: the failed tasks among their dependencies stopped them.
   for (const publish of publishTargets) {
     if (ran.has(`${publish.project}:${publish.target}`)) continue;
     const stoppedBy = publish.dependsOn.map((target) => `${publish.project}:${target}`).filter((dependency) => failed.has(dependency));
-    const asked = requested.includes(publish.target) || requested.includes(names.publishTargetName);
+    const release = publish.target === NX_RELEASE_PUBLISH;
+    const asked = requested.includes(publish.target) || (!release && requested.includes(names.publishTargetName));
     const name = parseTargetName(names, publish.target);
     if (asked && stoppedBy.length)
       publishes.push({
         project: publish.project,
         target: publish.target,
-        variant: (name?.kind === 'publish' ? name.variant : undefined) ?? IMPLICIT_VARIANT,
+        variant: release ? EVERY_VARIANT : ((name?.kind === 'publish' ? name.variant : undefined) ?? IMPLICIT_VARIANT),
         outcome: 'stopped',
         stoppedBy: stoppedBy.sort(),
       });

@@ -43,10 +43,13 @@ export interface HistoryCheck {
 }
 
 /** One docker-publish task of a run, and what stopped it when it did not run. */
+/** The variant of a publish that published every variant of its project in one task (`nx-release-publish`). */
+export const EVERY_VARIANT = '*';
+
 export interface HistoryPublish {
   project: string;
   target: string;
-  /** The variant it publishes (`default` without variants). */
+  /** The variant it publishes (`default` without variants; `*` for nx-release-publish, which publishes every variant). */
   variant: string;
   /** `stopped`: Nx skipped it because a task it depends on failed (a check, a build); nothing was pushed. */
   outcome: 'published' | 'failed' | 'stopped';

@@ -58,7 +58,7 @@ export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async
 };
 
 /**
- * The docker-publish targets of the project graph Nx cached for this run, with the targets of their project they
+ * The docker-publish and nx-release-publish targets of the project graph Nx cached for this run, with the targets of their project they
  * depend on: Nx hands the hook only the tasks that ran, so a publish it skipped is found here. None without a graph.
  */
 async function publishTargetsOfGraph(): Promise<PublishTarget[]> {
@@ -67,7 +67,7 @@ async function publishTargetsOfGraph(): Promise<PublishTarget[]> {
     const graph = readCachedProjectGraph();
     return Object.values(graph.nodes).flatMap((node) =>
       Object.entries(node.data.targets ?? {})
-        .filter(([, target]) => target.executor === 'nx-strata:docker-publish')
+        .filter(([, target]) => target.executor === 'nx-strata:docker-publish' || target.executor === 'nx-strata:release-publish')
         .map(([target, config]) => ({
           project: node.name,
           target,
