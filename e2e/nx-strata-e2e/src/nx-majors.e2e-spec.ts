@@ -80,7 +80,9 @@ describe.each(MAJORS)('Nx %s', (major, version) => {
     expect(affected.output).toContain(image);
     const matrix = workspace.cli(['matrix', '--base', 'HEAD~1', '--head', 'HEAD']);
     expectSuccess(matrix);
-    expect((JSON.parse(matrix.output) as { include: Array<{ project: string }> }).include.map((entry) => entry.project)).toEqual([image]);
+    expect((JSON.parse(matrix.output) as { include: Array<{ project: string; why: string }> }).include).toEqual([
+      expect.objectContaining({ project: image, why: '.deploy/api/app.txt' }),
+    ]);
 
     const build = workspace.nx(['run', `${image}:${layerTarget}`], {}, { timeoutMs: 300_000 });
     expectSuccess(build);
@@ -100,5 +102,30 @@ describe.each(MAJORS)('Nx %s', (major, version) => {
     const command = `nx run ${image}:${layerTarget} --outputStyle=static`;
     expect(history.map((line) => (JSON.parse(line) as { command: string }).command)).toEqual([command, command]);
     expect(workspace.gitStatus()).toBe('');
+  });
+
+  // Issue 26 item 2: an image project at the workspace root owns every file no other project owns; the matrix selects
+  // it only for a file its layers read, on every Nx (Nx 22 and early 23 select affected projects, not tasks).
+  test('a root-level image: a README-only commit selects nothing, a file its layer copies selects it, with why', () => {
+    writeFileSync(join(workspace.root, 'Dockerfile'), 'FROM strata-fixtures/busybox:amd64\nCOPY web/ /srv/web/\n');
+    mkdirSync(join(workspace.root, 'web'), { recursive: true });
+    writeFileSync(join(workspace.root, 'web/index.html'), '<p>v1</p>\n');
+    writeFileSync(
+      join(workspace.root, 'strata.json'),
+      JSON.stringify({ image: 'acme/site', project: 'site', layers: { site: { dockerfile: 'Dockerfile' } } }),
+    );
+    workspace.commitAll('a root-level image');
+    const matrixOf = () => {
+      const run = workspace.cli(['matrix', '--base', 'HEAD~1', '--head', 'HEAD']);
+      expectSuccess(run);
+      return (JSON.parse(run.output) as { include: Array<{ project: string; why: string; verify: string }> }).include;
+    };
+    writeFileSync(join(workspace.root, 'README.md'), `# the workspace on Nx ${major}\n`);
+    workspace.commitAll('docs only');
+    expect(matrixOf()).toEqual([]);
+    writeFileSync(join(workspace.root, 'web/index.html'), '<p>v2</p>\n');
+    workspace.commitAll('the site changes');
+    // A published layer is tested (docker-test--<platform>); no scanner is set, so no docker-scan target is named.
+    expect(matrixOf()).toEqual([expect.objectContaining({ project: 'site', why: 'web/index.html', verify: 'docker-test--linux-amd64' })]);
   });
 });

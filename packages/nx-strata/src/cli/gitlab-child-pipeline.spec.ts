@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { gitlabChildJobs } from './gitlab-child-pipeline';
-import { matrixEntries } from './matrix';
+import { matrixEntries } from './matrix-entries';
 
 const naming = { buildTargetName: 'docker-build', publishTargetName: 'docker-publish' };
 const refs = { base: 'a'.repeat(40), head: 'b'.repeat(40) };
@@ -9,12 +9,19 @@ describe('gitlabChildJobs', () => {
   it('one build job per (project, platform) extending the build template, its values as quoted job variables, then publish', () => {
     const entries = matrixEntries(
       [
-        'vision:docker-build--cpu--app--linux-arm64',
-        'vision:docker-build--cpu--ml--linux-arm64',
-        'vision:docker-build--cpu--app--linux-amd64',
+        {
+          id: 'vision:docker-build--cpu--app--linux-arm64',
+          why: 'requirements/ml.txt (through vision:docker-build--cpu--ml--linux-arm64)',
+        },
+        { id: 'vision:docker-build--cpu--ml--linux-arm64', why: 'requirements/ml.txt' },
+        { id: 'vision:docker-build--cpu--app--linux-amd64', why: 'src/$HOME.py' },
       ],
       naming,
-      { runner: '', arm64Runner: 'saas-linux-small-arm64' },
+      {
+        runner: '',
+        arm64Runner: 'saas-linux-small-arm64',
+        verifyTargets: (_project, platform) => [`docker-test--${platform.replace('/', '-')}`, `docker-scan--${platform.replace('/', '-')}`],
+      },
     );
     const child = parse(gitlabChildJobs(entries, refs)) as Record<string, Record<string, unknown>>;
     expect(Object.keys(child)).toEqual(['variables', 'build vision linux/amd64', 'build vision linux/arm64', 'publish', 'summary']);
@@ -29,6 +36,8 @@ describe('gitlabChildJobs', () => {
         LINT: 'true',
         QEMU: 'false',
         LAYERS: '1',
+        // GitLab's escape for "$": a file name never expands a variable.
+        WHY: 'src/$$HOME.py',
       },
     });
     // The arm64 pair runs on the arm64 runner's tag, natively; the amd64 pair takes any runner (no tags).
@@ -40,7 +49,8 @@ describe('gitlabChildJobs', () => {
     expect(child.summary).toEqual({
       extends: '.nx-strata-summary',
       variables: {
-        SUMMARY: 'vision linux/amd64 on any runner: 1 affected layer\nvision linux/arm64 on saas-linux-small-arm64: 2 affected layers',
+        SUMMARY:
+          'vision linux/amd64 on any runner: 1 affected layer (src/$$HOME.py)\nvision linux/arm64 on saas-linux-small-arm64: 2 affected layers (requirements/ml.txt (through vision:docker-build--cpu--ml--linux-arm64))',
       },
     });
   });
@@ -62,9 +72,11 @@ describe('gitlabChildJobs', () => {
       layers: ['t'],
       verify: 'v',
       lint: true,
+      why: 'src/"x": [1]\n# $(id)',
     };
     const child = parse(gitlabChildJobs([hostile], refs)) as Record<string, { variables: Record<string, string> }>;
     expect(Object.keys(child)).toEqual(['variables', `build ${hostile.project} linux/amd64`, 'publish', 'summary']);
     expect(child[`build ${hostile.project} linux/amd64`].variables.PROJECT).toBe(hostile.project);
+    expect(child[`build ${hostile.project} linux/amd64`].variables.WHY).toBe('src/"x": [1]\n# $$(id)');
   });
 });

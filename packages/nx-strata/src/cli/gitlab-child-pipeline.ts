@@ -1,5 +1,8 @@
 import { GITLAB_TEMPLATES, yamlString } from '../model/gitlab-job-templates';
-import type { MatrixEntry } from './matrix';
+
+/** A job variable's value: quoted, and `$` doubled, GitLab's escape, so a file name in `why` never expands a variable. */
+const variable = (value: string) => yamlString(value.split('$').join('$$'));
+import type { MatrixEntry } from './matrix-entries';
 
 export interface GitlabChildOptions {
   /** The base and head Nx compared (published with `nx affected` against the same pair). */
@@ -42,13 +45,14 @@ export function gitlabChildJobs(entries: MatrixEntry[], options: GitlabChildOpti
       `    LINT: ${yamlString(String(entry.lint))}`,
       `    QEMU: ${yamlString(String(entry.qemu))}`,
       `    LAYERS: ${yamlString(String(entry.layers.length))}`,
+      `    WHY: ${variable(entry.why)}`,
       ...(entry.runner ? [`  tags: [${yamlString(entry.runner)}]`] : []),
       '',
     );
   }
   const summary = entries.map(
     (entry) =>
-      `${entry.project} ${entry.platform} on ${entry.runner || 'any runner'}${entry.qemu ? ' (QEMU)' : ''}: ${entry.layers.length} affected layer${entry.layers.length === 1 ? '' : 's'}`,
+      `${entry.project} ${entry.platform} on ${entry.runner || 'any runner'}${entry.qemu ? ' (QEMU)' : ''}: ${entry.layers.length} affected layer${entry.layers.length === 1 ? '' : 's'} (${entry.why})`,
   );
   lines.push(
     'publish:',
@@ -57,7 +61,7 @@ export function gitlabChildJobs(entries: MatrixEntry[], options: GitlabChildOpti
     'summary:',
     `  extends: ${GITLAB_TEMPLATES.summary}`,
     '  variables:',
-    `    SUMMARY: ${yamlString(summary.join('\n'))}`,
+    `    SUMMARY: ${variable(summary.join('\n'))}`,
     '',
   );
   return lines.join('\n');

@@ -81,6 +81,8 @@ describe('nx-strata:ci --provider=github', () => {
       const names = build.steps.map((step) => step.name ?? step.uses);
       const buildStep = names.findIndex((name) => name?.startsWith('Build and push this platform'));
       expect(names[buildStep + 1]).toBe('Test and scan the digests just built (same runner; cache hits for unchanged digests)');
+      // The matrix names only the verification targets the project has: none, and the step is skipped.
+      expect(build.steps[buildStep + 1].if).toBe("${{ matrix.verify != '' }}");
       const [scanUpload, upload] = build.steps.filter((step) => step.uses === 'github/codeql-action/upload-sarif@v3');
       expect(scanUpload.if).toBe("${{ always() && hashFiles('dist/strata/**/*.scan.sarif') != '' }}");
       expect(upload.with).toEqual({

@@ -134,6 +134,7 @@ function buildJob(options: WorkflowOptions, trust: Trust): string[] {
       : []),
     '        run: npx nx run "$PROJECT:$TARGET"',
     '      - name: Test and scan the digests just built (same runner; cache hits for unchanged digests)',
+    `        if: ${ex("matrix.verify != ''")}`,
     '        run: npx nx run-many -p "$PROJECT" -t "$VERIFY"',
     '      - uses: github/codeql-action/upload-sarif@v3',
     `        if: ${ex(`always() && hashFiles('dist/strata/**/*.scan.sarif') != ''`)}`,
@@ -254,7 +255,7 @@ export function githubWorkflow(options: WorkflowOptions): string {
     '          {',
     '            echo "### nx-strata pipeline"',
     '            echo "build jobs: pull request $BUILD_PR, main $BUILD_MAIN"',
-    '            echo "$MATRIX" | jq -r \'if (.include | length) == 0 then "nothing affected: no image was built" else (.include[] | "- \\(.project) \\(.platform) on \\(.runner)\\(if .qemu then " (QEMU)" else "" end): \\(.layers | length) layers") end\'',
+    '            echo "$MATRIX" | jq -r \'if (.include | length) == 0 then "nothing affected: no image was built" else (.include[] | "- \\(.project) \\(.platform) on \\(.runner)\\(if .qemu then " (QEMU)" else "" end): \\(.layers | length) layers (\\(.why))") end\'',
     '          } >> "$GITHUB_STEP_SUMMARY"',
     '',
   ];

@@ -139,7 +139,7 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     '    # Matrix values reach the shell only as quoted variables.',
     '    - npx nx run "$PROJECT:$TARGET"',
     '    # Test and scan the digests just built (same runner; cache hits for unchanged digests).',
-    '    - npx nx run-many -p "$PROJECT" -t "$VERIFY"',
+    `    - ${yamlString('if [ -n "$VERIFY" ]; then npx nx run-many -p "$PROJECT" -t "$VERIFY"; fi')}`,
     '    - if [ "$LINT" = true ]; then npx nx run "$PROJECT:docker-lint" --sarif="dist/strata-sarif/$PROJECT.sarif"; fi',
     ...report(options.historyDir),
     '',
