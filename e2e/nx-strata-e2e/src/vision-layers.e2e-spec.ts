@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2EWorkspace, expectSuccess, runInImage } from './support/e2e-workspace';
@@ -126,6 +127,40 @@ describe('vision: layered images with nx affected', () => {
   test('5. a change under requirements/ rebuilds ml and app of every variant, never base', () => {
     workspace.append('requirements/ml.txt', 'scipy==1.14.0\n');
     workspace.commitAll('ml requirements change');
+    expect(affected()).toEqual(layers(['ml', 'app']));
+  });
+
+  // Issue 26 item 1: Nx hands --dry-run to the aggregate only; every layer, test and scan it reaches is dry as well.
+  test('a dry run of nx affected builds, pushes, runs and records nothing, and says per layer what a real run would do', async () => {
+    workspace.append('requirements/ml.txt', 'pandas==2.2.0\n');
+    workspace.commitAll('another ml requirements change');
+    const repositories = ['base', 'ml', 'app'].map((layer) => `${namespace}/acme/vision/${layer}`);
+    const snapshot = async () => ({
+      tags: await Promise.all(repositories.map((repository) => registry.tags(repository))),
+      images: execFileSync('docker', ['image', 'ls', '-a', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .sort(),
+      records: workspace.records().map((record) => `${record.variant}/${record.layer}/${record.platform} ${record.key} ${record.digest}`),
+      history: workspace.read('.nx/strata-history/runs.jsonl'),
+    });
+    const before = await snapshot();
+    const started = Date.now();
+    const run = workspace.nx(['affected', '-t', 'docker-build,docker-test', '--base=HEAD~1', '--head=HEAD', '--dry-run'], env);
+    expectSuccess(run);
+    expect(workspace.builtSince(started)).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+    // Each affected layer says what it would do: ml and app would be built (the app on the ml layer a real run would build first).
+    const dryLines = run.output.split('\n').filter((line) => line.includes('nx-strata: dry run for layer'));
+    expect(dryLines).toHaveLength(6);
+    expect(dryLines.every((line) => line.endsWith('would run:'))).toBe(true);
+    expect(run.output).toContain('BASE_IMAGE=<the image docker-build--cpu--ml--linux-arm64 would build>');
+    expect(run.output).toMatch(
+      /nx-strata: dry run for docker-test of layer "app" of acme\/vision \(variant cpu, linux\/arm64\): would run the image/,
+    );
+    expect(run.output).not.toMatch(/nx-strata: (building|built|testing) /);
+    // The real run after it builds exactly those layers.
     expect(affected()).toEqual(layers(['ml', 'app']));
   });
 

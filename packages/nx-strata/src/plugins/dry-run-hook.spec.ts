@@ -27,15 +27,25 @@ describe('dry runs and the Nx cache', () => {
     expect(process.env.NX_SKIP_NX_CACHE).toBe('true');
   });
 
-  it('keeps the cache for nx release --dry-run: only the publish targets get the dry run, their builds and tests hit the cache', async () => {
+  it('makes every nx-strata task of a dry-run command dry, nx release --dry-run too, and leaves other commands alone', async () => {
     delete process.env.NX_SKIP_NX_CACHE;
+    delete process.env.STRATA_DRY_RUN;
     const context = { id: '1', workspaceRoot: '/w', nxJsonConfiguration: {} };
+    await preTasksExecution({}, { ...context, argv: ['node', 'nx', 'affected', '-t', 'docker-build'] });
+    expect(process.env.STRATA_DRY_RUN).toBeUndefined();
     for (const argv of [
+      ['node', 'nx', 'affected', '-t', 'docker-build', '--dry-run'],
       ['node', 'nx', 'release', '--dry-run'],
-      ['node', 'nx', 'release', 'publish', '--dry-run'],
       ['node', 'nx', '--verbose', 'release', '1.2.0', '--dryRun'],
-    ])
+    ]) {
+      delete process.env.STRATA_DRY_RUN;
       await preTasksExecution({}, { ...context, argv });
-    expect(process.env.NX_SKIP_NX_CACHE).toBeUndefined();
+      expect({ argv, dry: process.env.STRATA_DRY_RUN, skipCache: process.env.NX_SKIP_NX_CACHE }).toEqual({
+        argv,
+        dry: 'true',
+        skipCache: 'true',
+      });
+    }
+    delete process.env.STRATA_DRY_RUN;
   });
 });

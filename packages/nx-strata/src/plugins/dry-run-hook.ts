@@ -1,24 +1,19 @@
 import type { PreTasksExecution } from 'nx/src/devkit-exports';
 import type { StrataPluginOptions } from '../config/plugin-options';
+import { asksForDryRun, STRATA_DRY_RUN } from '../config/dry-run';
+
+export { asksForDryRun };
 
 /**
- * Nx's `preTasksExecution` hook: a run that asks for a dry run (`--dryRun`, `--dry-run`) reads and writes no Nx cache.
- * A dry run's answer depends on what the registry holds now, which no input captures: from the cache it would replay
- * an old plan ("would run ..." for a layer that has since been pushed). Nx reads NX_SKIP_NX_CACHE after this hook.
+ * Nx's `preTasksExecution` hook: a command that asks for a dry run (`--dryRun`, `--dry-run`: `nx run`, `run-many`,
+ * `affected`, `nx release`) runs every nx-strata task dry. Nx hands the flag only to the tasks it was asked for (an
+ * aggregate, one layer, the nx-release-publish targets); the layers, tests, scans and publishes they depend on run
+ * too, so the hook tells them (STRATA_DRY_RUN): nothing is built, pushed, run or recorded, each says what it would do.
+ * The run reads and writes no Nx cache: a dry run's answer depends on what the registry holds now, which no input
+ * captures, and a dry task's success must never be replayed as a real one. Nx reads NX_SKIP_NX_CACHE after this hook.
  */
 export const preTasksExecution: PreTasksExecution<StrataPluginOptions> = (_options, context) => {
-  if (asksForDryRun(context.argv) && !isReleaseCommand(context.argv)) process.env.NX_SKIP_NX_CACHE = 'true';
+  if (!asksForDryRun(context.argv)) return;
+  process.env.NX_SKIP_NX_CACHE = 'true';
+  process.env[STRATA_DRY_RUN] = 'true';
 };
-
-/**
- * `nx release ... --dry-run` hands the dry run to the nx-release-publish targets only (never cached); the builds and
- * tests they wait for run for real and should hit the cache, so the cache stays on.
- */
-export function isReleaseCommand(argv: readonly string[]): boolean {
-  return argv.slice(2).find((arg) => !arg.startsWith('-')) === 'release';
-}
-
-/** Whether a command line passes `--dryRun` / `--dry-run` (alone or `=true`), as Nx hands it to the executors. */
-export function asksForDryRun(argv: readonly string[]): boolean {
-  return argv.some((arg) => /^--(dryRun|dry-run)(=true)?$/.test(arg));
-}

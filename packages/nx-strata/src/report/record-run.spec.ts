@@ -33,4 +33,10 @@ describe('postTasksExecution (the build history)', () => {
     await postTasksExecution({}, context(root, { dryRun: true }));
     expect(readHistory(join(root, '.nx/strata-history'))).toEqual([]);
   });
+
+  it('leaves out a dry-run command whose dependency tasks carry no --dryRun of their own (nx affected -t docker-build --dry-run)', async () => {
+    const run = context(root, {});
+    await postTasksExecution({}, { ...run, argv: ['node', 'nx', 'affected', '-t', 'docker-build', '--dry-run'] });
+    expect(readHistory(join(root, '.nx/strata-history'))).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import type { PostTasksExecution } from 'nx/src/devkit-exports';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPluginOptionPaths, normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
+import { asksForDryRun } from '../config/dry-run';
 import { checkTargetNaming } from '../model/target-names';
 import { historyTasks, isDryRun, type FinishedTask } from './history-tasks';
 import { historyChecks, type PublishTarget } from './history-checks';
@@ -15,7 +16,8 @@ import { appendRun } from './run-history';
  */
 export const postTasksExecution: PostTasksExecution<StrataPluginOptions> = async (options, context) => {
   const normalized = normalizePluginOptions(options);
-  if (!normalized.recordHistory) return;
+  // A dry run built, pushed and published nothing, in any of its tasks: it is no part of the history.
+  if (!normalized.recordHistory || asksForDryRun(context.argv)) return;
   try {
     checkPluginOptionPaths(normalized, context.workspaceRoot);
     checkTargetNaming(normalized);

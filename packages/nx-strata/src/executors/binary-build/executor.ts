@@ -8,6 +8,7 @@ import { buildCommand } from '../../binaries/presets';
 import { platformSlug } from '../../config/platforms';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
+import { isDryRun } from '../dry-run';
 import { failed } from '../executor-result';
 import type { BinaryBuildExecutorOptions } from './schema';
 
@@ -20,7 +21,8 @@ export default async function binaryBuildExecutor(
   const task = toTask(options, context.projectName ?? 'unknown-project');
   const label = `binary "${task.name}" (${task.platform})`;
   const outputAbsolute = join(root, task.output);
-  if (!options.dryRun) {
+  const dryRun = isDryRun(options);
+  if (!dryRun) {
     rmSync(outputAbsolute, { force: true });
     rmSync(join(root, task.record), { force: true });
   }
@@ -29,7 +31,7 @@ export default async function binaryBuildExecutor(
   if (!capability.ok) {
     if (task.config.onUnbuildable === 'skip') {
       logger.warn(`nx-strata: skipping ${label} on this ${hostPlatform()} host: ${capability.reason}`);
-      if (!options.dryRun)
+      if (!dryRun)
         writeJsonAtomically(join(root, task.record), {
           name: task.name,
           platform: task.platform,
@@ -52,7 +54,7 @@ export default async function binaryBuildExecutor(
   } catch (error) {
     return failed(`${label}: ${(error as Error).message}`);
   }
-  if (options.dryRun) {
+  if (dryRun) {
     logger.info(
       `nx-strata: dry run for ${label}; would run in ${command.cwd} with ${
         Object.entries(command.env)

@@ -5,6 +5,7 @@ import { detectBinaryFormat, expectedArch, expectedFormat } from '../../binaries
 import { canRunHere, hostPlatform } from '../../binaries/host';
 import { parsePlatform } from '../../config/platforms';
 import { execCommand, lastLines } from '../../engines/exec-command';
+import { isDryRun } from '../dry-run';
 import { failed } from '../executor-result';
 import type { BinaryCheckExecutorOptions } from './schema';
 
@@ -14,6 +15,12 @@ export default async function binaryCheckExecutor(
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
   const label = `binary "${options.name}" (${options.platform})`;
+  if (isDryRun({})) {
+    logger.info(
+      `nx-strata: dry run for binary-check of ${label}: would check ${options.output} (format, architecture, size, start-up); nothing is run`,
+    );
+    return { success: true };
+  }
   const path = join(context.root, options.output);
   if (!existsSync(path)) {
     const record = readJson(join(context.root, options.record));

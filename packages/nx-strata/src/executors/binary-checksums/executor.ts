@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDryRun } from '../dry-run';
 import { createReadStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
@@ -9,6 +10,10 @@ export default async function binaryChecksumsExecutor(
   options: BinaryChecksumsExecutorOptions,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
+  if (isDryRun({})) {
+    logger.info(`nx-strata: dry run for binary-checksums of "${options.name}": would write ${options.output}; nothing is written`);
+    return { success: true };
+  }
   const lines: string[] = [];
   for (const file of [...options.files].sort()) {
     const path = join(context.root, file);

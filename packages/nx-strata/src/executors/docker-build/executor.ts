@@ -9,6 +9,7 @@ import { describeLayer } from '../../model/layer-task';
 import { namespaceConflict, trustedCacheEntries } from '../../engines/registry/trust';
 import { layerDigestPath } from '../../model/target-names';
 import { writeJsonAtomically, writeTextAtomically } from '../../utils/write-json-atomically';
+import { describeNxCache, isDryRun } from '../dry-run';
 import { failed, type ExecutorResult } from '../executor-result';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import { resolveAttestations } from './lib/attestations';
@@ -17,6 +18,7 @@ import { graphOutputs } from './lib/graph-outputs';
 import { layerRecordOf } from './lib/layer-record-of';
 import { normalizeOptions } from './lib/normalize-options';
 import { ParentImageError } from './lib/parent-image';
+import { plannedParentImage } from './lib/planned-parent';
 import { prepareLayer } from './lib/prepare-layer';
 import { checkRegistry } from './lib/registry-check';
 import { runBuild } from './lib/run-build';
@@ -51,11 +53,21 @@ export async function runLayerTask(
   }
   const project = context.projectName ?? 'unknown-project';
   const label = describeLayer(options);
+  // Its own --dryRun, or a task of a command that asked for a dry run (the hook says so): nothing built, pushed or recorded.
+  const dryRun = isDryRun(options);
   // A record says "this key was built": remove the old one first so a failed build can never leave one behind.
-  if (!options.dryRun) rmSync(options.recordAbsolute, { force: true });
+  if (!dryRun) rmSync(options.recordAbsolute, { force: true });
   const workdir = mkdtempSync(join(tmpdir(), 'nx-strata-build-'));
   try {
-    const prepared = await prepareLayer(options, project, label, graphOutputs(context.projectGraph), log);
+    const declared = graphOutputs(context.projectGraph);
+    const prepared = await prepareLayer(
+      options,
+      project,
+      label,
+      declared,
+      log,
+      dryRun ? (own) => plannedParentImage(own, project, context.projectGraph, declared) : undefined,
+    );
     if (!prepared.ok) return failed(prepared.message, log);
     const { parent, key, inputs } = prepared;
     const attestations = await resolveAttestations(options, log);
@@ -85,15 +97,16 @@ export async function runLayerTask(
     // Where the image is: a hit in the namespace it was found in (the trusted one, for an untrusted run), else where this run pushes.
     const where = check.kind === 'hit' ? { ...options, registry: check.namespace } : options;
     const located = check.kind === 'hit' ? planBuild(where, key.key, parent, plan.buildx.metadataFile) : plan;
-    if (check.kind !== 'hit' && !(await isBuildxAvailable())) return failed(BUILDX_MISSING, log);
-    if (options.dryRun) {
+    if (dryRun) {
       const what =
         check.kind === 'hit'
           ? `registry hit: ${located.tag} exists, nothing would be built`
           : `would run:\n${formatDockerCommand(options.host, buildxBuildArgs(plan.buildx))}`;
-      log.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}`);
+      const nxCache = describeNxCache(options.workspaceRoot);
+      log.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}${nxCache ? `\n  ${nxCache}` : ''}`);
       return { success: true };
     }
+    if (check.kind !== 'hit' && !(await isBuildxAvailable())) return failed(BUILDX_MISSING, log);
     if (check.kind === 'hit') {
       log.info(`nx-strata: registry hit for ${label}: ${located.tag} is already in the registry; nothing to build`);
     } else {

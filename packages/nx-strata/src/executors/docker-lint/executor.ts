@@ -9,6 +9,7 @@ import { ruleOf } from '../../lint/lint-rules';
 import { lintUnit, type Finding } from '../../lint/lint-unit';
 import { SARIF_OUTPUT, toSarif } from '../../lint/sarif';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
+import { isDryRun } from '../dry-run';
 import { failed, type ExecutorResult } from '../executor-result';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import type { DockerLintExecutorOptions } from './schema';
@@ -37,7 +38,8 @@ export default async function dockerLintExecutor(
     if (error instanceof StrataInputError) return failed(error.message, log);
     throw error;
   }
-  writeJsonAtomically(sarif, toSarif(findings, toolVersion()));
+  // A dry run lints (it reads Dockerfiles only) and writes nothing.
+  if (!isDryRun({})) writeJsonAtomically(sarif, toSarif(findings, toolVersion()));
   for (const finding of findings) {
     const line = `${finding.file}:${finding.at.line}:${finding.at.column}  ${finding.severity}  ${finding.rule}  ${finding.message} (layer ${finding.layers.join(', ')})\n    → ${ruleOf(finding.rule).fix}`;
     if (finding.severity === 'error') log.error(line);

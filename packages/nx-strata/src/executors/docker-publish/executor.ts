@@ -7,6 +7,7 @@ import { ciBranch, tagDate, TagTemplateError, templatesForVersion } from '../../
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
 import { normalizePublishOptions } from './lib/normalize-options';
 import { operationCommands, planPublish, type PublishOperation } from './lib/publish-plan';
+import { isDryRun } from '../dry-run';
 import { failed } from '../executor-result';
 import type { PublishRecord } from '../../model/publish-record';
 import { resolvePublishSources } from './lib/publish-sources';
@@ -32,7 +33,9 @@ export default async function dockerPublishExecutor(
       `publishing ${subject} copies from the registry its layers were pushed to, and none is set.\n  → set the plugin option "registry" or STRATA_REGISTRY, then build and publish again`,
     );
   }
-  const sources = await resolvePublishSources(options, project);
+  // Its own --dryRun, or a publish a dry-run command reached (the hook says so): nothing pushed, signed or recorded.
+  const dryRun = isDryRun(options);
+  const sources = await resolvePublishSources(options, project, dryRun);
   if (!sources.ok) return failed(`cannot publish ${subject}:\n${sources.message}`);
   // A signer that is not there is found before anything is pushed.
   const signer = options.sign ? signerOf(options.sign) : undefined;
@@ -73,13 +76,16 @@ export default async function dockerPublishExecutor(
     if (error instanceof TagTemplateError) return failed(`cannot publish ${subject}: ${error.message}`);
     throw error;
   }
-  if (options.dryRun) {
+  if (dryRun) {
     const commands = operations.flatMap(operationCommands).map((argv) => `docker ${formatCommand(argv)}`);
     if (signer)
       commands.push(
         `then, for each manifest list pushed: ${formatCommand(signArgv(signer, { image: '<repository>', digest: '<digest>' }))}`,
       );
-    logger.info(`nx-strata: dry run, publishing ${subject} would run:\n${commands.join('\n')}`);
+    const pending = sources.pending?.length
+      ? `\n(no build record to publish from yet for ${sources.pending.join(', ')}: a real run builds or finds them first)`
+      : '';
+    logger.info(`nx-strata: dry run, publishing ${subject} would run:\n${commands.join('\n')}${pending}`);
     return { success: true };
   }
 

@@ -16,6 +16,7 @@ import {
   type ScannerSetting,
 } from '../../scan/scanner-command';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
+import { isDryRun } from '../dry-run';
 import { failed, type ExecutorResult } from '../executor-result';
 import {
   describeImageUnderTest,
@@ -42,15 +43,21 @@ export default async function dockerScanExecutor(
   context: ExecutorContext,
   log: TaskLog = NX_TASK_LOG,
 ): Promise<ExecutorResult> {
+  const host = recordedLayerHost(options);
+  const label = recordedLayerLabel(options);
+  const scanner = options.scan.scanner;
+  const name = scannerName(scanner);
+  if (isDryRun({})) {
+    log.info(
+      `nx-strata: dry run for docker-scan of ${label}: would scan the image ${options.buildTarget} records with ${name}; nothing is run`,
+    );
+    return { success: true };
+  }
   const sarifPath = join(context.root, layerScanSarifPath(options.record));
   const resultPath = join(context.root, layerScanResultPath(options.record));
   // Nothing from an earlier scan may stand for this one.
   rmSync(sarifPath, { force: true });
   rmSync(resultPath, { force: true });
-  const host = recordedLayerHost(options);
-  const label = recordedLayerLabel(options);
-  const scanner = options.scan.scanner;
-  const name = scannerName(scanner);
   const program = scannerProgram(scanner);
   const severity = options.scan.severity ?? DEFAULT_SCAN_SEVERITY;
   const notInstalled = () =>

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { layerTestResultPath } from '../../model/target-names';
 import { writeJsonAtomically } from '../../utils/write-json-atomically';
+import { isDryRun } from '../dry-run';
 import { failed, type ExecutorResult } from '../executor-result';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import {
@@ -40,11 +41,17 @@ export default async function dockerTestExecutor(
   context: ExecutorContext,
   log: TaskLog = NX_TASK_LOG,
 ): Promise<ExecutorResult> {
+  const host = recordedLayerHost(options);
+  const label = recordedLayerLabel(options);
+  if (isDryRun({})) {
+    log.info(
+      `nx-strata: dry run for docker-test of ${label}: would run the image ${options.buildTarget} records on ${describeDockerHost(host)} and check it (user, healthcheck, ports, smoke commands); nothing is run`,
+    );
+    return { success: true };
+  }
   const resultPath = join(context.root, layerTestResultPath(options.record));
   // A result from an earlier run must never stand for this one.
   rmSync(resultPath, { force: true });
-  const host = recordedLayerHost(options);
-  const label = recordedLayerLabel(options);
   const rebuild = `npx nx run ${context.projectName}:${options.buildTarget}`;
   const image = await imageUnderTest(context.root, options.record, options.platform, host, rebuild, recordedLayerNamespaces(options));
   if ('problem' in image) return failed(`docker-test of ${label}: ${image.problem}`, log);

@@ -3,6 +3,7 @@ import { releaseTagPatterns, versionFromTags, type ReleaseConfig } from '../../r
 import dockerPublishExecutor from '../docker-publish/executor';
 import { gitOutput } from '../docker-publish/lib/git-output';
 import type { DockerPublishExecutorOptions } from '../docker-publish/schema';
+import { isDryRun } from '../dry-run';
 import { failed, type ExecutorResult } from '../executor-result';
 import { NX_TASK_LOG, type TaskLog } from '../task-log';
 import type { ReleasePublishExecutorOptions } from './schema';
@@ -28,7 +29,7 @@ export default async function releasePublishExecutor(
       `nx release publish of ${project}: no version to publish. It comes from \`nx release\` (version and publish in one run), else STRATA_VERSION, else a release tag at HEAD (${version.patterns.join(', ')}); HEAD has ${version.tags.length ? version.tags.join(', ') : 'no tag'}.\n  → run \`nx release\`, or \`nx release version\` before \`nx release publish\` on the tagged commit, or set STRATA_VERSION`,
       log,
     );
-  const dryRun = options.dryRun === true || process.env.NX_DRY_RUN === 'true';
+  const dryRun = isDryRun(options) || process.env.NX_DRY_RUN === 'true';
   for (const name of ['registry', 'tag', 'otp', 'access'] as const)
     if (options[name] !== undefined)
       log.warn(`nx-strata: --${name} is for npm packages; ${project}'s registries and tags are strata.json's publish settings`);

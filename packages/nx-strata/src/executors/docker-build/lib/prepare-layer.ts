@@ -22,8 +22,10 @@ export async function prepareLayer(
   label: string,
   declared: DeclaredOutput[] = [],
   log: TaskLog = NX_TASK_LOG,
+  /** The parent image: its record (a real run), or what a real run would build on (a dry run, see planned-parent.ts). */
+  resolveParent: (options: NormalizedDockerBuildOptions) => Promise<ParentImage | null> = (own) => resolveParentImage(own, project),
 ): Promise<PreparedLayer> {
-  const parent = await resolveParentImage(options, project);
+  const parent = await resolveParent(options);
   const model = readDockerfileModel(options.workspaceRoot, options.dockerfile);
   const inputs = computeLayerInputs(options, model, { workspaceRoot: options.workspaceRoot, excluded: options.excludedInputs });
   const ignored = await gitIgnoredPaths(

@@ -14,8 +14,14 @@ export type SourcesResult = { ok: true; sources: PublishSource[] } | { ok: false
  * the record, and its manifest must still be there and hash to it (a cache hit can outlive a pruned registry). Says
  * how to repair what is wrong.
  */
-export async function resolvePublishSources(options: NormalizedPublishOptions, project: string): Promise<SourcesResult> {
+export async function resolvePublishSources(
+  options: NormalizedPublishOptions,
+  project: string,
+  /** A dry run: a layer without a usable record stands as the image its build would make, with the reason. */
+  dryRun = false,
+): Promise<SourcesResult & { pending?: string[] }> {
   const { namespaces } = options;
+  const pending: string[] = [];
   const clientFor = registryClients();
   const sources: PublishSource[] = [];
   const problems: string[] = [];
@@ -60,7 +66,14 @@ export async function resolvePublishSources(options: NormalizedPublishOptions, p
       }
       platforms.push({ platform, ref: record.parentRef });
     }
+    if (dryRun)
+      for (const { platform, target } of layer.platforms)
+        if (!platforms.some((source) => source.platform === platform)) {
+          platforms.push({ platform, ref: `<the image ${target} would give>` });
+          pending.push(`${project}:${target}`);
+        }
     sources.push({ layer: layer.layer, top: layer.top, platforms });
   }
+  if (dryRun) return { ok: true, sources, pending };
   return problems.length ? { ok: false, message: problems.join('\n') } : { ok: true, sources };
 }
