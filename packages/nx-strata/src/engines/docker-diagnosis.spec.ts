@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diagnoseDockerFailure } from './docker-diagnosis';
+import { diagnoseDockerFailure, isPassingCopyFailure } from './docker-diagnosis';
 
 const captured = (name: string) => readFileSync(join(__dirname, '__fixtures__', `${name}.stderr.txt`), 'utf8');
 
@@ -40,4 +40,20 @@ describe('diagnoseDockerFailure (real buildx 0.13 / engine 20.10 stderr)', () =>
     expect(afterPull.kind).toBe('registry-read-only');
     expect(afterPull.hint).toContain('lets these credentials pull but not push');
   });
+});
+
+describe('isPassingCopyFailure: a registry-side copy worth one more try', () => {
+  test.each([
+    // Seen in CI (distribution 2.8 answering a retag's HEAD).
+    [
+      'ERROR: unexpected status from HEAD request to http://127.0.0.1:41873/v2/mirror/acme/vision/manifests/latest-cpu: 500 Internal Server Error',
+      true,
+    ],
+    ['ERROR: failed commit on ref "index-sha256:abc": unexpected status: 400 Bad Request', true],
+    ['ERROR: unexpected status from PUT request to http://r/v2/a/manifests/t: 400 Bad Request', true],
+    ['ERROR: httpReadSeeker: failed open: unexpected status code https://r/v2/a/blobs/sha256:x: 503 Service Unavailable', true],
+    ['ERROR: unexpected status from HEAD request to http://r/v2/a/manifests/t: 401 Unauthorized', false],
+    ['ERROR: mirror/acme/vision:latest-cpu: not found', false],
+    ['ERROR: failed to solve: 500 rows processed', false],
+  ])('%s → %s', (stderr, retry) => expect(isPassingCopyFailure(stderr)).toBe(retry));
 });

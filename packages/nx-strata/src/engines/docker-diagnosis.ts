@@ -113,3 +113,16 @@ function networkFailure(text: string): { what: string; host?: string } | undefin
 export function registryHost(registry: string): string {
   return registry.split('/')[0];
 }
+
+/**
+ * Whether a failed registry-side copy (`docker buildx imagetools create`) is worth one more try: the registry refused
+ * part of it mid-copy (`failed commit on ref`, a 400 on a PUT), or answered a server error (5xx), which distribution
+ * does now and then under load (seen: a 500 on the HEAD of a manifest being retagged). Pure.
+ */
+export function isPassingCopyFailure(stderr: string): boolean {
+  return (
+    /failed commit on ref|unexpected status from PUT request .*: 400/.test(stderr) ||
+    /\b5\d\d (Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b/i.test(stderr) ||
+    /unexpected status( code)?( from \w+ request to \S+)?:? 5\d\d\b/i.test(stderr)
+  );
+}

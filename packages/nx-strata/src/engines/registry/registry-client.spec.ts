@@ -59,6 +59,14 @@ function startFakeRegistry(): Promise<{
     }
     if (url === '/v2/acme/loop/tags/list?n=1000')
       return void response.writeHead(200, { link: `<${url}>; rel="next"` }).end(JSON.stringify({ tags: ['x'] }));
+    // A registry that fails a read once (distribution under load), and one that always fails.
+    if (url === '/v2/acme/app/manifests/flaky') {
+      const seen = requests.filter((entry) => entry.url === url && entry.auth === 'Bearer tok-123').length;
+      if (seen === 1) return void response.writeHead(500).end('boom');
+      return void response.writeHead(404).end();
+    }
+    if (url === '/v2/acme/app/manifests/broken') return void response.writeHead(503).end();
+    if (request.method === 'DELETE' && url.includes('/broken')) return void response.writeHead(500).end();
     if (request.method === 'DELETE') return void response.writeHead(405).end();
     response.writeHead(404).end();
   });
@@ -113,6 +121,21 @@ describe('RegistryClient (real HTTP)', () => {
     expect(kindOf(await new RegistryClient('127.0.0.1:1', {}).manifest('acme/app', 'x'))).toBe('unreachable');
     const deleted = await new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig }).deleteManifest('acme/app', 'sha256:1');
     expect(deleted).toEqual({ ok: false, failure: { kind: 'error', detail: expect.stringContaining('does not allow deletes') } });
+  });
+
+  it('asks once more after a 5xx on a read, never twice, and never repeats a write', async () => {
+    const client = new RegistryClient(fake.host, { DOCKER_CONFIG: dockerConfig });
+    expect(await client.manifest('acme/app', 'flaky')).toEqual({ ok: true, value: null });
+    expect(await client.manifest('acme/app', 'broken')).toEqual({
+      ok: false,
+      failure: { kind: 'error', detail: `HTTP 503 from ${fake.host}` },
+    });
+    const asked = (url: string, method: string) =>
+      fake.requests.filter((entry) => entry.url === url && entry.method === method && entry.auth === 'Bearer tok-123').length;
+    expect(asked('/v2/acme/app/manifests/flaky', 'HEAD')).toBe(2);
+    expect(asked('/v2/acme/app/manifests/broken', 'HEAD')).toBe(2);
+    await client.deleteManifest('acme/app/broken', 'sha256:1');
+    expect(asked('/v2/acme/app/broken/manifests/sha256:1', 'DELETE')).toBe(1);
   });
 
   it('stops following tag pages that never end or go round, with a failure naming the registry', async () => {

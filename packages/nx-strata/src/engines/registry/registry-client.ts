@@ -14,6 +14,9 @@ import {
 import { isDigest, verifyManifest } from './verify-manifest';
 import { parseWwwAuthenticate } from './www-authenticate';
 
+/** The pause before a read that got a 5xx is asked once more. */
+const SERVER_ERROR_RETRY_MS = 500;
+
 /** Without these, distribution 2.8 answers with a converted schema1 manifest whose digest differs. */
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -240,7 +243,7 @@ export class RegistryClient {
     body?: RequestBody,
   ): Promise<RegistryResult<RegistryResponse>> {
     const scope = scopeOf(repository, action);
-    const send = async (authorization?: string): Promise<RegistryResult<RegistryResponse>> => {
+    const sendOnce = async (authorization?: string): Promise<RegistryResult<RegistryResponse>> => {
       try {
         const headersWithAuth = { ...headers, ...(authorization ? { Authorization: authorization } : {}) };
         return ok(await registryRequest(`${this.baseUrl}${path}`, { method, headers: headersWithAuth, body, timeouts: this.timeouts }));
@@ -251,6 +254,14 @@ export class RegistryClient {
           error instanceof RegistryTimeoutError ? { timedOut: true } : {},
         );
       }
+    };
+    // A registry's 5xx on a read is often passing (distribution answers 500 now and then under load): asked once more,
+    // after a pause, as registry clients do. Writes are never repeated here.
+    const send = async (authorization?: string): Promise<RegistryResult<RegistryResponse>> => {
+      const answer = await sendOnce(authorization);
+      if (!(method === 'GET' || method === 'HEAD') || !answer.ok || answer.value.status < 500) return answer;
+      await new Promise((resolve) => setTimeout(resolve, SERVER_ERROR_RETRY_MS));
+      return sendOnce(authorization);
     };
     const first = await send(this.tokens.get(scope));
     if (!first.ok || first.value.status !== 401) return first;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
+import { isPassingCopyFailure } from '../../engines/docker-diagnosis';
 import { execCommand, formatCommand, lastLines } from '../../engines/exec-command';
 import { parseRegistryAddress } from '../../engines/registry/registry-address';
 import { registryClients, type RegistryClient } from '../../engines/registry/registry-client';
@@ -196,7 +197,7 @@ async function runCommands(commands: string[][]): Promise<string | undefined> {
   const run = (argv: string[]) => execCommand('docker', argv, { timeoutMs: limitMs, killGroup: true });
   for (const argv of commands) {
     let result = await run(argv);
-    if (result.exitCode !== 0 && /failed commit on ref|unexpected status from PUT request .*: 400/.test(result.stderr)) {
+    if (result.exitCode !== 0 && isPassingCopyFailure(result.stderr)) {
       logger.warn(`nx-strata: the registry refused part of a copy (${lastLines(result.stderr, 1)}); trying once more`);
       result = await run(argv);
     }
