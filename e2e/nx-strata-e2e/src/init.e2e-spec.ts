@@ -20,15 +20,17 @@ describe('nx g nx-strata:init, installed from the packed tarball', () => {
     const dry = workspace.nx(['g', 'nx-strata:init', '--dry-run']);
     expectSuccess(dry);
     expect(dry.output).toContain('UPDATE nx.json');
-    expect(dry.output).toContain('CREATE strata.json');
+    // Its Dockerfiles sit under docker/ at the root: the image gets a directory of its own, never the workspace root.
+    expect(dry.output).toContain('CREATE images/vision/strata.json');
+    expect(dry.output).toContain('acme/vision: its strata.json goes to images/vision/strata.json, not the workspace root');
     expect(dry.output).toContain('docker/app/Dockerfile builds on docker/cuda/Dockerfile.ml (Makefile:18 passes');
-    expect(existsSync(join(root, 'strata.json'))).toBe(false);
+    expect(existsSync(join(root, 'images/vision/strata.json'))).toBe(false);
     expect(workspace.gitStatus()).toBe('');
 
     const run = workspace.nx(['g', 'nx-strata:init']);
     expectSuccess(run);
     expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: 'nx-strata', options: {} }]);
-    const shown = workspace.nx(['show', 'project', 'vision', '--json']);
+    const shown = workspace.nx(['show', 'project', 'vision-image', '--json']);
     expectSuccess(shown);
     const targets = Object.keys(JSON.parse(shown.output.slice(shown.output.indexOf('{'))).targets).filter(
       (name) => name.startsWith('docker-build--') && name.split('--').length === 4,
@@ -63,6 +65,22 @@ describe('nx g nx-strata:init, installed from the packed tarball', () => {
     expect(again.output).toContain('already registered');
     expect(again.output).not.toMatch(/^(CREATE|UPDATE) /m);
     expect(workspace.gitStatus()).toBe('');
+
+    // The proposed image is selected by what its layers read, never by a README (issue 26 item 2).
+    const matrix = () => {
+      const run = workspace.cli(['matrix', '--base', 'HEAD~1', '--head', 'HEAD']);
+      expectSuccess(run);
+      return (JSON.parse(run.output) as { include: Array<{ project: string; platform: string; why: string }> }).include;
+    };
+    writeFileSync(join(root, 'README.md'), '# vision\n');
+    workspace.commitAll('a README');
+    expect(matrix()).toEqual([]);
+    writeFileSync(join(root, 'src/vision/main.py'), `${readFileSync(join(root, 'src/vision/main.py'), 'utf8')}# changed\n`);
+    workspace.commitAll('a code change');
+    expect(matrix().map((entry) => `${entry.project} ${entry.platform} ${entry.why}`)).toEqual([
+      'vision-image linux/amd64 src/vision/main.py',
+      'vision-image linux/arm64 src/vision/main.py',
+    ]);
   });
 
   test('a workspace with no Dockerfiles: the plugin is registered, nothing else is written', () => {

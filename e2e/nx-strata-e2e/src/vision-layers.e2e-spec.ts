@@ -151,10 +151,17 @@ describe('vision: layered images with nx affected', () => {
     expectSuccess(run);
     expect(workspace.builtSince(started)).toEqual([]);
     expect(await snapshot()).toEqual(before);
-    // Each affected layer says what it would do: ml and app would be built (the app on the ml layer a real run would build first).
+    // Each layer the run reaches says what it would do: ml and app would be built (the app on the ml layer a real run
+    // would build first); the bases they depend on are registry hits that Nx's local cache would replay.
     const dryLines = run.output.split('\n').filter((line) => line.includes('nx-strata: dry run for layer'));
-    expect(dryLines).toHaveLength(6);
-    expect(dryLines.every((line) => line.endsWith('would run:'))).toBe(true);
+    expect(dryLines.filter((line) => line.endsWith('would run:')).map((line) => line.split(' (')[0])).toEqual([
+      ...Array(3).fill('nx-strata: dry run for layer "ml"'),
+      ...Array(3).fill('nx-strata: dry run for layer "app"'),
+    ]);
+    expect(dryLines.filter((line) => /layer "base" .*; registry hit: .* exists, nothing would be built$/.test(line))).toHaveLength(3);
+    expect(dryLines).toHaveLength(9);
+    expect(run.output.split("Nx cache: this task's hash has a local cache entry").length - 1).toBe(3);
+    expect(run.output.split("Nx cache: no local entry for this task's hash").length - 1).toBe(6);
     expect(run.output).toContain('BASE_IMAGE=<the image docker-build--cpu--ml--linux-arm64 would build>');
     expect(run.output).toMatch(
       /nx-strata: dry run for docker-test of layer "app" of acme\/vision \(variant cpu, linux\/arm64\): would run the image/,

@@ -55,7 +55,14 @@ export default function dockerBuildBatch(
     const task = taskGraph.tasks[taskId];
     return runLayerTask(
       inputs[taskId],
-      { root: context.root, projectGraph: context.projectGraph, projectName: task.target.project, targetName: task.target.target },
+      {
+        root: context.root,
+        projectGraph: context.projectGraph,
+        projectName: task.target.project,
+        targetName: task.target.target,
+        // A batch has one environment: each task's hash (what a dry run checks Nx's cache for) comes from the task graph.
+        taskHash: task.hash,
+      },
       log,
     );
   });

@@ -25,7 +25,10 @@ import { runBuild } from './lib/run-build';
 import type { DockerBuildExecutorOptions } from './schema';
 
 /** What a layer task needs of its Nx context (an executor's context, or a batch's with the task's own target). */
-export type LayerTaskContext = Pick<ExecutorContext, 'root' | 'projectName' | 'targetName' | 'projectGraph'>;
+export type LayerTaskContext = Pick<ExecutorContext, 'root' | 'projectName' | 'targetName' | 'projectGraph'> & {
+  /** The task's Nx hash: a batch's task graph has it; one task alone has NX_TASK_HASH. */
+  taskHash?: string;
+};
 
 /**
  * Builds one layer for one platform: its parent, inputs and key first; then a registry hit (nothing to build) or a
@@ -102,7 +105,7 @@ export async function runLayerTask(
         check.kind === 'hit'
           ? `registry hit: ${located.tag} exists, nothing would be built`
           : `would run:\n${formatDockerCommand(options.host, buildxBuildArgs(plan.buildx))}`;
-      const nxCache = describeNxCache(options.workspaceRoot);
+      const nxCache = describeNxCache(options.workspaceRoot, context.taskHash ?? process.env.NX_TASK_HASH);
       log.info(`nx-strata: dry run for ${label}, key ${key.key}; ${what}${nxCache ? `\n  ${nxCache}` : ''}`);
       return { success: true };
     }

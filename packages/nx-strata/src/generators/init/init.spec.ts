@@ -29,10 +29,10 @@ async function runInit(root: string, options = {}): Promise<string[]> {
 }
 
 /** What each config builds: (variant, layer, platform) → Dockerfile and parent layer. */
-function plan(root: string, config: StrataConfig): string[] {
+function plan(root: string, config: StrataConfig, configFile = 'strata.json'): string[] {
   return planLayerTasks({
     workspaceRoot: root,
-    configFile: 'strata.json',
+    configFile,
     config,
     buildTargetName: 'docker-build',
     readDockerfile: (file) => parseDockerfile(readFileSync(join(root, file), 'utf8'), file),
@@ -61,16 +61,21 @@ describe('nx-strata:init', () => {
   it('reproduces the hand-written chains of the real-project layout from its Dockerfiles and Makefile', async () => {
     const root = visionWithoutStrata({ makefile: true });
     roots.push(root);
-    expect(await runInit(root)).toEqual(['UPDATE nx.json', 'CREATE strata.json']);
-    const proposed = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8')) as StrataConfig;
+    // Its Dockerfiles sit in docker/ (a generic directory) under the root: the image gets a directory of its own.
+    expect(await runInit(root)).toEqual(['UPDATE nx.json', 'CREATE images/vision/strata.json']);
+    const proposed = JSON.parse(readFileSync(join(root, 'images/vision/strata.json'), 'utf8')) as StrataConfig;
     expect(proposed.image).toBe('acme/vision');
+    expect(proposed.context).toBe('../..');
     expect(proposed.layers).toEqual({
-      base: { dockerfile: 'docker/{variant}/Dockerfile.base' },
-      ml: { dockerfile: 'docker/{variant}/Dockerfile.ml', parent: 'base' },
-      app: { dockerfile: 'docker/app/Dockerfile', parent: 'ml' },
+      base: { dockerfile: '../../docker/{variant}/Dockerfile.base' },
+      ml: { dockerfile: '../../docker/{variant}/Dockerfile.ml', parent: 'base' },
+      app: { dockerfile: '../../docker/app/Dockerfile', parent: 'ml' },
     });
-    expect(plan(root, proposed)).toEqual(plan(VISION, handWritten));
-    expect(plan(root, proposed)).toHaveLength(9);
+    expect(plan(root, proposed, 'images/vision/strata.json')).toEqual(plan(VISION, handWritten));
+    expect(plan(root, proposed, 'images/vision/strata.json')).toHaveLength(9);
+    expect(said.join('\n')).toContain(
+      'acme/vision: its strata.json goes to images/vision/strata.json, not the workspace root (a project at the root owns every file no other project owns',
+    );
     expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: 'nx-strata', options: {} }]);
     expect(said.join('\n')).toContain('docker/arm64/ holds the linux/arm64 Dockerfiles of variant "cpu"');
   });
@@ -79,17 +84,17 @@ describe('nx-strata:init', () => {
     const root = visionWithoutStrata({ makefile: false });
     roots.push(root);
     await runInit(root, { image: 'acme/vision' });
-    const proposed = JSON.parse(readFileSync(join(root, 'strata.json'), 'utf8')) as StrataConfig;
-    expect(plan(root, proposed)).toEqual(plan(VISION, handWritten));
+    const proposed = JSON.parse(readFileSync(join(root, 'images/vision/strata.json'), 'utf8')) as StrataConfig;
+    expect(plan(root, proposed, 'images/vision/strata.json')).toEqual(plan(VISION, handWritten));
   });
 
   it('changes nothing when run a second time', async () => {
     const root = visionWithoutStrata({ makefile: true });
     roots.push(root);
     await runInit(root);
-    const first = readFileSync(join(root, 'strata.json'), 'utf8');
+    const first = readFileSync(join(root, 'images/vision/strata.json'), 'utf8');
     expect(await runInit(root)).toEqual([]);
-    expect(readFileSync(join(root, 'strata.json'), 'utf8')).toBe(first);
+    expect(readFileSync(join(root, 'images/vision/strata.json'), 'utf8')).toBe(first);
   });
 
   it('in a directory without nx.json creates one with the plugin registered, so Nx sees the projects', async () => {
@@ -98,7 +103,7 @@ describe('nx-strata:init', () => {
     writeFileSync(join(root, 'package.json'), '{ "name": "acme-app" }');
     writeFileSync(join(root, 'Dockerfile'), 'FROM debian:bookworm\n');
     const changes = await runInit(root);
-    expect(changes).toEqual(['CREATE nx.json', 'CREATE strata.json']);
+    expect(changes).toEqual(['CREATE nx.json', 'CREATE images/acme-app/strata.json']);
     expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: 'nx-strata', options: {} }]);
     expect(said.join('\n')).toContain('created nx.json and registered the plugin in it');
   });
@@ -127,7 +132,7 @@ describe('nx-strata:init', () => {
     const untouched = nxJson.split('\n').filter((line) => !line.includes('"plugins"'));
     expect(after.split('\n')).toEqual(expect.arrayContaining(untouched));
     expect(after).toContain('\t"plugins": ["@nx/js/typescript", { "plugin": "nx-strata", "options": {} }],\n');
-    expect(readFileSync(join(root, 'strata.json'), 'utf8')).toMatch(/^\{\n\t"\$schema"/);
+    expect(readFileSync(join(root, 'images/acme/strata.json'), 'utf8')).toMatch(/^\{\n\t"\$schema": "\.\.\/\.\.\/node_modules/);
   });
 
   it('finds Dockerfiles and workflows under dot-directories, as Nx lists files (.gitignore respected)', async () => {

@@ -100,6 +100,8 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
   const warnings = new Set<string>();
   const walks = new Map<string, ContextReads>();
   for (const file of proposal.files) {
+    // Never over a strata.json that is there (one Nx's file list did not show yet): init changes nothing the second time.
+    if (tree.exists(file.path)) continue;
     try {
       for (const warning of proposedContextWarnings(tree.root, file.path, file.config, (path) => tree.read(path, 'utf-8'), walks))
         warnings.add(warning);

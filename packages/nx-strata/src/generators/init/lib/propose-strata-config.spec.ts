@@ -62,7 +62,7 @@ describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => 
       fallbackImage: 'acme/x',
     });
     expect(proposal.findings.join('\n')).not.toContain('builds on nix/Dockerfile.nix');
-    expect(proposal.files.map((file) => file.path)).toEqual(['strata.json', 'nix/strata.json']);
+    expect(proposal.files.map((file) => file.path)).toEqual(['images/x-x/strata.json', 'nix/strata.json']);
     expect(proposal.files[1].config.layers.nix).toEqual({ dockerfile: 'Dockerfile.nix' });
   });
 
@@ -106,11 +106,12 @@ describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => 
     expect(proposal.gaps).toEqual([]);
     expect(proposal.files).toEqual([
       {
-        path: 'strata.json',
+        path: 'images/ledger/strata.json',
         config: {
           image: 'acme/ledger',
+          context: '../..',
           platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'],
-          layers: { image: { dockerfile: 'docker/Dockerfile' } },
+          layers: { image: { dockerfile: '../../docker/Dockerfile' } },
         },
       },
     ]);

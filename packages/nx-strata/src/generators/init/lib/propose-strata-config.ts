@@ -99,8 +99,17 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
     const proposed = chainsToConfig(group, facts, image, contextOf);
     findings.push(...proposed.findings);
     proposedGaps.push(...proposed.gaps);
-    if (proposed.config)
-      files.push({ path: home === '.' ? 'strata.json' : `${home}/strata.json`, config: relocate(proposed.config, home) });
+    if (!proposed.config) continue;
+    // Never the workspace root: a project there owns every file no other project owns, so a README would select it.
+    const own =
+      home === '.'
+        ? imageDirectory(image, new Set([...homes.keys(), ...files.map((file) => posix.dirname(file.path))]), scan.exists)
+        : home;
+    if (own !== home)
+      findings.push(
+        `${image}: its strata.json goes to ${own}/strata.json, not the workspace root (a project at the root owns every file no other project owns, so every change, a README too, would mark the image affected); its Dockerfiles and context point back (${relocate(proposed.config, own).context ?? posix.relative(own, '.')})`,
+      );
+    files.push({ path: `${own}/strata.json`, config: relocate(proposed.config, own) });
   }
   if (files.length > 1) findings.push(`${files.length} images, one strata.json each: ${files.map((file) => file.path).join(', ')}`);
   return {
@@ -139,6 +148,24 @@ function commonDirectory(files: string[]): string {
   const common: string[] = [];
   for (let index = 0; parts.every((each) => index < each.length && each[index] === parts[0][index]); index++) common.push(parts[0][index]);
   return common.length === 0 || common[0] === '.' ? '.' : common.join('/');
+}
+
+/**
+ * A directory of its own for an image whose Dockerfiles sit at the workspace root or in generic directories:
+ * `images/<last segment of the image name>`, one not taken (`-image` appended, then a number).
+ */
+function imageDirectory(image: string, taken: Set<string>, exists: ((path: string) => boolean) | undefined): string {
+  const name =
+    (image.split('/').pop() ?? 'image')
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+/, '') || 'image';
+  for (const candidate of [name, `${name}-image`, ...Array.from({ length: 20 }, (_, index) => `${name}-${index + 2}`)]) {
+    const directory = `images/${candidate}`;
+    // A directory that holds a strata.json already is this image's from an earlier init (it is never overwritten).
+    if (!taken.has(directory) && (!exists?.(directory) || exists(`${directory}/strata.json`))) return directory;
+  }
+  return `images/${name}-${Date.now()}`;
 }
 
 /** A config proposed with workspace-relative paths, made relative to `home` (where its strata.json goes). */
