@@ -47,5 +47,6 @@ describe('dry runs and the Nx cache', () => {
       });
     }
     delete process.env.STRATA_DRY_RUN;
+    delete process.env.NX_BATCH_MODE;
   });
 });

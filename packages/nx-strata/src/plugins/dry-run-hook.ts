@@ -16,4 +16,7 @@ export const preTasksExecution: PreTasksExecution<StrataPluginOptions> = (_optio
   if (!asksForDryRun(context.argv)) return;
   process.env.NX_SKIP_NX_CACHE = 'true';
   process.env[STRATA_DRY_RUN] = 'true';
+  // One process per task: Nx hands each its hash (what the dry run checks Nx's cache for), which a batch's tasks lack
+  // until the tasks they depend on have run. A dry run builds nothing, so the batch saves nothing here.
+  if (process.env.NX_BATCH_MODE !== 'true') process.env.NX_BATCH_MODE = 'false';
 };

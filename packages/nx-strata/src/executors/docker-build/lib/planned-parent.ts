@@ -1,4 +1,5 @@
 import type { ProjectGraph } from 'nx/src/devkit-exports';
+import { localImageExists } from '../../../engines/buildx';
 import { describeLayer } from '../../../model/layer-task';
 import type { DeclaredOutput } from '../../../model/task-links';
 import type { TaskLog } from '../../task-log';
@@ -42,5 +43,8 @@ export async function plannedParentImage(
     const where = { ...parent, registry: check.namespace };
     return { target, key, ref: pinnedRef(planBuild(where, key, prepared.parent, ''), where, check.digest), namespace: check.namespace };
   }
+  // Local mode: the image under the parent's content tag, when the engine has it.
+  const local = planBuild(parent, key, prepared.parent, '').tag;
+  if (!parent.registry && (await localImageExists(local, parent.host))) return { target, key, ref: local };
   return { target, key, ref: `<the image ${target} would build>` };
 }
