@@ -76,6 +76,15 @@ describe('nx-strata:init', () => {
     expect(said.join('\n')).toContain(
       'acme/vision: its strata.json goes to images/vision/strata.json, not the workspace root (a project at the root owns every file no other project owns',
     );
+    // One block for the image: each proposed value with the file and line it came from.
+    const block = said.join('\n').split('  images/vision/strata.json, from:\n')[1]?.split('\n') ?? [];
+    expect(block[0]).toMatch(/^ {4}image acme\/vision ← Makefile:\d+ \(tag \S*acme\/vision:[^)]*\)$/);
+    expect(block).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {4}docker\/app\/Dockerfile ← Makefile:\d+: context \.; .*--build-arg BASE_IMAGE$/),
+        expect.stringMatching(/^ {4}docker\/arm64\/Dockerfile\.base ← Makefile:\d+: context \.; platforms linux\/arm64$/),
+      ]),
+    );
     expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: 'nx-strata', options: {} }]);
     expect(said.join('\n')).toContain('docker/arm64/ holds the linux/arm64 Dockerfiles of variant "cpu"');
   });

@@ -86,6 +86,9 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
     `nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} docker build${proposal.makefileBuilds === 1 ? '' : 's'} in build files (Makefiles, scripts, compose files, workflows)` : ''}`,
   ];
   lines.push(...proposal.findings.map((finding) => `  inferred: ${finding}`));
+  // One short block per image: each proposed value and the file and line it came from.
+  for (const file of proposal.files)
+    if (file.sources?.length) lines.push(`  ${file.path}, from:`, ...file.sources.map((source) => `    ${source}`));
   if (proposal.leftOut.length > 0)
     lines.push(
       `  left out (no workflow, compose file, Makefile or script builds them; add one by hand if you ship it): ${proposal.leftOut.join(', ')}`,

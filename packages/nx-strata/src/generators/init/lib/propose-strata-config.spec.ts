@@ -16,8 +16,22 @@ describe('proposeStrataConfig', () => {
     ]);
     // Two images, one strata.json each, beside its Dockerfile (paths relative to it).
     expect(proposal.files).toEqual([
-      { path: 'images/api/strata.json', config: { image: 'acme/services-api', layers: { api: { dockerfile: 'Dockerfile' } } } },
-      { path: 'images/worker/strata.json', config: { image: 'acme/services-worker', layers: { worker: { dockerfile: 'Dockerfile' } } } },
+      {
+        path: 'images/api/strata.json',
+        config: { image: 'acme/services-api', layers: { api: { dockerfile: 'Dockerfile' } } },
+        sources: [
+          "image acme/services-api ← no build line tags it: the package name and the image's directory",
+          'images/api/Dockerfile ← no build line: found by its name and FROM / ARG lines',
+        ],
+      },
+      {
+        path: 'images/worker/strata.json',
+        config: { image: 'acme/services-worker', layers: { worker: { dockerfile: 'Dockerfile' } } },
+        sources: [
+          "image acme/services-worker ← no build line tags it: the package name and the image's directory",
+          'images/worker/Dockerfile ← no build line: found by its name and FROM / ARG lines',
+        ],
+      },
     ]);
   });
 
@@ -113,6 +127,12 @@ describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => 
           platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'],
           layers: { image: { dockerfile: '../../docker/Dockerfile' } },
         },
+        // Each value with the file and line it came from (issue 26 item 6).
+        sources: [
+          'image acme/ledger ← .github/workflows/pr.yml:5 (job build, step 1) (tag ghcr.io/acme/ledger)',
+          'docker/Dockerfile ← .github/workflows/pr.yml:5 (job build, step 1): context .',
+          'docker/Dockerfile ← .github/workflows/release.yml:5 (job publish, step 1): context .; platforms linux/amd64, linux/arm64, linux/arm/v7',
+        ],
       },
     ]);
   });

@@ -32,6 +32,8 @@ export interface WorkspaceScan {
 export interface ProposedFile {
   path: string;
   config: StrataConfig;
+  /** Where each proposed value came from (`image acme/api ← .github/workflows/release.yml:31 (-t ...)`), for init to print. */
+  sources?: string[];
 }
 
 export interface Proposal {
@@ -91,11 +93,10 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
   const proposedGaps: string[] = [];
   for (const [home, group] of homes) {
     const groupFiles = new Set(group.flatMap((chain) => chain.files));
+    const tagged = homes.size === 1 ? imageOrigin(builds) : imageOrigin(builds.filter((build) => groupFiles.has(build.dockerfile)));
     const image =
-      homes.size === 1
-        ? (imageFrom(builds) ?? scan.fallbackImage)
-        : (imageFrom(builds.filter((build) => groupFiles.has(build.dockerfile))) ??
-          `${scan.fallbackImage}-${posix.basename(home === '.' ? scan.fallbackImage : home)}`);
+      tagged?.image ??
+      (homes.size === 1 ? scan.fallbackImage : `${scan.fallbackImage}-${posix.basename(home === '.' ? scan.fallbackImage : home)}`);
     const proposed = chainsToConfig(group, facts, image, contextOf);
     findings.push(...proposed.findings);
     proposedGaps.push(...proposed.gaps);
@@ -109,7 +110,15 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
       findings.push(
         `${image}: its strata.json goes to ${own}/strata.json, not the workspace root (a project at the root owns every file no other project owns, so every change, a README too, would mark the image affected); its Dockerfiles and context point back (${relocate(proposed.config, own).context ?? posix.relative(own, '.')})`,
       );
-    files.push({ path: `${own}/strata.json`, config: relocate(proposed.config, own) });
+    const untagged =
+      homes.size === 1
+        ? 'no build line tags it: the package name (init --image sets another)'
+        : "no build line tags it: the package name and the image's directory";
+    files.push({
+      path: `${own}/strata.json`,
+      config: relocate(proposed.config, own),
+      sources: valueSources(image, tagged, untagged, group, builds),
+    });
   }
   if (files.length > 1) findings.push(`${files.length} images, one strata.json each: ${files.map((file) => file.path).join(', ')}`);
   return {
@@ -257,12 +266,48 @@ function inferContext(
 }
 
 /** The repository most build tags share, without registry host or tag: `$(REGISTRY)/acme/vision:base-cpu` → acme/vision. */
-function imageFrom(builds: YamlDockerBuild[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const tag of builds.flatMap((build) => build.tags)) {
-    const repository = withoutRegistryHost(tag.replace(/@.*$/, '').replace(/:[^/:]*$/, ''));
-    if (repository && !repository.includes('$') && /^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(repository))
-      counts.set(repository, (counts.get(repository) ?? 0) + 1);
+/** The image name the builds tag most often, and the first build line and tag that gives it. */
+function imageOrigin(builds: YamlDockerBuild[]): { image: string; source: string; tag: string } | undefined {
+  const counts = new Map<string, { count: number; source: string; tag: string }>();
+  for (const build of builds)
+    for (const tag of build.tags) {
+      const repository = withoutRegistryHost(tag.replace(/@.*$/, '').replace(/:[^/:]*$/, ''));
+      if (!repository || repository.includes('$') || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(repository)) continue;
+      const seen = counts.get(repository);
+      counts.set(repository, { count: (seen?.count ?? 0) + 1, source: seen?.source ?? build.source, tag: seen?.tag ?? tag });
+    }
+  const [image, origin] = [...counts].sort((a, b) => b[1].count - a[1].count)[0] ?? [];
+  return image && origin ? { image, source: origin.source, tag: origin.tag } : undefined;
+}
+
+/**
+ * Where each value of one proposed strata.json came from, a line each: the image name (the build line that tags it, or
+ * what stands in for it), then every Dockerfile with each build line that builds it and what that line gives
+ * (context, target, platforms, build args), or how it was found without one. Pure.
+ */
+function valueSources(
+  image: string,
+  tagged: { source: string; tag: string } | undefined,
+  untagged: string,
+  group: Chain[],
+  builds: YamlDockerBuild[],
+): string[] {
+  const lines = [`image ${image} ← ${tagged ? `${tagged.source} (tag ${tagged.tag})` : untagged}`];
+  for (const file of [...new Set(group.flatMap((chain) => chain.files))]) {
+    const mine = builds.filter((build) => build.dockerfile === file);
+    if (mine.length === 0) {
+      lines.push(`${file} ← no build line: found by its name and FROM / ARG lines`);
+      continue;
+    }
+    for (const build of mine) {
+      const gave = [
+        `context ${build.context}`,
+        ...(build.target ? [`target ${build.target}`] : []),
+        ...(build.platforms.length ? [`platforms ${build.platforms.join(', ')}`] : []),
+        ...Object.keys(build.buildArgs).map((name) => `--build-arg ${name}`),
+      ];
+      lines.push(`${file} ← ${build.source}: ${gave.join('; ')}`);
+    }
   }
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return lines;
 }

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { MakefileDockerBuild } from './makefile-docker-builds';
 
 /** A build found in a YAML file; `name` is the compose service, when there is one (a good layer name). */
@@ -9,8 +9,8 @@ export type YamlDockerBuild = MakefileDockerBuild & { name?: string };
  * `args`, `platforms`). Paths are relative to the compose file's directory; `dockerfile` is relative to the context.
  */
 export function findComposeBuilds(text: string, file: string): YamlDockerBuild[] {
-  const document = parseQuietly(text) as
-    { services?: Record<string, { build?: unknown; image?: unknown; platform?: unknown }> } | undefined;
+  const parsed = parseQuietly(text);
+  const document = parsed?.value as { services?: Record<string, { build?: unknown; image?: unknown; platform?: unknown }> } | undefined;
   const builds: YamlDockerBuild[] = [];
   for (const [service, definition] of Object.entries(document?.services ?? {})) {
     const build = definition?.build;
@@ -24,7 +24,7 @@ export function findComposeBuilds(text: string, file: string): YamlDockerBuild[]
         ? [definition.platform]
         : [];
     builds.push({
-      source: `${file} (service ${service})`,
+      source: `${file}:${parsed?.lineOf(['services', service]) ?? 1} (service ${service})`,
       name: service,
       dockerfile,
       context,
@@ -43,7 +43,8 @@ export function findComposeBuilds(text: string, file: string): YamlDockerBuild[]
  * `platforms` and `tags`. Paths are relative to the repository root; values with `${{ }}` expressions are not used.
  */
 export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[] {
-  const document = parseQuietly(text) as
+  const parsed = parseQuietly(text);
+  const document = parsed?.value as
     { jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }> } | undefined;
   const builds: YamlDockerBuild[] = [];
   for (const [job, definition] of Object.entries(document?.jobs ?? {})) {
@@ -60,7 +61,7 @@ export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[
           .map((item) => item.trim())
           .filter((item) => item && !item.includes('${{'));
       builds.push({
-        source: `${file} (job ${job}, step ${index + 1})`,
+        source: `${file}:${parsed?.lineOf(['jobs', job, 'steps', index]) ?? 1} (job ${job}, step ${index + 1})`,
         dockerfile,
         context,
         tags: tagsOf(text('tags') ?? ''),
@@ -90,12 +91,33 @@ function tagsOf(value: string): string[] {
     });
 }
 
-function parseQuietly(text: string): unknown {
+/** A YAML file's value, and the line (1-based) where the node at a path starts: what a finding names (`ci.yml:31`). */
+function parseQuietly(text: string): { value: unknown; lineOf: (path: Array<string | number>) => number | undefined } | undefined {
   try {
-    return parse(text, { prettyErrors: false, logLevel: 'silent' });
+    const lineCounter = new LineCounter();
+    const document = parseDocument(text, { prettyErrors: false, logLevel: 'silent', lineCounter });
+    return { value: document.toJS(), lineOf: (path) => lineOf(document, lineCounter, path) };
   } catch {
     return undefined;
   }
+}
+
+/** The line of a map key (`services:` → `api:`) or a sequence item (`- uses: ...`) at `path`. */
+function lineOf(document: Document, lineCounter: LineCounter, path: Array<string | number>): number | undefined {
+  let node: unknown = document.contents;
+  let offset: number | undefined;
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === step);
+      if (!pair) return undefined;
+      offset = (pair.key as { range?: [number, number, number] }).range?.[0];
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step];
+      offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+    } else return undefined;
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }
 
 /** Compose `args` (a map or a `NAME=value` list) and build-push-action `build-args` lines, as a map of plain values. */
