@@ -14,3 +14,9 @@ export function isDryRun(options: { dryRun?: boolean }, env: NodeJS.ProcessEnv =
 export function asksForDryRun(argv: readonly string[]): boolean {
   return argv.some((arg) => /^--(dryRun|dry-run)(=true)?$/.test(arg));
 }
+
+/**
+ * The Nx input every cacheable nx-strata target carries: a dry task's success is stored under another hash than a real
+ * one's, so a real run never replays a dry run's "would build" as a build, whatever cache the command kept on.
+ */
+export const DRY_RUN_INPUT = { env: STRATA_DRY_RUN } as const;

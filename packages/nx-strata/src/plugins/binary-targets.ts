@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { computeLayerInputs } from '../dockerfile/layer-inputs';
 import { readDockerfileModel } from '../dockerfile/read-dockerfile';
 import { layerNxInputs, unionInputs, type NxInput } from './nx-inputs';
+import { DRY_RUN_INPUT } from '../config/dry-run';
 
 /** The host as an Nx runtime input: a skipped build is then never restored on another kind of host as a success. */
 const HOST_INPUT: NxInput = { runtime: 'node -p "process.platform + \'/\' + process.arch"' };
@@ -53,7 +54,7 @@ export function buildBinaryTargets(
         ? dockerBuiltInputs(task, workspace)
         : presetInputGlobs(task).map((glob) => (glob.startsWith('!') ? `!${root}/${glob.slice(1)}` : `${root}/${glob}`));
     const skipping = task.config.onUnbuildable === 'skip';
-    const inputs: NxInput[] = [`{workspaceRoot}/${task.configFile}`, ...globs, ...(skipping ? [HOST_INPUT] : [])];
+    const inputs: NxInput[] = [`{workspaceRoot}/${task.configFile}`, ...globs, ...(skipping ? [HOST_INPUT] : []), DRY_RUN_INPUT];
     buildInputs.set(task.buildTarget, inputs);
     const options: BinaryBuildExecutorOptions = {
       configFile: task.configFile,
@@ -79,7 +80,12 @@ export function buildBinaryTargets(
     targets[task.checkTarget] = {
       executor: 'nx-strata:binary-check',
       cache: true,
-      inputs: [`{workspaceRoot}/${task.configFile}`, { dependentTasksOutputFiles: '**/*' }, ...(skipping ? [HOST_INPUT] : [])],
+      inputs: [
+        `{workspaceRoot}/${task.configFile}`,
+        { dependentTasksOutputFiles: '**/*' },
+        ...(skipping ? [HOST_INPUT] : []),
+        DRY_RUN_INPUT,
+      ],
       dependsOn: [task.buildTarget],
       options: { name: task.name, platform: task.platform, output: task.output, record: task.record, check: task.config.check ?? {} },
       metadata: {
@@ -94,7 +100,7 @@ export function buildBinaryTargets(
     targets[binaryChecksumsTargetName(name)] = {
       executor: 'nx-strata:binary-checksums',
       cache: true,
-      inputs: [{ dependentTasksOutputFiles: '**/*' }],
+      inputs: [{ dependentTasksOutputFiles: '**/*' }, DRY_RUN_INPUT],
       dependsOn: mine.map((task) => task.buildTarget),
       outputs: [`{workspaceRoot}/${mine[0].projectRoot === '.' ? '' : `${mine[0].projectRoot}/`}dist/bin/${name}.SHA256SUMS`],
       options: {

@@ -8,6 +8,7 @@ import type { ImageFamily } from '../model/image-family';
 import type { LayerTask } from '../model/layer-task';
 import { isTestedLayer, publishedLayers, topLayers } from '../model/published-layers';
 import { DOCKER_LINT, lintSarifPath } from '../model/target-names';
+import { DRY_RUN_INPUT } from '../config/dry-run';
 
 /**
  * `docker-lint`: the Dockerfile policy over every layer of the image, each distinct Dockerfile + build args + role
@@ -39,7 +40,7 @@ export function buildLintTarget(family: ImageFamily, options: NormalizedPluginOp
     [DOCKER_LINT]: {
       executor: 'nx-strata:docker-lint',
       cache: true,
-      inputs: [`{workspaceRoot}/${family.configFile}`, ...dockerfiles.map((file) => `{workspaceRoot}/${file}`)],
+      inputs: [`{workspaceRoot}/${family.configFile}`, ...dockerfiles.map((file) => `{workspaceRoot}/${file}`), DRY_RUN_INPUT],
       outputs: ['{options.sarif}'],
       options: lintOptions,
       metadata: {

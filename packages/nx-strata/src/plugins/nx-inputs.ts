@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from 'nx/src/devkit-exports';
 import type { LayerInputs } from '../dockerfile/layer-inputs';
 import { globsUnder } from './output-globs';
+import { DRY_RUN_INPUT } from '../config/dry-run';
 
 /** One entry of a target's `inputs` (a file pattern, a fileset object, an env or runtime input...). */
 export type NxInput = NonNullable<TargetConfiguration['inputs']>[number];
@@ -34,7 +35,7 @@ export function layerNxInputs(
     chain.flatMap((layer) => buildOutputInputs(layer, outputs.outputSources, outputs.recordsDir)),
     usedTaskInputs(outputs.uses ?? [], outputs.recordsDir),
     extra,
-    [{ env: 'STRATA_REGISTRY' }],
+    [{ env: 'STRATA_REGISTRY' }, DRY_RUN_INPUT],
   ]);
 }
 

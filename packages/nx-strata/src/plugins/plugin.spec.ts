@@ -36,6 +36,8 @@ describe('createNodes', () => {
         { fileset: '{workspaceRoot}/src/vision/main.py', includeIgnored: true },
         { fileset: '{workspaceRoot}/requirements/**/*', includeIgnored: true },
         { env: 'STRATA_REGISTRY' },
+        // A dry run's success is stored under another hash: a real run never replays it.
+        { env: 'STRATA_DRY_RUN' },
       ],
       outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.json', '{workspaceRoot}/dist/strata/cpu/app/linux-arm64.digest'],
       // It copies no build output: it waits for its parent only, never for other projects' builds.
@@ -73,6 +75,7 @@ describe('createNodes', () => {
       '{workspaceRoot}/docker/cuda/Dockerfile.base',
       '{workspaceRoot}/.dockerignore',
       { env: 'STRATA_REGISTRY' },
+      { env: 'STRATA_DRY_RUN' },
     ]);
   });
 
@@ -123,7 +126,7 @@ describe('createNodes', () => {
     expect(arm).toMatchObject({
       executor: 'nx-strata:docker-test',
       cache: true,
-      inputs: [{ dependentTasksOutputFiles: 'dist/strata/cpu/app/linux-arm64.digest', transitive: false }],
+      inputs: [{ dependentTasksOutputFiles: 'dist/strata/cpu/app/linux-arm64.digest', transitive: false }, { env: 'STRATA_DRY_RUN' }],
       outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.tested.json'],
       dependsOn: ['docker-build--cpu--app--linux-arm64'],
       options: {
@@ -166,6 +169,7 @@ describe('createNodes', () => {
       inputs: [
         { dependentTasksOutputFiles: 'dist/strata/cpu/app/linux-arm64.digest', transitive: false },
         { runtime: '(trivy --version) 2>/dev/null || echo missing' },
+        { env: 'STRATA_DRY_RUN' },
       ],
       outputs: [
         '{workspaceRoot}/dist/strata/cpu/app/linux-arm64.scan.sarif',
@@ -181,7 +185,10 @@ describe('createNodes', () => {
     // A scanner without a version command is never cached: a cached pass must not hide new CVEs.
     const ml = project.targets!['docker-scan--cpu--ml--linux-amd64'];
     expect(ml.cache).toBe(false);
-    expect(ml.inputs).toEqual([{ dependentTasksOutputFiles: 'dist/strata/cpu/ml/linux-amd64.digest', transitive: false }]);
+    expect(ml.inputs).toEqual([
+      { dependentTasksOutputFiles: 'dist/strata/cpu/ml/linux-amd64.digest', transitive: false },
+      { env: 'STRATA_DRY_RUN' },
+    ]);
     // The publish waits for the scans of what it publishes (not the ml scans: ml is not published).
     expect(project.targets!['docker-publish--cpu'].dependsOn).toEqual(
       expect.arrayContaining(['docker-scan--cpu--app--linux-amd64', 'docker-scan--cpu--app--linux-arm64']),
@@ -223,6 +230,7 @@ describe('createNodes', () => {
       '{workspaceRoot}/docker/cpu/Dockerfile.ml',
       '{workspaceRoot}/docker/cuda/Dockerfile.base',
       '{workspaceRoot}/docker/cuda/Dockerfile.ml',
+      { env: 'STRATA_DRY_RUN' },
     ]);
     const units = lint.options.units as Array<{ dockerfile: string; final: boolean; layers: string[]; severities: Record<string, string> }>;
     // The app Dockerfile is one file built on three different parents (its USER or HEALTHCHECK may come from any of

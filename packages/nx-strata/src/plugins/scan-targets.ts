@@ -14,6 +14,7 @@ import {
 } from '../model/target-names';
 import { scannerName, scannerVersionRuntime } from '../scan/scanner-command';
 import { recordedLayerOptions, verificationAggregates } from './verification-targets';
+import { DRY_RUN_INPUT } from '../config/dry-run';
 
 /** The docker-scan target of a layer task, or undefined when the layer is not scanned. */
 export function scanTargetOf(family: ImageFamily, task: LayerTask): string | undefined {
@@ -44,7 +45,11 @@ export function buildScanTargets(family: ImageFamily, options: NormalizedPluginO
     targets[name] = {
       executor: 'nx-strata:docker-scan',
       cache: runtime !== undefined,
-      inputs: [{ dependentTasksOutputFiles: layerDigestPath(scanOptions.record), transitive: false }, ...(runtime ? [{ runtime }] : [])],
+      inputs: [
+        { dependentTasksOutputFiles: layerDigestPath(scanOptions.record), transitive: false },
+        ...(runtime ? [{ runtime }] : []),
+        DRY_RUN_INPUT,
+      ],
       outputs: [`{workspaceRoot}/${layerScanSarifPath(scanOptions.record)}`, `{workspaceRoot}/${layerScanResultPath(scanOptions.record)}`],
       dependsOn: [task.targetName],
       options: scanOptions,

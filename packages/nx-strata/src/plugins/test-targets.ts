@@ -6,6 +6,7 @@ import type { LayerTask } from '../model/layer-task';
 import { isTestedLayer } from '../model/published-layers';
 import { recordedLayerOptions, verificationAggregates } from './verification-targets';
 import { DOCKER_TEST, layerDigestPath, layerTestResultPath, layerTestTargetName, platformTestTargetName } from '../model/target-names';
+import { DRY_RUN_INPUT } from '../config/dry-run';
 
 /** The docker-test target of a layer task, or undefined when the layer is not tested. */
 export function testTargetOf(family: ImageFamily, task: LayerTask): string | undefined {
@@ -31,7 +32,7 @@ export function buildTestTargets(family: ImageFamily, options: NormalizedPluginO
     targets[name] = {
       executor: 'nx-strata:docker-test',
       cache: true,
-      inputs: [{ dependentTasksOutputFiles: layerDigestPath(testOptions.record), transitive: false }],
+      inputs: [{ dependentTasksOutputFiles: layerDigestPath(testOptions.record), transitive: false }, DRY_RUN_INPUT],
       outputs: [`{workspaceRoot}/${layerTestResultPath(testOptions.record)}`],
       dependsOn: [task.targetName],
       options: testOptions,

@@ -259,6 +259,57 @@ describe('nx-strata:ci --provider=github', () => {
     });
   });
 
+  it("sets up the repository's own Node and package manager: a pnpm workspace on Node 22, a Yarn 4 one, an npm one", async () => {
+    const setupOf = (job: Job) => job.steps.slice(0, job.steps.findIndex((step) => step.run && /install|npm ci/.test(step.run)) + 1);
+    const manifest = JSON.parse(readFileSync(join(workspaceRoot(), 'package.json'), 'utf8'));
+    writeFileSync(join(workspaceRoot(), '.nvmrc'), '22\n');
+    writeFileSync(join(workspaceRoot(), 'package.json'), JSON.stringify({ ...manifest, packageManager: 'pnpm@9.15.0' }));
+    writeFileSync(join(workspaceRoot(), 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
+    const pnpm = (await generate({})).workflow;
+    for (const job of [pnpm.jobs.plan, pnpm.jobs['build-pr'], pnpm.jobs['build-main'], pnpm.jobs.publish]) {
+      const steps = setupOf(job);
+      expect(steps.map((step) => step.uses ?? step.run)).toEqual([
+        'actions/checkout@v4',
+        'pnpm/action-setup@v4',
+        'actions/setup-node@v4',
+        'pnpm install --frozen-lockfile',
+      ]);
+      expect(steps[2].with).toEqual({ 'node-version-file': '.nvmrc', cache: 'pnpm' });
+    }
+    const runs = Object.values(pnpm.jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ?? '').split('\n')));
+    expect(runs.filter((line) => /\b(nx|nx-strata) (run|affected|show|matrix|report)/.test(line) && !line.includes('pnpm exec'))).toEqual(
+      [],
+    );
+    expect(runs.some((line) => line.includes('$(pnpm exec nx-strata matrix'))).toBe(true);
+
+    rmSync(join(workspaceRoot(), 'pnpm-lock.yaml'));
+    rmSync(join(workspaceRoot(), '.nvmrc'));
+    writeFileSync(join(workspaceRoot(), 'yarn.lock'), '');
+    writeFileSync(
+      join(workspaceRoot(), 'package.json'),
+      JSON.stringify({ ...manifest, packageManager: 'yarn@4.5.3', engines: { node: '>=22 <25' } }),
+    );
+    const berry = (await generate({})).workflow;
+    const steps = setupOf(berry.jobs.plan);
+    expect(steps.map((step) => step.uses ?? step.run)).toEqual([
+      'actions/checkout@v4',
+      'actions/setup-node@v4',
+      'corepack enable',
+      'actions/cache@v4',
+      'yarn install --immutable',
+    ]);
+    expect(steps[1].with).toEqual({ 'node-version': '22' });
+    expect(steps[4].env).toEqual({ YARN_ENABLE_GLOBAL_CACHE: false });
+    expect(berry.jobs.publish.steps.find((step) => step.run?.includes('nx affected'))?.run).toMatch(/^yarn nx affected -t docker-publish/);
+
+    rmSync(join(workspaceRoot(), 'yarn.lock'));
+    writeFileSync(join(workspaceRoot(), 'package-lock.json'), '{}');
+    writeFileSync(join(workspaceRoot(), 'package.json'), JSON.stringify({ ...manifest, volta: { node: '22.12.0' } }));
+    const npm = (await generate({})).workflow;
+    expect(setupOf(npm.jobs.plan).map((step) => step.uses ?? step.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci']);
+    expect(setupOf(npm.jobs.plan)[1].with).toEqual({ 'node-version-file': 'package.json', cache: 'npm' });
+  });
+
   it('its matrix command is one the CLI takes, with the arm64 runner passed on', async () => {
     const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
     const script = workflow.jobs.plan.steps.find((step) => step.id === 'matrix')!.run!;

@@ -5,6 +5,7 @@ import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions
 import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
 import { readImageFamily, type ImageFamily } from '../../model/image-family';
 import { githubWorkflow } from './github-workflow';
+import { describePackageManager, detectToolchain } from './toolchain';
 import {
   GITLAB_HEADER,
   GITLAB_INCLUDED_PATH,
@@ -58,7 +59,12 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
   const mainBranch = options.mainBranch ? [branchName(options.mainBranch, remotes)] : [];
   const trustedBranches = [...new Set([...mainBranch, ...plugin.trustedBranches])];
   const families = await imageFamilies(tree, plugin);
+  const toolchain = detectToolchain((path) => tree.read(path, 'utf-8'));
+  logger.info(
+    `nx-strata: the pipeline sets up Node ${toolchain.node.imageTag} (${toolchain.node.source}) and ${describePackageManager(toolchain.packageManager)} (${toolchain.packageManager.source}), installing with \`${toolchain.packageManager.install}\``,
+  );
   const workflow = {
+    toolchain,
     trustedBranches,
     // GitHub's default label is applied where the workflow is written; GitLab's default is no tag (any runner).
     runner: options.runner,
@@ -111,6 +117,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
   }
   if (gitlab) {
     writeGitlabPipeline(tree, {
+      toolchain,
       trustedBranches,
       runnerTag: workflow.runner,
       arm64RunnerTag: workflow.arm64Runner,

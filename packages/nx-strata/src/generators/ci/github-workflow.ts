@@ -1,4 +1,8 @@
+import type { Toolchain } from './toolchain';
+
 export interface WorkflowOptions {
+  /** The repository's Node version and package manager (toolchain.ts): every job sets them up. */
+  toolchain: Toolchain;
   /** Branches whose pushes are trusted runs (the first is the main branch); GitHub branch patterns. */
   trustedBranches: string[];
   runner: string;
@@ -42,17 +46,40 @@ function cacheEnv(options: WorkflowOptions, trust: Trust): string[] {
   }
 }
 
-const setup = (fetchDepth?: number) => [
-  '      - uses: actions/checkout@v4',
-  '        with:',
-  '          persist-credentials: false',
-  ...(fetchDepth !== undefined ? [`          fetch-depth: ${fetchDepth}`] : []),
-  '      - uses: actions/setup-node@v4',
-  '        with:',
-  '          node-version: 20',
-  '          cache: npm',
-  '      - run: npm ci',
-];
+/** Checkout, then the repository's Node and package manager, its frozen-lockfile install and the package manager's cache. */
+function setup(toolchain: Toolchain, fetchDepth?: number): string[] {
+  const { node, packageManager: pm } = toolchain;
+  const cache = pm.name === 'yarn-berry' ? undefined : pm.name === 'npm' ? (pm.lockfile ? 'npm' : undefined) : pm.name;
+  return [
+    '      - uses: actions/checkout@v4',
+    '        with:',
+    '          persist-credentials: false',
+    ...(fetchDepth !== undefined ? [`          fetch-depth: ${fetchDepth}`] : []),
+    // pnpm first (setup-node's pnpm cache asks pnpm where its store is); it reads packageManager when there is one.
+    ...(pm.name === 'pnpm' ? ['      - uses: pnpm/action-setup@v4', ...(pm.version ? [] : ['        with:', '          version: 9'])] : []),
+    '      - uses: actions/setup-node@v4',
+    '        with:',
+    'file' in node.github
+      ? `          node-version-file: ${node.github.file}`
+      : `          node-version: ${yamlScalar(node.github.version)}`,
+    ...(cache ? [`          cache: ${cache}`] : []),
+    ...(pm.name === 'yarn-berry'
+      ? [
+          '      - run: corepack enable',
+          '      - uses: actions/cache@v4',
+          '        with:',
+          '          path: .yarn/cache',
+          `          key: yarn-berry-${ex(`runner.os`)}-${ex(`hashFiles('yarn.lock')`)}`,
+          `          restore-keys: yarn-berry-${ex('runner.os')}-`,
+        ]
+      : []),
+    `      - run: ${pm.install}`,
+    ...(pm.name === 'yarn-berry' ? ['        env:', '          YARN_ENABLE_GLOBAL_CACHE: false'] : []),
+  ];
+}
+
+/** A version as a YAML scalar that stays a string (`lts/*`, `22`). */
+const yamlScalar = (value: string) => (/^[\w.]+$/.test(value) ? `'${value}'` : JSON.stringify(value));
 
 /**
  * The registry login of a job. Trusted jobs log in with the trusted environment's own token, the only credential that
@@ -88,14 +115,15 @@ const history = (key: string) => [
   `          restore-keys: nx-strata-history-${key}-`,
 ];
 
-const report = [
+const report = (exec: string) => [
   '      - name: Report',
   `        if: ${ex('always()')}`,
-  '        run: npx nx-strata report --last 1 --markdown - >> "$GITHUB_STEP_SUMMARY"',
+  `        run: ${exec} nx-strata report --last 1 --markdown - >> "$GITHUB_STEP_SUMMARY"`,
 ];
 
 /** One build job per affected (project, platform): for pull requests (untrusted) or pushes to a trusted branch. */
 function buildJob(options: WorkflowOptions, trust: Trust): string[] {
+  const { exec } = options.toolchain.packageManager;
   const id = trust === 'trusted' ? BUILD_MAIN : BUILD_PR;
   return [
     `  ${id}:`,
@@ -119,7 +147,7 @@ function buildJob(options: WorkflowOptions, trust: Trust): string[] {
     `      TARGET: ${ex('matrix.target')}`,
     `      VERIFY: ${ex('matrix.verify')}`,
     '    steps:',
-    ...setup(),
+    ...setup(options.toolchain),
     '      - uses: docker/setup-qemu-action@v3',
     `        if: ${ex('matrix.qemu')}`,
     ...login(trust),
@@ -132,10 +160,10 @@ function buildJob(options: WorkflowOptions, trust: Trust): string[] {
           `          STRATA_UNTRUSTED_REGISTRY: ${ex("!github.event.pull_request.head.repo.fork && env.STRATA_UNTRUSTED_REGISTRY || ''")}`,
         ]
       : []),
-    '        run: npx nx run "$PROJECT:$TARGET"',
+    `        run: ${exec} nx run "$PROJECT:$TARGET"`,
     '      - name: Test and scan the digests just built (same runner; cache hits for unchanged digests)',
     `        if: ${ex("matrix.verify != ''")}`,
-    '        run: npx nx run-many -p "$PROJECT" -t "$VERIFY"',
+    `        run: ${exec} nx run-many -p "$PROJECT" -t "$VERIFY"`,
     '      - uses: github/codeql-action/upload-sarif@v3',
     `        if: ${ex(`always() && hashFiles('dist/strata/**/*.scan.sarif') != ''`)}`,
     '        with:',
@@ -143,13 +171,13 @@ function buildJob(options: WorkflowOptions, trust: Trust): string[] {
     `          category: nx-strata-docker-scan-${ex('matrix.project')}-${ex('matrix.platform')}`,
     '      - name: Lint the Dockerfiles (SARIF)',
     `        if: ${ex('matrix.lint')}`,
-    '        run: npx nx run "$PROJECT:docker-lint" --sarif="dist/strata-sarif/$PROJECT.sarif"',
+    `        run: ${exec} nx run "$PROJECT:docker-lint" --sarif="dist/strata-sarif/$PROJECT.sarif"`,
     '      - uses: github/codeql-action/upload-sarif@v3',
     `        if: ${ex('always() && matrix.lint')}`,
     '        with:',
     `          sarif_file: dist/strata-sarif/${ex('matrix.project')}.sarif`,
     `          category: nx-strata-docker-lint-${ex('matrix.project')}`,
-    ...report,
+    ...report(options.toolchain.packageManager.exec),
     '',
   ];
 }
@@ -159,6 +187,7 @@ function buildJob(options: WorkflowOptions, trust: Trust): string[] {
  * nx-strata's own, so a test can check each one exists; no `${{ }}` value is ever part of a `run:` script.
  */
 export function githubWorkflow(options: WorkflowOptions): string {
+  const { exec } = options.toolchain.packageManager;
   const host = (registry: string) => registry.split('/')[0];
   const lines = [
     '# Written by `nx g nx-strata:ci --provider=github`; edit freely, or run the generator again to rewrite it.',
@@ -205,14 +234,14 @@ export function githubWorkflow(options: WorkflowOptions): string {
     `      matrix: ${ex('steps.matrix.outputs.matrix')}`,
     `      any: ${ex('steps.matrix.outputs.any')}`,
     '    steps:',
-    ...setup(0),
+    ...setup(options.toolchain, 0),
     '      - uses: nrwl/nx-set-shas@v4',
     '      - name: Affected projects',
-    `        run: npx nx show projects --affected --base="$NX_BASE" --head="$NX_HEAD" -t ${options.buildTargetName}`,
+    `        run: ${exec} nx show projects --affected --base="$NX_BASE" --head="$NX_HEAD" -t ${options.buildTargetName}`,
     '      - name: Affected (project, platform) pairs',
     '        id: matrix',
     '        run: |',
-    `          matrix=$(npx nx-strata matrix --base "$NX_BASE" --head "$NX_HEAD" --runner ${options.runner}${options.arm64Runner ? ` --arm64-runner ${options.arm64Runner}` : ''})`,
+    `          matrix=$(${exec} nx-strata matrix --base "$NX_BASE" --head "$NX_HEAD" --runner ${options.runner}${options.arm64Runner ? ` --arm64-runner ${options.arm64Runner}` : ''})`,
     '          echo "matrix=$matrix" >> "$GITHUB_OUTPUT"',
     `          if [ "$(echo "$matrix" | jq '.include | length')" -gt 0 ]; then echo "any=true"; else echo "any=false"; fi >> "$GITHUB_OUTPUT"`,
     '          echo "$matrix" | jq .',
@@ -233,13 +262,13 @@ export function githubWorkflow(options: WorkflowOptions): string {
     '      STRATA_TRUST: trusted',
     ...cacheEnv(options, 'trusted'),
     '    steps:',
-    ...setup(0),
+    ...setup(options.toolchain, 0),
     '      - uses: nrwl/nx-set-shas@v4',
     ...login('trusted'),
     ...history('publish'),
     '      - name: Manifest lists, copied to every registry (layers come from the cache or the trusted namespace, no builds)',
-    `        run: npx nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`,
-    ...report,
+    `        run: ${exec} nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`,
+    ...report(options.toolchain.packageManager.exec),
     '',
     '  summary:',
     `    needs: [plan, ${BUILD_PR}, ${BUILD_MAIN}]`,

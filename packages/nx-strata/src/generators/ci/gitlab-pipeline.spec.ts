@@ -27,7 +27,7 @@ interface GitlabJob {
   after_script?: string[];
   trigger?: { include: Array<{ artifact: string; job: string }>; strategy: string };
   artifacts?: { paths: string[]; when?: string };
-  cache?: { key: string; paths: string[] };
+  cache?: unknown;
 }
 type GitlabFile = Record<string, GitlabJob> & { stages: string[]; variables: Record<string, string> };
 
@@ -57,7 +57,8 @@ describe('nx-strata:ci --provider=gitlab', () => {
       'nx-strata-build',
     ]);
     const plan = pipeline['nx-strata-plan'];
-    expect(plan.image).toBe('node:20-bookworm');
+    // The vision example says no Node version and has no lock file: the current LTS, npm install.
+    expect(plan.image).toBe('node:lts-bookworm');
     expect(plan.variables).toEqual({ GIT_DEPTH: '0' });
     expect(plan.rules).toEqual([
       { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
@@ -99,7 +100,9 @@ describe('nx-strata:ci --provider=gitlab', () => {
     expect(templates.stages).toEqual(['build', 'publish', 'summary']);
     expect(templates['.nx-strata-summary']).toMatchObject({ stage: 'summary', when: 'always', image: 'docker:27-cli' });
     const job = templates['.nx-strata-job'];
-    expect(job.image).toBe('docker:27-cli');
+    // The repository's Node, with Docker's client and buildx from Alpine's packages.
+    expect(job.image).toBe('node:lts-alpine');
+    expect(job.before_script![0]).toBe('apk add --no-cache docker-cli docker-cli-buildx git');
     expect(job.services).toEqual([{ name: 'docker:27-dind', alias: 'docker' }]);
     expect(job.variables).toEqual({
       DOCKER_HOST: 'tcp://docker:2376',
@@ -108,7 +111,11 @@ describe('nx-strata:ci --provider=gitlab', () => {
       DOCKER_CERT_PATH: '/certs/client',
     });
     const build = templates['.nx-strata-build'];
-    expect(build).toMatchObject({ extends: '.nx-strata-job', stage: 'build', cache: { key: 'nx-strata-history-$PROJECT-$TARGET' } });
+    expect(build).toMatchObject({ extends: '.nx-strata-job', stage: 'build' });
+    expect(build.cache).toEqual([
+      { key: 'nx-strata-dependencies', paths: ['.npm/'] },
+      { key: 'nx-strata-history-$PROJECT-$TARGET', paths: ['.nx/strata-history/'] },
+    ]);
     expect(build.script).toEqual(
       expect.arrayContaining([
         'npx nx run "$PROJECT:$TARGET"',
@@ -148,7 +155,7 @@ describe('nx-strata:ci --provider=gitlab', () => {
     expect(pipeline['nx-strata-plan'].image).toBeUndefined();
     const job = templates['.nx-strata-job'];
     expect([job.image, job.services, job.variables]).toEqual([undefined, undefined, undefined]);
-    expect(job.before_script![0]).toBe('npm ci');
+    expect(job.before_script![0]).toBe('npm install --cache .npm --prefer-offline');
     expect(templates['.nx-strata-build'].script![0]).toContain('/proc/sys/fs/binfmt_misc/qemu-aarch64');
     expect(templates['.nx-strata-nothing'].image).toBeUndefined();
   });
@@ -271,6 +278,40 @@ describe('nx-strata:ci --provider=gitlab', () => {
     const { text } = await generate({});
     expect(text).toContain('$CI_COMMIT_BRANCH == "main"');
     expect(text).not.toContain('origin/main');
+  });
+
+  it("sets up the repository's own Node and package manager: pnpm and Yarn through corepack, each with its cache", async () => {
+    const manifest = JSON.parse(readFileSync(join(workspaceRoot(), 'package.json'), 'utf8'));
+    writeFileSync(join(workspaceRoot(), '.nvmrc'), 'v22.11.0\n');
+    writeFileSync(join(workspaceRoot(), 'package.json'), JSON.stringify({ ...manifest, packageManager: 'pnpm@9.15.0' }));
+    writeFileSync(join(workspaceRoot(), 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
+    const pnpm = await generate({});
+    const plan = pnpm.pipeline['nx-strata-plan'];
+    expect(plan.image).toBe('node:22.11.0-bookworm');
+    expect(plan.cache).toEqual([{ key: { files: ['pnpm-lock.yaml'] }, paths: ['.pnpm-store/'] }]);
+    expect(plan.script!.slice(0, 2)).toEqual([
+      'command -v corepack >/dev/null || npm install --global corepack',
+      'corepack pnpm install --frozen-lockfile --store-dir .pnpm-store',
+    ]);
+    expect(plan.script!.join('\n')).toContain('corepack pnpm exec nx-strata matrix --format gitlab');
+    expect(pnpm.pipeline.variables).toMatchObject({ COREPACK_ENABLE_DOWNLOAD_PROMPT: '0', COREPACK_ENABLE_AUTO_PIN: '0' });
+    expect(pnpm.templates['.nx-strata-job'].image).toBe('node:22.11.0-alpine');
+    expect(pnpm.templates['.nx-strata-build'].script).toContain('corepack pnpm exec nx run "$PROJECT:$TARGET"');
+    expect(pnpm.templates['.nx-strata-publish'].script).toEqual([
+      'corepack pnpm exec nx affected -t docker-publish --base="$NX_BASE" --head="$NX_HEAD"',
+    ]);
+
+    rmSync(join(workspaceRoot(), 'pnpm-lock.yaml'));
+    writeFileSync(join(workspaceRoot(), 'yarn.lock'), '');
+    writeFileSync(join(workspaceRoot(), 'package.json'), JSON.stringify({ ...manifest, packageManager: 'yarn@4.5.3' }));
+    const berry = await generate({ dockerEngine: 'shell' });
+    expect(berry.pipeline['nx-strata-plan'].cache).toEqual([{ key: { files: ['yarn.lock'] }, paths: ['.yarn/cache/'] }]);
+    expect(berry.pipeline.variables).toMatchObject({ YARN_ENABLE_GLOBAL_CACHE: 'false' });
+    expect(berry.templates['.nx-strata-job'].before_script!.slice(0, 2)).toEqual([
+      'command -v corepack >/dev/null || npm install --global corepack',
+      'corepack yarn install --immutable',
+    ]);
+    expect(berry.templates['.nx-strata-build'].script).toContain('corepack yarn nx run "$PROJECT:$TARGET"');
   });
 
   it('trusted branch patterns become GitLab regular expressions', () => {

@@ -1,7 +1,10 @@
 import { branchPatternSource } from '../../engines/registry/trust';
 import { GITLAB_TEMPLATES, yamlString } from '../../model/gitlab-job-templates';
+import type { Toolchain } from './toolchain';
 
 export interface GitlabPipelineOptions {
+  /** The repository's Node version and package manager (toolchain.ts): every job sets them up. */
+  toolchain: Toolchain;
   /** Branches whose pushes are trusted pipelines (the first is the main branch); `*` within a segment, `**` across. */
   trustedBranches: string[];
   /** Runner tag for the plan, publish and linux/amd64 jobs; none takes any runner. */
@@ -31,7 +34,6 @@ export const GITLAB_TEMPLATES_PATH = '.gitlab/nx-strata-jobs.yml';
 /** The image of jobs that run Docker through the dind service, and of the service: one Docker release for both. */
 const DOCKER_IMAGE = 'docker:27-cli';
 const DIND_SERVICE = 'docker:27-dind';
-const NODE_IMAGE = 'node:20-bookworm';
 /** Job names without spaces: gitlab-ci-local finds a trigger's artifact job only by such a name. */
 const PLAN_JOB = 'nx-strata-plan';
 const CHILD = 'nx-strata-child.yml';
@@ -50,6 +52,51 @@ export function trustedPushRule(branches: string[]): string {
 }
 
 const tags = (tag: string | undefined, indent = '  ') => (tag ? [`${indent}tags: [${yamlString(tag)}]`] : []);
+
+/**
+ * The package manager in a GitLab job: npm as the Node image has it; pnpm and Yarn through corepack (`corepack pnpm`,
+ * no global shims, so a shell runner's machine is left as it was; auto-pinning off, so the checkout stays clean), each
+ * with its frozen-lockfile install and a package store inside the project directory, which GitLab caches by lock file.
+ */
+export function gitlabPackageManager(toolchain: Toolchain): { exec: string; install: string[]; cachePath: string; variables: string[] } {
+  const pm = toolchain.packageManager;
+  const corepack = ['command -v corepack >/dev/null || npm install --global corepack'];
+  const corepackVariables = ['  COREPACK_ENABLE_DOWNLOAD_PROMPT: "0"', '  COREPACK_ENABLE_AUTO_PIN: "0"'];
+  switch (pm.name) {
+    case 'npm':
+      return { exec: 'npx', install: [`${pm.install} --cache .npm --prefer-offline`], cachePath: '.npm/', variables: [] };
+    case 'pnpm':
+      return {
+        exec: 'corepack pnpm exec',
+        install: [...corepack, 'corepack pnpm install --frozen-lockfile --store-dir .pnpm-store'],
+        cachePath: '.pnpm-store/',
+        variables: corepackVariables,
+      };
+    case 'yarn':
+      return {
+        exec: 'corepack yarn --silent',
+        install: [...corepack, 'corepack yarn install --frozen-lockfile --cache-folder .yarn-cache'],
+        cachePath: '.yarn-cache/',
+        variables: corepackVariables,
+      };
+    case 'yarn-berry':
+      return {
+        exec: 'corepack yarn',
+        install: [...corepack, 'corepack yarn install --immutable'],
+        cachePath: '.yarn/cache/',
+        variables: [...corepackVariables, '  YARN_ENABLE_GLOBAL_CACHE: "false"'],
+      };
+  }
+}
+
+/** The dependency cache of a job, as a list item of its `cache:` (keyed by the lock file when there is one). */
+function dependencyCache(toolchain: Toolchain): string[] {
+  const { lockfile } = toolchain.packageManager;
+  return [
+    ...(lockfile ? ['    - key:', `        files: [${yamlString(lockfile)}]`] : ['    - key: nx-strata-dependencies']),
+    `      paths: [${yamlString(gitlabPackageManager(toolchain).cachePath)}]`,
+  ];
+}
 
 /**
  * The registry login and the cache token of a child job, by trust. Trusted pipelines log in with the trusted
@@ -83,7 +130,8 @@ function jobBase(options: GitlabPipelineOptions): string[] {
   const engine =
     options.engine === 'dind'
       ? [
-          `  image: ${DOCKER_IMAGE}`,
+          // The repository's Node, with Docker's client and buildx from Alpine's packages.
+          `  image: node:${options.toolchain.node.imageTag}-alpine`,
           '  services:',
           `    - name: ${DIND_SERVICE}`,
           '      alias: docker',
@@ -94,15 +142,24 @@ function jobBase(options: GitlabPipelineOptions): string[] {
           '    DOCKER_TLS_VERIFY: "1"',
           '    DOCKER_CERT_PATH: "/certs/client"',
           '  before_script:',
-          '    - apk add --no-cache nodejs npm git',
+          '    - apk add --no-cache docker-cli docker-cli-buildx git',
         ]
-      : ['  # A shell runner with its own Docker Engine, buildx and Node 20.', '  before_script:'];
-  return ['.nx-strata-job:', ...engine, '    - npm ci', ...credentials(options), ''];
+      : [`  # A shell runner with its own Docker Engine, buildx and Node ${options.toolchain.node.imageTag}.`, '  before_script:'];
+  const pm = gitlabPackageManager(options.toolchain);
+  return [
+    '.nx-strata-job:',
+    ...engine,
+    ...pm.install.map((line) => `    - ${yamlString(line)}`),
+    ...credentials(options),
+    '  cache:',
+    ...dependencyCache(options.toolchain),
+    '',
+  ];
 }
 
-const report = (historyDir: string) => [
+const report = (historyDir: string, exec: string) => [
   '  after_script:',
-  '    - npx nx-strata report --last 1 --markdown nx-strata-report.md || true',
+  `    - ${yamlString(`${exec} nx-strata report --last 1 --markdown nx-strata-report.md || true`)}`,
   '  artifacts:',
   '    when: always',
   '    paths:',
@@ -121,6 +178,7 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     options.engine === 'dind'
       ? '    - if [ "$QEMU" = true ]; then docker run --rm --privileged tonistiigi/binfmt --install arm64; fi'
       : `    - ${yamlString('if [ "$QEMU" = true ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then echo "nx-strata: this runner has no QEMU for arm64 (install qemu-user-static and binfmt-support, or give an arm64 runner tag)"; exit 1; fi')}`;
+  const { exec } = gitlabPackageManager(options.toolchain);
   return [
     '# Written by `nx g nx-strata:ci --provider=gitlab`: the job templates of the nx-strata child pipeline. The plan job',
     '# prepends this file to the jobs `nx-strata matrix --format gitlab` prints (one per affected project and platform).',
@@ -131,17 +189,17 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     '  extends: .nx-strata-job',
     '  stage: build',
     '  cache:',
-    '    key: nx-strata-history-$PROJECT-$TARGET',
-    '    paths:',
-    `      - ${yamlString(`${options.historyDir}/`)}`,
+    ...dependencyCache(options.toolchain),
+    '    - key: nx-strata-history-$PROJECT-$TARGET',
+    `      paths: [${yamlString(`${options.historyDir}/`)}]`,
     '  script:',
     qemu,
     '    # Matrix values reach the shell only as quoted variables.',
-    '    - npx nx run "$PROJECT:$TARGET"',
+    `    - ${yamlString(`${exec} nx run "$PROJECT:$TARGET"`)}`,
     '    # Test and scan the digests just built (same runner; cache hits for unchanged digests).',
-    `    - ${yamlString('if [ -n "$VERIFY" ]; then npx nx run-many -p "$PROJECT" -t "$VERIFY"; fi')}`,
-    '    - if [ "$LINT" = true ]; then npx nx run "$PROJECT:docker-lint" --sarif="dist/strata-sarif/$PROJECT.sarif"; fi',
-    ...report(options.historyDir),
+    `    - ${yamlString(`if [ -n "$VERIFY" ]; then ${exec} nx run-many -p "$PROJECT" -t "$VERIFY"; fi`)}`,
+    `    - ${yamlString(`if [ "$LINT" = true ]; then ${exec} nx run "$PROJECT:docker-lint" --sarif="dist/strata-sarif/$PROJECT.sarif"; fi`)}`,
+    ...report(options.historyDir, exec),
     '',
     `${GITLAB_TEMPLATES.publish}:`,
     '  extends: .nx-strata-job',
@@ -151,13 +209,13 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     '    # Trusted pipelines only; a merge request builds and tests, and never publishes.',
     '    - if: $STRATA_TRUST == "trusted"',
     '  cache:',
-    '    key: nx-strata-history-publish',
-    '    paths:',
-    `      - ${yamlString(`${options.historyDir}/`)}`,
+    ...dependencyCache(options.toolchain),
+    '    - key: nx-strata-history-publish',
+    `      paths: [${yamlString(`${options.historyDir}/`)}]`,
     '  script:',
     '    # Manifest lists, copied to every registry: layers come from the cache or the trusted namespace, no builds.',
-    `    - npx nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`,
-    ...report(options.historyDir),
+    `    - ${yamlString(`${exec} nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`)}`,
+    ...report(options.historyDir, exec),
     '',
     `${GITLAB_TEMPLATES.summary}:`,
     '  stage: summary',
@@ -189,6 +247,7 @@ function pipelineVariables(options: GitlabPipelineOptions): string[] {
     `  UNTRUSTED_REGISTRY_HOST: ${yamlString(host(options.untrustedRegistry))}`,
     `  STRATA_HISTORY_DIR: ${yamlString(options.historyDir)}`,
     '  NX_DAEMON: "false"',
+    ...gitlabPackageManager(options.toolchain).variables,
     ...(options.remoteCache === 'self-hosted' ? ['  NX_SELF_HOSTED_REMOTE_CACHE_SERVER: $NX_CACHE_SERVER'] : []),
     ...(options.remoteCache === 'nx-cloud' ? [] : ['  NX_NO_CLOUD: "true"']),
   ];
@@ -221,6 +280,7 @@ function buildTrigger(name: string, rule: string, trust: 'trusted' | 'untrusted'
  */
 export function gitlabPipeline(options: GitlabPipelineOptions): string {
   const trustedPush = trustedPushRule(options.trustedBranches);
+  const pm = gitlabPackageManager(options.toolchain);
   const runners = [
     ...(options.runnerTag ? [`--runner ${options.runnerTag}`] : []),
     ...(options.arm64RunnerTag ? [`--arm64-runner ${options.arm64RunnerTag}`] : []),
@@ -246,22 +306,24 @@ export function gitlabPipeline(options: GitlabPipelineOptions): string {
     '',
     `${yamlString(PLAN_JOB)}:`,
     '  stage: plan',
-    ...(options.engine === 'dind' ? [`  image: ${NODE_IMAGE}`] : []),
+    ...(options.engine === 'dind' ? [`  image: node:${options.toolchain.node.imageTag}-bookworm`] : []),
     ...tags(options.runnerTag),
     '  variables:',
     '    GIT_DEPTH: "0"',
     '  rules:',
     `    - if: ${MERGE_REQUEST}`,
     `    - if: ${trustedPush}`,
+    '  cache:',
+    ...dependencyCache(options.toolchain),
     '  script:',
-    '    - npm ci',
+    ...pm.install.map((line) => `    - ${yamlString(line)}`),
     '    - |',
     '      # What changed: the merge request against its base, a push against the commit before it.',
     '      if [ -n "$CI_MERGE_REQUEST_DIFF_BASE_SHA" ]; then base="$CI_MERGE_REQUEST_DIFF_BASE_SHA"',
     '      elif [ -n "$CI_COMMIT_BEFORE_SHA" ] && [ "$CI_COMMIT_BEFORE_SHA" != "0000000000000000000000000000000000000000" ]; then base="$CI_COMMIT_BEFORE_SHA"',
     '      else base="$(git rev-parse HEAD~1)"; fi',
-    `      npx nx show projects --affected --base="$base" --head="$CI_COMMIT_SHA" -t ${options.buildTargetName}`,
-    `      npx nx-strata matrix --format gitlab --base "$base" --head "$CI_COMMIT_SHA"${runners ? ` ${runners}` : ''} > nx-strata-jobs.yml || { cat nx-strata-jobs.yml; exit 1; }`,
+    `      ${pm.exec} nx show projects --affected --base="$base" --head="$CI_COMMIT_SHA" -t ${options.buildTargetName}`,
+    `      ${pm.exec} nx-strata matrix --format gitlab --base "$base" --head "$CI_COMMIT_SHA"${runners ? ` ${runners}` : ''} > nx-strata-jobs.yml || { cat nx-strata-jobs.yml; exit 1; }`,
     `      cat ${options.templatesPath} nx-strata-jobs.yml > ${CHILD}`,
     '      cat nx-strata-jobs.yml',
     '  artifacts:',
