@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
+import { COREPACK_ENV, E2EWorkspace, expectSuccess } from './support/e2e-workspace';
 import { platformOf, rawManifest } from './support/oci-manifest';
 import { REPO_ROOT, VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
@@ -131,5 +131,111 @@ describe('GitLab CI: the generated pipeline under gitlab-ci-local', () => {
     expect(passed.sort()).toEqual(['nx-strata-plan', 'nx-strata-build', '[nx-strata-build] -> nothing affected'].sort());
     expect(output).toContain('nx-strata: nothing affected, no image to build or publish');
     expect(await first.digest('acme/acme/vision', 'latest-cpu')).toBe(before);
+  });
+});
+
+/**
+ * Issue 26 item 4: the pipeline a pnpm or Yarn 2+ workspace gets installs with that package manager (through corepack,
+ * its frozen lock file) and runs nx with it, unedited. Jobs run on this machine's Node 20 (the shell-runner variant);
+ * corepack reaches the package managers through the npm registry here (COREPACK_ENV).
+ */
+describe.each(['pnpm@9.15.0', 'yarn@4.5.3'] as const)('GitLab CI for a %s workspace', (packageManager) => {
+  let registry: TestRegistry;
+  let workspace: E2EWorkspace;
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start();
+    workspace = E2EWorkspace.forUser(
+      (root) => {
+        mkdirSync(join(root, 'images/tiny'), { recursive: true });
+        writeFileSync(
+          join(root, 'images/tiny/Dockerfile'),
+          'FROM strata-fixtures/busybox:amd64\nCOPY app.txt /app.txt\nUSER 65534:65534\nCMD ["cat", "/app.txt"]\n',
+        );
+        writeFileSync(join(root, 'images/tiny/app.txt'), 'v1\n');
+        writeFileSync(
+          join(root, 'images/tiny/strata.json'),
+          JSON.stringify({
+            image: 'acme/tiny',
+            layers: { tiny: { dockerfile: 'Dockerfile', lint: { rules: { healthcheck: 'off' } } } },
+            publish: { registries: [`${registry.host}/acme`], tags: ['latest'] },
+          }),
+        );
+        writeFileSync(join(root, '.nvmrc'), '20\n');
+      },
+      { packageManager },
+    );
+    workspace.write('.gitignore', 'node_modules\n.nx\ndist\n.gitlab-ci-local/\n.pnpm-store/\n.yarn/cache/\n.yarn/install-state.gz\n');
+    expectSuccess(workspace.nx(['g', 'nx-strata:init', '--skipStrataConfig']));
+    const generated = workspace.nx([
+      'g',
+      'nx-strata:ci',
+      '--provider=gitlab',
+      '--dockerEngine=shell',
+      `--registry=${registry.host}/builds`,
+      `--untrustedRegistry=${registry.host}/untrusted`,
+      '--remoteCache=none',
+    ]);
+    expectSuccess(generated);
+    expect(generated.output).toContain(`Node 20 (.nvmrc (20)) and ${packageManager.startsWith('pnpm') ? 'pnpm 9.15.0' : 'Yarn 2+ 4.5.3'}`);
+    workspace.commitAll('nx-strata and its GitLab pipeline');
+  });
+  afterAll(async () => {
+    workspace?.remove();
+    await registry?.destroy();
+  });
+
+  test('a code change on main: every job installs with the frozen lock file and runs nx with it; the image is published', async () => {
+    workspace.write('images/tiny/app.txt', 'v2\n');
+    workspace.commitAll('feat: v2');
+    const result = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/gitlab-ci-local/dist/index.js'), '--shell-isolation', '--concurrency', '1', '--color', 'false'],
+      {
+        cwd: workspace.root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          ...COREPACK_ENV,
+          NX_DAEMON: 'false',
+          NX_NO_CLOUD: 'true',
+          NX_TUI: 'false',
+          FORCE_COLOR: '0',
+          NX_DEFAULT_OUTPUT_STYLE: 'static',
+        },
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: 20 * 60_000,
+      },
+    );
+    const output = `${result.stdout}${result.stderr}`;
+    if (result.status !== 0) throw new Error(`gitlab-ci-local exited with ${result.status}; its output ends with:\n${output.slice(-5000)}`);
+    const passed = [...output.matchAll(/^ PASS {2}(.+?)\s*$/gm)].map((match) => match[1]);
+    expect(passed.sort()).toEqual(
+      [
+        'nx-strata-plan',
+        'nx-strata-build',
+        '[nx-strata-build] -> build tiny-image linux/amd64',
+        '[nx-strata-build] -> publish',
+        '[nx-strata-build] -> summary',
+      ].sort(),
+    );
+    const install = packageManager.startsWith('pnpm')
+      ? 'corepack pnpm install --frozen-lockfile --store-dir .pnpm-store'
+      : 'corepack yarn install --immutable';
+    for (const job of ['nx-strata-plan', '[nx-strata-build] -> build tiny-image linux/amd64', '[nx-strata-build] -> publish']) {
+      const lines = output.split('\n').filter((line) => line.includes(`${job} `));
+      expect({
+        job,
+        installed: lines.some((line) => line.includes(install)),
+        seen: lines.filter((line) => / \$ /.test(line)).slice(0, 6),
+      }).toMatchObject({
+        job,
+        installed: true,
+      });
+    }
+    expect(output).toContain('tiny-image linux/amd64 on any runner: 1 affected layer (images/tiny/app.txt)');
+    expect(await registry.digest('acme/acme/tiny', 'latest')).toMatch(/^sha256:/);
+    // No tracked file changed (corepack pins no packageManager; gitlab-ci-local leaves the child pipeline file, untracked).
+    expect(workspace.git('diff', '--name-only').trim()).toBe('');
   });
 });

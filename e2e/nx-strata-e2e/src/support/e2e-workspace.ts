@@ -43,8 +43,12 @@ export class E2EWorkspace {
    * plugin installed the way a user installs it: `npm install --save-dev <tgz>` (no --legacy-peer-deps), with the Nx
    * version given (from the npm registry).
    */
-  static forUser(files: (root: string) => void, options: { nx?: string; vendorPlugin?: boolean } = {}): E2EWorkspace {
+  static forUser(
+    files: (root: string) => void,
+    options: { nx?: string; vendorPlugin?: boolean; packageManager?: 'pnpm@9.15.0' | 'yarn@4.5.3' } = {},
+  ): E2EWorkspace {
     const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-user-'));
+    if (options.packageManager) return E2EWorkspace.forUserWithCorepack(root, files, options.packageManager);
     writeFileSync(
       join(root, 'package.json'),
       JSON.stringify({ name: 'team-repo', private: true, devDependencies: { nx: options.nx ?? '24.0.6' } }, null, 2),
@@ -62,6 +66,41 @@ export class E2EWorkspace {
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', plugin], {
       cwd: root,
       env: { ...process.env, ...NX_ENV },
+      stdio: 'pipe',
+    });
+    const workspace = new E2EWorkspace(root);
+    workspace.git('init', '-q', '-b', 'main');
+    workspace.configureGit();
+    return workspace;
+  }
+
+  /**
+   * A pnpm or Yarn 2+ workspace as a team has it: `packageManager` in package.json, the plugin vendored (so every CI
+   * checkout installs it with the frozen lock file), installed through corepack (Yarn with the node-modules linker).
+   */
+  private static forUserWithCorepack(root: string, files: (root: string) => void, packageManager: string): E2EWorkspace {
+    const plugin = `vendor/${basename(tarball())}`;
+    mkdirSync(join(root, 'vendor'), { recursive: true });
+    copyFileSync(tarball(), join(root, plugin));
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify(
+        { name: 'team-repo', private: true, packageManager, devDependencies: { nx: '24.0.6', 'nx-strata': `file:./${plugin}` } },
+        null,
+        2,
+      ),
+    );
+    if (packageManager.startsWith('yarn@'))
+      writeFileSync(
+        join(root, '.yarnrc.yml'),
+        'nodeLinker: node-modules\nnpmRegistryServer: "https://registry.npmjs.org"\nenableTelemetry: false\n',
+      );
+    writeFileSync(join(root, 'nx.json'), '{}\n');
+    writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');
+    files(root);
+    execFileSync('corepack', [packageManager.split('@')[0], 'install'], {
+      cwd: root,
+      env: { ...process.env, ...NX_ENV, ...COREPACK_ENV },
       stdio: 'pipe',
     });
     const workspace = new E2EWorkspace(root);
@@ -256,6 +295,18 @@ export class E2EWorkspace {
 /** Nx as tests run it: no daemon, no cloud, no TUI, plain output. */
 // Runs stand for the main branch's jobs (trusted: they write and read the trusted namespace); the trust suite sets
 // STRATA_TRUST=untrusted for pull-request runs.
+/**
+ * Corepack on this machine: package managers come from the npm registry (Yarn's own host cannot be reached), whose
+ * metadata here carries no signatures to verify; no prompt, and package.json is never pinned behind a test's back.
+ */
+export const COREPACK_ENV = {
+  COREPACK_NPM_REGISTRY: 'https://registry.npmjs.org',
+  COREPACK_INTEGRITY_KEYS: '0',
+  COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+  COREPACK_ENABLE_AUTO_PIN: '0',
+  YARN_ENABLE_GLOBAL_CACHE: 'false',
+};
+
 const NX_ENV = {
   NX_DAEMON: 'false',
   NX_NO_CLOUD: 'true',
