@@ -7,6 +7,35 @@ import { REPO_ROOT, VISION_EXAMPLE } from './support/paths';
 import { TestRegistry } from './support/test-registry';
 
 /**
+ * Runs the pipeline of the commit at HEAD of `root`, on the main branch, in one checkout per job (gitlab-ci-local);
+ * returns the jobs that passed and the whole output. Full task output in the jobs, so a test can see what each built.
+ */
+function runPipeline(root: string, env: NodeJS.ProcessEnv = {}): { passed: string[]; output: string } {
+  const result = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules/gitlab-ci-local/dist/index.js'), '--shell-isolation', '--concurrency', '1', '--color', 'false'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        ...env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NX_TUI: 'false',
+        FORCE_COLOR: '0',
+        NX_DEFAULT_OUTPUT_STYLE: 'static',
+      },
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 20 * 60_000,
+    },
+  );
+  const output = `${result.stdout}${result.stderr}`;
+  if (result.status !== 0) throw new Error(`gitlab-ci-local exited with ${result.status}; its output ends with:\n${output.slice(-5000)}`);
+  return { passed: [...output.matchAll(/^ PASS {2}(.+?)\s*$/gm)].map((match) => match[1]), output };
+}
+
+/**
  * The GitLab pipeline `nx g nx-strata:ci --provider=gitlab` writes, run for real by gitlab-ci-local against this
  * machine's Docker and registries: the plan job, the dynamic child pipeline it writes (one job per affected project
  * and platform, each in its own checkout), and publish. Docker-in-Docker needs Docker Hub's images, so the jobs run
@@ -19,32 +48,7 @@ describe('GitLab CI: the generated pipeline under gitlab-ci-local', () => {
   let second: TestRegistry;
   let workspace: E2EWorkspace;
 
-  /** Runs the pipeline of the commit at HEAD, on the main branch, in one checkout per job; returns the jobs that passed. */
-  function pipeline(): { passed: string[]; output: string } {
-    const result = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'node_modules/gitlab-ci-local/dist/index.js'), '--shell-isolation', '--concurrency', '1', '--color', 'false'],
-      {
-        cwd: workspace.root,
-        encoding: 'utf8',
-        // Full task output in the jobs, so the test can see what each one built.
-        env: {
-          ...process.env,
-          NX_DAEMON: 'false',
-          NX_NO_CLOUD: 'true',
-          NX_TUI: 'false',
-          FORCE_COLOR: '0',
-          NX_DEFAULT_OUTPUT_STYLE: 'static',
-        },
-        maxBuffer: 256 * 1024 * 1024,
-        timeout: 20 * 60_000,
-      },
-    );
-    const output = `${result.stdout}${result.stderr}`;
-    if (result.status !== 0) throw new Error(`gitlab-ci-local exited with ${result.status}; its output ends with:\n${output.slice(-5000)}`);
-    const passed = [...output.matchAll(/^ PASS {2}(.+?)\s*$/gm)].map((match) => match[1]);
-    return { passed, output };
-  }
+  const pipeline = () => runPipeline(workspace.root);
 
   beforeAll(async () => {
     [build, first, second] = await Promise.all([TestRegistry.start(), TestRegistry.start(), TestRegistry.start()]);
@@ -188,28 +192,7 @@ describe.each(['pnpm@9.15.0', 'yarn@4.5.3'] as const)('GitLab CI for a %s worksp
   test('a code change on main: every job installs with the frozen lock file and runs nx with it; the image is published', async () => {
     workspace.write('images/tiny/app.txt', 'v2\n');
     workspace.commitAll('feat: v2');
-    const result = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'node_modules/gitlab-ci-local/dist/index.js'), '--shell-isolation', '--concurrency', '1', '--color', 'false'],
-      {
-        cwd: workspace.root,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          ...COREPACK_ENV,
-          NX_DAEMON: 'false',
-          NX_NO_CLOUD: 'true',
-          NX_TUI: 'false',
-          FORCE_COLOR: '0',
-          NX_DEFAULT_OUTPUT_STYLE: 'static',
-        },
-        maxBuffer: 256 * 1024 * 1024,
-        timeout: 20 * 60_000,
-      },
-    );
-    const output = `${result.stdout}${result.stderr}`;
-    if (result.status !== 0) throw new Error(`gitlab-ci-local exited with ${result.status}; its output ends with:\n${output.slice(-5000)}`);
-    const passed = [...output.matchAll(/^ PASS {2}(.+?)\s*$/gm)].map((match) => match[1]);
+    const { passed, output } = runPipeline(workspace.root, COREPACK_ENV);
     expect(passed.sort()).toEqual(
       [
         'nx-strata-plan',
