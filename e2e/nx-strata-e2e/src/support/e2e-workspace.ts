@@ -98,9 +98,11 @@ export class E2EWorkspace {
     writeFileSync(join(root, 'nx.json'), '{}\n');
     writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx\n');
     files(root);
-    execFileSync('corepack', [packageManager.split('@')[0], 'install'], {
+    // The first install writes the lock file: not frozen, whatever CI=true makes the default.
+    const name = packageManager.split('@')[0];
+    execFileSync('corepack', [name, 'install', ...(name === 'pnpm' ? ['--no-frozen-lockfile'] : [])], {
       cwd: root,
-      env: { ...process.env, ...NX_ENV, ...COREPACK_ENV },
+      env: { ...process.env, ...NX_ENV, ...COREPACK_ENV, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' },
       stdio: 'pipe',
     });
     const workspace = new E2EWorkspace(root);

@@ -16,7 +16,12 @@ export function asksForDryRun(argv: readonly string[]): boolean {
 }
 
 /**
- * The Nx input every cacheable nx-strata target carries: a dry task's success is stored under another hash than a real
- * one's, so a real run never replays a dry run's "would build" as a build, whatever cache the command kept on.
+ * Set by the hook for a dry run whose command keeps Nx's cache on: `nx release` reads NX_SKIP_NX_CACHE before the
+ * hook runs, so its dry tasks' results are stored. Every cacheable nx-strata target takes it as an input
+ * (DRY_RUN_INPUT): those results are stored under other hashes than a real run's, which then never replays a dry run's
+ * "would build" as a build. Other dry runs leave it unset, so a dry task has the hash its real run would have (a dry
+ * run can tell whether Nx's cache would replay it) and the cache is skipped instead.
  */
-export const DRY_RUN_INPUT = { env: STRATA_DRY_RUN } as const;
+export const STRATA_DRY_RUN_SALT = 'STRATA_DRY_RUN_SALT';
+
+export const DRY_RUN_INPUT = { env: STRATA_DRY_RUN_SALT } as const;

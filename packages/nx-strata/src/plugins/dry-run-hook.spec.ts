@@ -49,4 +49,14 @@ describe('dry runs and the Nx cache', () => {
     delete process.env.STRATA_DRY_RUN;
     delete process.env.NX_BATCH_MODE;
   });
+
+  it('salts the hashes of nx release --dry-run only (Nx keeps the cache on there), so a real run never replays a dry one', async () => {
+    const context = { id: '1', workspaceRoot: '/w', nxJsonConfiguration: {} };
+    delete process.env.STRATA_DRY_RUN_SALT;
+    await preTasksExecution({}, { ...context, argv: ['node', 'nx', 'affected', '-t', 'docker-build', '--dry-run'] });
+    expect(process.env.STRATA_DRY_RUN_SALT).toBeUndefined();
+    await preTasksExecution({}, { ...context, argv: ['node', 'nx', '--verbose', 'release', '1.2.0', '--dry-run'] });
+    expect(process.env.STRATA_DRY_RUN_SALT).toBe('dry-run');
+    for (const name of ['STRATA_DRY_RUN', 'STRATA_DRY_RUN_SALT', 'NX_BATCH_MODE']) delete process.env[name];
+  });
 });

@@ -1,6 +1,6 @@
 import type { PreTasksExecution } from 'nx/src/devkit-exports';
 import type { StrataPluginOptions } from '../config/plugin-options';
-import { asksForDryRun, STRATA_DRY_RUN } from '../config/dry-run';
+import { asksForDryRun, STRATA_DRY_RUN, STRATA_DRY_RUN_SALT } from '../config/dry-run';
 
 export { asksForDryRun };
 
@@ -16,7 +16,14 @@ export const preTasksExecution: PreTasksExecution<StrataPluginOptions> = (_optio
   if (!asksForDryRun(context.argv)) return;
   process.env.NX_SKIP_NX_CACHE = 'true';
   process.env[STRATA_DRY_RUN] = 'true';
+  // nx release reads the cache setting before this hook: its dry results are stored, so under hashes of their own.
+  if (isReleaseCommand(context.argv)) process.env[STRATA_DRY_RUN_SALT] = 'dry-run';
   // One process per task: Nx hands each its hash (what the dry run checks Nx's cache for), which a batch's tasks lack
   // until the tasks they depend on have run. A dry run builds nothing, so the batch saves nothing here.
   if (process.env.NX_BATCH_MODE !== 'true') process.env.NX_BATCH_MODE = 'false';
 };
+
+/** Whether the command is `nx release` (its first word after the binary, options aside). */
+export function isReleaseCommand(argv: readonly string[]): boolean {
+  return argv.slice(2).find((arg) => !arg.startsWith('-')) === 'release';
+}

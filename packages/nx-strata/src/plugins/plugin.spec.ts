@@ -37,7 +37,7 @@ describe('createNodes', () => {
         { fileset: '{workspaceRoot}/requirements/**/*', includeIgnored: true },
         { env: 'STRATA_REGISTRY' },
         // A dry run's success is stored under another hash: a real run never replays it.
-        { env: 'STRATA_DRY_RUN' },
+        { env: 'STRATA_DRY_RUN_SALT' },
       ],
       outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.json', '{workspaceRoot}/dist/strata/cpu/app/linux-arm64.digest'],
       // It copies no build output: it waits for its parent only, never for other projects' builds.
@@ -75,7 +75,7 @@ describe('createNodes', () => {
       '{workspaceRoot}/docker/cuda/Dockerfile.base',
       '{workspaceRoot}/.dockerignore',
       { env: 'STRATA_REGISTRY' },
-      { env: 'STRATA_DRY_RUN' },
+      { env: 'STRATA_DRY_RUN_SALT' },
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('createNodes', () => {
     expect(arm).toMatchObject({
       executor: 'nx-strata:docker-test',
       cache: true,
-      inputs: [{ dependentTasksOutputFiles: 'dist/strata/cpu/app/linux-arm64.digest', transitive: false }, { env: 'STRATA_DRY_RUN' }],
+      inputs: [{ dependentTasksOutputFiles: 'dist/strata/cpu/app/linux-arm64.digest', transitive: false }, { env: 'STRATA_DRY_RUN_SALT' }],
       outputs: ['{workspaceRoot}/dist/strata/cpu/app/linux-arm64.tested.json'],
       dependsOn: ['docker-build--cpu--app--linux-arm64'],
       options: {
@@ -169,7 +169,7 @@ describe('createNodes', () => {
       inputs: [
         { dependentTasksOutputFiles: 'dist/strata/cpu/app/linux-arm64.digest', transitive: false },
         { runtime: '(trivy --version) 2>/dev/null || echo missing' },
-        { env: 'STRATA_DRY_RUN' },
+        { env: 'STRATA_DRY_RUN_SALT' },
       ],
       outputs: [
         '{workspaceRoot}/dist/strata/cpu/app/linux-arm64.scan.sarif',
@@ -187,7 +187,7 @@ describe('createNodes', () => {
     expect(ml.cache).toBe(false);
     expect(ml.inputs).toEqual([
       { dependentTasksOutputFiles: 'dist/strata/cpu/ml/linux-amd64.digest', transitive: false },
-      { env: 'STRATA_DRY_RUN' },
+      { env: 'STRATA_DRY_RUN_SALT' },
     ]);
     // The publish waits for the scans of what it publishes (not the ml scans: ml is not published).
     expect(project.targets!['docker-publish--cpu'].dependsOn).toEqual(
@@ -230,7 +230,7 @@ describe('createNodes', () => {
       '{workspaceRoot}/docker/cpu/Dockerfile.ml',
       '{workspaceRoot}/docker/cuda/Dockerfile.base',
       '{workspaceRoot}/docker/cuda/Dockerfile.ml',
-      { env: 'STRATA_DRY_RUN' },
+      { env: 'STRATA_DRY_RUN_SALT' },
     ]);
     const units = lint.options.units as Array<{ dockerfile: string; final: boolean; layers: string[]; severities: Record<string, string> }>;
     // The app Dockerfile is one file built on three different parents (its USER or HEALTHCHECK may come from any of
