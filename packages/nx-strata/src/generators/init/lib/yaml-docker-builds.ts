@@ -1,4 +1,5 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { lineOf } from './yaml-lines';
 import type { MakefileDockerBuild } from './makefile-docker-builds';
 
 /** A build found in a YAML file; `name` is the compose service, when there is one (a good layer name). */
@@ -100,24 +101,6 @@ function parseQuietly(text: string): { value: unknown; lineOf: (path: Array<stri
   } catch {
     return undefined;
   }
-}
-
-/** The line of a map key (`services:` → `api:`) or a sequence item (`- uses: ...`) at `path`. */
-function lineOf(document: Document, lineCounter: LineCounter, path: Array<string | number>): number | undefined {
-  let node: unknown = document.contents;
-  let offset: number | undefined;
-  for (const step of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === step);
-      if (!pair) return undefined;
-      offset = (pair.key as { range?: [number, number, number] }).range?.[0];
-      node = pair.value;
-    } else if (isSeq(node) && typeof step === 'number') {
-      node = node.items[step];
-      offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
-    } else return undefined;
-  }
-  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }
 
 /** Compose `args` (a map or a `NAME=value` list) and build-push-action `build-args` lines, as a map of plain values. */

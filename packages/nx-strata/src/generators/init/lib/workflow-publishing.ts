@@ -1,0 +1,173 @@
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { lineOf } from './yaml-lines';
+
+/**
+ * How a GitHub Actions workflow publishes images today, read so init can propose the same in strata.json (issue 26
+ * item 5): `docker/metadata-action` steps (`images:` and `tags:` rules, `flavor:`), `docker/login-action` registries
+ * and the workflow's triggers. Each tag rule becomes an nx-strata tag template, or is named as what cannot be mapped,
+ * with the file and line it came from. Pure.
+ */
+export interface WorkflowPublishing {
+  /** Where the workflow runs: its push tags and branches, and whether a published release triggers it. */
+  triggers: { tags: string[]; branches: string[]; release: boolean; source: string };
+  /** Each metadata-action step: the images it names and the tag templates its rules map to. */
+  steps: MetadataStep[];
+  /** Registries `docker/login-action` logs in to (Docker Hub when it names none). */
+  logins: Array<{ registry: string; source: string }>;
+}
+
+export interface MetadataStep {
+  source: string;
+  /** Image references with their registry host (`docker.io` for Docker Hub names), plain ones only. */
+  images: Array<{ host: string; repository: string }>;
+  /** nx-strata tag templates (`{version}`, `{major}.{minor}`, `latest`, `sha-{sha}`, `{branch}`). */
+  tags: string[];
+  /** What could not be mapped, each with why: the rule as written and the reason. */
+  unmapped: string[];
+}
+
+export function readWorkflowPublishing(text: string, file: string): WorkflowPublishing | undefined {
+  let document: Document;
+  const lineCounter = new LineCounter();
+  try {
+    document = parseDocument(text, { prettyErrors: false, logLevel: 'silent', lineCounter });
+  } catch {
+    return undefined;
+  }
+  if (document.errors.length) return undefined;
+  const value = document.toJS() as {
+    on?: unknown;
+    env?: Record<string, unknown>;
+    jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }>;
+  } | null;
+  if (!value || typeof value !== 'object') return undefined;
+  const at = (path: Array<string | number>) => `${file}:${lineOf(document, lineCounter, path) ?? 1}`;
+  const env = Object.fromEntries(Object.entries(value.env ?? {}).filter(([, item]) => typeof item === 'string')) as Record<string, string>;
+  const steps: MetadataStep[] = [];
+  const logins: WorkflowPublishing['logins'] = [];
+  for (const [job, definition] of Object.entries(value.jobs ?? {})) {
+    (definition?.steps ?? []).forEach((step, index) => {
+      if (typeof step?.uses !== 'string') return;
+      const inputs = step.with ?? {};
+      const input = (key: string) => (typeof inputs[key] === 'string' ? (inputs[key] as string) : undefined);
+      const source = `${at(['jobs', job, 'steps', index])} (job ${job}, step ${index + 1})`;
+      if (step.uses.startsWith('docker/login-action')) {
+        const registry = resolveEnv(input('registry') ?? 'docker.io', env);
+        if (registry && !registry.includes('${{')) logins.push({ registry, source });
+      } else if (step.uses.startsWith('docker/metadata-action')) {
+        steps.push(metadataStep(input('images') ?? '', input('tags') ?? '', input('flavor') ?? '', env, source));
+      }
+    });
+  }
+  return { triggers: triggersOf(value.on, at(['on'])), steps, logins };
+}
+
+/** One metadata-action step: its images, and each tag rule as a template or a reason it cannot be one. */
+export function metadataStep(images: string, tags: string, flavor: string, env: Record<string, string>, source: string): MetadataStep {
+  const unmapped: string[] = [];
+  const references = lines(images).flatMap((line) => {
+    const name = resolveEnv(fields(line).name ?? line, env);
+    if (name.includes('${{')) {
+      unmapped.push(`image ${line}: an expression nx-strata cannot read; name the registry in publish.registries`);
+      return [];
+    }
+    return [splitImage(name)];
+  });
+  const templates: string[] = [];
+  let semver = false;
+  for (const rule of lines(tags)) {
+    const mapped = mapTagRule(rule);
+    if ('template' in mapped) {
+      templates.push(mapped.template);
+      if (mapped.semver) semver = true;
+    } else unmapped.push(`tag rule ${rule}: ${mapped.reason}`);
+  }
+  // metadata-action adds `latest` to a semver release by default (flavor latest=auto).
+  const flavors = Object.fromEntries(lines(flavor).map((line) => line.split('=').map((part) => part.trim()) as [string, string]));
+  if (semver && (flavors.latest ?? 'auto') !== 'false' && !templates.includes('latest')) templates.push('latest');
+  return { source, images: references, tags: [...new Set(templates)], unmapped };
+}
+
+/** A metadata-action tag rule as an nx-strata tag template, or why it cannot be one. Pure. */
+export function mapTagRule(rule: string): { template: string; semver?: boolean } | { reason: string } {
+  const spec = fields(rule);
+  const type = spec.type ?? '';
+  if (spec.enable && spec.enable !== 'true') return { reason: 'enabled by an expression; nx-strata publishes its tags every time' };
+  const affix = (template: string) => `${spec.prefix ?? ''}${template}${spec.suffix ?? ''}`;
+  switch (type) {
+    case 'semver': {
+      const pattern = spec.pattern ?? '{{version}}';
+      const template = pattern
+        .replace(/\{\{\s*version\s*\}\}/g, '{version}')
+        .replace(/\{\{\s*major\s*\}\}/g, '{major}')
+        .replace(/\{\{\s*minor\s*\}\}/g, '{minor}')
+        .replace(/\{\{\s*patch\s*\}\}/g, '{patch}');
+      if (template.includes('{{')) return { reason: `the pattern ${pattern} uses a part nx-strata has no token for` };
+      return { template: affix(template), semver: true };
+    }
+    case 'raw':
+      if (!spec.value || spec.value.includes('${{') || spec.value.includes('{{')) return { reason: 'a value made by an expression' };
+      return { template: affix(spec.value) };
+    case 'sha':
+      return spec.format === 'long'
+        ? { reason: 'the long SHA: nx-strata gives the short one ({sha})' }
+        : { template: `${spec.prefix ?? 'sha-'}{sha}${spec.suffix ?? ''}` };
+    case 'ref':
+      if (spec.event === 'branch') return { template: affix('{branch}') };
+      if (spec.event === 'tag') return { reason: 'the git tag as written (nx-strata tags carry {version}, the tag without its "v")' };
+      return { reason: 'pull request tags: a pull request publishes nothing in nx-strata (it pushes to the untrusted namespace)' };
+    case 'edge':
+      return { template: affix('edge') };
+    case 'schedule':
+      return { reason: 'scheduled builds: nx-strata publishes what a trusted push or release builds' };
+    default:
+      return { reason: `the rule type "${type || rule}" has no nx-strata tag template` };
+  }
+}
+
+/** The workflow's triggers (`on:` as a string, a list or a map). */
+function triggersOf(on: unknown, source: string): WorkflowPublishing['triggers'] {
+  const triggers = { tags: [] as string[], branches: [] as string[], release: false, source };
+  const list = (value: unknown) =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : typeof value === 'string' ? [value] : [];
+  if (typeof on === 'string' || Array.isArray(on)) {
+    triggers.release = list(on).includes('release');
+    return triggers;
+  }
+  if (!on || typeof on !== 'object') return triggers;
+  const events = on as Record<string, { tags?: unknown; branches?: unknown } | null>;
+  triggers.tags = list(events.push?.tags);
+  triggers.branches = list(events.push?.branches);
+  triggers.release = 'release' in events;
+  return triggers;
+}
+
+/** `name=ghcr.io/acme/api,enable=true` → fields; a bare value is not a field. */
+function fields(line: string): Record<string, string> {
+  const entries = line
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.includes('='))
+    .map((part) => [part.slice(0, part.indexOf('=')).trim(), part.slice(part.indexOf('=') + 1).trim()] as [string, string]);
+  return Object.fromEntries(entries);
+}
+
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+}
+
+/** `${{ env.REGISTRY }}` from the workflow's own `env:`; any other expression stays (and is named as unmapped). */
+function resolveEnv(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (match, name: string) => env[name] ?? match);
+}
+
+/** `ghcr.io/acme/api` → ghcr.io + acme/api; `acme/api` (Docker Hub) → docker.io + acme/api; `api` → docker.io + library/api. */
+function splitImage(name: string): { host: string; repository: string } {
+  const [first, ...rest] = name.split('/');
+  if (rest.length && (first.includes('.') || first.includes(':') || first === 'localhost'))
+    return { host: first, repository: rest.join('/') };
+  return { host: 'docker.io', repository: rest.length ? name : `library/${name}` };
+}

@@ -1,0 +1,19 @@
+import { isMap, isSeq, type Document, type LineCounter } from 'yaml';
+
+/** The line (1-based) of a map key (`services:` → `api:`) or a sequence item (`- uses: ...`) at `path`: what a finding names. */
+export function lineOf(document: Document, lineCounter: LineCounter, path: Array<string | number>): number | undefined {
+  let node: unknown = document.contents;
+  let offset: number | undefined;
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === step);
+      if (!pair) return undefined;
+      offset = (pair.key as { range?: [number, number, number] }).range?.[0];
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step];
+      offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+    } else return undefined;
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
