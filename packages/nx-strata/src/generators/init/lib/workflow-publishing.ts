@@ -1,5 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { lineOf } from './yaml-lines';
+import { parseYaml } from './yaml-lines';
 
 /**
  * How a GitHub Actions workflow publishes images today, read so init can propose the same in strata.json (issue 26
@@ -27,21 +26,14 @@ export interface MetadataStep {
 }
 
 export function readWorkflowPublishing(text: string, file: string): WorkflowPublishing | undefined {
-  let document: Document;
-  const lineCounter = new LineCounter();
-  try {
-    document = parseDocument(text, { prettyErrors: false, logLevel: 'silent', lineCounter });
-  } catch {
-    return undefined;
-  }
-  if (document.errors.length) return undefined;
-  const value = document.toJS() as {
+  const parsed = parseYaml(text);
+  const value = parsed?.value as {
     on?: unknown;
     env?: Record<string, unknown>;
     jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }>;
   } | null;
-  if (!value || typeof value !== 'object') return undefined;
-  const at = (path: Array<string | number>) => `${file}:${lineOf(document, lineCounter, path) ?? 1}`;
+  if (!parsed || !value || typeof value !== 'object') return undefined;
+  const at = (path: Array<string | number>) => `${file}:${parsed.lineOf(path) ?? 1}`;
   const env = Object.fromEntries(Object.entries(value.env ?? {}).filter(([, item]) => typeof item === 'string')) as Record<string, string>;
   const steps: MetadataStep[] = [];
   const logins: WorkflowPublishing['logins'] = [];

@@ -1,5 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
-import { lineOf } from './yaml-lines';
+import { parseYaml } from './yaml-lines';
 import type { MakefileDockerBuild } from './makefile-docker-builds';
 
 /** A build found in a YAML file; `name` is the compose service, when there is one (a good layer name). */
@@ -10,7 +9,7 @@ export type YamlDockerBuild = MakefileDockerBuild & { name?: string };
  * `args`, `platforms`). Paths are relative to the compose file's directory; `dockerfile` is relative to the context.
  */
 export function findComposeBuilds(text: string, file: string): YamlDockerBuild[] {
-  const parsed = parseQuietly(text);
+  const parsed = parseYaml(text);
   const document = parsed?.value as { services?: Record<string, { build?: unknown; image?: unknown; platform?: unknown }> } | undefined;
   const builds: YamlDockerBuild[] = [];
   for (const [service, definition] of Object.entries(document?.services ?? {})) {
@@ -44,7 +43,7 @@ export function findComposeBuilds(text: string, file: string): YamlDockerBuild[]
  * `platforms` and `tags`. Paths are relative to the repository root; values with `${{ }}` expressions are not used.
  */
 export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[] {
-  const parsed = parseQuietly(text);
+  const parsed = parseYaml(text);
   const document = parsed?.value as
     { jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }> } | undefined;
   const builds: YamlDockerBuild[] = [];
@@ -90,17 +89,6 @@ function tagsOf(value: string): string[] {
       const repository = colon > item.lastIndexOf('/') ? item.slice(0, colon) : '';
       return repository && !repository.includes('${{') ? [repository] : [];
     });
-}
-
-/** A YAML file's value, and the line (1-based) where the node at a path starts: what a finding names (`ci.yml:31`). */
-function parseQuietly(text: string): { value: unknown; lineOf: (path: Array<string | number>) => number | undefined } | undefined {
-  try {
-    const lineCounter = new LineCounter();
-    const document = parseDocument(text, { prettyErrors: false, logLevel: 'silent', lineCounter });
-    return { value: document.toJS(), lineOf: (path) => lineOf(document, lineCounter, path) };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Compose `args` (a map or a `NAME=value` list) and build-push-action `build-args` lines, as a map of plain values. */

@@ -1,4 +1,4 @@
-import { isMap, isSeq, type Document, type LineCounter } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 
 /** The line (1-based) of a map key (`services:` → `api:`) or a sequence item (`- uses: ...`) at `path`: what a finding names. */
 export function lineOf(document: Document, lineCounter: LineCounter, path: Array<string | number>): number | undefined {
@@ -16,4 +16,16 @@ export function lineOf(document: Document, lineCounter: LineCounter, path: Array
     } else return undefined;
   }
   return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+/** A YAML file read as init reads build files: its value and the line of a path in it; undefined when it is not valid YAML. */
+export function parseYaml(text: string): { value: unknown; lineOf: (path: Array<string | number>) => number | undefined } | undefined {
+  try {
+    const lineCounter = new LineCounter();
+    const document = parseDocument(text, { prettyErrors: false, logLevel: 'silent', lineCounter });
+    if (document.errors.length) return undefined;
+    return { value: document.toJS(), lineOf: (path) => lineOf(document, lineCounter, path) };
+  } catch {
+    return undefined;
+  }
 }
