@@ -6,8 +6,9 @@ import { affectedTasksOf, type AffectedReason, type NxGraphFile } from './affect
 
 /**
  * The tasks of these targets (and the tasks they depend on) that the changes between base and head reach, with why,
- * and the targets each project has, running nothing: Nx's task graph and hash plans (`nx run-many -t <targets> --graph=<file>`) and the changed files
- * (`git diff` from the merge base, as `nx affected` compares). The same selection on every Nx the plugin supports: a
+ * and the targets each project has, running nothing: Nx's task graph and hash plans
+ * (`nx run-many -t <targets> --graph=<file>`) and the changed files (`git diff` from the merge base, as `nx affected`
+ * compares). The same selection on every Nx the plugin supports: a
  * task is affected by the files its plan reads, never by which project owns a changed file (see affected-selection.ts).
  */
 export async function affectedTasks(

@@ -1,8 +1,8 @@
 import { GITLAB_TEMPLATES, yamlString } from '../model/gitlab-job-templates';
+import type { MatrixEntry } from './matrix-entries';
 
 /** A job variable's value: quoted, and `$` doubled, GitLab's escape, so a file name in `why` never expands a variable. */
 const variable = (value: string) => yamlString(value.split('$').join('$$'));
-import type { MatrixEntry } from './matrix-entries';
 
 export interface GitlabChildOptions {
   /** The base and head Nx compared (published with `nx affected` against the same pair). */

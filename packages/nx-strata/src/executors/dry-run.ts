@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
-export { isDryRun, STRATA_DRY_RUN } from '../config/dry-run';
+export { isDryRun } from '../config/dry-run';
 
 /**
  * What Nx's cache would do with this task in a real run, as far as this machine can tell: Nx hashes every task before

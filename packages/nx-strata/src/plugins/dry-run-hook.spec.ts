@@ -1,4 +1,5 @@
-import { asksForDryRun, preTasksExecution } from './dry-run-hook';
+import { asksForDryRun } from '../config/dry-run';
+import { preTasksExecution } from './dry-run-hook';
 
 describe('dry runs and the Nx cache', () => {
   const before = process.env.NX_SKIP_NX_CACHE;

@@ -2,8 +2,6 @@ import type { PreTasksExecution } from 'nx/src/devkit-exports';
 import type { StrataPluginOptions } from '../config/plugin-options';
 import { asksForDryRun, STRATA_DRY_RUN, STRATA_DRY_RUN_SALT } from '../config/dry-run';
 
-export { asksForDryRun };
-
 /**
  * Nx's `preTasksExecution` hook: a command that asks for a dry run (`--dryRun`, `--dry-run`: `nx run`, `run-many`,
  * `affected`, `nx release`) runs every nx-strata task dry. Nx hands the flag only to the tasks it was asked for (an

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { isDryRun } from '../dry-run';
 import { createReadStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { logger, type ExecutorContext } from 'nx/src/devkit-exports';
+import { isDryRun } from '../dry-run';
 import type { BinaryChecksumsExecutorOptions } from './schema';
 
 /** Writes `<sha256>  <file>` for every platform binary that exists (a skipped platform is named in the log). */
