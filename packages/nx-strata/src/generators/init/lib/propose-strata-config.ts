@@ -106,9 +106,10 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
       home === '.'
         ? imageDirectory(image, new Set([...homes.keys(), ...files.map((file) => posix.dirname(file.path))]), scan.exists)
         : home;
+    const config = relocate(proposed.config, own);
     if (own !== home)
       findings.push(
-        `${image}: its strata.json goes to ${own}/strata.json, not the workspace root (a project at the root owns every file no other project owns, so every change, a README too, would mark the image affected); its Dockerfiles and context point back (${relocate(proposed.config, own).context ?? posix.relative(own, '.')})`,
+        `${image}: its strata.json goes to ${own}/strata.json, not the workspace root (a project at the root owns every file no other project owns, so every change, a README too, would mark the image affected); its Dockerfiles and context point back (${config.context ?? posix.relative(own, '.')})`,
       );
     const untagged =
       homes.size === 1
@@ -116,7 +117,7 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
         : "no build line tags it: the package name and the image's directory";
     files.push({
       path: `${own}/strata.json`,
-      config: relocate(proposed.config, own),
+      config,
       sources: valueSources(image, tagged, untagged, group, builds),
     });
   }
@@ -265,8 +266,10 @@ function inferContext(
   return candidates.find((directory) => sources.every((source) => exists(directory === '.' ? source : `${directory}/${source}`))) ?? own;
 }
 
-/** The repository most build tags share, without registry host or tag: `$(REGISTRY)/acme/vision:base-cpu` → acme/vision. */
-/** The image name the builds tag most often, and the first build line and tag that gives it. */
+/**
+ * The repository most build tags share, without registry host or tag (`$(REGISTRY)/acme/vision:base-cpu` →
+ * acme/vision), and the first build line and tag that give it.
+ */
 function imageOrigin(builds: YamlDockerBuild[]): { image: string; source: string; tag: string } | undefined {
   const counts = new Map<string, { count: number; source: string; tag: string }>();
   for (const build of builds)
