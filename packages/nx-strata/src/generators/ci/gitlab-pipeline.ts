@@ -68,21 +68,21 @@ export function gitlabPackageManager(toolchain: Toolchain): { exec: string; inst
     case 'pnpm':
       return {
         exec: 'corepack pnpm exec',
-        install: [...corepack, 'corepack pnpm install --frozen-lockfile --store-dir .pnpm-store'],
+        install: [...corepack, `corepack ${pm.install} --store-dir .pnpm-store`],
         cachePath: '.pnpm-store/',
         variables: corepackVariables,
       };
     case 'yarn':
       return {
         exec: 'corepack yarn --silent',
-        install: [...corepack, 'corepack yarn install --frozen-lockfile --cache-folder .yarn-cache'],
+        install: [...corepack, `corepack ${pm.install} --cache-folder .yarn-cache`],
         cachePath: '.yarn-cache/',
         variables: corepackVariables,
       };
     case 'yarn-berry':
       return {
         exec: 'corepack yarn',
-        install: [...corepack, 'corepack yarn install --immutable'],
+        install: [...corepack, `corepack ${pm.install}`],
         cachePath: '.yarn/cache/',
         variables: [...corepackVariables, '  YARN_ENABLE_GLOBAL_CACHE: "false"'],
       };

@@ -47,6 +47,9 @@ describe('detectToolchain: the Node version and package manager a repository say
     [{ 'yarn.lock': '' }, 'yarn', undefined, 'yarn install --frozen-lockfile', 'yarn --silent'],
     [{ 'package-lock.json': '{}' }, 'npm', undefined, 'npm ci', 'npx'],
     [{ 'package.json': '{}' }, 'npm', undefined, 'npm install', 'npx'],
+    // A frozen install fails without a lock file: a workspace that has none gets the plain one.
+    [{ 'package.json': '{"packageManager":"pnpm@9.15.0"}' }, 'pnpm', '9.15.0', 'pnpm install', 'pnpm exec'],
+    [{ 'package.json': '{"packageManager":"yarn@4.5.3"}' }, 'yarn-berry', '4.5.3', 'yarn install', 'yarn'],
   ])('%j → %s %s', (files, name, version, install, exec) => {
     const { packageManager } = detectToolchain(reader(files));
     expect([packageManager.name, packageManager.version, packageManager.install, packageManager.exec]).toEqual([

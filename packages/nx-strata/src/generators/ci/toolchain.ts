@@ -133,12 +133,15 @@ function commandsOf(
   version: string | undefined,
   lockfile: string | undefined,
 ): Toolchain['packageManager'] {
-  const install = {
-    npm: lockfile ? 'npm ci' : 'npm install',
-    pnpm: 'pnpm install --frozen-lockfile',
-    yarn: 'yarn install --frozen-lockfile',
-    'yarn-berry': 'yarn install --immutable',
-  }[name];
+  // Frozen to the lock file when there is one; without one, a frozen install fails, so the plain install.
+  const install = lockfile
+    ? {
+        npm: 'npm ci',
+        pnpm: 'pnpm install --frozen-lockfile',
+        yarn: 'yarn install --frozen-lockfile',
+        'yarn-berry': 'yarn install --immutable',
+      }[name]
+    : `${name === 'yarn-berry' ? 'yarn' : name} install`;
   // Yarn 1 prints its own banner on stdout unless --silent (the matrix step reads the command's stdout as JSON).
   const exec = { npm: 'npx', pnpm: 'pnpm exec', yarn: 'yarn --silent', 'yarn-berry': 'yarn' }[name];
   return { name, ...(version ? { version } : {}), source, exec, install, ...(lockfile ? { lockfile } : {}) };
