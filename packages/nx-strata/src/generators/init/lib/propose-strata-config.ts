@@ -7,6 +7,8 @@ import { chainsToConfig } from './chains-to-config';
 import { GENERIC_DIRECTORIES, readDockerfileFacts, type DockerfileFacts } from './dockerfile-facts';
 import { findChains, withoutRegistryHost, type BuildInstance, type Chain } from './find-chains';
 import { findMakefileDockerBuilds, findShellDockerBuilds } from './makefile-docker-builds';
+import { proposePublishing, type ReadWorkflow } from './publishing-proposal';
+import { readWorkflowPublishing } from './workflow-publishing';
 import { findComposeBuilds, findWorkflowBuilds, type YamlDockerBuild } from './yaml-docker-builds';
 
 type TextFile = { path: string; text: string };
@@ -89,18 +91,29 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
       scan.exists,
     );
   const homes = groupByHome(chains);
+  const workflows = (scan.workflows ?? []).flatMap((file): ReadWorkflow[] => {
+    const publishing = readWorkflowPublishing(file.text, file.path);
+    return publishing ? [{ file: file.path, publishing }] : [];
+  });
   const files: ProposedFile[] = [];
   const proposedGaps: string[] = [];
   for (const [home, group] of homes) {
     const groupFiles = new Set(group.flatMap((chain) => chain.files));
-    const tagged = homes.size === 1 ? imageOrigin(builds) : imageOrigin(builds.filter((build) => groupFiles.has(build.dockerfile)));
+    const familyBuilds = builds.filter((build) => groupFiles.has(build.dockerfile));
+    const tagged = homes.size === 1 ? imageOrigin(builds) : imageOrigin(familyBuilds);
+    // How the repository publishes it today: the metadata-action steps of the jobs that build it, the pushed names.
+    const publishing = (variants: boolean) => proposePublishing({ image: tagged?.image, builds: familyBuilds, workflows, variants });
     const image =
       tagged?.image ??
+      publishing(false).image?.name ??
       (homes.size === 1 ? scan.fallbackImage : `${scan.fallbackImage}-${posix.basename(home === '.' ? scan.fallbackImage : home)}`);
     const proposed = chainsToConfig(group, facts, image, contextOf);
     findings.push(...proposed.findings);
     proposedGaps.push(...proposed.gaps);
     if (!proposed.config) continue;
+    const published = publishing(proposed.config.variants !== undefined);
+    proposedGaps.push(...published.gaps);
+    if (published.publish) proposed.config.publish = { ...proposed.config.publish, ...published.publish };
     // Never the workspace root: a project there owns every file no other project owns, so a README would select it.
     const own =
       home === '.'
@@ -118,7 +131,7 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
     files.push({
       path: `${own}/strata.json`,
       config,
-      sources: valueSources(image, tagged, untagged, group, builds),
+      sources: [...valueSources(image, tagged, untagged, group, builds, published.image !== undefined), ...published.sources],
     });
   }
   if (files.length > 1) findings.push(`${files.length} images, one strata.json each: ${files.map((file) => file.path).join(', ')}`);
@@ -294,8 +307,10 @@ function valueSources(
   untagged: string,
   group: Chain[],
   builds: YamlDockerBuild[],
+  namedByWorkflow: boolean,
 ): string[] {
-  const lines = [`image ${image} ← ${tagged ? `${tagged.source} (tag ${tagged.tag})` : untagged}`];
+  // A name the metadata-action steps gave is said by proposePublishing's own lines.
+  const lines = namedByWorkflow ? [] : [`image ${image} ← ${tagged ? `${tagged.source} (tag ${tagged.tag})` : untagged}`];
   for (const file of [...new Set(group.flatMap((chain) => chain.files))]) {
     const mine = builds.filter((build) => build.dockerfile === file);
     if (mine.length === 0) {

@@ -46,11 +46,23 @@ describe('readWorkflowPublishing: how a workflow publishes images today', () => 
     const publishing = readWorkflowPublishing(RELEASE_WORKFLOW, '.github/workflows/docker.yml')!;
     expect(publishing.triggers).toEqual({ tags: ['v*.*.*'], branches: [], release: false, source: '.github/workflows/docker.yml:2' });
     expect(publishing.logins).toEqual([
-      { registry: 'docker.io', source: '.github/workflows/docker.yml:12 (job publish, step 2)' },
-      { registry: 'ghcr.io', source: '.github/workflows/docker.yml:16 (job publish, step 3)' },
+      {
+        registry: 'docker.io',
+        source: '.github/workflows/docker.yml:12 (job publish, step 2)',
+        username: '${{ secrets.DOCKERHUB_USERNAME }}',
+        password: '${{ secrets.DOCKERHUB_TOKEN }}',
+      },
+      {
+        registry: 'ghcr.io',
+        source: '.github/workflows/docker.yml:16 (job publish, step 3)',
+        username: '${{ github.actor }}',
+        password: '${{ secrets.GITHUB_TOKEN }}',
+      },
     ]);
     expect(publishing.steps).toEqual([
       {
+        file: '.github/workflows/docker.yml',
+        job: 'publish',
         source: '.github/workflows/docker.yml:21 (job publish, step 4)',
         images: [
           { host: 'docker.io', repository: 'acme/ledger' },
@@ -59,9 +71,9 @@ describe('readWorkflowPublishing: how a workflow publishes images today', () => 
         // metadata-action adds latest to a semver release (flavor latest=auto).
         tags: ['{version}', '{major}.{minor}', 'sha-{sha}', 'latest'],
         unmapped: [
-          'image ${{ vars.MIRROR }}/ledger: an expression nx-strata cannot read; name the registry in publish.registries',
-          'tag rule type=ref,event=pr: pull request tags: a pull request publishes nothing in nx-strata (it pushes to the untrusted namespace)',
-          "tag rule type=raw,value=stable,enable=${{ github.ref == 'refs/heads/main' }}: enabled by an expression; nx-strata publishes its tags every time",
+          '.github/workflows/docker.yml:27: image ${{ vars.MIRROR }}/ledger: an expression nx-strata cannot read; name the registry in publish.registries',
+          '.github/workflows/docker.yml:32: tag rule type=ref,event=pr: pull request tags: a pull request publishes nothing in nx-strata (it pushes to the untrusted namespace)',
+          ".github/workflows/docker.yml:33: tag rule type=raw,value=stable,enable=${{ github.ref == 'refs/heads/main' }}: enabled by an expression; nx-strata publishes its tags every time",
         ],
       },
     ]);

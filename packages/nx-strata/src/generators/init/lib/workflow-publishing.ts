@@ -11,17 +11,20 @@ export interface WorkflowPublishing {
   triggers: { tags: string[]; branches: string[]; release: boolean; source: string };
   /** Each metadata-action step: the images it names and the tag templates its rules map to. */
   steps: MetadataStep[];
-  /** Registries `docker/login-action` logs in to (Docker Hub when it names none). */
-  logins: Array<{ registry: string; source: string }>;
+  /** Registries `docker/login-action` logs in to (Docker Hub when it names none), with the credentials as written. */
+  logins: Array<{ registry: string; source: string; username?: string; password?: string }>;
 }
 
 export interface MetadataStep {
+  /** The workflow file and job it runs in: a build-push-action step of the same job pushes what it names. */
+  file: string;
+  job: string;
   source: string;
   /** Image references with their registry host (`docker.io` for Docker Hub names), plain ones only. */
   images: Array<{ host: string; repository: string }>;
   /** nx-strata tag templates (`{version}`, `{major}.{minor}`, `latest`, `sha-{sha}`, `{branch}`). */
   tags: string[];
-  /** What could not be mapped, each with why: the rule as written and the reason. */
+  /** What could not be mapped, each once with the line it came from, the rule as written and why. */
   unmapped: string[];
 }
 
@@ -42,12 +45,18 @@ export function readWorkflowPublishing(text: string, file: string): WorkflowPubl
       if (typeof step?.uses !== 'string') return;
       const inputs = step.with ?? {};
       const input = (key: string) => (typeof inputs[key] === 'string' ? (inputs[key] as string) : undefined);
-      const source = `${at(['jobs', job, 'steps', index])} (job ${job}, step ${index + 1})`;
+      const stepLine = parsed.lineOf(['jobs', job, 'steps', index]) ?? 1;
+      const source = `${file}:${stepLine} (job ${job}, step ${index + 1})`;
       if (step.uses.startsWith('docker/login-action')) {
         const registry = resolveEnv(input('registry') ?? 'docker.io', env);
-        if (registry && !registry.includes('${{')) logins.push({ registry, source });
+        const credentials = {
+          ...(input('username') ? { username: input('username') } : {}),
+          ...(input('password') ? { password: input('password') } : {}),
+        };
+        if (registry && !registry.includes('${{')) logins.push({ registry, source, ...credentials });
       } else if (step.uses.startsWith('docker/metadata-action')) {
-        steps.push(metadataStep(input('images') ?? '', input('tags') ?? '', input('flavor') ?? '', env, source));
+        const place = { file, job, source, locate: (line: string) => `${file}:${lineOfText(text, stepLine, line) ?? stepLine}` };
+        steps.push(metadataStep(input('images') ?? '', input('tags') ?? '', input('flavor') ?? '', env, place));
       }
     });
   }
@@ -55,12 +64,19 @@ export function readWorkflowPublishing(text: string, file: string): WorkflowPubl
 }
 
 /** One metadata-action step: its images, and each tag rule as a template or a reason it cannot be one. */
-export function metadataStep(images: string, tags: string, flavor: string, env: Record<string, string>, source: string): MetadataStep {
+export function metadataStep(
+  images: string,
+  tags: string,
+  flavor: string,
+  env: Record<string, string>,
+  place: { file: string; job: string; source: string; locate?: (line: string) => string },
+): MetadataStep {
   const unmapped: string[] = [];
+  const where = (line: string) => place.locate?.(line) ?? place.source;
   const references = lines(images).flatMap((line) => {
     const name = resolveEnv(fields(line).name ?? line, env);
     if (name.includes('${{')) {
-      unmapped.push(`image ${line}: an expression nx-strata cannot read; name the registry in publish.registries`);
+      unmapped.push(`${where(line)}: image ${line}: an expression nx-strata cannot read; name the registry in publish.registries`);
       return [];
     }
     return [splitImage(name)];
@@ -72,12 +88,12 @@ export function metadataStep(images: string, tags: string, flavor: string, env: 
     if ('template' in mapped) {
       templates.push(mapped.template);
       if (mapped.semver) semver = true;
-    } else unmapped.push(`tag rule ${rule}: ${mapped.reason}`);
+    } else unmapped.push(`${where(rule)}: tag rule ${rule}: ${mapped.reason}`);
   }
   // metadata-action adds `latest` to a semver release by default (flavor latest=auto).
   const flavors = Object.fromEntries(lines(flavor).map((line) => line.split('=').map((part) => part.trim()) as [string, string]));
   if (semver && (flavors.latest ?? 'auto') !== 'false' && !templates.includes('latest')) templates.push('latest');
-  return { source, images: references, tags: [...new Set(templates)], unmapped };
+  return { file: place.file, job: place.job, source: place.source, images: references, tags: [...new Set(templates)], unmapped };
 }
 
 /** A metadata-action tag rule as an nx-strata tag template, or why it cannot be one. Pure. */
@@ -132,6 +148,13 @@ function triggersOf(on: unknown, source: string): WorkflowPublishing['triggers']
   triggers.branches = list(events.push?.branches);
   triggers.release = 'release' in events;
   return triggers;
+}
+
+/** The first line at or after `from` (1-based) whose trimmed text is `needle`: where a rule of a block value is written. */
+function lineOfText(text: string, from: number, needle: string): number | undefined {
+  const lines = text.split('\n');
+  for (let index = from - 1; index < lines.length; index++) if (lines[index].trim() === needle) return index + 1;
+  return undefined;
 }
 
 /** `name=ghcr.io/acme/api,enable=true` → fields; a bare value is not a field. */

@@ -1,8 +1,12 @@
 import { parseYaml } from './yaml-lines';
 import type { MakefileDockerBuild } from './makefile-docker-builds';
 
-/** A build found in a YAML file; `name` is the compose service, when there is one (a good layer name). */
-export type YamlDockerBuild = MakefileDockerBuild & { name?: string };
+/**
+ * A build found in a YAML file; `name` is the compose service, when there is one (a good layer name); `workflow` the
+ * workflow file and job of a build-push-action step (a metadata-action step of the same job names what it pushes);
+ * `published` whether it names where the image goes (a compose `image:`, a workflow step that pushes).
+ */
+export type YamlDockerBuild = MakefileDockerBuild & { name?: string; workflow?: { file: string; job: string }; published?: boolean };
 
 /**
  * Builds in a docker-compose / compose file: each service with `build` (a context, or `context`, `dockerfile`, `target`,
@@ -29,6 +33,7 @@ export function findComposeBuilds(text: string, file: string): YamlDockerBuild[]
       dockerfile,
       context,
       tags: typeof definition.image === 'string' ? [definition.image] : [],
+      published: typeof definition.image === 'string',
       buildArgs: argsOf(spec.args),
       platforms,
       ...(typeof spec.target === 'string' ? { target: spec.target } : {}),
@@ -65,6 +70,9 @@ export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[
         dockerfile,
         context,
         tags: tagsOf(text('tags') ?? ''),
+        workflow: { file, job },
+        // `push: true`, or an expression (pushes on some events): a step that never pushes publishes nothing.
+        published: inputs.push === true || (typeof inputs.push === 'string' && inputs.push !== 'false'),
         buildArgs: argsOf((text('build-args') ?? '').split('\n')),
         platforms: list('platforms'),
         ...(text('target') && !text('target')!.includes('${{') ? { target: text('target') } : {}),
