@@ -7,7 +7,8 @@ const PLAIN_VALUE = /^[A-Za-z0-9_@][A-Za-z0-9@._/-]*$/;
 /** A workspace directory may also start with a dot (`.nx/strata-history`). */
 const PLAIN_DIRECTORY = /^[A-Za-z0-9_@.][A-Za-z0-9@._/-]*$/;
 
-export type CiValueKind = 'project name' | 'platform' | 'runner label' | 'branch' | 'target name' | 'environment' | 'directory';
+export type CiValueKind =
+  'project name' | 'platform' | 'runner label' | 'branch' | 'tag pattern' | 'target name' | 'environment' | 'directory';
 
 /** Why `value` cannot go into a CI file or shell line as data, or undefined when it can. Pure. */
 export function ciValueProblem(kind: CiValueKind, value: string): string | undefined {

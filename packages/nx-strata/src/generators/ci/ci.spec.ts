@@ -240,6 +240,75 @@ describe('nx-strata:ci --provider=github', () => {
     );
   });
 
+  it('publishes on the release tags the repository publishes on today, logging in to each publish registry with its own secrets', async () => {
+    const configPath = join(workspaceRoot(), 'strata.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    config.publish = { ...config.publish, registries: ['docker.io', 'ghcr.io/acme', 'registry.example.com:5000/team'] };
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+    mkdirSync(join(workspaceRoot(), '.github/workflows'), { recursive: true });
+    writeFileSync(
+      join(workspaceRoot(), '.github/workflows/docker.yml'),
+      [
+        'on:',
+        '  push:',
+        "    tags: ['v*.*.*']",
+        'jobs:',
+        '  docker:',
+        '    steps:',
+        '      - uses: docker/login-action@v3',
+        '        with:',
+        '          username: ${{ secrets.DOCKERHUB_USERNAME }}',
+        '          password: ${{ secrets.DOCKERHUB_TOKEN }}',
+        '      - uses: docker/metadata-action@v5',
+        `        with: {images: "${config.image}", tags: "type=semver,pattern={{version}}"}`,
+      ].join('\n'),
+    );
+    const { text, workflow } = await generate({});
+    expect(workflow.on).toEqual({ push: { branches: ['main'], tags: ['v*.*.*'] }, pull_request: null });
+    // Every image publishes on tags, as before: no publish on pushes to main, a release job on tags.
+    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'build-pr', 'build-main', 'publish-release', 'summary']);
+    expect(workflow.jobs.plan.if).toBe("${{ github.ref_type != 'tag' }}");
+    const release = workflow.jobs['publish-release'];
+    expect(release).toMatchObject({ if: "${{ github.ref_type == 'tag' }}", environment: 'nx-strata-trusted' });
+    expect(release.env).toMatchObject({ STRATA_TRUST: 'trusted', RELEASE_TAG: '${{ github.ref_name }}', TAG_PREFIX: 'v' });
+    const logins = release.steps.filter((step) => step.uses === 'docker/login-action@v3').map((step) => step.with);
+    expect(logins).toEqual([
+      expect.objectContaining({ registry: '${{ env.REGISTRY_HOST }}' }),
+      // The repository's own Docker Hub secrets; GHCR is the trusted host already; another registry gets named ones.
+      { registry: 'docker.io', username: '${{ secrets.DOCKERHUB_USERNAME }}', password: '${{ secrets.DOCKERHUB_TOKEN }}' },
+      {
+        registry: 'registry.example.com:5000',
+        username: '${{ vars.REGISTRY_EXAMPLE_COM_5000_USERNAME }}',
+        password: '${{ secrets.REGISTRY_EXAMPLE_COM_5000_TOKEN }}',
+      },
+    ]);
+    expect(text).toContain('add the tag pattern to its deployment policy');
+
+    // The tag becomes the version without its prefix, as data: a hostile tag runs nothing.
+    const script = release.steps.find((step) => step.run?.includes('STRATA_VERSION'))!.run!;
+    const scratch = mkdtempSync(join(tmpdir(), 'nx-strata-release-'));
+    try {
+      writeFileSync(join(scratch, 'npx'), '#!/bin/bash\nprintf \'%s|%s\\n\' "$STRATA_VERSION" "$*"\n', { mode: 0o755 });
+      const run = (tag: string) =>
+        spawnSync('bash', ['-e', '-c', script], {
+          cwd: scratch,
+          env: { PATH: `${scratch}:${process.env.PATH}`, RELEASE_TAG: tag, TAG_PREFIX: release.env!.TAG_PREFIX },
+          encoding: 'utf8',
+        }).stdout.trim();
+      expect(run('v1.4.2')).toBe('1.4.2|nx run-many -t docker-publish');
+      expect(run('v1$(touch pwned)')).toBe('1$(touch pwned)|nx run-many -t docker-publish');
+      expect(readdirSync(scratch)).toEqual(['npx']);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+
+    // Told otherwise, pushes to main publish, as they did.
+    const branch = (await generate({ publishOn: 'branch' })).workflow;
+    expect(Object.keys(branch.jobs)).toContain('publish');
+    expect(Object.keys(branch.jobs)).not.toContain('publish-release');
+    expect(branch.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
+  });
+
   it('runs only commands and targets that exist: nx-strata commands with their own flags, inferred nx targets', async () => {
     const { workflow } = await generate({ arm64Runner: 'ubuntu-24.04-arm' });
     const lines = runLines(workflow);

@@ -4,7 +4,9 @@ import { ciValueProblem, type CiValueKind } from '../../config/ci-values';
 import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../config/plugin-options';
 import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
 import { readImageFamily, type ImageFamily } from '../../model/image-family';
+import { readWorkflowPublishing } from '../init/lib/workflow-publishing';
 import { githubWorkflow } from './github-workflow';
+import { pipelinePublishing, type PipelinePublishing } from './repository-publishing';
 import { describePackageManager, detectToolchain } from './toolchain';
 import {
   GITLAB_HEADER,
@@ -132,10 +134,41 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     });
     return;
   }
-  tree.write(GITHUB_WORKFLOW_PATH, githubWorkflow({ ...workflow, runner: workflow.runner ?? 'ubuntu-latest' }));
+  const publishing = await repositoryPublishing(tree, families, registry, options.publishOn ?? 'auto');
+  tree.write(GITHUB_WORKFLOW_PATH, githubWorkflow({ ...workflow, runner: workflow.runner ?? 'ubuntu-latest', publishing }));
   logger.info(
     `nx-strata: wrote ${GITHUB_WORKFLOW_PATH}; create the GitHub environment "${workflow.trustedEnvironment}" with the secrets it names at its top, then push`,
   );
+}
+
+/**
+ * How the repository publishes its images today, read from its own workflows (never the one this generator writes):
+ * what publishes on release tags, and the credentials it logs in to each publish registry with. Says what it chose.
+ */
+async function repositoryPublishing(
+  tree: Tree,
+  families: ImageFamily[],
+  registry: string,
+  publishOn: 'auto' | 'tag' | 'branch',
+): Promise<PipelinePublishing> {
+  const files = (await globAsync(tree, ['.github/workflows/*.yml', '.github/workflows/*.yaml']))
+    .filter((file) => file !== GITHUB_WORKFLOW_PATH)
+    .sort();
+  const workflows = files.flatMap((file) => {
+    const publishing = readWorkflowPublishing(tree.read(file, 'utf-8') ?? '', file);
+    return publishing ? [{ file, publishing }] : [];
+  });
+  const images = families.flatMap((family) => {
+    const project = family.tasks[0]?.project;
+    if (!project) return [];
+    const registries = [family.config.publish, ...Object.values(family.config.variants ?? {}).map((variant) => variant.publish)].flatMap(
+      (publish) => publish?.registries ?? [],
+    );
+    return [{ project, image: family.config.image, registries }];
+  });
+  const publishing = pipelinePublishing({ images, workflows, trustedHost: registry.split('/')[0], publishOn });
+  for (const note of publishing.notes) logger.info(`nx-strata: ${note}`);
+  return publishing;
 }
 
 /**

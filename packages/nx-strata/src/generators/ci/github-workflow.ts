@@ -1,3 +1,4 @@
+import type { PipelinePublishing, PublishLogin } from './repository-publishing';
 import type { Toolchain } from './toolchain';
 
 export interface WorkflowOptions {
@@ -19,6 +20,8 @@ export interface WorkflowOptions {
   historyDir: string;
   /** Some image signs what it publishes (publish.sign): the publish job, and only it, may ask for an OIDC token. */
   signing?: boolean;
+  /** When each image publishes (release tags or trusted pushes) and the registries it logs in to (repository-publishing.ts). */
+  publishing?: PipelinePublishing;
 }
 
 /** A GitHub Actions expression: `${{ expr }}`. */
@@ -106,6 +109,63 @@ function login(trust: Trust): string[] {
   ];
 }
 
+/** The logins to the registries images are published to (their hosts, the trusted one aside), with the repository's own credentials. */
+function publishLogins(logins: PublishLogin[]): string[] {
+  return logins.flatMap((login) => [
+    `      - name: Log in to ${login.host} (${login.source})`,
+    '        uses: docker/login-action@v3',
+    '        with:',
+    `          registry: ${login.host}`,
+    `          username: ${login.username}`,
+    `          password: ${login.password}`,
+  ]);
+}
+
+/** The jobs that publish: the trusted environment, and write access to GHCR packages when a login writes with GITHUB_TOKEN. */
+function publishJobHead(options: WorkflowOptions): string[] {
+  return [
+    `    environment: ${options.trustedEnvironment}`,
+    '    permissions:',
+    '      contents: read',
+    `      packages: ${options.publishing?.packagesWrite ? 'write' : 'read'}`,
+    // Keyless signing (cosign through GitHub's OIDC): a token for this job alone, never the builds'.
+    ...(options.signing ? ['      id-token: write'] : []),
+    `    runs-on: ${options.runner}`,
+    '    env:',
+    '      STRATA_TRUST: trusted',
+    ...cacheEnv(options, 'trusted'),
+  ];
+}
+
+/**
+ * The job that publishes a release: on a pushed tag (or a published release), the images the repository publishes on
+ * tags, under the version the tag names (`v1.2.3` → 1.2.3). Their layers come from the trusted namespace or the cache;
+ * a layer main never built is built here.
+ */
+function releaseJob(options: WorkflowOptions, onTags: NonNullable<PipelinePublishing['onTags']>): string[] {
+  const { exec } = options.toolchain.packageManager;
+  const all = options.publishing?.onPushes.length === 0;
+  return [
+    '  publish-release:',
+    `    if: ${ex(`github.ref_type == 'tag'`)}`,
+    ...publishJobHead(options),
+    // The tag reaches the shell only as a quoted variable.
+    `      RELEASE_TAG: ${ex('github.ref_name')}`,
+    `      TAG_PREFIX: ${JSON.stringify(onTags.prefix)}`,
+    '    steps:',
+    ...setup(options.toolchain, 0),
+    ...login('trusted'),
+    ...publishLogins(options.publishing?.logins ?? []),
+    ...history('publish'),
+    '      - name: Publish the version the tag names (manifest lists copied to every registry)',
+    '        run: |',
+    '          export STRATA_VERSION="${RELEASE_TAG#"$TAG_PREFIX"}"',
+    `          ${exec} nx run-many -t ${options.publishTargetName}${all ? '' : ` -p ${onTags.projects.join(',')}`}`,
+    ...report(options.toolchain.packageManager.exec),
+    '',
+  ];
+}
+
 const history = (key: string) => [
   '      # The build history behind `nx-strata report`: runners start empty, so it lives in the CI cache.',
   '      - uses: actions/cache@v4',
@@ -189,6 +249,9 @@ function buildJob(options: WorkflowOptions, trust: Trust): string[] {
 export function githubWorkflow(options: WorkflowOptions): string {
   const { exec } = options.toolchain.packageManager;
   const host = (registry: string) => registry.split('/')[0];
+  const onTags = options.publishing?.onTags;
+  // Without a publishing plan (no image yet), pushes to the trusted branches publish, as the header says.
+  const onPushes = options.publishing ? options.publishing.onPushes : ['*'];
   const lines = [
     '# Written by `nx g nx-strata:ci --provider=github`; edit freely, or run the generator again to rewrite it.',
     '# plan: the affected (project, platform) pairs (`nx affected`, `nx-strata matrix`); build: one job per pair, built',
@@ -203,12 +266,27 @@ export function githubWorkflow(options: WorkflowOptions): string {
     '#   (or NX_CLOUD_ACCESS_TOKEN), with a deployment branch policy of protected branches (never a wildcard);',
     '#   repository secret NX_CACHE_READ_TOKEN (or NX_CLOUD_READ_TOKEN) and variable NX_CACHE_SERVER.',
     "# The trusted packages must grant this repository's Actions read access only (see the nx-strata README).",
+    ...(onTags
+      ? [
+          `# Releases: a pushed tag (${[...onTags.patterns, ...(onTags.release ? ['a published release'] : [])].join(', ')}) publishes ${onTags.projects.join(', ')} under the`,
+          `# version it names (publish-release, in the environment "${options.trustedEnvironment}": add the tag pattern to its deployment policy).`,
+        ]
+      : []),
+    ...(options.publishing?.logins.length
+      ? [
+          '# Publish registries: ' +
+            options.publishing.logins.map((login) => `${login.host} (${login.source})`).join(', ') +
+            ', as secrets of the repository or the environment.',
+        ]
+      : []),
     'name: nx-strata',
     '',
     'on:',
     '  push:',
     `    branches: [${options.trustedBranches.join(', ')}]`,
+    ...(onTags?.patterns.length ? [`    tags: [${onTags.patterns.map((pattern) => `'${pattern}'`).join(', ')}]`] : []),
     '  pull_request:',
+    ...(onTags?.release ? ['  release:', '    types: [published]'] : []),
     '',
     'permissions:',
     '  contents: read',
@@ -229,6 +307,8 @@ export function githubWorkflow(options: WorkflowOptions): string {
     '',
     'jobs:',
     '  plan:',
+    // A release tag publishes what its commit built on the trusted branch: nothing to plan.
+    ...(onTags ? [`    if: ${ex(`github.ref_type != 'tag'`)}`] : []),
     `    runs-on: ${options.runner}`,
     '    outputs:',
     `      matrix: ${ex('steps.matrix.outputs.matrix')}`,
@@ -248,28 +328,25 @@ export function githubWorkflow(options: WorkflowOptions): string {
     '',
     ...buildJob(options, 'untrusted'),
     ...buildJob(options, 'trusted'),
-    '  publish:',
-    `    needs: [plan, ${BUILD_MAIN}]`,
-    `    if: ${ex(`${PUSH} && needs.plan.outputs.any == 'true'`)}`,
-    `    environment: ${options.trustedEnvironment}`,
-    '    permissions:',
-    '      contents: read',
-    '      packages: read',
-    // Keyless signing (cosign through GitHub's OIDC): a token for this job alone, never the builds'.
-    ...(options.signing ? ['      id-token: write'] : []),
-    `    runs-on: ${options.runner}`,
-    '    env:',
-    '      STRATA_TRUST: trusted',
-    ...cacheEnv(options, 'trusted'),
-    '    steps:',
-    ...setup(options.toolchain, 0),
-    '      - uses: nrwl/nx-set-shas@v4',
-    ...login('trusted'),
-    ...history('publish'),
-    '      - name: Manifest lists, copied to every registry (layers come from the cache or the trusted namespace, no builds)',
-    `        run: ${exec} nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`,
-    ...report(options.toolchain.packageManager.exec),
-    '',
+    ...(onPushes.length
+      ? [
+          '  publish:',
+          `    needs: [plan, ${BUILD_MAIN}]`,
+          `    if: ${ex(`${PUSH}${onTags ? ` && github.ref_type == 'branch'` : ''} && needs.plan.outputs.any == 'true'`)}`,
+          ...publishJobHead(options),
+          '    steps:',
+          ...setup(options.toolchain, 0),
+          '      - uses: nrwl/nx-set-shas@v4',
+          ...login('trusted'),
+          ...publishLogins(options.publishing?.logins ?? []),
+          ...history('publish'),
+          '      - name: Manifest lists, copied to every registry (layers come from the cache or the trusted namespace, no builds)',
+          `        run: ${exec} nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"${onTags ? ` --exclude=${onTags.projects.join(',')}` : ''}`,
+          ...report(options.toolchain.packageManager.exec),
+          '',
+        ]
+      : []),
+    ...(onTags ? releaseJob(options, onTags) : []),
     '  summary:',
     `    needs: [plan, ${BUILD_PR}, ${BUILD_MAIN}]`,
     `    if: ${ex('always()')}`,
