@@ -74,6 +74,8 @@ describe('init and the CLI on a repository shaped like a large Nx monorepo', () 
         context: '../..',
         platforms: ['linux/amd64', 'linux/arm64'],
         layers: { [image]: { dockerfile: 'Dockerfile' } },
+        // Where the release job pushes it today (build-push-action tags ghcr.io/acme/<image>:<sha>).
+        publish: { registries: ['ghcr.io'] },
       });
       // Written as the repository writes JSON (tabs, from its nx.json; no prettier is installed).
       expect(read(`.deploy/${image}/strata.json`)).toMatch(/^\{\n\t"\$schema"/);
