@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { branchName, gitRemoteNames } from './branch-names';
+import { branchName, gitRemoteNames, gitRemoteUrl } from './branch-names';
 
 describe('branchName', () => {
   test.each([
@@ -48,5 +48,17 @@ describe('gitRemoteNames', () => {
   test('outside a repository: the well-known remotes', () => {
     const bare = mkdtempSync(join(tmpdir(), 'strata-no-repo-'));
     expect(gitRemoteNames(bare)).toEqual(expect.arrayContaining(['origin', 'upstream']));
+    expect(gitRemoteUrl(bare)).toBeUndefined();
+  });
+
+  test("a remote's URL: its own section's url, not another remote's", () => {
+    mkdirSync(join(root, 'urls/.git'), { recursive: true });
+    writeFileSync(
+      join(root, 'urls/.git/config'),
+      '[remote "fork"]\n\turl = git@github.com:someone/fork.git\n[remote "origin"]\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n\turl = https://github.com/Acme/Finance.git\n[branch "main"]\n\tremote = origin\n',
+    );
+    expect(gitRemoteUrl(join(root, 'urls'))).toBe('https://github.com/Acme/Finance.git');
+    expect(gitRemoteUrl(join(root, 'urls'), 'fork')).toBe('git@github.com:someone/fork.git');
+    expect(gitRemoteUrl(join(root, 'urls'), 'upstream')).toBeUndefined();
   });
 });

@@ -40,6 +40,25 @@ export function gitRemoteNames(workspaceRoot: string): string[] {
   return [...names];
 }
 
+/** The URL of a remote (`[remote "origin"]` → `url = ...`) of the repository at `workspaceRoot`, or undefined. Never throws. */
+export function gitRemoteUrl(workspaceRoot: string, remote = 'origin'): string | undefined {
+  try {
+    const config = readFileSync(join(gitCommonDir(workspaceRoot), 'config'), 'utf8');
+    let inRemote = false;
+    for (const line of config.split('\n')) {
+      const section = /^\s*\[([^\]]*)\]/.exec(line);
+      if (section) inRemote = section[1].trim() === `remote "${remote}"`;
+      else if (inRemote) {
+        const url = /^\s*url\s*=\s*(.+?)\s*$/.exec(line);
+        if (url) return url[1];
+      }
+    }
+  } catch {
+    // no repository, or one we cannot read
+  }
+  return undefined;
+}
+
 /**
  * The directory that holds the repository's config: the nearest `.git` at or above the workspace, or for a worktree
  * the common directory its `.git` file leads to. Throws when there is none.

@@ -1,10 +1,10 @@
 import { globAsync, logger, readNxJson, type Tree } from 'nx/src/devkit-exports';
-import { branchName, gitRemoteNames } from '../../utils/branch-names';
+import { branchName, gitRemoteNames, gitRemoteUrl } from '../../utils/branch-names';
 import { ciValueProblem, type CiValueKind } from '../../config/ci-values';
 import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions } from '../../config/plugin-options';
 import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
 import { readImageFamily, type ImageFamily } from '../../model/image-family';
-import { readWorkflowPublishing } from '../init/lib/workflow-publishing';
+import { githubRepositoryOf, readWorkflowPublishing } from '../init/lib/workflow-publishing';
 import { githubWorkflow } from './github-workflow';
 import { pipelinePublishing, type PipelinePublishing } from './repository-publishing';
 import { describePackageManager, detectToolchain } from './toolchain';
@@ -155,7 +155,9 @@ async function repositoryPublishing(
     .filter((file) => file !== GITHUB_WORKFLOW_PATH)
     .sort();
   const workflows = files.flatMap((file) => {
-    const publishing = readWorkflowPublishing(tree.read(file, 'utf-8') ?? '', file);
+    const publishing = readWorkflowPublishing(tree.read(file, 'utf-8') ?? '', file, {
+      repository: githubRepositoryOf(gitRemoteUrl(tree.root) ?? ''),
+    });
     return publishing ? [{ file, publishing }] : [];
   });
   const images = families.flatMap((family) => {

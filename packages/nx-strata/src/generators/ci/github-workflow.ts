@@ -255,7 +255,9 @@ export function githubWorkflow(options: WorkflowOptions): string {
   const lines = [
     '# Written by `nx g nx-strata:ci --provider=github`; edit freely, or run the generator again to rewrite it.',
     '# plan: the affected (project, platform) pairs (`nx affected`, `nx-strata matrix`); build: one job per pair, built',
-    '# once and pushed by digest; publish (trusted branches only): manifest lists copied to every registry, zero builds;',
+    onPushes.length
+      ? '# once and pushed by digest; publish (trusted branches only): manifest lists copied to every registry, zero builds;'
+      : '# once and pushed by digest; publish-release (release tags): manifest lists copied to every registry, zero builds;',
     '# summary: the run in the job summary.',
     '#',
     '# Trust: the registry is a cache, so whoever can push to the trusted namespace decides what main publishes.',

@@ -1,6 +1,6 @@
 import { ciValueProblem } from '../../config/ci-values';
 import type { PublishRegistry } from '../../config/strata-config';
-import type { WorkflowPublishing } from '../init/lib/workflow-publishing';
+import { tagPrefixOf, type WorkflowPublishing } from '../init/lib/workflow-publishing';
 
 /** One image project as the pipeline publishes it: its Nx name, its image and the registries strata.json names. */
 export interface PublishedImage {
@@ -75,7 +75,7 @@ export function pipelinePublishing(input: {
   if (onTags.length && patterns.length === 0 && !release) patterns.push('v*');
   const logins = registryLogins(input.images, input.workflows, input.trustedHost, notes);
   return {
-    onTags: onTags.length ? { projects: onTags, patterns, release, prefix: commonPrefix(patterns) } : undefined,
+    onTags: onTags.length ? { projects: onTags, patterns, release, prefix: tagPrefixOf(patterns) ?? '' } : undefined,
     onPushes: input.images.map((image) => image.project).filter((project) => !onTags.includes(project)),
     logins,
     packagesWrite: logins.some((login) => login.password.includes('GITHUB_TOKEN')),
@@ -128,12 +128,4 @@ function registryLogins(
     });
   }
   return logins;
-}
-
-/** The literal start all patterns share (`v` of `v*.*.*`): what a tag loses to become the version. Plain characters only. */
-function commonPrefix(patterns: string[]): string {
-  const literals = patterns.map((pattern) => pattern.split(/[*?[+!]/)[0]);
-  if (literals.length === 0) return 'v';
-  const prefix = literals.every((literal) => literal === literals[0]) ? literals[0] : '';
-  return /^[A-Za-z0-9._/-]*$/.test(prefix) ? prefix : '';
 }

@@ -7,6 +7,8 @@ import { isDockerfileName } from './lib/dockerfile-facts';
 import type { ContextReads } from '../../dockerfile/context-files';
 import { proposedContextWarnings } from './lib/context-warnings';
 import { proposeStrataConfig } from './lib/propose-strata-config';
+import { githubRepositoryOf } from './lib/workflow-publishing';
+import { gitRemoteUrl } from '../../utils/branch-names';
 import type { InitGeneratorSchema } from './schema';
 
 const SKIPPED_DIRECTORIES = /(^|\/)(node_modules|\.git|\.nx|dist|tmp)\//;
@@ -79,6 +81,7 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
     shellScripts,
     composeFiles,
     workflows,
+    repository: githubRepositoryOf(gitRemoteUrl(tree.root) ?? ''),
     fallbackImage: options.image ?? packageImageName(tree),
     exists: (path) => tree.exists(path),
   });

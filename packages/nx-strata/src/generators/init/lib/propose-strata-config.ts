@@ -24,6 +24,8 @@ export interface WorkspaceScan {
   composeFiles?: TextFile[];
   /** GitHub Actions workflows (`.github/workflows/*.yml`). */
   workflows?: TextFile[];
+  /** The GitHub repository (`owner/name`) the checkout's origin remote names: what `${{ github.repository }}` is. */
+  repository?: string;
   /** Image name when no build file tag names one (e.g. the package.json name). */
   fallbackImage: string;
   /** Whether a workspace-relative path exists (to infer a context where no build file gives one). */
@@ -92,7 +94,7 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
     );
   const homes = groupByHome(chains);
   const workflows = (scan.workflows ?? []).flatMap((file): ReadWorkflow[] => {
-    const publishing = readWorkflowPublishing(file.text, file.path);
+    const publishing = readWorkflowPublishing(file.text, file.path, { repository: scan.repository });
     return publishing ? [{ file: file.path, publishing }] : [];
   });
   const files: ProposedFile[] = [];
@@ -131,7 +133,12 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
     files.push({
       path: `${own}/strata.json`,
       config,
-      sources: [...valueSources(image, tagged, untagged, group, builds, published.image !== undefined), ...published.sources],
+      // The image first, then the Dockerfiles, then how it is published.
+      sources: [
+        ...published.sources.filter((line) => line.startsWith('image ')),
+        ...valueSources(image, tagged, untagged, group, builds, published.image !== undefined),
+        ...published.sources.filter((line) => !line.startsWith('image ')),
+      ],
     });
   }
   if (files.length > 1) findings.push(`${files.length} images, one strata.json each: ${files.map((file) => file.path).join(', ')}`);

@@ -66,15 +66,15 @@ describe('init proposes publishing the way the repository already does', () => {
     expect(finance?.path).toBe('images/finance/strata.json');
     expect(finance?.config.publish).toEqual({ registries: ['docker.io', 'ghcr.io'], tags: ['{version}', '{major}.{minor}', 'latest'] });
     expect(finance?.config.platforms).toEqual(['linux/amd64', 'linux/arm64']);
-    expect(finance?.sources).toEqual(
-      expect.arrayContaining([
-        'image acme/finance ← .github/workflows/docker.yml:14 (job publish, step 3) (metadata-action images)',
-        'publish.registries docker.io ← .github/workflows/docker.yml:14 (job publish, step 3) (metadata-action images)',
-        'publish.registries ghcr.io ← .github/workflows/docker.yml:14 (job publish, step 3) (metadata-action images)',
-        'publish.tags {version}, {major}.{minor}, latest ← .github/workflows/docker.yml:14 (job publish, step 3) (metadata-action tags)',
-        'published on tag pushes v*.*.* ← .github/workflows/docker.yml:2 (`nx g nx-strata:ci` publishes on the same)',
-      ]),
-    );
+    // One block: the image, its Dockerfile, then how it is published, each with its line.
+    expect(finance?.sources).toEqual([
+      'image acme/finance ← .github/workflows/docker.yml:14 (job publish, step 3) (metadata-action images)',
+      'Dockerfile ← .github/workflows/docker.yml:25 (job publish, step 4): context .; platforms linux/amd64, linux/arm64',
+      'publish.registries docker.io ← .github/workflows/docker.yml:14 (job publish, step 3) (metadata-action images)',
+      'publish.registries ghcr.io ← .github/workflows/docker.yml:14 (job publish, step 3) (metadata-action images)',
+      'publish.tags {version}, {major}.{minor}, latest ← .github/workflows/docker.yml:14 (job publish, step 3) (metadata-action tags)',
+      "published on tag pushes v*.*.* ← .github/workflows/docker.yml:2 (`nx g nx-strata:ci` publishes it on the same, the tag's version as {version})",
+    ]);
     // The image is named once, by the workflow; no "package name" line stands in for it.
     expect(finance?.sources?.filter((line) => line.startsWith('image '))).toHaveLength(1);
   });

@@ -79,12 +79,18 @@ export function proposePublishing(input: {
   for (const workflow of input.workflows) {
     const { triggers } = workflow.publishing;
     if (!steps.some((step) => step.file === workflow.file)) continue;
-    const on = [
+    const releases = [
       ...(triggers.tags.length ? [`tag pushes ${triggers.tags.join(', ')}`] : []),
       ...(triggers.release ? ['published releases'] : []),
-      ...(triggers.branches.length ? [`pushes to ${triggers.branches.join(', ')}`] : []),
     ];
-    if (on.length) sources.push(`published on ${on.join(' and ')} ← ${triggers.source} (\`nx g nx-strata:ci\` publishes on the same)`);
+    if (releases.length)
+      sources.push(
+        `published on ${releases.join(' and ')} ← ${triggers.source} (\`nx g nx-strata:ci\` publishes it on the same, the tag's version as {version})`,
+      );
+    else if (triggers.branches.length)
+      sources.push(
+        `published on pushes to ${triggers.branches.join(', ')} ← ${triggers.source} (\`nx g nx-strata:ci\` publishes it on pushes to the trusted branches)`,
+      );
   }
   return { ...(named ? { image: named } : {}), ...(Object.keys(publish).length ? { publish } : {}), sources, gaps: [...new Set(gaps)] };
 }

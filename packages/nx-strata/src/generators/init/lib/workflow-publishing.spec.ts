@@ -1,4 +1,4 @@
-import { mapTagRule, readWorkflowPublishing } from './workflow-publishing';
+import { githubRepositoryOf, mapTagRule, readWorkflowPublishing } from './workflow-publishing';
 
 /** The publishing workflow of the finance app in issue 26: Docker Hub, semver tags on tag pushes, three platforms. */
 const RELEASE_WORKFLOW = `name: docker
@@ -92,6 +92,83 @@ describe('readWorkflowPublishing: how a workflow publishes images today', () => 
   it('is undefined for a file that is not YAML', () => {
     expect(readWorkflowPublishing('{{{', 'w.yml')).toBeUndefined();
   });
+});
+
+/** GitHub's own starter workflow for publishing a Docker image (docker-publish.yml), as it is written. */
+const STARTER_WORKFLOW = `name: Docker
+on:
+  schedule:
+    - cron: '27 3 * * *'
+  push:
+    branches: [ "main" ]
+    tags: [ 'v*.*.*' ]
+  pull_request:
+    branches: [ "main" ]
+env:
+  REGISTRY: ghcr.io
+  IMAGE_NAME: \${{ github.repository }}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Log into registry \${{ env.REGISTRY }}
+        if: github.event_name != 'pull_request'
+        uses: docker/login-action@343f7c4344506bcbf9b4de18042ae17996df046d
+        with:
+          registry: \${{ env.REGISTRY }}
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
+      - name: Extract Docker metadata
+        id: meta
+        uses: docker/metadata-action@96383f45573cb7f253c731d3b3ab81c87ef81934
+        with:
+          images: \${{ env.REGISTRY }}/\${{ env.IMAGE_NAME }}
+`;
+
+describe("GitHub's starter workflow: metadata-action's default rules, the repository's own name", () => {
+  it('names the image from the GitHub remote, and maps the pushed tag to v{version} with latest', () => {
+    const publishing = readWorkflowPublishing(STARTER_WORKFLOW, '.github/workflows/docker-publish.yml', { repository: 'acme/finance' })!;
+    expect(publishing.logins).toEqual([expect.objectContaining({ registry: 'ghcr.io' })]);
+    expect(publishing.triggers).toMatchObject({ tags: ['v*.*.*'], branches: ['main'] });
+    const [step] = publishing.steps;
+    expect(step.images).toEqual([{ host: 'ghcr.io', repository: 'acme/finance' }]);
+    expect(step.tags).toEqual(['v{version}', 'latest']);
+    // The default rules it cannot follow, each once: the schedule, the branch push (it publishes on tags), the PR.
+    expect(step.unmapped).toEqual([
+      ".github/workflows/docker-publish.yml:24 (job build, step 2): metadata-action's default tag rule type=schedule: scheduled builds: nx-strata publishes what a trusted push or release builds",
+      ".github/workflows/docker-publish.yml:24 (job build, step 2): metadata-action's default tag rule type=ref,event=branch: a branch push's tag; this image is published on its release tags (`nx g nx-strata:ci`), which name no branch",
+      ".github/workflows/docker-publish.yml:24 (job build, step 2): metadata-action's default tag rule type=ref,event=pr: pull request tags: a pull request publishes nothing in nx-strata (it pushes to the untrusted namespace)",
+    ]);
+  });
+
+  it('without the remote, the image is an expression it names; without tag pushes, a semver rule is named', () => {
+    const publishing = readWorkflowPublishing(STARTER_WORKFLOW, 'w.yml')!;
+    expect(publishing.steps[0].images).toEqual([]);
+    expect(publishing.steps[0].unmapped[0]).toContain(
+      'image ${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}: an expression nx-strata cannot read',
+    );
+    const onMain = readWorkflowPublishing(
+      STARTER_WORKFLOW.replace("    tags: [ 'v*.*.*' ]\n", '').replace(
+        '          images:',
+        '          tags: type=semver,pattern={{version}}\n          images:',
+      ),
+      'w.yml',
+      { repository: 'acme/finance' },
+    )!;
+    expect(onMain.steps[0].tags).toEqual([]);
+    expect(onMain.steps[0].unmapped).toEqual([
+      "w.yml:23: tag rule type=semver,pattern={{version}}: a release tag's version, and this workflow runs on no tag push",
+    ]);
+  });
+
+  it.each([
+    ['https://github.com/Acme/Finance.git', 'acme/finance'],
+    ['git@github.com:acme/finance.git', 'acme/finance'],
+    ['ssh://git@github.com/acme/finance', 'acme/finance'],
+    ['https://token@github.com/acme/finance', 'acme/finance'],
+    ['https://gitlab.com/acme/finance.git', undefined],
+    ['https://github.com.evil.example/acme/finance', undefined],
+  ])('the GitHub repository of %s is %s', (url, repository) => expect(githubRepositoryOf(url)).toBe(repository));
 });
 
 describe('mapTagRule', () => {

@@ -28,7 +28,15 @@ export interface MetadataStep {
   unmapped: string[];
 }
 
-export function readWorkflowPublishing(text: string, file: string): WorkflowPublishing | undefined {
+/** metadata-action's rules when a step gives no `tags:` input. */
+const DEFAULT_TAG_RULES = ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
+
+/** What a workflow's `${{ github.* }}` values are here: `repository` (owner/name) from the checkout's GitHub remote. */
+export interface WorkflowContext {
+  repository?: string;
+}
+
+export function readWorkflowPublishing(text: string, file: string, context: WorkflowContext = {}): WorkflowPublishing | undefined {
   const parsed = parseYaml(text);
   const value = parsed?.value as {
     on?: unknown;
@@ -37,7 +45,10 @@ export function readWorkflowPublishing(text: string, file: string): WorkflowPubl
   } | null;
   if (!parsed || !value || typeof value !== 'object') return undefined;
   const at = (path: Array<string | number>) => `${file}:${parsed.lineOf(path) ?? 1}`;
-  const env = Object.fromEntries(Object.entries(value.env ?? {}).filter(([, item]) => typeof item === 'string')) as Record<string, string>;
+  const env = Object.fromEntries(
+    Object.entries(value.env ?? {}).flatMap(([name, item]) => (typeof item === 'string' ? [[name, resolveGithub(item, context)]] : [])),
+  ) as Record<string, string>;
+  const triggers = triggersOf(value.on, at(['on']));
   const steps: MetadataStep[] = [];
   const logins: WorkflowPublishing['logins'] = [];
   for (const [job, definition] of Object.entries(value.jobs ?? {})) {
@@ -48,7 +59,7 @@ export function readWorkflowPublishing(text: string, file: string): WorkflowPubl
       const stepLine = parsed.lineOf(['jobs', job, 'steps', index]) ?? 1;
       const source = `${file}:${stepLine} (job ${job}, step ${index + 1})`;
       if (step.uses.startsWith('docker/login-action')) {
-        const registry = resolveEnv(input('registry') ?? 'docker.io', env);
+        const registry = resolveEnv(input('registry') ?? 'docker.io', env, context);
         const credentials = {
           ...(input('username') ? { username: input('username') } : {}),
           ...(input('password') ? { password: input('password') } : {}),
@@ -56,11 +67,22 @@ export function readWorkflowPublishing(text: string, file: string): WorkflowPubl
         if (registry && !registry.includes('${{')) logins.push({ registry, source, ...credentials });
       } else if (step.uses.startsWith('docker/metadata-action')) {
         const place = { file, job, source, locate: (line: string) => `${file}:${lineOfText(text, stepLine, line) ?? stepLine}` };
-        steps.push(metadataStep(input('images') ?? '', input('tags') ?? '', input('flavor') ?? '', env, place));
+        const rules = input('tags');
+        steps.push(
+          rules === undefined
+            ? metadataStep(input('images') ?? '', DEFAULT_TAG_RULES.join('\n'), input('flavor') ?? '', {
+                env,
+                context,
+                triggers,
+                place: { file, job, source },
+                defaultRules: true,
+              })
+            : metadataStep(input('images') ?? '', rules, input('flavor') ?? '', { env, context, triggers, place }),
+        );
       }
     });
   }
-  return { triggers: triggersOf(value.on, at(['on'])), steps, logins };
+  return { triggers, steps, logins };
 }
 
 /** One metadata-action step: its images, and each tag rule as a template or a reason it cannot be one. */
@@ -68,13 +90,21 @@ export function metadataStep(
   images: string,
   tags: string,
   flavor: string,
-  env: Record<string, string>,
-  place: { file: string; job: string; source: string; locate?: (line: string) => string },
+  step: {
+    env: Record<string, string>;
+    context?: WorkflowContext;
+    triggers: WorkflowPublishing['triggers'];
+    place: { file: string; job: string; source: string; locate?: (line: string) => string };
+    /** The rules are metadata-action's defaults (the step gives no `tags:`). */
+    defaultRules?: boolean;
+  },
 ): MetadataStep {
+  const { env, context = {}, triggers, place } = step;
+  const ruleName = step.defaultRules ? "metadata-action's default tag rule" : 'tag rule';
   const unmapped: string[] = [];
   const where = (line: string) => place.locate?.(line) ?? place.source;
   const references = lines(images).flatMap((line) => {
-    const name = resolveEnv(fields(line).name ?? line, env);
+    const name = resolveEnv(fields(line).name ?? line, env, context).toLowerCase();
     if (name.includes('${{')) {
       unmapped.push(`${where(line)}: image ${line}: an expression nx-strata cannot read; name the registry in publish.registries`);
       return [];
@@ -83,12 +113,20 @@ export function metadataStep(
   });
   const templates: string[] = [];
   let semver = false;
+  // A workflow that runs on release tags is published by nx-strata's pipeline on those tags, which have no branch.
+  const onTags = triggers.tags.length > 0 || triggers.release;
   for (const rule of lines(tags)) {
-    const mapped = mapTagRule(rule);
-    if ('template' in mapped) {
+    const mapped = mapTagRule(rule, onTags ? { tagPrefix: tagPrefixOf(triggers.tags) } : {});
+    if ('template' in mapped && onTags && mapped.template.includes('{branch}'))
+      unmapped.push(
+        `${where(rule)}: ${ruleName} ${rule}: a branch push's tag; this image is published on its release tags (\`nx g nx-strata:ci\`), which name no branch`,
+      );
+    else if ('template' in mapped && !onTags && mapped.semver)
+      unmapped.push(`${where(rule)}: ${ruleName} ${rule}: a release tag's version, and this workflow runs on no tag push`);
+    else if ('template' in mapped) {
       templates.push(mapped.template);
       if (mapped.semver) semver = true;
-    } else unmapped.push(`${where(rule)}: tag rule ${rule}: ${mapped.reason}`);
+    } else unmapped.push(`${where(rule)}: ${ruleName} ${rule}: ${mapped.reason}`);
   }
   // metadata-action adds `latest` to a semver release by default (flavor latest=auto).
   const flavors = Object.fromEntries(lines(flavor).map((line) => line.split('=').map((part) => part.trim()) as [string, string]));
@@ -97,7 +135,10 @@ export function metadataStep(
 }
 
 /** A metadata-action tag rule as an nx-strata tag template, or why it cannot be one. Pure. */
-export function mapTagRule(rule: string): { template: string; semver?: boolean } | { reason: string } {
+export function mapTagRule(
+  rule: string,
+  context: { tagPrefix?: string } = {},
+): { template: string; semver?: boolean } | { reason: string } {
   const spec = fields(rule);
   const type = spec.type ?? '';
   if (spec.enable && spec.enable !== 'true') return { reason: 'enabled by an expression; nx-strata publishes its tags every time' };
@@ -122,7 +163,11 @@ export function mapTagRule(rule: string): { template: string; semver?: boolean }
         : { template: `${spec.prefix ?? 'sha-'}{sha}${spec.suffix ?? ''}` };
     case 'ref':
       if (spec.event === 'branch') return { template: affix('{branch}') };
-      if (spec.event === 'tag') return { reason: 'the git tag as written (nx-strata tags carry {version}, the tag without its "v")' };
+      // The tag as pushed: its literal prefix and the version after it (the version nx-strata's release job publishes).
+      if (spec.event === 'tag')
+        return context.tagPrefix === undefined
+          ? { reason: 'the git tag as written, and no tag push pattern says what comes before its version' }
+          : { template: affix(`${context.tagPrefix}{version}`), semver: true };
       return { reason: 'pull request tags: a pull request publishes nothing in nx-strata (it pushes to the untrusted namespace)' };
     case 'edge':
       return { template: affix('edge') };
@@ -174,9 +219,40 @@ function lines(text: string): string[] {
     .filter((line) => line && !line.startsWith('#'));
 }
 
-/** `${{ env.REGISTRY }}` from the workflow's own `env:`; any other expression stays (and is named as unmapped). */
-function resolveEnv(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (match, name: string) => env[name] ?? match);
+/** `${{ env.REGISTRY }}` from the workflow's own `env:`, then `${{ github.repository }}`; any other expression stays (and is named as unmapped). */
+function resolveEnv(value: string, env: Record<string, string>, context: WorkflowContext): string {
+  return resolveGithub(
+    value.replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (match, name: string) => env[name] ?? match),
+    context,
+  );
+}
+
+/** `${{ github.repository }}` and `${{ github.repository_owner }}`, when the checkout's GitHub remote says them. */
+function resolveGithub(value: string, context: WorkflowContext): string {
+  const repository = context.repository;
+  if (!repository) return value;
+  return value
+    .replace(/\$\{\{\s*github\.repository\s*\}\}/g, repository)
+    .replace(/\$\{\{\s*github\.repository_owner\s*\}\}/g, repository.split('/')[0]);
+}
+
+/**
+ * The literal text before the version in the workflow's tag push patterns (`v` of `v*.*.*`), when they all share it:
+ * what `nx g nx-strata:ci` strips from a pushed tag to get the version. Undefined when they differ or say nothing.
+ */
+export function tagPrefixOf(patterns: string[]): string | undefined {
+  const literals = patterns.map((pattern) => pattern.split(/[*?[+!]/)[0]);
+  if (literals.length === 0) return 'v';
+  return literals.every((literal) => literal === literals[0]) && /^[A-Za-z0-9._/-]*$/.test(literals[0]) ? literals[0] : undefined;
+}
+
+/** `https://github.com/Acme/Finance.git` or `git@github.com:acme/finance` → `acme/finance`; undefined for another host. Pure. */
+export function githubRepositoryOf(remoteUrl: string): string | undefined {
+  const match =
+    /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(
+      remoteUrl.trim(),
+    );
+  return match ? `${match[1]}/${match[2]}`.toLowerCase() : undefined;
 }
 
 /** `ghcr.io/acme/api` → ghcr.io + acme/api; `acme/api` (Docker Hub) → docker.io + acme/api; `api` → docker.io + library/api. */
