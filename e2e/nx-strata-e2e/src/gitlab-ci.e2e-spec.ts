@@ -10,10 +10,18 @@ import { TestRegistry } from './support/test-registry';
  * Runs the pipeline of the commit at HEAD of `root`, on the main branch, in one checkout per job (gitlab-ci-local);
  * returns the jobs that passed and the whole output. Full task output in the jobs, so a test can see what each built.
  */
-function runPipeline(root: string, env: NodeJS.ProcessEnv = {}): { passed: string[]; output: string } {
+function runPipeline(root: string, env: NodeJS.ProcessEnv = {}, variables: string[] = []): { passed: string[]; output: string } {
   const result = spawnSync(
     process.execPath,
-    [join(REPO_ROOT, 'node_modules/gitlab-ci-local/dist/index.js'), '--shell-isolation', '--concurrency', '1', '--color', 'false'],
+    [
+      join(REPO_ROOT, 'node_modules/gitlab-ci-local/dist/index.js'),
+      '--shell-isolation',
+      '--concurrency',
+      '1',
+      '--color',
+      'false',
+      ...variables.flatMap((variable) => ['--variable', variable]),
+    ],
     {
       cwd: root,
       encoding: 'utf8',
@@ -135,6 +143,36 @@ describe('GitLab CI: the generated pipeline under gitlab-ci-local', () => {
     expect(passed.sort()).toEqual(['nx-strata-plan', 'nx-strata-build', '[nx-strata-build] -> nothing affected'].sort());
     expect(output).toContain('nx-strata: nothing affected, no image to build or publish');
     expect(await first.digest('acme/acme/vision', 'latest-cpu')).toBe(before);
+  });
+
+  test('a release tag with --publishOn=tag: only the release job runs, and publishes the version the tag names, with no build', async () => {
+    const config = JSON.parse(workspace.read('strata.json'));
+    config.publish.tags = ['{version}-{variant}', 'latest-{variant}'];
+    workspace.write('strata.json', JSON.stringify(config, null, 2));
+    expectSuccess(
+      workspace.nx([
+        'g',
+        'nx-strata:ci',
+        '--provider=gitlab',
+        '--dockerEngine=shell',
+        `--registry=${build.host}/builds`,
+        `--untrustedRegistry=${build.host}/untrusted`,
+        '--remoteCache=none',
+        '--publishOn=tag',
+      ]),
+    );
+    workspace.commitAll('chore: publish on release tags');
+    // Built on main first, as a team's main pipeline does before the tag is pushed.
+    expect(pipeline().passed).toContain('[nx-strata-build] -> build vision linux/amd64');
+    workspace.git('tag', 'v2.0.0');
+    // A tag pipeline, as GitLab makes it (gitlab-ci-local names the branch even for a tag, so it is cleared).
+    const { passed, output } = runPipeline(workspace.root, {}, ['CI_COMMIT_TAG=v2.0.0', 'CI_COMMIT_BRANCH=']);
+    expect(passed).toEqual(['nx-strata-publish-release']);
+    expect(output).not.toMatch(/nx-strata: built layer/);
+    const digest = await first.digest('acme/acme/vision', '2.0.0-cpu');
+    expect(digest).toMatch(/^sha256:/);
+    expect(await second.digest('mirror/acme/vision', '2.0.0-cpu')).toBe(digest);
+    expect(await first.digest('acme/acme/vision', 'latest-cpu')).toBe(digest);
   });
 });
 

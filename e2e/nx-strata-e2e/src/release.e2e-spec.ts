@@ -318,6 +318,8 @@ describe('nx release: an image and a JS package in one release group (Nx 23, @nx
  * end of the run. A failed expectation then shows that part, not the version, changelog and build output before it.
  */
 function publishPart(output: string): string {
-  const start = output.lastIndexOf('nx run vision:nx-release-publish');
+  // Nx's task header, else the task's own first line: a run whose output lost the header still shows what publish did.
+  const header = output.lastIndexOf('nx run vision:nx-release-publish');
+  const start = header === -1 ? output.indexOf('nx-strata: nx release publish:') : header;
   return start === -1 ? `(no output of vision:nx-release-publish; the run ends with:)\n${output.slice(-5000)}` : output.slice(start);
 }

@@ -117,8 +117,10 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
       `nx-strata:ci: refusing to write a workflow that would run these as code or break its trust:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n  → rename them to plain names (letters, digits, @ . _ / -)`,
     );
   }
+  const publishing = await repositoryPublishing(tree, families, registry, options.publishOn ?? 'auto');
   if (gitlab) {
     writeGitlabPipeline(tree, {
+      publishing,
       toolchain,
       trustedBranches,
       runnerTag: workflow.runner,
@@ -134,7 +136,6 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     });
     return;
   }
-  const publishing = await repositoryPublishing(tree, families, registry, options.publishOn ?? 'auto');
   tree.write(GITHUB_WORKFLOW_PATH, githubWorkflow({ ...workflow, runner: workflow.runner ?? 'ubuntu-latest', publishing }));
   logger.info(
     `nx-strata: wrote ${GITHUB_WORKFLOW_PATH}; create the GitHub environment "${workflow.trustedEnvironment}" with the secrets it names at its top, then push`,

@@ -214,6 +214,66 @@ describe('nx-strata:ci --provider=gitlab', () => {
     }
   });
 
+  it('publishes on release tags when told, logging in to each publish registry with its own protected variables: run under sh', async () => {
+    const configPath = join(workspaceRoot(), 'strata.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    config.publish = { ...config.publish, registries: ['docker.io/acme', 'quay.io/acme'] };
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+    const { pipeline, templates } = await generate({ publishOn: 'tag' });
+    expect(pipeline.stages).toEqual(['plan', 'build', 'publish']);
+    expect(pipeline.variables).toMatchObject({ DOCKERHUB_REGISTRY: 'docker.io', QUAY_IO_REGISTRY: 'quay.io' });
+    const release = pipeline['nx-strata-publish-release'];
+    expect(release).toMatchObject({
+      extends: '.nx-strata-job',
+      stage: 'publish',
+      rules: [{ if: '$CI_COMMIT_TAG =~ /^v[^\\/]*$/' }],
+      variables: { STRATA_TRUST: 'trusted', TAG_PREFIX: 'v' },
+    });
+    // Every image publishes on tags: the child's publish job never runs.
+    expect(templates['.nx-strata-publish'].rules).toEqual([{ when: 'never' }]);
+
+    const scratch = mkdtempSync(join(tmpdir(), 'nx-strata-gitlab-release-'));
+    try {
+      const bin = join(scratch, 'bin');
+      mkdirSync(bin);
+      const calls = join(scratch, 'calls');
+      writeFileSync(join(bin, 'npx'), `#!/bin/sh\nprintf '%s|%s\\n' "$STRATA_VERSION" "$*" >> '${calls}'\n`, { mode: 0o755 });
+      writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s ' "$@" >> '${calls}'\nprintf '[%s]\\n' "$(cat)" >> '${calls}'\n`, {
+        mode: 0o755,
+      });
+      const run = (script: string, env: Record<string, string>) => {
+        rmSync(calls, { force: true });
+        const result = spawnSync('sh', ['-e', '-c', script], {
+          cwd: scratch,
+          env: { PATH: `${bin}:${process.env.PATH}`, ...pipeline.variables, ...release.variables, ...env },
+          encoding: 'utf8',
+        });
+        return { status: result.status, calls: readFileSync(calls, 'utf8').trim().split('\n') };
+      };
+      const script = release.script!.join('\n');
+      expect(run(script, { CI_COMMIT_TAG: 'v2.0.1' })).toEqual({ status: 0, calls: ['2.0.1|nx run-many -t docker-publish'] });
+      expect(run(script, { CI_COMMIT_TAG: 'v1$(touch pwned)' }).calls).toEqual(['1$(touch pwned)|nx run-many -t docker-publish']);
+      expect(readdirSync(scratch).sort()).toEqual(['bin', 'calls']);
+      // The trusted login, then Docker Hub with its own variables; a registry whose token is not set is left alone.
+      const login = templates['.nx-strata-job'].before_script!.find((line) => line.includes('docker login'))!;
+      expect(
+        run(login, {
+          STRATA_TRUST: 'trusted',
+          STRATA_TRUSTED_REGISTRY_USER: 'deployer',
+          STRATA_TRUSTED_REGISTRY_TOKEN: 'WRITE',
+          REGISTRY_HOST: 'registry.example.com',
+          DOCKERHUB_USERNAME: 'hub-user',
+          DOCKERHUB_TOKEN: 'HUB',
+        }).calls,
+      ).toEqual([
+        'login --username deployer --password-stdin registry.example.com [WRITE]',
+        'login --username hub-user --password-stdin docker.io [HUB]',
+      ]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it('matrix values reach shell lines only as quoted variables: hostile values from a child job run nothing', async () => {
     const { templates } = await generate({});
     const scratch = mkdtempSync(join(tmpdir(), 'nx-strata-gitlab-hostile-'));

@@ -1,5 +1,6 @@
 import { branchPatternSource } from '../../engines/registry/trust';
 import { GITLAB_TEMPLATES, yamlString } from '../../model/gitlab-job-templates';
+import type { PipelinePublishing } from './repository-publishing';
 import type { Toolchain } from './toolchain';
 
 export interface GitlabPipelineOptions {
@@ -23,6 +24,8 @@ export interface GitlabPipelineOptions {
   historyDir: string;
   /** Where the job templates of the child pipeline live (written beside .gitlab-ci.yml). */
   templatesPath: string;
+  /** When each image publishes (release tags or trusted pushes) and the registries it logs in to (repository-publishing.ts). */
+  publishing?: PipelinePublishing;
 }
 
 export const GITLAB_PIPELINE_PATH = '.gitlab-ci.yml';
@@ -117,6 +120,11 @@ function credentials(options: GitlabPipelineOptions): string[] {
     '    - |',
     '      if [ "$STRATA_TRUST" = trusted ]; then',
     '        if [ -n "$STRATA_TRUSTED_REGISTRY_TOKEN" ]; then printf \'%s\' "$STRATA_TRUSTED_REGISTRY_TOKEN" | docker login --username "$STRATA_TRUSTED_REGISTRY_USER" --password-stdin "$REGISTRY_HOST"; fi',
+    // The publish registries: protected variables named after each host (its name is [A-Z0-9_], the host a variable).
+    ...(options.publishing?.logins ?? []).map(
+      ({ variable }) =>
+        `        if [ -n "$${variable}_TOKEN" ]; then printf '%s' "$${variable}_TOKEN" | docker login --username "$${variable}_USERNAME" --password-stdin "$${variable}_REGISTRY"; fi`,
+    ),
     `        ${cache[0]}`,
     '      else',
     '        if [ -n "$CI_JOB_TOKEN" ] && [ "$UNTRUSTED_REGISTRY_HOST" = "$CI_REGISTRY" ]; then printf \'%s\' "$CI_JOB_TOKEN" | docker login --username gitlab-ci-token --password-stdin "$CI_REGISTRY"; fi',
@@ -206,15 +214,16 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     '  stage: publish',
     ...tags(options.runnerTag),
     '  rules:',
-    '    # Trusted pipelines only; a merge request builds and tests, and never publishes.',
-    '    - if: $STRATA_TRUST == "trusted"',
+    ...(options.publishing && options.publishing.onPushes.length === 0
+      ? ['    # Every image publishes on its release tags (nx-strata-publish-release), never on a push.', '    - when: never']
+      : ['    # Trusted pipelines only; a merge request builds and tests, and never publishes.', '    - if: $STRATA_TRUST == "trusted"']),
     '  cache:',
     ...dependencyCache(options.toolchain),
     '    - key: nx-strata-history-publish',
     `      paths: [${yamlString(`${options.historyDir}/`)}]`,
     '  script:',
     '    # Manifest lists, copied to every registry: layers come from the cache or the trusted namespace, no builds.',
-    `    - ${yamlString(`${exec} nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"`)}`,
+    `    - ${yamlString(`${exec} nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"${options.publishing?.onTags ? ` --exclude=${options.publishing.onTags.projects.join(',')}` : ''}`)}`,
     ...report(options.historyDir, exec),
     '',
     `${GITLAB_TEMPLATES.summary}:`,
@@ -246,10 +255,49 @@ function pipelineVariables(options: GitlabPipelineOptions): string[] {
     `  REGISTRY_HOST: ${yamlString(host(options.registry))}`,
     `  UNTRUSTED_REGISTRY_HOST: ${yamlString(host(options.untrustedRegistry))}`,
     `  STRATA_HISTORY_DIR: ${yamlString(options.historyDir)}`,
+    ...(options.publishing?.logins ?? []).map((login) => `  ${login.variable}_REGISTRY: ${yamlString(login.host)}`),
     '  NX_DAEMON: "false"',
     ...gitlabPackageManager(options.toolchain).variables,
     ...(options.remoteCache === 'self-hosted' ? ['  NX_SELF_HOSTED_REMOTE_CACHE_SERVER: $NX_CACHE_SERVER'] : []),
     ...(options.remoteCache === 'nx-cloud' ? [] : ['  NX_NO_CLOUD: "true"']),
+  ];
+}
+
+/** The rules expression of a pushed release tag: the patterns as GitLab regular expressions (values are plain, checked). */
+export function releaseTagRule(patterns: string[]): string {
+  if (patterns.length === 0) return '$CI_COMMIT_TAG';
+  const any = patterns.map((pattern) => `$CI_COMMIT_TAG =~ /^${branchPatternSource(pattern).replace(/\//g, '\\/')}$/`);
+  return any.length === 1 ? any[0] : `(${any.join(' || ')})`;
+}
+
+/**
+ * The job that publishes a release: on a pushed tag, the images the repository publishes on tags, under the version
+ * the tag names (`v1.2.3` → 1.2.3), trusted (a protected tag gets the protected variables). Their layers come from the
+ * trusted namespace or the cache; a layer main never built is built here.
+ */
+function releaseJob(options: GitlabPipelineOptions, onTags: NonNullable<PipelinePublishing['onTags']>): string[] {
+  const { exec } = gitlabPackageManager(options.toolchain);
+  const all = options.publishing?.onPushes.length === 0;
+  return [
+    'nx-strata-publish-release:',
+    '  extends: .nx-strata-job',
+    '  stage: publish',
+    ...tags(options.runnerTag),
+    '  rules:',
+    `    - if: ${releaseTagRule(onTags.patterns)}`,
+    '  variables:',
+    '    STRATA_TRUST: trusted',
+    `    TAG_PREFIX: ${yamlString(onTags.prefix)}`,
+    '  cache:',
+    ...dependencyCache(options.toolchain),
+    '    - key: nx-strata-history-publish',
+    `      paths: [${yamlString(`${options.historyDir}/`)}]`,
+    '  script:',
+    '    # The tag reaches the shell only as a quoted variable.',
+    `    - ${yamlString('export STRATA_VERSION="${CI_COMMIT_TAG#"$TAG_PREFIX"}"')}`,
+    `    - ${yamlString(`${exec} nx run-many -t ${options.publishTargetName}${all ? '' : ` -p ${onTags.projects.join(',')}`}`)}`,
+    ...report(options.historyDir, exec),
+    '',
   ];
 }
 
@@ -281,6 +329,7 @@ function buildTrigger(name: string, rule: string, trust: 'trusted' | 'untrusted'
 export function gitlabPipeline(options: GitlabPipelineOptions): string {
   const trustedPush = trustedPushRule(options.trustedBranches);
   const pm = gitlabPackageManager(options.toolchain);
+  const onTags = options.publishing?.onTags;
   const runners = [
     ...(options.runnerTag ? [`--runner ${options.runnerTag}`] : []),
     ...(options.arm64RunnerTag ? [`--arm64-runner ${options.arm64RunnerTag}`] : []),
@@ -298,12 +347,24 @@ export function gitlabPipeline(options: GitlabPipelineOptions): string {
     '# PROTECTED variables (Settings > CI/CD > Variables), which GitLab gives protected branches only:',
     '#   STRATA_TRUSTED_REGISTRY_USER, STRATA_TRUSTED_REGISTRY_TOKEN (a deploy token that writes the trusted namespace),',
     '#   NX_CACHE_WRITE_TOKEN (or NX_CLOUD_ACCESS_TOKEN);',
+    ...(options.publishing?.logins.length
+      ? [
+          `#   for the publish registries: ${options.publishing.logins.map((login) => `${login.variable}_USERNAME and ${login.variable}_TOKEN (${login.host})`).join(', ')};`,
+        ]
+      : []),
+    ...(onTags
+      ? [
+          `# Releases: a pushed tag (${onTags.patterns.join(', ') || 'any tag'}) publishes ${onTags.projects.join(', ')} under the version it names`,
+          '# (nx-strata-publish-release): protect those tags (Settings > Repository > Protected tags) so they get the variables.',
+        ]
+      : []),
     '# and as plain variables NX_CACHE_SERVER and NX_CACHE_READ_TOKEN (or NX_CLOUD_READ_TOKEN). The trusted namespace must',
     "# not be this project's registry: the job token of any pipeline, a merge request's too, can write that.",
-    'stages: [plan, build]',
+    `stages: [plan, build${onTags ? ', publish' : ''}]`,
     '',
     ...pipelineVariables(options),
     '',
+    ...(onTags ? [...jobBase(options), ...releaseJob(options, onTags)] : []),
     `${yamlString(PLAN_JOB)}:`,
     '  stage: plan',
     ...(options.engine === 'dind' ? [`  image: node:${options.toolchain.node.imageTag}-bookworm`] : []),

@@ -24,7 +24,13 @@ describe('pipelinePublishing: when and where the generated pipeline publishes', 
     expect(publishing.onPushes).toEqual(['web-image']);
     // GHCR through GITHUB_TOKEN: the publish jobs need packages: write.
     expect(publishing.logins).toEqual([
-      { host: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}', source: "GitHub's token" },
+      {
+        host: 'ghcr.io',
+        username: '${{ github.actor }}',
+        password: '${{ secrets.GITHUB_TOKEN }}',
+        source: "GitHub's token",
+        variable: 'GHCR_IO',
+      },
     ]);
     expect(publishing.packagesWrite).toBe(true);
   });

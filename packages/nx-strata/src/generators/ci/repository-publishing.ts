@@ -16,6 +16,8 @@ export interface PublishLogin {
   password: string;
   /** Where the credentials come from: the repository's own login step, or the names the pipeline asks for. */
   source: string;
+  /** The stem of the CI variables a GitLab pipeline reads for it: `<stem>_USERNAME`, `<stem>_TOKEN`, `<stem>_REGISTRY`. */
+  variable: string;
 }
 
 /** When and where the generated pipeline publishes (github-workflow.ts writes it). */
@@ -111,11 +113,11 @@ function registryLogins(
     const own = workflows
       .flatMap((workflow) => workflow.publishing.logins)
       .find((login) => login.registry === host && CREDENTIAL.test(login.username ?? '') && CREDENTIAL.test(login.password ?? ''));
+    const name = host === 'docker.io' ? 'DOCKERHUB' : host.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
     if (own) {
-      logins.push({ host, username: own.username!, password: own.password!, source: `the login of ${own.source}` });
+      logins.push({ host, username: own.username!, password: own.password!, source: `the login of ${own.source}`, variable: name });
       continue;
     }
-    const name = host === 'docker.io' ? 'DOCKERHUB' : host.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
     const [username, password] =
       host === 'ghcr.io'
         ? ['${{ github.actor }}', '${{ secrets.GITHUB_TOKEN }}']
@@ -125,6 +127,7 @@ function registryLogins(
       username,
       password,
       source: host === 'ghcr.io' ? "GitHub's token" : `variable ${name}_USERNAME and secret ${name}_TOKEN`,
+      variable: name,
     });
   }
   return logins;

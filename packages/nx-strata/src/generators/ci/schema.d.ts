@@ -18,7 +18,7 @@ export interface CiGeneratorSchema {
   /** The GitHub environment whose secrets alone write the trusted namespace and the remote cache. @default "nx-strata-trusted" */
   trustedEnvironment?: string;
   /**
-   * GitHub: when images publish: on release tags (the tag is the version), on pushes to the trusted branches, or as
+   * When images publish: on release tags (the tag is the version), on pushes to the trusted branches, or as
    * the repository's own workflows do today (an image a tag-triggered workflow publishes goes out on those tags). @default "auto"
    */
   publishOn?: 'auto' | 'tag' | 'branch';
