@@ -1,5 +1,5 @@
 import { readWorkflowPublishing } from '../init/lib/workflow-publishing';
-import { pipelinePublishing } from './repository-publishing';
+import { pipelinePublishing, variableStem } from './repository-publishing';
 
 const workflow = (on: string, image: string) =>
   readWorkflowPublishing(
@@ -58,5 +58,17 @@ describe('pipelinePublishing: when and where the generated pipeline publishes', 
     });
     const workflows = [{ file: 'w.yml', publishing: workflow("{push: {tags: ['v*']}}", 'acme/api') }];
     expect(pipelinePublishing({ images, workflows, trustedHost: 'ghcr.io', publishOn: 'branch' }).onTags).toBeUndefined();
+  });
+});
+
+describe('variableStem: credential variable names every CI and shell takes', () => {
+  it.each([
+    ['docker.io', 'DOCKERHUB'],
+    ['quay.io', 'QUAY_IO'],
+    ['registry.example.com:5000', 'REGISTRY_EXAMPLE_COM_5000'],
+    ['127.0.0.1:5000', 'REGISTRY_127_0_0_1_5000'],
+  ])('%s → %s', (host, stem) => {
+    expect(variableStem(host)).toBe(stem);
+    expect(`${stem}_TOKEN`).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
   });
 });

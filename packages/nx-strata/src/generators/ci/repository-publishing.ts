@@ -113,7 +113,7 @@ function registryLogins(
     const own = workflows
       .flatMap((workflow) => workflow.publishing.logins)
       .find((login) => login.registry === host && CREDENTIAL.test(login.username ?? '') && CREDENTIAL.test(login.password ?? ''));
-    const name = host === 'docker.io' ? 'DOCKERHUB' : host.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+    const name = variableStem(host);
     if (own) {
       logins.push({ host, username: own.username!, password: own.password!, source: `the login of ${own.source}`, variable: name });
       continue;
@@ -131,4 +131,15 @@ function registryLogins(
     });
   }
   return logins;
+}
+
+/**
+ * The stem of a registry's credential variables: `DOCKERHUB` for Docker Hub, else the host in capitals with `_` for
+ * the rest (`quay.io` → `QUAY_IO`), `REGISTRY_` before one that would start with a digit (`127.0.0.1:5000`): a name
+ * a shell, GitHub and GitLab all take. Pure.
+ */
+export function variableStem(host: string): string {
+  if (host === 'docker.io') return 'DOCKERHUB';
+  const name = host.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  return /^[A-Z]/.test(name) ? name : `REGISTRY_${name}`;
 }
