@@ -57,6 +57,18 @@ describe('GitLab CI: the generated pipeline under gitlab-ci-local', () => {
   let workspace: E2EWorkspace;
 
   const pipeline = () => runPipeline(workspace.root);
+  // The shell-runner variant, on this machine's registries, without a remote cache.
+  const generate = (...options: string[]) =>
+    workspace.nx([
+      'g',
+      'nx-strata:ci',
+      '--provider=gitlab',
+      '--dockerEngine=shell',
+      `--registry=${build.host}/builds`,
+      `--untrustedRegistry=${build.host}/untrusted`,
+      '--remoteCache=none',
+      ...options,
+    ]);
 
   beforeAll(async () => {
     [build, first, second] = await Promise.all([TestRegistry.start(), TestRegistry.start(), TestRegistry.start()]);
@@ -74,16 +86,7 @@ describe('GitLab CI: the generated pipeline under gitlab-ci-local', () => {
     );
     // gitlab-ci-local keeps each job's checkout under .gitlab-ci-local/: ignored, so Nx finds no second workspace there.
     workspace.write('.gitignore', 'node_modules\n.nx/cache\n.nx/workspace-data\ndist\n.gitlab-ci-local/\n');
-    const generated = workspace.nx([
-      'g',
-      'nx-strata:ci',
-      '--provider=gitlab',
-      '--dockerEngine=shell',
-      `--registry=${build.host}/builds`,
-      `--untrustedRegistry=${build.host}/untrusted`,
-      '--remoteCache=none',
-    ]);
-    expectSuccess(generated);
+    expectSuccess(generate());
     workspace.commitAll('nx-strata and its GitLab pipeline');
   });
   afterAll(async () => {
@@ -149,18 +152,7 @@ describe('GitLab CI: the generated pipeline under gitlab-ci-local', () => {
     const config = JSON.parse(workspace.read('strata.json'));
     config.publish.tags = ['{version}-{variant}', 'latest-{variant}'];
     workspace.write('strata.json', JSON.stringify(config, null, 2));
-    expectSuccess(
-      workspace.nx([
-        'g',
-        'nx-strata:ci',
-        '--provider=gitlab',
-        '--dockerEngine=shell',
-        `--registry=${build.host}/builds`,
-        `--untrustedRegistry=${build.host}/untrusted`,
-        '--remoteCache=none',
-        '--publishOn=tag',
-      ]),
-    );
+    expectSuccess(generate('--publishOn=tag'));
     workspace.commitAll('chore: publish on release tags');
     // Built on main first, as a team's main pipeline does before the tag is pushed.
     expect(pipeline().passed).toContain('[nx-strata-build] -> build vision linux/amd64');

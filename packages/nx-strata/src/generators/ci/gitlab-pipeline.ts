@@ -92,6 +92,16 @@ export function gitlabPackageManager(toolchain: Toolchain): { exec: string; inst
   }
 }
 
+/** The `cache:` of a publish job: the dependencies and the publish history. */
+function publishCache(options: GitlabPipelineOptions): string[] {
+  return [
+    '  cache:',
+    ...dependencyCache(options.toolchain),
+    '    - key: nx-strata-history-publish',
+    `      paths: [${yamlString(`${options.historyDir}/`)}]`,
+  ];
+}
+
 /** The dependency cache of a job, as a list item of its `cache:` (keyed by the lock file when there is one). */
 function dependencyCache(toolchain: Toolchain): string[] {
   const { lockfile } = toolchain.packageManager;
@@ -217,10 +227,7 @@ export function gitlabJobTemplates(options: GitlabPipelineOptions): string {
     ...(options.publishing && options.publishing.onPushes.length === 0
       ? ['    # Every image publishes on its release tags (nx-strata-publish-release), never on a push.', '    - when: never']
       : ['    # Trusted pipelines only; a merge request builds and tests, and never publishes.', '    - if: $STRATA_TRUST == "trusted"']),
-    '  cache:',
-    ...dependencyCache(options.toolchain),
-    '    - key: nx-strata-history-publish',
-    `      paths: [${yamlString(`${options.historyDir}/`)}]`,
+    ...publishCache(options),
     '  script:',
     '    # Manifest lists, copied to every registry: layers come from the cache or the trusted namespace, no builds.',
     `    - ${yamlString(`${exec} nx affected -t ${options.publishTargetName} --base="$NX_BASE" --head="$NX_HEAD"${options.publishing?.onTags ? ` --exclude=${options.publishing.onTags.projects.join(',')}` : ''}`)}`,
@@ -288,10 +295,7 @@ function releaseJob(options: GitlabPipelineOptions, onTags: NonNullable<Pipeline
     '  variables:',
     '    STRATA_TRUST: trusted',
     `    TAG_PREFIX: ${yamlString(onTags.prefix)}`,
-    '  cache:',
-    ...dependencyCache(options.toolchain),
-    '    - key: nx-strata-history-publish',
-    `      paths: [${yamlString(`${options.historyDir}/`)}]`,
+    ...publishCache(options),
     '  script:',
     '    # The tag reaches the shell only as a quoted variable.',
     `    - ${yamlString('export STRATA_VERSION="${CI_COMMIT_TAG#"$TAG_PREFIX"}"')}`,
