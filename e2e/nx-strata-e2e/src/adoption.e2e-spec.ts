@@ -84,7 +84,9 @@ describe('init and the CLI on a repository shaped like a large Nx monorepo', () 
     expect(existsSync(join(workspace.root, 'apps/desktop/packaging/strata.json'))).toBe(false);
     // The Dockerfile no workflow builds is named once, with why; nothing is said three times.
     expect(init.match(/apps\/desktop\/packaging\/Dockerfile/g)).toHaveLength(1);
-    expect(init).toMatch(/left out \(no workflow, compose file, Makefile or script builds them[^\n]*apps\/desktop\/packaging\/Dockerfile/);
+    expect(init).toMatch(
+      /left out \(no workflow, compose file, Makefile, package.json script or shell script builds them[^\n]*apps\/desktop\/packaging\/Dockerfile/,
+    );
     expect(init).not.toContain('could not infer');
     // The whole-repository context: its installed dependencies are named, with the line that stops them.
     expect(init).toMatch(

@@ -243,7 +243,7 @@ describe('nx-strata:init', () => {
     const output = said.join('\n');
     // The Dockerfiles nothing builds are named once, with why.
     expect(output).toContain(
-      'left out (no workflow, compose file, Makefile or script builds them; add one by hand if you ship it): gpu/Dockerfile_intel, nix/Dockerfile.nix',
+      'left out (no workflow, compose file, Makefile, package.json script or shell script builds them; add one by hand if you ship it): gpu/Dockerfile_intel, nix/Dockerfile.nix',
     );
     expect(output.match(/Dockerfile_intel/g)).toHaveLength(1);
     expect(output).not.toMatch(/builds on nix\/Dockerfile\.nix|docker-1/);

@@ -52,6 +52,7 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
   const shellScripts: Array<{ path: string; text: string }> = [];
   const composeFiles: Array<{ path: string; text: string }> = [];
   const workflows: Array<{ path: string; text: string }> = [];
+  const packageJsons: Array<{ path: string; text: string }> = [];
   const strataFiles: string[] = [];
   const read = (path: string) => ({ path, text: tree.read(path, 'utf-8') ?? '' });
   // Nx's own file list: what .gitignore and .nxignore leave, dot-directories included (.github, .deploy).
@@ -64,6 +65,7 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
     else if (/\.(ba)?sh$/i.test(name)) shellScripts.push(read(path));
     else if (/^(docker-)?compose[^/]*\.ya?ml$/i.test(name)) composeFiles.push(read(path));
     else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) workflows.push(read(path));
+    else if (name === 'package.json') packageJsons.push(read(path));
   }
   if (strataFiles.length > 0) {
     logger.info(
@@ -80,13 +82,14 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
     makefiles,
     shellScripts,
     composeFiles,
+    packageJsons,
     workflows,
     repository: githubRepositoryOf(gitRemoteUrl(tree.root) ?? ''),
     fallbackImage: options.image ?? packageImageName(tree),
     exists: (path) => tree.exists(path),
   });
   const lines = [
-    `nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} docker build${proposal.makefileBuilds === 1 ? '' : 's'} in build files (Makefiles, scripts, compose files, workflows)` : ''}`,
+    `nx-strata: read ${proposal.dockerfiles} Dockerfile${proposal.dockerfiles === 1 ? '' : 's'}${proposal.makefileBuilds ? ` and ${proposal.makefileBuilds} docker build${proposal.makefileBuilds === 1 ? '' : 's'} in build files (Makefiles, scripts, package.json scripts, compose files, workflows)` : ''}`,
   ];
   lines.push(...proposal.findings.map((finding) => `  inferred: ${finding}`));
   // One short block per image: each proposed value and the file and line it came from.
@@ -94,7 +97,7 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
     if (file.sources?.length) lines.push(`  ${file.path}, from:`, ...file.sources.map((source) => `    ${source}`));
   if (proposal.leftOut.length > 0)
     lines.push(
-      `  left out (no workflow, compose file, Makefile or script builds them; add one by hand if you ship it): ${proposal.leftOut.join(', ')}`,
+      `  left out (no workflow, compose file, Makefile, package.json script or shell script builds them; add one by hand if you ship it): ${proposal.leftOut.join(', ')}`,
     );
   logger.info(lines.join('\n'));
   if (proposal.gaps.length > 0) logger.warn(['nx-strata: could not infer:', ...proposal.gaps.map((gap) => `  - ${gap}`)].join('\n'));

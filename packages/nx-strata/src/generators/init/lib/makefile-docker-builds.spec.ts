@@ -1,4 +1,4 @@
-import { findMakefileDockerBuilds } from './makefile-docker-builds';
+import { findMakefileDockerBuilds, findPackageScriptBuilds } from './makefile-docker-builds';
 
 describe('findMakefileDockerBuilds', () => {
   it.each([
@@ -49,5 +49,38 @@ describe('findMakefileDockerBuilds', () => {
     expect(
       findMakefileDockerBuilds('# docker build -t no .\npush:\n\tdocker push acme/x\n\tdocker run --rm acme/x build\n', 'Makefile'),
     ).toEqual([]);
+  });
+});
+
+describe('findPackageScriptBuilds: docker builds in package.json scripts (issue 27 item 2)', () => {
+  it('reads each script that builds, with the line of its script', () => {
+    const text = JSON.stringify(
+      {
+        name: '@acme/web',
+        scripts: {
+          build: 'next build',
+          'docker:build': 'docker build -f Dockerfile -t acme/web:local --build-arg APP=web ../..',
+          'docker:multi': 'pnpm run build && docker buildx build --platform linux/arm64 -t acme/web:arm ../..',
+        },
+      },
+      null,
+      2,
+    );
+    expect(findPackageScriptBuilds(text, 'apps/web/package.json')).toEqual([
+      expect.objectContaining({
+        source: 'apps/web/package.json:5 (script docker:build)',
+        dockerfile: 'Dockerfile',
+        context: '../..',
+        tags: ['acme/web:local'],
+        buildArgs: { APP: 'web' },
+      }),
+      expect.objectContaining({ source: 'apps/web/package.json:6 (script docker:multi)', platforms: ['linux/arm64'], context: '../..' }),
+    ]);
+  });
+
+  it('reads nothing from a file that is not a JSON object with scripts', () => {
+    expect(findPackageScriptBuilds('{ not json', 'package.json')).toEqual([]);
+    expect(findPackageScriptBuilds('null', 'package.json')).toEqual([]);
+    expect(findPackageScriptBuilds('{"scripts": "docker build ."}', 'package.json')).toEqual([]);
   });
 });

@@ -58,6 +58,27 @@ export function findShellDockerBuilds(text: string, file: string): MakefileDocke
   return findDockerBuildLines(text, file, 'shell');
 }
 
+/**
+ * The docker builds of a package.json's scripts (`"docker:build": "docker build -f Dockerfile -t acme/web ../.."`),
+ * each read as a shell line, with the line its script is on. A package manager runs a script in the package's own
+ * directory, which the caller takes as the base of its paths. Nothing from a file that is not a JSON object.
+ */
+export function findPackageScriptBuilds(text: string, file: string): MakefileDockerBuild[] {
+  let scripts: unknown;
+  try {
+    scripts = (JSON.parse(text) as { scripts?: unknown } | null)?.scripts;
+  } catch {
+    return [];
+  }
+  if (!scripts || typeof scripts !== 'object') return [];
+  const lines = text.split('\n');
+  return Object.entries(scripts as Record<string, unknown>).flatMap(([name, script]) => {
+    if (typeof script !== 'string') return [];
+    const line = lines.findIndex((candidate) => candidate.includes(JSON.stringify(name)) && candidate.includes(':')) + 1 || 1;
+    return findShellDockerBuilds(script, file).map((build) => ({ ...build, source: `${file}:${line} (script ${name})` }));
+  });
+}
+
 function findDockerBuildLines(text: string, file: string, dialect: 'make' | 'shell'): MakefileDockerBuild[] {
   const variables = new Map<string, string>();
   const builds: MakefileDockerBuild[] = [];

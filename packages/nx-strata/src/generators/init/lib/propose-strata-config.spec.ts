@@ -136,4 +136,41 @@ describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => 
       },
     ]);
   });
+
+  it('finds the images package.json scripts and workflow run: lines build, and leaves out only what nothing builds (issue 27 item 2)', () => {
+    const app = 'FROM node:22-alpine\nCOPY . /app\nUSER node\n';
+    const proposal = proposeStrataConfig({
+      dockerfiles: [
+        { path: 'apps/web/Dockerfile', text: app },
+        { path: 'apps/ws/Dockerfile', text: app },
+        { path: '.devcontainer/Dockerfile', text: 'FROM mcr.microsoft.com/devcontainers/typescript-node:1-22\n' },
+      ],
+      makefiles: [],
+      packageJsons: [
+        { path: 'package.json', text: JSON.stringify({ name: 'monorepo', scripts: { build: 'nx run-many -t build' } }, null, 2) },
+        {
+          path: 'apps/web/package.json',
+          text: JSON.stringify({ name: '@acme/web', scripts: { 'docker:build': 'docker build -f Dockerfile -t acme/web ../..' } }, null, 2),
+        },
+      ],
+      workflows: [
+        {
+          path: '.github/workflows/deploy.yml',
+          text: 'on: push\njobs:\n  ws:\n    steps:\n      - run: docker buildx build -f apps/ws/Dockerfile -t acme/ws --platform linux/amd64,linux/arm64 .\n',
+        },
+      ],
+      fallbackImage: 'monorepo',
+    });
+    expect(proposal.files.map((file) => [file.path, file.config.image])).toEqual([
+      ['apps/web/strata.json', 'acme/web'],
+      ['apps/ws/strata.json', 'acme/ws'],
+    ]);
+    expect(proposal.files[0].config.context).toBe('../..');
+    expect(proposal.files[1].config.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(proposal.files[0].sources).toContain('apps/web/Dockerfile ← apps/web/package.json:4 (script docker:build): context .');
+    expect(proposal.files[1].sources).toContain(
+      'apps/ws/Dockerfile ← .github/workflows/deploy.yml:5 (job ws, step 1, run): context .; platforms linux/amd64, linux/arm64',
+    );
+    expect(proposal.leftOut).toEqual(['.devcontainer/Dockerfile']);
+  });
 });

@@ -6,7 +6,7 @@ import type { StrataConfig } from '../../../config/strata-config';
 import { chainsToConfig } from './chains-to-config';
 import { GENERIC_DIRECTORIES, readDockerfileFacts, type DockerfileFacts } from './dockerfile-facts';
 import { findChains, withoutRegistryHost, type BuildInstance, type Chain } from './find-chains';
-import { findMakefileDockerBuilds, findShellDockerBuilds } from './makefile-docker-builds';
+import { findMakefileDockerBuilds, findPackageScriptBuilds, findShellDockerBuilds } from './makefile-docker-builds';
 import { proposePublishing, type ReadWorkflow } from './publishing-proposal';
 import { readWorkflowPublishing } from './workflow-publishing';
 import { findComposeBuilds, findWorkflowBuilds, type YamlDockerBuild } from './yaml-docker-builds';
@@ -22,6 +22,8 @@ export interface WorkspaceScan {
   shellScripts?: TextFile[];
   /** `docker-compose*.yml` / `compose*.yml` files. */
   composeFiles?: TextFile[];
+  /** package.json files, whose scripts may run `docker build` (in the package's own directory). */
+  packageJsons?: TextFile[];
   /** GitHub Actions workflows (`.github/workflows/*.yml`). */
   workflows?: TextFile[];
   /** The GitHub repository (`owner/name`) the checkout's origin remote names: what `${{ github.repository }}` is. */
@@ -221,7 +223,8 @@ function relocate(config: StrataConfig, home: string): StrataConfig {
 
 /**
  * Every docker build the build files describe, with workspace-relative Dockerfile and context: Makefile lines run in the
- * Makefile's directory, compose paths are relative to the compose file, workflow paths to the repository root, and a
+ * Makefile's directory, compose paths are relative to the compose file, package.json scripts run in the package's
+ * directory, workflow paths are relative to the repository root (a `run:` line's to its working directory), and a
  * shell script's to the root or to its own directory (whichever names a Dockerfile that exists).
  */
 function collectBuilds(scan: WorkspaceScan, dockerfiles: Set<string>, gaps: string[]): YamlDockerBuild[] {
@@ -241,6 +244,7 @@ function collectBuilds(scan: WorkspaceScan, dockerfiles: Set<string>, gaps: stri
   for (const file of scan.makefiles) add(findMakefileDockerBuilds(file.text, file.path), [posix.dirname(file.path)]);
   for (const file of scan.shellScripts ?? []) add(findShellDockerBuilds(file.text, file.path), ['.', posix.dirname(file.path)]);
   for (const file of scan.composeFiles ?? []) add(findComposeBuilds(file.text, file.path), [posix.dirname(file.path)]);
+  for (const file of scan.packageJsons ?? []) add(findPackageScriptBuilds(file.text, file.path), [posix.dirname(file.path)]);
   for (const file of scan.workflows ?? []) add(findWorkflowBuilds(file.text, file.path), ['.']);
   return builds;
 }

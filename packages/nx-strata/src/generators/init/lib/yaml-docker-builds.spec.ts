@@ -13,3 +13,49 @@ describe('docker builds in YAML build files', () => {
     expect(findWorkflowBuilds('jobs: [\n', 'ci.yml')).toEqual([]);
   });
 });
+
+describe('docker builds in a workflow run: line (issue 27 item 2)', () => {
+  const workflow = [
+    'on: {push: {branches: [next]}}',
+    'defaults:',
+    '  run:',
+    '    working-directory: .',
+    'jobs:',
+    '  deploy:',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '      - name: Build the ws image',
+    '        run: |',
+    '          echo building',
+    '          docker buildx build -f apps/ws/Dockerfile --platform linux/amd64,linux/arm64 \\',
+    '            -t ghcr.io/acme/ws:${{ github.sha }} -t acme/ws:latest --push .',
+    '      - working-directory: services/api',
+    '        run: docker build --target runtime --build-arg NODE=22 -t acme/api .',
+  ].join('\n');
+
+  it('reads each docker build of a run: script with its flags, its own line and its working directory', () => {
+    const builds = findWorkflowBuilds(workflow, '.github/workflows/deploy.yml');
+    expect(builds).toEqual([
+      expect.objectContaining({
+        source: '.github/workflows/deploy.yml:12 (job deploy, step 2, run)',
+        dockerfile: 'apps/ws/Dockerfile',
+        context: '.',
+        platforms: ['linux/amd64', 'linux/arm64'],
+        // The tag whose value is an expression is not used; the plain one is.
+        tags: ['acme/ws:latest'],
+        unresolved: [],
+        workflow: { file: '.github/workflows/deploy.yml', job: 'deploy' },
+        published: true,
+      }),
+      expect.objectContaining({
+        source: '.github/workflows/deploy.yml:15 (job deploy, step 3, run)',
+        dockerfile: 'services/api/Dockerfile',
+        context: 'services/api',
+        target: 'runtime',
+        buildArgs: { NODE: '22' },
+        tags: ['acme/api'],
+        published: false,
+      }),
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
+import { posix } from 'node:path';
 import { parseYaml } from './yaml-lines';
-import type { MakefileDockerBuild } from './makefile-docker-builds';
+import { findShellDockerBuilds, type MakefileDockerBuild } from './makefile-docker-builds';
 
 /**
  * A build found in a YAML file; `name` is the compose service, when there is one (a good layer name); `workflow` the
@@ -49,11 +50,29 @@ export function findComposeBuilds(text: string, file: string): YamlDockerBuild[]
  */
 export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[] {
   const parsed = parseYaml(text);
+  type RunDefaults = { defaults?: { run?: { 'working-directory'?: unknown } } };
   const document = parsed?.value as
-    { jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }> } | undefined;
+    | (RunDefaults & {
+        jobs?: Record<
+          string,
+          RunDefaults & { steps?: Array<{ uses?: unknown; with?: Record<string, unknown>; run?: unknown; 'working-directory'?: unknown }> }
+        >;
+      })
+    | undefined;
   const builds: YamlDockerBuild[] = [];
+  const workflowText = text;
   for (const [job, definition] of Object.entries(document?.jobs ?? {})) {
     (definition?.steps ?? []).forEach((step, index) => {
+      if (typeof step?.run === 'string') {
+        const directory = [
+          step['working-directory'],
+          definition.defaults?.run?.['working-directory'],
+          document?.defaults?.run?.['working-directory'],
+        ].find((value): value is string => typeof value === 'string');
+        const stepLine = parsed?.lineOf(['jobs', job, 'steps', index]) ?? 1;
+        builds.push(...runLineBuilds(step.run, workflowText, stepLine, file, job, index, directory));
+        return;
+      }
       if (typeof step?.uses !== 'string' || !step.uses.startsWith('docker/build-push-action')) return;
       const inputs = step.with ?? {};
       const text = (key: string) => (typeof inputs[key] === 'string' || typeof inputs[key] === 'number' ? String(inputs[key]) : undefined);
@@ -81,6 +100,49 @@ export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[
     });
   }
   return builds;
+}
+
+/**
+ * The docker builds of a workflow step's `run:` script (read as a shell script), each with the line it is on. Paths are
+ * made relative to the repository root from the step's working directory; `${{ }}` expressions are left unresolved
+ * (their tags and paths are not used).
+ */
+function runLineBuilds(
+  script: string,
+  text: string,
+  stepLine: number,
+  file: string,
+  job: string,
+  index: number,
+  directory: string | undefined,
+): YamlDockerBuild[] {
+  const plain = script.replace(/\$\{\{[^}]*\}\}/g, '$GITHUB_EXPRESSION');
+  const lines = text.split('\n');
+  return findShellDockerBuilds(plain, 'run').map((build) => {
+    const scriptLine = Number(build.source.split(':')[1]);
+    const scriptLines = script.split('\n');
+    const written = scriptLines[scriptLine - 1]?.trim() ?? '';
+    // The whole command, its continuation lines joined: where `--push` may be.
+    let command = written;
+    for (let at = scriptLine; command.endsWith('\\') && at < scriptLines.length; at++)
+      command = `${command.slice(0, -1)} ${scriptLines[at].trim()}`;
+    const found = lines.findIndex((line, at) => at >= stepLine - 1 && written !== '' && line.trim().endsWith(written));
+    const within = (path: string) => (directory && directory !== '.' && !path.startsWith('/') ? posix.join(directory, path) : path);
+    return {
+      ...build,
+      source: `${file}:${found >= 0 ? found + 1 : stepLine} (job ${job}, step ${index + 1}, run)`,
+      dockerfile: within(build.dockerfile),
+      context: within(build.context),
+      tags: build.tags.filter((tag) => !tag.includes('$GITHUB_EXPRESSION')),
+      workflow: { file, job },
+      published: /(^|\s)--push(\s|$)/.test(command) || /--output[= ][^ ]*push=true/.test(command),
+      // An expression in a path is named; one in a tag only costs the tag.
+      unresolved: [
+        ...build.unresolved.filter((name) => name !== 'GITHUB_EXPRESSION'),
+        ...(`${build.dockerfile} ${build.context}`.includes('$GITHUB_EXPRESSION') ? ['${{ }}'] : []),
+      ],
+    };
+  });
 }
 
 /**
