@@ -38,7 +38,16 @@ export function chainsToConfig(
   const shapes = new Map<string, Chain[]>();
   for (const chain of chains) shapes.set(layerNames(chain).join(' → '), [...(shapes.get(layerNames(chain).join(' → ')) ?? []), chain]);
   const variantGroups = [...shapes].filter(([shape, group]) => group.length >= 2 && looksLikeVariants(shape.split(' → '), group));
-  if (chains.length === 1) return variantFamily(chains, layerNames(chains[0]), [], facts, image, contextOf);
+  // One chain: a layer a compose service builds takes the service's name, as compose names it.
+  if (chains.length === 1)
+    return variantFamily(
+      chains,
+      chains[0].instances.map((instance, index) => (instance.name ? clean(instance.name) : layerNames(chains[0])[index])),
+      [],
+      facts,
+      image,
+      contextOf,
+    );
   if (variantGroups.length === 0) return independentImages(chains, facts, image, contextOf);
   const [shape, kept] = variantGroups.sort((a, b) => b[1].length - a[1].length || b[0].split(' → ').length - a[0].split(' → ').length)[0];
   const gaps: string[] = [];

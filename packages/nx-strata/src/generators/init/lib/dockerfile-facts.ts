@@ -22,7 +22,11 @@ export function readDockerfileFacts(path: string, text: string): DockerfileFacts
   const fromImages: string[] = [];
   let parentArg: DockerfileFacts['parentArg'];
   for (const stage of model.stages) {
-    const arg = model.globalArgs.find((candidate) => referencesVariable(stage.from, candidate.name));
+    // The parent's ARG is the whole image (`FROM ${BASE_IMAGE}`); an ARG that is part of a name
+    // (`FROM mcr.microsoft.com/devcontainers/typescript-node:0-${VARIANT}`) is expanded into it instead.
+    const arg = model.globalArgs.find(
+      (candidate) => referencesVariable(stage.from, candidate.name) && isWholeVariable(stage.from, candidate.name),
+    );
     if (arg && !parentArg)
       parentArg = { name: arg.name, ...(arg.defaultValue ? { defaultValue: expandVariables(arg.defaultValue, defaults) } : {}) };
     else if (!arg && !stageNames.has(stage.from.toLowerCase()) && stage.from.toLowerCase() !== 'scratch')
@@ -30,6 +34,12 @@ export function readDockerfileFacts(path: string, text: string): DockerfileFacts
     if (stage.name) stageNames.add(stage.name);
   }
   return { path, layer: layerNameOf(path), ...(parentArg ? { parentArg } : {}), fromImages };
+}
+
+/** Whether `from` is the variable alone: `$NAME`, `${NAME}`, `${NAME:-default}`. */
+function isWholeVariable(from: string, name: string): boolean {
+  const trimmed = from.trim();
+  return trimmed === `$${name}` || trimmed === `\${${name}}` || new RegExp(`^\\$\\{${name}:?[-+][^}]*\\}$`).test(trimmed);
 }
 
 /** Directory names that say nothing about the image a plain `Dockerfile` in them builds. */

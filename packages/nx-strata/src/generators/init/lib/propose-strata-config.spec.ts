@@ -1,3 +1,4 @@
+import { readDockerfileFacts } from './dockerfile-facts';
 import { proposeStrataConfig } from './propose-strata-config';
 
 describe('proposeStrataConfig', () => {
@@ -172,5 +173,43 @@ describe('proposeStrataConfig on real-world layouts (hardening item 14)', () => 
       'apps/ws/Dockerfile ← .github/workflows/deploy.yml:5 (job ws, step 1, run): context .; platforms linux/amd64, linux/arm64',
     );
     expect(proposal.leftOut).toEqual(['.devcontainer/Dockerfile']);
+  });
+
+  it('a dev container: its FROM expanded as Docker reads it, and a project name every command accepts (issue 27 item 5)', () => {
+    const proposal = proposeStrataConfig({
+      dockerfiles: [
+        {
+          path: '.devcontainer/Dockerfile',
+          text: 'ARG VARIANT=20-bullseye\nFROM mcr.microsoft.com/vscode/devcontainers/typescript-node:0-${VARIANT}\nUSER node\n',
+        },
+      ],
+      makefiles: [],
+      composeFiles: [{ path: '.devcontainer/docker-compose.yml', text: 'services:\n  app:\n    build:\n      context: .\n' }],
+      fallbackImage: 'monorepo',
+      exists: () => false,
+    });
+    // VARIANT is part of the image name, not the parent layer's ARG: no "starts from 20-bullseye".
+    expect(proposal.findings.filter((finding) => finding.includes('starts from'))).toEqual([]);
+    expect(
+      readDockerfileFacts(
+        '.devcontainer/Dockerfile',
+        'ARG VARIANT=20-bullseye\nFROM mcr.microsoft.com/vscode/devcontainers/typescript-node:0-${VARIANT}\n',
+      ),
+    ).toEqual({
+      path: '.devcontainer/Dockerfile',
+      layer: 'devcontainer',
+      fromImages: ['mcr.microsoft.com/vscode/devcontainers/typescript-node:0-20-bullseye'],
+    });
+    expect(readDockerfileFacts('Dockerfile', 'ARG BASE_IMAGE=acme/base:1\nFROM ${BASE_IMAGE} AS app\n').parentArg).toEqual({
+      name: 'BASE_IMAGE',
+      defaultValue: 'acme/base:1',
+    });
+    expect(proposal.files[0].path).toBe('.devcontainer/strata.json');
+    expect(proposal.files[0].config.project).toBe('devcontainer-image');
+    // The layer is named as compose names the service that builds it.
+    expect(proposal.files[0].config.layers).toEqual({ app: { dockerfile: 'Dockerfile' } });
+    expect(proposal.findings).toContain(
+      '.devcontainer/strata.json: project "devcontainer-image", not ".devcontainer-image" (a name that starts with "." or holds such characters is one CI pipelines refuse)',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { ciValueProblem } from '../../../config/ci-values';
 import { StrataInputError } from '../../../config/strata-error';
 import { analyzeDockerfile } from '../../../dockerfile/analyze-dockerfile';
 import { parseDockerfile } from '../../../dockerfile/parse-dockerfile';
@@ -124,6 +125,11 @@ export function proposeStrataConfig(scan: WorkspaceScan): Proposal {
         ? imageDirectory(image, new Set([...homes.keys(), ...files.map((file) => posix.dirname(file.path))]), scan.exists)
         : home;
     const config = relocate(proposed.config, own);
+    const named = acceptedProjectName(own, scan.exists);
+    if (named) {
+      config.project = named.name;
+      findings.push(named.finding);
+    }
     if (own !== home)
       findings.push(
         `${image}: its strata.json goes to ${own}/strata.json, not the workspace root (a project at the root owns every file no other project owns, so every change, a README too, would mark the image affected); its Dockerfiles and context point back (${config.context ?? posix.relative(own, '.')})`,
@@ -198,6 +204,30 @@ function imageDirectory(image: string, taken: Set<string>, exists: ((path: strin
     if (!taken.has(directory) && (!exists?.(directory) || exists(`${directory}/strata.json`))) return directory;
   }
   return `images/${name}-${Date.now()}`;
+}
+
+/**
+ * A project name for a strata.json in `directory` when the one the plugin would derive (`<directory>-image`) is one
+ * that `nx g nx-strata:ci` and the matrix refuse (`.devcontainer-image`): the directory's name made plain. Undefined
+ * when the derived name is accepted, or a project.json / package.json there names the project.
+ */
+function acceptedProjectName(
+  directory: string,
+  exists: ((path: string) => boolean) | undefined,
+): { name: string; finding: string } | undefined {
+  if (directory === '.' || exists?.(`${directory}/project.json`) || exists?.(`${directory}/package.json`)) return undefined;
+  const derived = `${posix.basename(directory)}-image`;
+  if (!ciValueProblem('project name', derived)) return undefined;
+  const plain = posix
+    .basename(directory)
+    .replace(/[^A-Za-z0-9@._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9_@]+/, '')
+    .replace(/\.\.+/g, '.');
+  const name = `${plain || 'image'}-image`;
+  return {
+    name,
+    finding: `${directory}/strata.json: project "${name}", not "${derived}" (a name that starts with "${derived[0]}" or holds such characters is one CI pipelines refuse)`,
+  };
 }
 
 /** A config proposed with workspace-relative paths, made relative to `home` (where its strata.json goes). */
