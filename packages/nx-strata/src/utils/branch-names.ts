@@ -60,6 +60,20 @@ export function gitRemoteUrl(workspaceRoot: string, remote = 'origin'): string |
 }
 
 /**
+ * The remote's default branch as the clone recorded it (`refs/remotes/origin/HEAD` → `ref: refs/remotes/origin/next`
+ * gives `next`), or undefined. Never throws.
+ */
+export function remoteDefaultBranch(workspaceRoot: string, remote = 'origin'): string | undefined {
+  try {
+    const head = readFileSync(join(gitCommonDir(workspaceRoot), 'refs', 'remotes', remote, 'HEAD'), 'utf8');
+    const ref = /^ref:\s*refs\/remotes\/[^/]+\/(.+?)\s*$/m.exec(head)?.[1];
+    return ref || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The directory that holds the repository's config: the nearest `.git` at or above the workspace, or for a worktree
  * the common directory its `.git` file leads to. Throws when there is none.
  */

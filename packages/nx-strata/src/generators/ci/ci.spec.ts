@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { logger } from 'nx/src/devkit-exports';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
 import { splitCommand } from '../../utils/split-command';
@@ -316,6 +317,18 @@ describe('nx-strata:ci --provider=github', () => {
     for (const line of lines) {
       expectKnownCommand(splitCommand(line.replace(/^.*?\$\(|\)$/g, '').replace(/^.*?(npx )/, '$1')));
     }
+  });
+
+  it("trusts the branch the repository works on: the remote's default branch over nx.json's defaultBase, and says so (issue 27 item 6)", async () => {
+    mkdirSync(join(workspaceRoot(), '.git/refs/remotes/origin'), { recursive: true });
+    writeFileSync(join(workspaceRoot(), '.git/refs/remotes/origin/HEAD'), 'ref: refs/remotes/origin/next\n');
+    const info = jest.spyOn(logger, 'info');
+    expect((await generate({})).workflow.on).toEqual({ push: { branches: ['next'] }, pull_request: null });
+    expect(info.mock.calls.map(([message]) => String(message))).toContainEqual(
+      expect.stringContaining("nx-strata: trusted branch next, from the remote's default branch (origin/HEAD)"),
+    );
+    // --mainBranch decides instead.
+    expect((await generate({ mainBranch: 'main' })).workflow.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
   });
 
   it("triggers on the branch nx.json's defaultBase names, without its remote (origin/main → main)", async () => {

@@ -5,6 +5,7 @@ import { findStrataPluginEntry, normalizePluginOptions, type StrataPluginOptions
 import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
 import { readImageFamily, type ImageFamily } from '../../model/image-family';
 import { githubRepositoryOf, readWorkflowPublishing } from '../init/lib/workflow-publishing';
+import { workingBranches } from '../init/lib/working-branch';
 import { githubWorkflow } from './github-workflow';
 import { pipelinePublishing, type PipelinePublishing } from './repository-publishing';
 import { describePackageManager, detectToolchain } from './toolchain';
@@ -58,8 +59,16 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
     options.untrustedRegistry ??
     plugin.untrustedRegistry ??
     (gitlab && registry === GITLAB_DEFAULT_REGISTRY ? GITLAB_DEFAULT_UNTRUSTED : `${registry}/untrusted`);
+  const workflowFiles = await repositoryWorkflows(tree);
   const mainBranch = options.mainBranch ? [branchName(options.mainBranch, remotes)] : [];
-  const trustedBranches = [...new Set([...mainBranch, ...plugin.trustedBranches])];
+  // Where the repository works and releases, when neither --mainBranch nor the plugin's trustedBranches say.
+  const explicit = typeof entry === 'object' && (entry.options as StrataPluginOptions | undefined)?.trustedBranches !== undefined;
+  const working = mainBranch.length || explicit ? undefined : workingBranches(tree.root, workflowFiles, remotes);
+  if (working)
+    logger.info(
+      `nx-strata: trusted branch${working.branches.length === 1 ? '' : 'es'} ${working.branches.join(', ')}, from ${working.source}${nxJson.defaultBase ? ` (nx.json's defaultBase is ${nxJson.defaultBase})` : ''}; --mainBranch sets another`,
+    );
+  const trustedBranches = [...new Set([...mainBranch, ...(working?.branches ?? plugin.trustedBranches)])];
   const families = await imageFamilies(tree, plugin);
   const toolchain = detectToolchain((path) => tree.read(path, 'utf-8'));
   logger.info(
@@ -117,7 +126,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
       `nx-strata:ci: refusing to write a workflow that would run these as code or break its trust:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n  → rename them to plain names (letters, digits, @ . _ / -)`,
     );
   }
-  const publishing = await repositoryPublishing(tree, families, registry, options.publishOn ?? 'auto');
+  const publishing = repositoryPublishing(tree, workflowFiles, families, registry, options.publishOn ?? 'auto');
   if (gitlab) {
     writeGitlabPipeline(tree, {
       publishing,
@@ -146,20 +155,17 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
  * How the repository publishes its images today, read from its own workflows (never the one this generator writes):
  * what publishes on release tags, and the credentials it logs in to each publish registry with. Says what it chose.
  */
-async function repositoryPublishing(
+function repositoryPublishing(
   tree: Tree,
+  workflowFiles: Array<{ path: string; text: string }>,
   families: ImageFamily[],
   registry: string,
   publishOn: 'auto' | 'tag' | 'branch',
-): Promise<PipelinePublishing> {
-  const files = (await globAsync(tree, ['.github/workflows/*.yml', '.github/workflows/*.yaml']))
-    .filter((file) => file !== GITHUB_WORKFLOW_PATH)
-    .sort();
-  const workflows = files.flatMap((file) => {
-    const publishing = readWorkflowPublishing(tree.read(file, 'utf-8') ?? '', file, {
-      repository: githubRepositoryOf(gitRemoteUrl(tree.root) ?? ''),
-    });
-    return publishing ? [{ file, publishing }] : [];
+): PipelinePublishing {
+  const repository = githubRepositoryOf(gitRemoteUrl(tree.root) ?? '');
+  const workflows = workflowFiles.flatMap(({ path, text }) => {
+    const publishing = readWorkflowPublishing(text, path, { repository });
+    return publishing ? [{ file: path, publishing }] : [];
   });
   const images = families.flatMap((family) => {
     const project = family.tasks[0]?.project;
@@ -172,6 +178,14 @@ async function repositoryPublishing(
   const publishing = pipelinePublishing({ images, workflows, trustedHost: registry.split('/')[0], publishOn });
   for (const note of publishing.notes) logger.info(`nx-strata: ${note}`);
   return publishing;
+}
+
+/** The repository's own GitHub workflows, the one this generator writes aside. */
+async function repositoryWorkflows(tree: Tree): Promise<Array<{ path: string; text: string }>> {
+  const files = (await globAsync(tree, ['.github/workflows/*.yml', '.github/workflows/*.yaml'])).filter(
+    (file) => file !== GITHUB_WORKFLOW_PATH,
+  );
+  return files.sort().map((path) => ({ path, text: tree.read(path, 'utf-8') ?? '' }));
 }
 
 /**

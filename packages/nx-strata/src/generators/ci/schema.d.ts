@@ -3,7 +3,7 @@ export interface CiGeneratorSchema {
   provider?: 'github' | 'gitlab';
   /** GitLab: how jobs reach Docker, the docker:dind service (TLS) or a shell runner's own engine. @default "dind" */
   dockerEngine?: 'dind' | 'shell';
-  /** Trusted branch: pushes to it publish and write to the remote cache (with the plugin option trustedBranches). @default nx.json defaultBase, else "main" */
+  /** Trusted branch: pushes to it publish and write to the remote cache (with the plugin option trustedBranches). @default the plugin option trustedBranches, else the remote's default branch and the push branches of the publishing workflows, else nx.json defaultBase, else "main" */
   mainBranch?: string;
   /** Runner for the plan, publish and summary jobs and for linux/amd64 builds (a runner tag on GitLab). @default "ubuntu-latest" on GitHub, none on GitLab */
   runner?: string;

@@ -1,5 +1,5 @@
 import { createTempWorkspace, writeFiles } from '../../test-utils/temp-workspace';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { logger } from 'nx/src/devkit-exports';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
@@ -128,6 +128,29 @@ describe('nx-strata:init', () => {
       { plugin: 'nx-strata', options: {} },
     ]);
     expect(existsSync(join(root, 'strata.json'))).toBe(false);
+  });
+
+  it("registers the branch the repository works on as trustedBranches when it is not defaultBase's, and says where it came from", async () => {
+    const root = createTempWorkspace({});
+    roots.push(root);
+    writeFileSync(join(root, 'nx.json'), JSON.stringify({ defaultBase: 'origin/main' }));
+    writeFileSync(join(root, 'package.json'), '{ "name": "next-first" }');
+    mkdirSync(join(root, '.git/refs/remotes/origin'), { recursive: true });
+    writeFileSync(join(root, '.git/refs/remotes/origin/HEAD'), 'ref: refs/remotes/origin/next\n');
+    await runInit(root);
+    expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([
+      { plugin: 'nx-strata', options: { trustedBranches: ['next'] } },
+    ]);
+    expect(said).toContainEqual(
+      expect.stringContaining(
+        "nx-strata: trusted branch next, from the remote's default branch (origin/HEAD) (nx.json's defaultBase is origin/main)",
+      ),
+    );
+    // Where they agree, the entry stays empty.
+    writeFileSync(join(root, '.git/refs/remotes/origin/HEAD'), 'ref: refs/remotes/origin/main\n');
+    writeFileSync(join(root, 'nx.json'), JSON.stringify({ defaultBase: 'origin/main' }));
+    await runInit(root);
+    expect(JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: 'nx-strata', options: {} }]);
   });
 
   it('edits nx.json in place: tabs, inline arrays, comments and key order stay; strata.json takes the same indentation', async () => {

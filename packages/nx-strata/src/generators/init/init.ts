@@ -1,4 +1,4 @@
-import { globAsync, logger, type Tree } from 'nx/src/devkit-exports';
+import { globAsync, logger, readNxJson, type Tree } from 'nx/src/devkit-exports';
 import { posix } from 'node:path';
 import { findStrataPluginEntry, PLUGIN_NAME, type StrataPluginOptions } from '../../config/plugin-options';
 import { formatNewJson } from '../lib/format-created';
@@ -8,7 +8,8 @@ import type { ContextReads } from '../../dockerfile/context-files';
 import { proposedContextWarnings } from './lib/context-warnings';
 import { proposeStrataConfig } from './lib/propose-strata-config';
 import { githubRepositoryOf } from './lib/workflow-publishing';
-import { gitRemoteUrl } from '../../utils/branch-names';
+import { branchName, gitRemoteNames, gitRemoteUrl } from '../../utils/branch-names';
+import { workingBranches } from './lib/working-branch';
 import type { InitGeneratorSchema } from './schema';
 
 const SKIPPED_DIRECTORIES = /(^|\/)(node_modules|\.git|\.nx|dist|tmp)\//;
@@ -18,7 +19,7 @@ const SKIPPED_DIRECTORIES = /(^|\/)(node_modules|\.git|\.nx|dist|tmp)\//;
  * and no strata.json yet, proposes one that reproduces the layer chains it can infer. Running it again changes nothing.
  */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<void> {
-  registerPlugin(tree);
+  registerPlugin(tree, await trustedBranchesOption(tree));
   if (!options.skipStrataConfig) await proposeStrataJson(tree, options);
 }
 
@@ -28,8 +29,8 @@ export default initGenerator;
  * Adds the plugin to nx.json's `plugins` by editing the text in place: the rest of the file keeps its bytes (tabs,
  * inline arrays, comments, key order), where Nx's `updateNxJson` would write the whole file again in its own format.
  */
-function registerPlugin(tree: Tree): void {
-  const entry = { plugin: PLUGIN_NAME, options: {} };
+function registerPlugin(tree: Tree, options: StrataPluginOptions): void {
+  const entry = { plugin: PLUGIN_NAME, options };
   const text = tree.read('nx.json', 'utf-8');
   if (text === null) {
     const created = { $schema: './node_modules/nx/schemas/nx-schema.json', plugins: [entry] };
@@ -44,6 +45,31 @@ function registerPlugin(tree: Tree): void {
   }
   tree.write('nx.json', appendToJsonArray(text.trim() === '' ? '{}\n' : text, 'nx.json', ['plugins'], entry));
   logger.info(`nx-strata: registered the plugin in nx.json`);
+}
+
+/**
+ * The plugin's `trustedBranches` when the repository works and releases on other branches than nx.json's
+ * defaultBase names (its remote's default branch, the push branches of its publishing workflows), said once;
+ * nothing when they agree, so the entry stays `{}` and the default applies.
+ */
+async function trustedBranchesOption(tree: Tree): Promise<StrataPluginOptions> {
+  const workflows = (await globAsync(tree, ['.github/workflows/*.yml', '.github/workflows/*.yaml']))
+    .sort()
+    .map((path) => ({ path, text: tree.read(path, 'utf-8') ?? '' }));
+  const remotes = gitRemoteNames(tree.root);
+  const working = workingBranches(tree.root, workflows, remotes);
+  let defaultBase: string | undefined;
+  try {
+    defaultBase = readNxJson(tree)?.defaultBase;
+  } catch {
+    // an nx.json that is not JSON: registerPlugin names the file and line
+  }
+  const fallback = branchName(defaultBase ?? 'main', remotes);
+  if (!working || (working.branches.length === 1 && working.branches[0] === fallback)) return {};
+  logger.info(
+    `nx-strata: trusted branch${working.branches.length === 1 ? '' : 'es'} ${working.branches.join(', ')}, from ${working.source} (nx.json's defaultBase ${defaultBase ? `is ${defaultBase}` : 'is not set'}): written to the plugin's trustedBranches, which the generated pipeline runs its trusted jobs on`,
+  );
+  return { trustedBranches: working.branches };
 }
 
 async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Promise<void> {
