@@ -22,6 +22,7 @@ import {
 import { buildBinaryTargets } from './binary-targets';
 import { buildPublishTargets } from './publish-targets';
 import { STRATA_VERSION_ACTIONS } from '../release/version-actions-path';
+import { SUPPORTED_NX_MAJORS, unsupportedNxProblem, workspaceNxVersion } from '../config/nx-version';
 import { buildTestTargets } from './test-targets';
 import { buildLintTarget } from './lint-targets';
 import { buildScanTargets } from './scan-targets';
@@ -33,9 +34,21 @@ export type { StrataPluginOptions };
 
 export { STRATA_CONFIG_GLOB };
 
+/** The error an Nx that calls the plugin the old way gets: one sentence with the Nx found and what to do. */
+function unsupportedNxError(workspaceRoot: string | undefined): Error {
+  const error = new Error(
+    unsupportedNxProblem(workspaceNxVersion(workspaceRoot ?? process.cwd())) ??
+      `nx-strata supports Nx ${SUPPORTED_NX_MAJORS.first} to ${SUPPORTED_NX_MAJORS.last}, and this Nx calls its plugins the way Nx 19 and older do: upgrade Nx first (\`npx nx migrate latest\`), or remove nx-strata from nx.json's plugins`,
+  );
+  error.stack = error.message;
+  return error;
+}
+
 export const createNodes: CreateNodes<StrataPluginOptions> = [
   STRATA_CONFIG_GLOB,
   async (configFiles, options, context) => {
+    // Nx before 20 calls createNodes once per file (a string, the old API): say which Nx is needed, not a stack trace.
+    if (!Array.isArray(configFiles)) throw unsupportedNxError(context?.workspaceRoot);
     // Read every family first, then ask git once which of all their COPY sources it ignores (build outputs).
     const families = new Map<string, ImageFamily>();
     const walks = new Map<string, ContextReads>();

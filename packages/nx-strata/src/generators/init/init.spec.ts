@@ -117,6 +117,18 @@ describe('nx-strata:init', () => {
     expect(said.join('\n')).toContain('created nx.json and registered the plugin in it');
   });
 
+  it('refuses an Nx the plugin cannot serve before touching nx.json, and says which Nx is needed (issue 27 item 1)', async () => {
+    const root = createTempWorkspace({ 'node_modules/nx/package.json': JSON.stringify({ name: 'nx', version: '19.8.4' }) });
+    roots.push(root);
+    writeFileSync(join(root, 'nx.json'), '{ "defaultBase": "main" }\n');
+    writeFileSync(join(root, 'Dockerfile'), 'FROM alpine:3.20\n');
+    await expect(runInit(root)).rejects.toThrow(
+      'nx-strata:init: nx-strata supports Nx 22 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 22`, or `npx nx migrate latest`)',
+    );
+    expect(readFileSync(join(root, 'nx.json'), 'utf8')).toBe('{ "defaultBase": "main" }\n');
+    expect(existsSync(join(root, 'strata.json'))).toBe(false);
+  });
+
   it('in a workspace without Dockerfiles only registers the plugin', async () => {
     const root = createTempWorkspace({});
     roots.push(root);

@@ -1,5 +1,6 @@
 import { globAsync, logger, readNxJson, type Tree } from 'nx/src/devkit-exports';
 import { posix } from 'node:path';
+import { unsupportedNxProblem, workspaceNxVersion } from '../../config/nx-version';
 import { findStrataPluginEntry, PLUGIN_NAME, type StrataPluginOptions } from '../../config/plugin-options';
 import { formatNewJson } from '../lib/format-created';
 import { appendToJsonArray, formattingOf, parseJsonText } from '../lib/json-text';
@@ -19,6 +20,9 @@ const SKIPPED_DIRECTORIES = /(^|\/)(node_modules|\.git|\.nx|dist|tmp)\//;
  * and no strata.json yet, proposes one that reproduces the layer chains it can infer. Running it again changes nothing.
  */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<void> {
+  // An Nx the plugin cannot serve would fail every later nx command once nx.json names it: refuse before touching it.
+  const unsupported = unsupportedNxProblem(workspaceNxVersion(tree.root));
+  if (unsupported) throw new Error(`nx-strata:init: ${unsupported}. nx.json was not changed.`);
   registerPlugin(tree, await trustedBranchesOption(tree));
   if (!options.skipStrataConfig) await proposeStrataJson(tree, options);
 }
