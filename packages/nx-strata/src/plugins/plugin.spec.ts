@@ -21,7 +21,7 @@ describe('createNodes', () => {
   it('called the way Nx 19 calls plugins (one file, a string): one sentence with the Nx found and what to do, no stack trace', async () => {
     root = createTempWorkspace({ 'node_modules/nx/package.json': JSON.stringify({ name: 'nx', version: '19.8.4' }) });
     const context: CreateNodesContext = { nxJsonConfiguration: {}, workspaceRoot: root };
-    const call = createNodes[1]('strata.json' as unknown as string[], {}, context);
+    const call = Promise.resolve(createNodes[1]('strata.json' as unknown as string[], {}, context));
     await expect(call).rejects.toThrow(
       "nx-strata supports Nx 22 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 22`, or `npx nx migrate latest`), or remove nx-strata from nx.json's plugins",
     );
