@@ -11,6 +11,19 @@ import { TestRegistry } from './support/test-registry';
 /** Lets the event loop deliver the server's output (spawnSync runs of nx block it). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
+/**
+ * The /health status once it has had time to see a change: the server answers every request of 5 s with one probe of
+ * the backend (HEALTH_REUSE_MS), so a recovery shows within that window, not at once. Polls for up to 15 s.
+ */
+async function healthAfterChange(url: string, wanted: number): Promise<number> {
+  const end = Date.now() + 15_000;
+  for (;;) {
+    const status = (await fetch(`${url}/health`)).status;
+    if (status === wanted || Date.now() > end) return status;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** The self-hosted Nx cache kept in an OCI registry, driven by the real nx binary. */
 describe('cache server backed by a registry', () => {
   let builds: TestRegistry;
@@ -107,8 +120,7 @@ describe('cache server backed by a registry', () => {
 
   test('4. the backing registry down: the Nx run still succeeds (misses); back up: hits again', async () => {
     await cache.pause();
-    const health = await fetch(`${url}/health`);
-    expect(health.status).toBe(503);
+    expect(await healthAfterChange(url, 503)).toBe(503);
     const c = cloneOf(origin);
     expectSuccess(c.nx(['reset'], envFor('main-token')));
     c.append('src/vision/main.py', '# built while the cache is down\n');
@@ -119,7 +131,7 @@ describe('cache server backed by a registry', () => {
     expect(server.log()).toContain('backend down');
 
     await cache.resume();
-    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect(await healthAfterChange(url, 200)).toBe(200);
     const d = cloneOf(origin);
     expectSuccess(d.nx(['reset'], envFor('main-token')));
     const again = Date.now();

@@ -129,3 +129,39 @@ describe.each(MAJORS)('Nx %s', (major, version) => {
     expect(matrixOf()).toEqual([expect.objectContaining({ project: 'site', why: 'web/index.html', verify: 'docker-test--linux-amd64' })]);
   });
 });
+
+/**
+ * Nx 19, which nx-strata does not serve (issue 27 item 1): installed as a pnpm user gets it (the peer range only
+ * warns), init refuses before touching nx.json, and a plugin entry already there fails Nx's commands with one sentence
+ * that names the Nx found and what to do, not `configFiles.map is not a function`.
+ */
+describe('Nx 19, which nx-strata does not serve', () => {
+  let workspace: E2EWorkspace;
+  beforeAll(() => {
+    workspace = E2EWorkspace.forUser(
+      (root) => {
+        writeFileSync(join(root, 'nx.json'), NX_JSON);
+        writeFileSync(join(root, 'Dockerfile'), 'FROM strata-fixtures/busybox:amd64\n');
+      },
+      { nx: '19.8.4', legacyPeerDeps: true },
+    );
+    workspace.commitAll('before nx-strata');
+  });
+  afterAll(() => workspace?.remove());
+
+  test('init refuses before touching nx.json; a plugin entry already there fails graph creation with that sentence', () => {
+    const sentence = 'nx-strata supports Nx 22 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 22`';
+    const init = workspace.nx(['g', 'nx-strata:init']);
+    expect(init.exitCode).not.toBe(0);
+    expect(init.output).toContain(sentence);
+    expect(workspace.gitStatus()).toBe('');
+
+    const nxJson = JSON.parse(NX_JSON.replace(/\t/g, '  ')) as Record<string, unknown>;
+    workspace.write('nx.json', JSON.stringify({ ...nxJson, plugins: ['nx-strata'] }, null, 2));
+    workspace.write('images/api/strata.json', JSON.stringify({ image: 'acme/api', layers: { api: { dockerfile: '../../Dockerfile' } } }));
+    const shown = workspace.nx(['show', 'projects']);
+    expect(shown.exitCode).not.toBe(0);
+    expect(shown.output).toContain(sentence);
+    expect(shown.output).not.toContain('configFiles.map is not a function');
+  });
+});

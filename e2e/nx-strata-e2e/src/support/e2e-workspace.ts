@@ -45,7 +45,7 @@ export class E2EWorkspace {
    */
   static forUser(
     files: (root: string) => void,
-    options: { nx?: string; vendorPlugin?: boolean; packageManager?: 'pnpm@9.15.0' | 'yarn@4.5.3' } = {},
+    options: { nx?: string; vendorPlugin?: boolean; packageManager?: 'pnpm@9.15.0' | 'yarn@4.5.3'; legacyPeerDeps?: boolean } = {},
   ): E2EWorkspace {
     const root = mkdtempSync(join(tmpdir(), 'nx-strata-e2e-user-'));
     if (options.packageManager) return E2EWorkspace.forUserWithCorepack(root, files, options.packageManager);
@@ -63,7 +63,9 @@ export class E2EWorkspace {
       mkdirSync(join(root, 'vendor'), { recursive: true });
       copyFileSync(tarball(), join(root, plugin));
     }
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', plugin], {
+    // --legacy-peer-deps only for an Nx outside the plugin's peer range, as a pnpm user gets it (pnpm only warns).
+    const peers = options.legacyPeerDeps ? ['--legacy-peer-deps'] : [];
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...peers, '--save-dev', plugin], {
       cwd: root,
       env: { ...process.env, ...NX_ENV },
       stdio: 'pipe',
