@@ -41,6 +41,8 @@ function unsupportedNxError(workspaceRoot: string | undefined): Error {
       `nx-strata supports Nx ${SUPPORTED_NX_MAJORS.first} to ${SUPPORTED_NX_MAJORS.last}, and this Nx calls its plugins the way Nx 19 and older do: upgrade Nx first (\`npx nx migrate latest\`), or remove nx-strata from nx.json's plugins`,
   );
   error.stack = error.message;
+  // Nx 19 prints only "Failed to process project graph" without --verbose: the sentence goes to stderr itself too.
+  process.stderr.write(`\nnx-strata: ${error.message}\n\n`);
   return error;
 }
 
