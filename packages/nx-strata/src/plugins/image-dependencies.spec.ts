@@ -135,6 +135,28 @@ describe('images in the monorepo graph', () => {
     });
   });
 
+  it('refuses a layer that copies what exists nowhere and no target declares among its outputs, naming the fix (issue 27 item 3)', async () => {
+    root = createTempWorkspace(MONOREPO);
+    const image = await inferImage();
+    // dist/apps/api is not built and api:build declares no outputs: nothing would ever rebuild the app layer.
+    await expect(async () => createDependencies({}, graphOf(image))).rejects.toThrow(
+      /^images\/api\/strata\.json:\d+:\d+: layer "app" \(linux\/amd64\): images\/api\/Dockerfile copies "dist\/apps\/api" from context "\.", and dist\/apps\/api exists nowhere and no target declares it among its outputs, so no change to what makes it would ever rebuild the layer\n {2}→ declare the step that writes it: add "uses": \["<project>:<target>"\]/,
+    );
+    // What a script assembles and pipes to Docker (meta/, deps/ of a pnpm-context step): the same, at the layer.
+    removeTempWorkspace(root);
+    root = createTempWorkspace({
+      ...MONOREPO,
+      'images/api/strata.json': JSON.stringify({ image: 'acme/api', context: '../..', layers: { app: { dockerfile: 'Dockerfile.pkg' } } }),
+      'images/api/Dockerfile.pkg': 'FROM busybox\nCOPY meta/ /app/\nCOPY deps/ /app/\n',
+    });
+    await expect(async () => createDependencies({}, graphOf(await inferImage()))).rejects.toThrow(
+      'copies "meta" from context ".", and meta exists nowhere and no target declares it among its outputs',
+    );
+    // Declared by the target that writes them: accepted, and the image links to that project.
+    const declaring = graphOf(await inferImage(), ['{workspaceRoot}/meta', '{workspaceRoot}/deps']);
+    expect((await createDependencies({}, declaring)).map((dependency) => dependency.target)).toEqual(['api']);
+  });
+
   it('links a layer to the tasks it says it uses, and names a use that does not exist with its strata.json line', async () => {
     root = createTempWorkspace(withUses(['util:build']));
     await expect(async () => createDependencies({}, graphOf(await inferImage()))).rejects.toThrow(

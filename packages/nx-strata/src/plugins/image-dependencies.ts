@@ -5,7 +5,7 @@ import { failAtConfigPath } from '../config/load-strata-config';
 import { normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { gitIgnoredPaths } from '../engines/git-ignored';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
-import { declaredOutputs, normalizeRoot } from '../model/task-links';
+import { declaredOutputs, isWithin, normalizeRoot, type DeclaredOutput } from '../model/task-links';
 import { pathToAny } from './task-cycle';
 
 /**
@@ -94,6 +94,8 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
     } catch {
       continue; // createNodes has reported it, naming the file and line
     }
+    // A COPY source nothing makes would leave the layer with inputs no change touches: refused here, with the fix.
+    refuseUnproducedSources(family, context.workspaceRoot, declared);
     // A `uses` naming a task that does not exist stops graph creation here, with the strata.json line.
     const targets = new Set<string>();
     const add = (projects: Iterable<string>) => {
@@ -153,6 +155,30 @@ function refuseUsesCycles(
         `remove "${use}" from uses, or the dependsOn that leads back to the layer`,
       );
     });
+  }
+}
+
+/**
+ * A COPY/ADD source that exists nowhere and that no target declares among its outputs (a context a script assembles
+ * and pipes to Docker, a build output nobody declares): the layer's inputs would hold none of the files that make it,
+ * so no change would ever select or rebuild it. Refused at graph time, at the layer in strata.json, naming the layer,
+ * its platform, the path and the fix. A source that exists but `.dockerignore` excludes is left to the build's error.
+ */
+function refuseUnproducedSources(family: ImageFamily, workspaceRoot: string, declared: DeclaredOutput[]): void {
+  for (const task of family.tasks) {
+    for (const source of family.inputsOf(task).missing) {
+      if (/[*?[$]/.test(source)) continue;
+      const path = posix.normalize(posix.join(task.context, source));
+      if (existsSync(join(workspaceRoot, path))) continue;
+      if (declared.some((output) => isWithin(path, output.path) || isWithin(output.path, path))) continue;
+      failAtConfigPath(
+        family.config,
+        family.configFile,
+        ['layers', task.layer],
+        `layer "${task.layer}" (${task.explicitVariant ? `variant ${task.variant}, ` : ''}${task.platform}): ${task.dockerfile} copies "${source}" from context "${task.context}", and ${path} exists nowhere and no target declares it among its outputs, so no change to what makes it would ever rebuild the layer`,
+        `declare the step that writes it: add "uses": ["<project>:<target>"] naming the target that writes ${path}, with ${path} in that target's "outputs" (then the layer's inputs follow the producer's), or fix the COPY source or "context"`,
+      );
+    }
   }
 }
 

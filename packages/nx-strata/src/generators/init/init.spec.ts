@@ -129,6 +129,21 @@ describe('nx-strata:init', () => {
     expect(existsSync(join(root, 'strata.json'))).toBe(false);
   });
 
+  it('warns of a layer that copies what exists nowhere (a context a script assembles), with what the plugin needs (issue 27 item 3)', async () => {
+    const root = createTempWorkspace({
+      'nx.json': '{}',
+      'package.json': JSON.stringify({ name: 'monorepo' }),
+      'apps/ws/package.json': JSON.stringify({ name: 'ws', scripts: { 'docker:build': 'docker build -f Dockerfile ../..' } }),
+      'apps/ws/Dockerfile': 'FROM node:22-alpine\nCOPY meta/ /app/\nCOPY apps/ws/src /app/src\nUSER node\n',
+      'apps/ws/src/main.js': 'console.log(1)\n',
+    });
+    roots.push(root);
+    await runInit(root);
+    expect(said.join('\n')).toContain(
+      'nx-strata: layers copy what exists nowhere (made by a step nx-strata cannot see yet):\n  - apps/ws/strata.json: layer "ws" copies "meta" from context ".", and meta exists nowhere: the plugin refuses the layer until the target that writes it declares meta among its outputs and the layer names that target in "uses"',
+    );
+  });
+
   it('in a workspace without Dockerfiles only registers the plugin', async () => {
     const root = createTempWorkspace({});
     roots.push(root);

@@ -137,13 +137,15 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
   }
   const like = formattingOf(tree.read('nx.json', 'utf-8') ?? '');
   const warnings = new Set<string>();
+  const unmade = new Set<string>();
   const walks = new Map<string, ContextReads>();
   for (const file of proposal.files) {
     // Never over a strata.json that is there (one Nx's file list did not show yet): init changes nothing the second time.
     if (tree.exists(file.path)) continue;
     try {
-      for (const warning of proposedContextWarnings(tree.root, file.path, file.config, (path) => tree.read(path, 'utf-8'), walks))
-        warnings.add(warning);
+      const found = proposedContextWarnings(tree.root, file.path, file.config, (path) => tree.read(path, 'utf-8'), walks);
+      for (const warning of found.sent) warnings.add(warning);
+      for (const line of found.unmade) unmade.add(line);
     } catch (error) {
       // A proposal the planner cannot read is still written: the user fixes it, and inspect says the rest.
       logger.warn(`nx-strata: could not check what the build contexts of ${file.path} send (${(error as Error).message})`);
@@ -157,6 +159,13 @@ async function proposeStrataJson(tree: Tree, options: InitGeneratorSchema): Prom
   if (warnings.size > 0)
     logger.warn(
       ['nx-strata: the proposed build contexts send more than the images need:', ...[...warnings].map((line) => `  - ${line}`)].join('\n'),
+    );
+  if (unmade.size > 0)
+    logger.warn(
+      [
+        'nx-strata: layers copy what exists nowhere (made by a step nx-strata cannot see yet):',
+        ...[...unmade].map((line) => `  - ${line}`),
+      ].join('\n'),
     );
   logger.info(
     `nx-strata: proposed ${proposal.files.map((file) => file.path).join(', ')}; check ${proposal.files.length === 1 ? 'it' : 'them'}, then \`npx nx show projects\` and \`npx nx-strata inspect\` show the targets.`,

@@ -1,4 +1,5 @@
-import { posix } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { neverInputs } from '../../../config/never-inputs';
 import { normalizePluginOptions } from '../../../config/plugin-options';
 import type { StrataConfig } from '../../../config/strata-config';
@@ -10,8 +11,10 @@ import { planLayerTasks } from '../../../model/plan-layer-tasks';
 
 /**
  * What the proposed layers' build contexts send that no image wants (.git, installed dependencies, tools' caches,
- * other images' files), each warning once with its .dockerignore line: `inspect` says the same after init. `walks`
- * carries the context walks across the proposed files (images sharing a whole-repository context walk it once).
+ * other images' files), each warning once with its .dockerignore line: `inspect` says the same after init. And the
+ * COPY sources that exist nowhere (a context a script assembles, an output nobody has built): the plugin refuses
+ * such a layer until a target declares them among its outputs. `walks` carries the context walks across the proposed
+ * files (images sharing a whole-repository context walk it once).
  */
 export function proposedContextWarnings(
   workspaceRoot: string,
@@ -19,9 +22,10 @@ export function proposedContextWarnings(
   config: StrataConfig,
   read: (path: string) => string | null,
   walks: Map<string, ContextReads> = new Map(),
-): string[] {
+): { sent: string[]; unmade: string[] } {
   const excluded = neverInputs(workspaceRoot, normalizePluginOptions({}));
   const warnings = new Set<string>();
+  const unmade = new Set<string>();
   const models = new Map<string, DockerfileModel>();
   const readDockerfile = (file: string) => {
     if (!models.has(file)) models.set(file, parseDockerfile(read(file) ?? '', file));
@@ -36,6 +40,13 @@ export function proposedContextWarnings(
     seen.add(context);
     const inputs = computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded, walks });
     for (const warning of inputs.warnings) if (warning.startsWith('build context')) warnings.add(warning);
+    for (const source of inputs.missing) {
+      const path = posix.normalize(posix.join(task.context, source));
+      if (/[*?[$]/.test(source) || existsSync(join(workspaceRoot, path))) continue;
+      unmade.add(
+        `${configFile}: layer "${task.layer}" copies "${source}" from context "${task.context}", and ${path} exists nowhere: the plugin refuses the layer until the target that writes it declares ${path} among its outputs and the layer names that target in "uses"`,
+      );
+    }
   }
-  return [...warnings];
+  return { sent: [...warnings], unmade: [...unmade] };
 }
