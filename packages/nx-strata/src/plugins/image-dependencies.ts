@@ -2,6 +2,7 @@ import type { CreateDependencies, CreateDependenciesContext, RawProjectGraphDepe
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { failAtConfigPath } from '../config/load-strata-config';
+import { isIgnoredByGit } from '../config/workspace-paths';
 import { normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { gitIgnoredPaths } from '../engines/git-ignored';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
@@ -162,7 +163,8 @@ function refuseUsesCycles(
  * A COPY/ADD source that exists nowhere and that no target declares among its outputs (a context a script assembles
  * and pipes to Docker, a build output nobody declares): the layer's inputs would hold none of the files that make it,
  * so no change would ever select or rebuild it. Refused at graph time, at the layer in strata.json, naming the layer,
- * its platform, the path and the fix. A source that exists but `.dockerignore` excludes is left to the build's error.
+ * its platform, the path and the fix. A source that exists but `.dockerignore` excludes is left to the build's error,
+ * and one git ignores (a build output) to the warning of inspect and the build.
  */
 function refuseUnproducedSources(family: ImageFamily, workspaceRoot: string, declared: DeclaredOutput[]): void {
   for (const task of family.tasks) {
@@ -171,6 +173,9 @@ function refuseUnproducedSources(family: ImageFamily, workspaceRoot: string, dec
       const path = posix.normalize(posix.join(task.context, source));
       if (existsSync(join(workspaceRoot, path))) continue;
       if (declared.some((output) => isWithin(path, output.path) || isWithin(output.path, path))) continue;
+      // A path git ignores is a build output (dist/): one whose target's outputs Nx cannot resolve here
+      // (`{options.outputPath}` set in a configuration) must not fail the graph; inspect and the build warn of it.
+      if (isIgnoredByGit(workspaceRoot, path)) continue;
       failAtConfigPath(
         family.config,
         family.configFile,

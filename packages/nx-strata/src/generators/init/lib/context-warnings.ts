@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { neverInputs } from '../../../config/never-inputs';
+import { isIgnoredByGit } from '../../../config/workspace-paths';
 import { normalizePluginOptions } from '../../../config/plugin-options';
 import type { StrataConfig } from '../../../config/strata-config';
 import type { ContextReads } from '../../../dockerfile/context-files';
@@ -42,7 +43,8 @@ export function proposedContextWarnings(
     for (const warning of inputs.warnings) if (warning.startsWith('build context')) warnings.add(warning);
     for (const source of inputs.missing) {
       const path = posix.normalize(posix.join(task.context, source));
-      if (/[*?[$]/.test(source) || existsSync(join(workspaceRoot, path))) continue;
+      // A path git ignores is a build output: inspect and the build warn of it, the plugin does not refuse it.
+      if (/[*?[$]/.test(source) || existsSync(join(workspaceRoot, path)) || isIgnoredByGit(workspaceRoot, path)) continue;
       unmade.add(
         `${configFile}: layer "${task.layer}" copies "${source}" from context "${task.context}", and ${path} exists nowhere: the plugin refuses the layer until the target that writes it declares ${path} among its outputs and the layer names that target in "uses"`,
       );
