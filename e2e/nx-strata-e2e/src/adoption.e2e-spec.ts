@@ -136,3 +136,101 @@ describe('init and the CLI on a repository shaped like a large Nx monorepo', () 
     );
   });
 });
+
+/**
+ * Issue 27: a monorepo whose images are built by package.json `docker:build` scripts and a workflow `run:` line, one
+ * from a context a script assembles (`meta/`), a dev container nothing ships, and a working branch (`next`, the
+ * remote's default) other than nx.json's defaultBase.
+ */
+describe('init on a monorepo that builds its images from package.json scripts and run: lines', () => {
+  let workspace: E2EWorkspace;
+  let init: string;
+  const read = (path: string) => readFileSync(join(workspace.root, path), 'utf8');
+
+  beforeAll(() => {
+    workspace = E2EWorkspace.forUser((root) => {
+      const write = (path: string, text: string) => {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      };
+      write('nx.json', '{ "defaultBase": "main" }\n');
+      const app = (name: string, copy: string) => {
+        write(`apps/${name}/src/main.js`, `console.log('${name}');\n`);
+        write(`apps/${name}/Dockerfile`, `FROM strata-fixtures/busybox:amd64\n${copy}\nUSER 65534\n`);
+      };
+      app('web', 'COPY apps/web/src /srv/web');
+      write(
+        'apps/web/package.json',
+        JSON.stringify({ name: 'web', scripts: { 'docker:build': 'docker build -f Dockerfile -t acme/web:local ../..' } }, null, 2),
+      );
+      app('ws', 'COPY apps/ws/src /srv/ws');
+      write(
+        '.github/workflows/deploy.yml',
+        'on:\n  push:\n    branches: [next]\njobs:\n  deploy:\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          docker buildx build -f apps/ws/Dockerfile --platform linux/amd64 \\\n            -t ghcr.io/acme/ws:${{ github.sha }} --push .\n',
+      );
+      app('gen', 'COPY meta/ /srv/meta/');
+      write(
+        'apps/gen/package.json',
+        JSON.stringify({ name: 'gen', scripts: { 'docker:build': 'pnpm-context | docker build -f Dockerfile -t acme/gen ../..' } }),
+      );
+      write(
+        '.devcontainer/Dockerfile',
+        'ARG VARIANT=20-bullseye\nFROM mcr.microsoft.com/vscode/devcontainers/typescript-node:0-${VARIANT}\n',
+      );
+    });
+    // The clone's record of the remote's default branch, as `git clone` writes it.
+    workspace.git('remote', 'add', 'origin', 'https://github.com/acme/monorepo.git');
+    mkdirSync(join(workspace.root, '.git/refs/remotes/origin'), { recursive: true });
+    writeFileSync(join(workspace.root, '.git/refs/remotes/origin/HEAD'), 'ref: refs/remotes/origin/next\n');
+    workspace.commitAll('before nx-strata');
+    const run = workspace.nx(['g', 'nx-strata:init']);
+    expectSuccess(run);
+    init = run.output;
+  });
+  afterAll(() => workspace?.remove());
+
+  test('every shipped image is found from its script or run: line; only the dev container is left out', () => {
+    expect(init).toContain('CREATE apps/web/strata.json');
+    expect(init).toContain('CREATE apps/ws/strata.json');
+    expect(init).toContain('CREATE apps/gen/strata.json');
+    expect(init).toContain('apps/web/Dockerfile ← apps/web/package.json:4 (script docker:build): context .');
+    expect(init).toContain(
+      'apps/ws/Dockerfile ← .github/workflows/deploy.yml:9 (job deploy, step 2, run): context .; platforms linux/amd64',
+    );
+    expect(init).toMatch(/left out \([^)]*\): \.devcontainer\/Dockerfile/);
+    expect(init).not.toContain('starts from 20-bullseye');
+    expect(JSON.parse(read('apps/ws/strata.json'))).toMatchObject({ image: 'acme/ws', publish: { registries: ['ghcr.io'] } });
+  });
+
+  test('a generated context fails graph creation with the layer, its line and the fix; declaring its producer fixes it', () => {
+    expect(init).toContain('apps/gen/strata.json: layer "gen" copies "meta" from context ".", and meta exists nowhere');
+    const broken = workspace.nx(['show', 'projects']);
+    expect(broken.exitCode).not.toBe(0);
+    expect(broken.output).toMatch(
+      /apps\/gen\/strata\.json:\d+:\d+: layer "gen" \(linux\/amd64\): apps\/gen\/Dockerfile copies "meta" from context "\.", and meta exists nowhere and no target declares it among its outputs/,
+    );
+    // The step that writes it, declared: a target with meta in its outputs, which the layer uses.
+    writeFileSync(
+      join(workspace.root, 'apps/gen/project.json'),
+      JSON.stringify({
+        name: 'gen',
+        targets: { pack: { command: 'mkdir -p meta && echo {} > meta/package.json', outputs: ['{workspaceRoot}/meta'] } },
+      }),
+    );
+    const config = JSON.parse(read('apps/gen/strata.json'));
+    config.layers.gen.uses = ['gen:pack'];
+    writeFileSync(join(workspace.root, 'apps/gen/strata.json'), JSON.stringify(config, null, 2));
+    const fixed = workspace.nx(['show', 'projects', '--json']);
+    expectSuccess(fixed);
+    expect(JSON.parse(fixed.output.slice(fixed.output.indexOf('['))) as string[]).toEqual(
+      expect.arrayContaining(['web', 'ws-image', 'gen']),
+    );
+  });
+
+  test("the trusted branch is where the repository works (origin/HEAD), not defaultBase's, in nx.json and the pipeline", () => {
+    expect(init).toContain("nx-strata: trusted branch next, from the remote's default branch (origin/HEAD)");
+    expect(JSON.parse(read('nx.json')).plugins).toEqual([{ plugin: 'nx-strata', options: { trustedBranches: ['next'] } }]);
+    expectSuccess(workspace.nx(['g', 'nx-strata:ci', '--provider=github']));
+    expect(read('.github/workflows/nx-strata.yml')).toContain('    branches: [next]\n');
+  });
+});

@@ -41,8 +41,8 @@ describe('docker builds in a workflow run: line (issue 27 item 2)', () => {
         dockerfile: 'apps/ws/Dockerfile',
         context: '.',
         platforms: ['linux/amd64', 'linux/arm64'],
-        // The tag whose value is an expression is not used; the plain one is.
-        tags: ['acme/ws:latest'],
+        // A tag whose tag part is an expression keeps its repository; the plain one is kept whole.
+        tags: ['ghcr.io/acme/ws', 'acme/ws:latest'],
         unresolved: [],
         workflow: { file: '.github/workflows/deploy.yml', job: 'deploy' },
         published: true,

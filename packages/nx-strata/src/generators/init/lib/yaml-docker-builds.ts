@@ -133,7 +133,13 @@ function runLineBuilds(
       source: `${file}:${found >= 0 ? found + 1 : stepLine} (job ${job}, step ${index + 1}, run)`,
       dockerfile: within(build.dockerfile),
       context: within(build.context),
-      tags: build.tags.filter((tag) => !tag.includes('$GITHUB_EXPRESSION')),
+      // A tag whose only expression is the tag itself (`ghcr.io/acme/ws:${{ github.sha }}`) still names its repository.
+      tags: build.tags.flatMap((tag) => {
+        if (!tag.includes('$GITHUB_EXPRESSION')) return [tag];
+        const colon = tag.lastIndexOf(':', tag.indexOf('$GITHUB_EXPRESSION'));
+        const repository = colon > tag.lastIndexOf('/') ? tag.slice(0, colon) : '';
+        return repository && !repository.includes('$') ? [repository] : [];
+      }),
       workflow: { file, job },
       published: /(^|\s)--push(\s|$)/.test(command) || /--output[= ][^ ]*push=true/.test(command),
       // An expression in a path is named; one in a tag only costs the tag.
