@@ -23,6 +23,12 @@ const publishStep = (image: string, platforms: boolean) =>
     `          tags: ghcr.io/acme/${image}:\${{ github.sha }}`,
   ].join('\n');
 
+/** Writes a file of a workspace being made, with its directories. */
+const writerIn = (root: string) => (path: string, text: string) => {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), text);
+};
+
 describe('init and the CLI on a repository shaped like a large Nx monorepo', () => {
   let workspace: E2EWorkspace;
   let init: string;
@@ -30,10 +36,7 @@ describe('init and the CLI on a repository shaped like a large Nx monorepo', () 
 
   beforeAll(() => {
     workspace = E2EWorkspace.forUser((root) => {
-      const write = (path: string, text: string) => {
-        mkdirSync(dirname(join(root, path)), { recursive: true });
-        writeFileSync(join(root, path), text);
-      };
+      const write = writerIn(root);
       write('nx.json', NX_JSON);
       write('.prettierrc', '{ "useTabs": true, "singleQuote": true }\n');
       write('.gitignore', 'node_modules\ndist\n.nx/cache\n.nx/workspace-data\n');
@@ -149,10 +152,7 @@ describe('init on a monorepo that builds its images from package.json scripts an
 
   beforeAll(() => {
     workspace = E2EWorkspace.forUser((root) => {
-      const write = (path: string, text: string) => {
-        mkdirSync(dirname(join(root, path)), { recursive: true });
-        writeFileSync(join(root, path), text);
-      };
+      const write = writerIn(root);
       write('nx.json', '{ "defaultBase": "main" }\n');
       const app = (name: string, copy: string) => {
         write(`apps/${name}/src/main.js`, `console.log('${name}');\n`);
