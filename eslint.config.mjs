@@ -27,7 +27,7 @@ const MAY_IMPORT = {
   cli: ['config', 'dockerfile', 'hash', 'model', 'engines', 'publish', 'binaries', 'cache-server', 'report', 'utils'],
 };
 const FOLDERS = [...Object.keys(MAY_IMPORT), 'test-utils'];
-/** Nx comes from the workspace's own `nx` (a peer, Nx 22 to 24): @nx/devkit's majors each accept only some Nx majors. */
+/** Nx comes from the workspace's own `nx` (a peer, Nx 21 to 24): @nx/devkit's majors each accept only some Nx majors. */
 const NX_DEVKIT = {
   group: ['@nx/devkit', '@nx/devkit/*'],
   message: "import from 'nx/src/devkit-exports' (what @nx/devkit re-exports): the workspace's own Nx then answers, whatever its major",

@@ -8,6 +8,7 @@ import { E2EWorkspace, expectSuccess } from './support/e2e-workspace';
  * dot-directory and nx.json is indented with tabs, as in the repositories that tried it.
  */
 const MAJORS = [
+  ['21', '21.6.5'],
   ['22', '22.6.1'],
   ['23', '23.3.2'],
   ['24', '24.0.6'],
@@ -150,7 +151,7 @@ describe('Nx 19, which nx-strata does not serve', () => {
   afterAll(() => workspace?.remove());
 
   test('init refuses before touching nx.json; a plugin entry already there fails graph creation with that sentence', () => {
-    const sentence = 'nx-strata supports Nx 22 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 22`';
+    const sentence = 'nx-strata supports Nx 21 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 21`';
     const init = workspace.nx(['g', 'nx-strata:init']);
     expect(init.exitCode).not.toBe(0);
     expect(init.output).toContain(sentence);

@@ -11,8 +11,9 @@ export function isDryRun(options: { dryRun?: boolean }, env: NodeJS.ProcessEnv =
 }
 
 /** Whether a command line passes `--dryRun` / `--dry-run` (alone or `=true`), as Nx hands it to the executors. */
-export function asksForDryRun(argv: readonly string[]): boolean {
-  return argv.some((arg) => /^--(dryRun|dry-run)(=true)?$/.test(arg));
+export function asksForDryRun(argv: readonly string[] | undefined): boolean {
+  // Nx before 21 gives its hooks no argv: no dry run can be seen there.
+  return (argv ?? []).some((arg) => /^--(dryRun|dry-run)(=true)?$/.test(arg));
 }
 
 /**

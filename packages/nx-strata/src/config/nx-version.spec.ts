@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { unsupportedNxProblem, workspaceNxVersion } from './nx-version';
 
 describe('the Nx a workspace has, and whether nx-strata serves it (issue 27 item 1)', () => {
-  it.each(['22.0.0', '23.1.1', '24.0.7'])('serves Nx %s', (version) => expect(unsupportedNxProblem(version)).toBeUndefined());
+  it.each(['21.6.5', '22.0.0', '23.1.1', '24.0.7'])('serves Nx %s', (version) => expect(unsupportedNxProblem(version)).toBeUndefined());
 
   it('names the Nx it found and what to do, in one sentence', () => {
     expect(unsupportedNxProblem('19.8.4')).toBe(
-      "nx-strata supports Nx 22 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 22`, or `npx nx migrate latest`), or remove nx-strata from nx.json's plugins",
+      "nx-strata supports Nx 21 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 21`, or `npx nx migrate latest`), or remove nx-strata from nx.json's plugins",
     );
     expect(unsupportedNxProblem('25.0.0-beta.1')).toContain('install an nx-strata release that supports Nx 25');
     expect(unsupportedNxProblem(undefined)).toBeUndefined();

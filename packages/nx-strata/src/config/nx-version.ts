@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The Nx majors nx-strata serves (package.json's peer range says the same; the nx-majors e2e proves each). */
-export const SUPPORTED_NX_MAJORS = { first: 22, last: 24 } as const;
+export const SUPPORTED_NX_MAJORS = { first: 21, last: 24 } as const;
 
 /** The version of the `nx` package the workspace at `workspaceRoot` resolves, or undefined when it has none. Never throws. */
 export function workspaceNxVersion(workspaceRoot: string): string | undefined {

@@ -23,9 +23,11 @@ describe('createNodes', () => {
     const context: CreateNodesContext = { nxJsonConfiguration: {}, workspaceRoot: root };
     const call = Promise.resolve(createNodes[1]('strata.json' as unknown as string[], {}, context));
     await expect(call).rejects.toThrow(
-      "nx-strata supports Nx 22 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 22`, or `npx nx migrate latest`), or remove nx-strata from nx.json's plugins",
+      "nx-strata supports Nx 21 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 21`, or `npx nx migrate latest`), or remove nx-strata from nx.json's plugins",
     );
     await call.catch((error: Error) => expect(error.stack).toBe(error.message));
+    // Nx 19.8 reads createNodesV2 and calls it the new way: refused all the same, with the same sentence.
+    await expect(Promise.resolve(createNodes[1](['strata.json'], {}, context))).rejects.toThrow('this workspace has Nx 19.8.4');
   });
 
   it('infers a layer target with exact inputs covering its ancestors, record output and parent dependency', async () => {

@@ -34,7 +34,14 @@ export type { StrataPluginOptions };
 
 export { STRATA_CONFIG_GLOB };
 
-/** The error an Nx that calls the plugin the old way gets: one sentence with the Nx found and what to do. */
+/** The workspace's Nx version, read once per workspace in this process. */
+const nxVersions = new Map<string, string | undefined>();
+function nxVersionOf(workspaceRoot: string): string | undefined {
+  if (!nxVersions.has(workspaceRoot)) nxVersions.set(workspaceRoot, workspaceNxVersion(workspaceRoot));
+  return nxVersions.get(workspaceRoot);
+}
+
+/** The error an Nx the plugin does not serve gets: one sentence with the Nx found and what to do. */
 function unsupportedNxError(workspaceRoot: string | undefined): Error {
   const error = new Error(
     unsupportedNxProblem(workspaceNxVersion(workspaceRoot ?? process.cwd())) ??
@@ -49,8 +56,10 @@ function unsupportedNxError(workspaceRoot: string | undefined): Error {
 export const createNodes: CreateNodes<StrataPluginOptions> = [
   STRATA_CONFIG_GLOB,
   async (configFiles, options, context) => {
-    // Nx before 20 calls createNodes once per file (a string, the old API): say which Nx is needed, not a stack trace.
-    if (!Array.isArray(configFiles)) throw unsupportedNxError(context?.workspaceRoot);
+    // An Nx outside the supported majors (Nx 19 calls the old API with one file, a string; 19.8 reads createNodesV2
+    // and would run on): say which Nx is needed, not a stack trace or a half-working graph.
+    if (!Array.isArray(configFiles) || unsupportedNxProblem(nxVersionOf(context.workspaceRoot)))
+      throw unsupportedNxError(context?.workspaceRoot);
     // Read every family first, then ask git once which of all their COPY sources it ignores (build outputs).
     const families = new Map<string, ImageFamily>();
     const walks = new Map<string, ContextReads>();

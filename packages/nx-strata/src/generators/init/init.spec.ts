@@ -123,7 +123,7 @@ describe('nx-strata:init', () => {
     writeFileSync(join(root, 'nx.json'), '{ "defaultBase": "main" }\n');
     writeFileSync(join(root, 'Dockerfile'), 'FROM alpine:3.20\n');
     await expect(runInit(root)).rejects.toThrow(
-      'nx-strata:init: nx-strata supports Nx 22 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 22`, or `npx nx migrate latest`)',
+      'nx-strata:init: nx-strata supports Nx 21 to 24, and this workspace has Nx 19.8.4: upgrade Nx first (`npx nx migrate 21`, or `npx nx migrate latest`)',
     );
     expect(readFileSync(join(root, 'nx.json'), 'utf8')).toBe('{ "defaultBase": "main" }\n');
     expect(existsSync(join(root, 'strata.json'))).toBe(false);
