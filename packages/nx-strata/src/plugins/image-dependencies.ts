@@ -2,11 +2,11 @@ import type { CreateDependencies, CreateDependenciesContext, RawProjectGraphDepe
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { failAtConfigPath } from '../config/load-strata-config';
-import { isIgnoredByGit } from '../config/workspace-paths';
 import { normalizePluginOptions, type StrataPluginOptions } from '../config/plugin-options';
 import { gitIgnoredPaths } from '../engines/git-ignored';
 import { readImageFamily, type ImageFamily } from '../model/image-family';
-import { declaredOutputs, isWithin, normalizeRoot, type DeclaredOutput } from '../model/task-links';
+import { unmadeSources } from '../dockerfile/unmade-sources';
+import { declaredOutputs, normalizeRoot, type DeclaredOutput } from '../model/task-links';
 import { pathToAny } from './task-cycle';
 
 /**
@@ -96,7 +96,7 @@ export const createDependencies: CreateDependencies<StrataPluginOptions> = (rawO
       continue; // createNodes has reported it, naming the file and line
     }
     // A COPY source nothing makes would leave the layer with inputs no change touches: refused here, with the fix.
-    refuseUnproducedSources(family, context.workspaceRoot, declared);
+    refuseUnproducedSources(family, context.workspaceRoot, outputs);
     // A `uses` naming a task that does not exist stops graph creation here, with the strata.json line.
     const targets = new Set<string>();
     const add = (projects: Iterable<string>) => {
@@ -166,16 +166,10 @@ function refuseUsesCycles(
  * its platform, the path and the fix. A source that exists but `.dockerignore` excludes is left to the build's error,
  * and one git ignores (a build output) to the warning of inspect and the build.
  */
-function refuseUnproducedSources(family: ImageFamily, workspaceRoot: string, declared: DeclaredOutput[]): void {
+function refuseUnproducedSources(family: ImageFamily, workspaceRoot: string, outputs: PathIndex<DeclaredOutput>): void {
   for (const task of family.tasks) {
-    for (const source of family.inputsOf(task).missing) {
-      if (/[*?[$]/.test(source)) continue;
-      const path = posix.normalize(posix.join(task.context, source));
-      if (existsSync(join(workspaceRoot, path))) continue;
-      if (declared.some((output) => isWithin(path, output.path) || isWithin(output.path, path))) continue;
-      // A path git ignores is a build output (dist/): one whose target's outputs Nx cannot resolve here
-      // (`{options.outputPath}` set in a configuration) must not fail the graph; inspect and the build warn of it.
-      if (isIgnoredByGit(workspaceRoot, path)) continue;
+    for (const { source, path } of unmadeSources(workspaceRoot, task.context, family.inputsOf(task).missing)) {
+      if (outputs.overlapping(path).length) continue;
       failAtConfigPath(
         family.config,
         family.configFile,

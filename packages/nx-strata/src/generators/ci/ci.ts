@@ -6,6 +6,7 @@ import { STRATA_CONFIG_GLOB } from '../../config/strata-config';
 import { readImageFamily, type ImageFamily } from '../../model/image-family';
 import { githubRepositoryOf, readWorkflowPublishing } from '../init/lib/workflow-publishing';
 import { workingBranches } from '../init/lib/working-branch';
+import { GITHUB_WORKFLOW_PATH, repositoryWorkflows } from '../lib/repository-workflows';
 import { githubWorkflow } from './github-workflow';
 import { pipelinePublishing, type PipelinePublishing } from './repository-publishing';
 import { describePackageManager, detectToolchain } from './toolchain';
@@ -20,7 +21,7 @@ import {
 } from './gitlab-pipeline';
 import type { CiGeneratorSchema } from './schema';
 
-export const GITHUB_WORKFLOW_PATH = '.github/workflows/nx-strata.yml';
+export { GITHUB_WORKFLOW_PATH };
 export { GITLAB_INCLUDED_PATH, GITLAB_PIPELINE_PATH, GITLAB_TEMPLATES_PATH };
 const DEFAULT_REGISTRY = 'ghcr.io/${{ github.repository_owner }}';
 /**
@@ -178,14 +179,6 @@ function repositoryPublishing(
   const publishing = pipelinePublishing({ images, workflows, trustedHost: registry.split('/')[0], publishOn });
   for (const note of publishing.notes) logger.info(`nx-strata: ${note}`);
   return publishing;
-}
-
-/** The repository's own GitHub workflows, the one this generator writes aside. */
-async function repositoryWorkflows(tree: Tree): Promise<Array<{ path: string; text: string }>> {
-  const files = (await globAsync(tree, ['.github/workflows/*.yml', '.github/workflows/*.yaml'])).filter(
-    (file) => file !== GITHUB_WORKFLOW_PATH,
-  );
-  return files.sort().map((path) => ({ path, text: tree.read(path, 'utf-8') ?? '' }));
 }
 
 /**

@@ -45,13 +45,20 @@ const MERGE_REQUEST = '$CI_PIPELINE_SOURCE == "merge_request_event"';
 
 /** The rules expression of a push to a trusted branch; patterns become regular expressions. Values are plain (checked). */
 export function trustedPushRule(branches: string[]): string {
-  // The same patterns the plugin matches (trust.ts), as GitLab regular expressions: `/` escaped inside `/.../`.
-  const branch = (pattern: string) =>
+  return `$CI_PIPELINE_SOURCE == "push" && ${anyPattern('$CI_COMMIT_BRANCH', branches)}`;
+}
+
+/**
+ * A rules expression true when `variable` matches one of the patterns: the same patterns the plugin matches (trust.ts),
+ * a wildcard one as a GitLab regular expression (`/` escaped inside `/.../`), a plain one by equality.
+ */
+function anyPattern(variable: string, patterns: string[]): string {
+  const one = (pattern: string) =>
     pattern.includes('*')
-      ? `$CI_COMMIT_BRANCH =~ /^${branchPatternSource(pattern).replace(/\//g, '\\/')}$/`
-      : `$CI_COMMIT_BRANCH == ${yamlString(pattern)}`;
-  const any = branches.map(branch);
-  return `$CI_PIPELINE_SOURCE == "push" && ${any.length === 1 ? any[0] : `(${any.join(' || ')})`}`;
+      ? `${variable} =~ /^${branchPatternSource(pattern).replace(/\//g, '\\/')}$/`
+      : `${variable} == ${yamlString(pattern)}`;
+  const any = patterns.map(one);
+  return any.length === 1 ? any[0] : `(${any.join(' || ')})`;
 }
 
 const tags = (tag: string | undefined, indent = '  ') => (tag ? [`${indent}tags: [${yamlString(tag)}]`] : []);
@@ -270,11 +277,9 @@ function pipelineVariables(options: GitlabPipelineOptions): string[] {
   ];
 }
 
-/** The rules expression of a pushed release tag: the patterns as GitLab regular expressions (values are plain, checked). */
+/** The rules expression of a pushed release tag: any tag, or one matching the patterns (values are plain, checked). */
 export function releaseTagRule(patterns: string[]): string {
-  if (patterns.length === 0) return '$CI_COMMIT_TAG';
-  const any = patterns.map((pattern) => `$CI_COMMIT_TAG =~ /^${branchPatternSource(pattern).replace(/\//g, '\\/')}$/`);
-  return any.length === 1 ? any[0] : `(${any.join(' || ')})`;
+  return patterns.length === 0 ? '$CI_COMMIT_TAG' : anyPattern('$CI_COMMIT_TAG', patterns);
 }
 
 /**

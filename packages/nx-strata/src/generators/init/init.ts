@@ -4,6 +4,7 @@ import { unsupportedNxProblem, workspaceNxVersion } from '../../config/nx-versio
 import { findStrataPluginEntry, PLUGIN_NAME, type StrataPluginOptions } from '../../config/plugin-options';
 import { formatNewJson } from '../lib/format-created';
 import { appendToJsonArray, formattingOf, parseJsonText } from '../lib/json-text';
+import { repositoryWorkflows } from '../lib/repository-workflows';
 import { isDockerfileName } from './lib/dockerfile-facts';
 import type { ContextReads } from '../../dockerfile/context-files';
 import { proposedContextWarnings } from './lib/context-warnings';
@@ -57,9 +58,7 @@ function registerPlugin(tree: Tree, options: StrataPluginOptions): void {
  * nothing when they agree, so the entry stays `{}` and the default applies.
  */
 async function trustedBranchesOption(tree: Tree): Promise<StrataPluginOptions> {
-  const workflows = (await globAsync(tree, ['.github/workflows/*.yml', '.github/workflows/*.yaml']))
-    .sort()
-    .map((path) => ({ path, text: tree.read(path, 'utf-8') ?? '' }));
+  const workflows = await repositoryWorkflows(tree);
   const remotes = gitRemoteNames(tree.root);
   const working = workingBranches(tree.root, workflows, remotes);
   let defaultBase: string | undefined;

@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { neverInputs } from '../../../config/never-inputs';
-import { isIgnoredByGit } from '../../../config/workspace-paths';
 import { normalizePluginOptions } from '../../../config/plugin-options';
 import type { StrataConfig } from '../../../config/strata-config';
 import type { ContextReads } from '../../../dockerfile/context-files';
 import type { DockerfileModel } from '../../../dockerfile/dockerfile-model';
 import { computeLayerInputs } from '../../../dockerfile/layer-inputs';
+import { unmadeSources } from '../../../dockerfile/unmade-sources';
 import { parseDockerfile } from '../../../dockerfile/parse-dockerfile';
 import { planLayerTasks } from '../../../model/plan-layer-tasks';
 
@@ -41,14 +40,10 @@ export function proposedContextWarnings(
     seen.add(context);
     const inputs = computeLayerInputs(task, readDockerfile(task.dockerfile), { workspaceRoot, excluded, walks });
     for (const warning of inputs.warnings) if (warning.startsWith('build context')) warnings.add(warning);
-    for (const source of inputs.missing) {
-      const path = posix.normalize(posix.join(task.context, source));
-      // A path git ignores is a build output: inspect and the build warn of it, the plugin does not refuse it.
-      if (/[*?[$]/.test(source) || existsSync(join(workspaceRoot, path)) || isIgnoredByGit(workspaceRoot, path)) continue;
+    for (const { source, path } of unmadeSources(workspaceRoot, task.context, inputs.missing))
       unmade.add(
         `${configFile}: layer "${task.layer}" copies "${source}" from context "${task.context}", and ${path} exists nowhere: the plugin refuses the layer until the target that writes it declares ${path} among its outputs and the layer names that target in "uses"`,
       );
-    }
   }
   return { sent: [...warnings], unmade: [...unmade] };
 }

@@ -26,6 +26,8 @@ describe('findMakefileDockerBuilds', () => {
         buildArgs: {},
         platforms: ['linux/amd64', 'linux/arm64'],
         unresolved: [],
+        // --push: what it builds goes to the registry.
+        pushes: true,
       },
     ],
     [

@@ -14,6 +14,8 @@ export interface MakefileDockerBuild {
   target?: string;
   /** Variables the line uses that the file does not define (left as `$(NAME)` / `$NAME`). */
   unresolved: string[];
+  /** The line pushes what it builds (`--push`, or `--output` with `push=true`); left out when it does not. */
+  pushes?: true;
 }
 
 const FLAGS_WITH_VALUE = new Set([
@@ -135,7 +137,10 @@ function parseDockerBuild(words: string[]): Omit<MakefileDockerBuild, 'source' |
         ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
         : [word, undefined];
     const value = () => inline ?? rest[++i] ?? '';
-    if (flag === '-f' || flag === '--file') found.dockerfile = value();
+    if (flag === '--push') found.pushes = true;
+    else if (flag === '--output') {
+      if (value().includes('push=true')) found.pushes = true;
+    } else if (flag === '-f' || flag === '--file') found.dockerfile = value();
     else if (flag === '-t' || flag === '--tag') found.tags.push(value());
     else if (flag === '--build-arg') {
       const pair = value();

@@ -8,6 +8,7 @@ import { chainsToConfig } from './chains-to-config';
 import { GENERIC_DIRECTORIES, readDockerfileFacts, type DockerfileFacts } from './dockerfile-facts';
 import { findChains, withoutRegistryHost, type BuildInstance, type Chain } from './find-chains';
 import { findMakefileDockerBuilds, findPackageScriptBuilds, findShellDockerBuilds } from './makefile-docker-builds';
+import { mostNamed } from './most-named';
 import { proposePublishing, type ReadWorkflow } from './publishing-proposal';
 import { readWorkflowPublishing } from './workflow-publishing';
 import { findComposeBuilds, findWorkflowBuilds, type YamlDockerBuild } from './yaml-docker-builds';
@@ -325,16 +326,16 @@ function inferContext(
  * acme/vision), and the first build line and tag that give it.
  */
 function imageOrigin(builds: YamlDockerBuild[]): { image: string; source: string; tag: string } | undefined {
-  const counts = new Map<string, { count: number; source: string; tag: string }>();
-  for (const build of builds)
-    for (const tag of build.tags) {
-      const repository = withoutRegistryHost(tag.replace(/@.*$/, '').replace(/:[^/:]*$/, ''));
-      if (!repository || repository.includes('$') || !/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(repository)) continue;
-      const seen = counts.get(repository);
-      counts.set(repository, { count: (seen?.count ?? 0) + 1, source: seen?.source ?? build.source, tag: seen?.tag ?? tag });
-    }
-  const [image, origin] = [...counts].sort((a, b) => b[1].count - a[1].count)[0] ?? [];
-  return image && origin ? { image, source: origin.source, tag: origin.tag } : undefined;
+  const origin = mostNamed(
+    builds.flatMap((build) =>
+      build.tags.map((tag) => ({
+        repository: withoutRegistryHost(tag.replace(/@.*$/, '').replace(/:[^/:]*$/, '')),
+        source: build.source,
+        tag,
+      })),
+    ),
+  );
+  return origin && { image: origin.repository, source: origin.source, tag: origin.tag };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { PublishConfig } from '../../../config/strata-config';
 import { withoutRegistryHost } from './find-chains';
-import type { MetadataStep, WorkflowPublishing } from './workflow-publishing';
+import { mostNamed } from './most-named';
+import type { WorkflowPublishing } from './workflow-publishing';
 import type { YamlDockerBuild } from './yaml-docker-builds';
 
 /** A workflow file read for how it publishes (workflow-publishing.ts). */
@@ -36,9 +37,11 @@ export function proposePublishing(input: {
   const steps = input.workflows.flatMap((workflow) => workflow.publishing.steps.filter((step) => jobs.has(`${step.file}\n${step.job}`)));
   const sources: string[] = [];
   const gaps: string[] = [...new Set(steps.flatMap((step) => step.unmapped))];
-  const named = input.image ? undefined : mostNamed(steps);
-  const image = input.image ?? named?.name;
-  if (named) sources.push(`image ${named.name} ← ${named.source} (metadata-action images)`);
+  const named = input.image
+    ? undefined
+    : mostNamed(steps.flatMap((step) => step.images.map((reference) => ({ repository: reference.repository, source: step.source }))));
+  const image = input.image ?? named?.repository;
+  if (named) sources.push(`image ${named.repository} ← ${named.source} (metadata-action images)`);
   if (!image) return { sources, gaps };
 
   const registries = new Map<string, string>();
@@ -92,18 +95,10 @@ export function proposePublishing(input: {
         `published on pushes to ${triggers.branches.join(', ')} ← ${triggers.source} (\`nx g nx-strata:ci\` publishes it on pushes to the trusted branches)`,
       );
   }
-  return { ...(named ? { image: named } : {}), ...(Object.keys(publish).length ? { publish } : {}), sources, gaps: [...new Set(gaps)] };
-}
-
-/** The repository the metadata-action steps name most (the first step that names it is its source). */
-function mostNamed(steps: MetadataStep[]): { name: string; source: string } | undefined {
-  const counts = new Map<string, { count: number; source: string }>();
-  for (const step of steps)
-    for (const reference of step.images) {
-      if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(reference.repository)) continue;
-      const seen = counts.get(reference.repository);
-      counts.set(reference.repository, { count: (seen?.count ?? 0) + 1, source: seen?.source ?? step.source });
-    }
-  const [name, origin] = [...counts].sort((a, b) => b[1].count - a[1].count)[0] ?? [];
-  return name && origin ? { name, source: origin.source } : undefined;
+  return {
+    ...(named ? { image: { name: named.repository, source: named.source } } : {}),
+    ...(Object.keys(publish).length ? { publish } : {}),
+    sources,
+    gaps: [...new Set(gaps)],
+  };
 }

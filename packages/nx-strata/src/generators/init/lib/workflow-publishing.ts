@@ -1,4 +1,4 @@
-import { parseYaml } from './yaml-lines';
+import { lineAtOrAfter, parseYaml } from './yaml-lines';
 
 /**
  * How a GitHub Actions workflow publishes images today, read so init can propose the same in strata.json (issue 26
@@ -66,7 +66,12 @@ export function readWorkflowPublishing(text: string, file: string, context: Work
         };
         if (registry && !registry.includes('${{')) logins.push({ registry, source, ...credentials });
       } else if (step.uses.startsWith('docker/metadata-action')) {
-        const place = { file, job, source, locate: (line: string) => `${file}:${lineOfText(text, stepLine, line) ?? stepLine}` };
+        const place = {
+          file,
+          job,
+          source,
+          locate: (line: string) => `${file}:${lineAtOrAfter(text, stepLine, (candidate) => candidate === line) ?? stepLine}`,
+        };
         const rules = input('tags');
         steps.push(
           rules === undefined
@@ -193,13 +198,6 @@ function triggersOf(on: unknown, source: string): WorkflowPublishing['triggers']
   triggers.branches = list(events.push?.branches);
   triggers.release = 'release' in events;
   return triggers;
-}
-
-/** The first line at or after `from` (1-based) whose trimmed text is `needle`: where a rule of a block value is written. */
-function lineOfText(text: string, from: number, needle: string): number | undefined {
-  const lines = text.split('\n');
-  for (let index = from - 1; index < lines.length; index++) if (lines[index].trim() === needle) return index + 1;
-  return undefined;
 }
 
 /** `name=ghcr.io/acme/api,enable=true` → fields; a bare value is not a field. */

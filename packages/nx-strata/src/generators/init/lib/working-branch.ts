@@ -1,4 +1,5 @@
 import { branchName, remoteDefaultBranch } from '../../../utils/branch-names';
+import { GITHUB_WORKFLOW_PATH } from '../../lib/repository-workflows';
 import { readWorkflowPublishing } from './workflow-publishing';
 import { findWorkflowBuilds } from './yaml-docker-builds';
 
@@ -30,7 +31,7 @@ export function workingBranches(
   const remoteDefault = remoteDefaultBranch(workspaceRoot);
   if (remoteDefault) add(remoteDefault, "the remote's default branch (origin/HEAD)");
   for (const workflow of workflows) {
-    if (workflow.path === '.github/workflows/nx-strata.yml') continue;
+    if (workflow.path === GITHUB_WORKFLOW_PATH) continue;
     const publishing = readWorkflowPublishing(workflow.text, workflow.path);
     const publishes =
       !!publishing &&

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parseYaml } from './yaml-lines';
+import { lineAtOrAfter, parseYaml } from './yaml-lines';
 import { findShellDockerBuilds, type MakefileDockerBuild } from './makefile-docker-builds';
 
 /**
@@ -102,6 +102,9 @@ export function findWorkflowBuilds(text: string, file: string): YamlDockerBuild[
   return builds;
 }
 
+/** What a `${{ }}` expression of a `run:` script is read as: a shell variable nothing defines. */
+const GITHUB_EXPRESSION = 'GITHUB_EXPRESSION';
+
 /**
  * The docker builds of a workflow step's `run:` script (read as a shell script), each with the line it is on. Paths are
  * made relative to the repository root from the step's working directory; `${{ }}` expressions are left unresolved
@@ -116,55 +119,46 @@ function runLineBuilds(
   index: number,
   directory: string | undefined,
 ): YamlDockerBuild[] {
-  const plain = script.replace(/\$\{\{[^}]*\}\}/g, '$GITHUB_EXPRESSION');
-  const lines = text.split('\n');
-  return findShellDockerBuilds(plain, 'run').map((build) => {
-    const scriptLine = Number(build.source.split(':')[1]);
-    const scriptLines = script.split('\n');
-    const written = scriptLines[scriptLine - 1]?.trim() ?? '';
-    // The whole command, its continuation lines joined: where `--push` may be.
-    let command = written;
-    for (let at = scriptLine; command.endsWith('\\') && at < scriptLines.length; at++)
-      command = `${command.slice(0, -1)} ${scriptLines[at].trim()}`;
-    const found = lines.findIndex((line, at) => at >= stepLine - 1 && written !== '' && line.trim().endsWith(written));
+  const plain = script.replace(/\$\{\{[^}]*\}\}/g, `$${GITHUB_EXPRESSION}`);
+  const scriptLines = script.split('\n');
+  return findShellDockerBuilds(plain, 'run').map(({ pushes, ...build }) => {
+    const written = scriptLines[Number(build.source.split(':')[1]) - 1]?.trim() ?? '';
+    const found = written ? lineAtOrAfter(text, stepLine, (line) => line.endsWith(written)) : undefined;
     const within = (path: string) => (directory && directory !== '.' && !path.startsWith('/') ? posix.join(directory, path) : path);
     return {
       ...build,
-      source: `${file}:${found >= 0 ? found + 1 : stepLine} (job ${job}, step ${index + 1}, run)`,
+      source: `${file}:${found ?? stepLine} (job ${job}, step ${index + 1}, run)`,
       dockerfile: within(build.dockerfile),
       context: within(build.context),
-      // A tag whose only expression is the tag itself (`ghcr.io/acme/ws:${{ github.sha }}`) still names its repository.
-      tags: build.tags.flatMap((tag) => {
-        if (!tag.includes('$GITHUB_EXPRESSION')) return [tag];
-        const colon = tag.lastIndexOf(':', tag.indexOf('$GITHUB_EXPRESSION'));
-        const repository = colon > tag.lastIndexOf('/') ? tag.slice(0, colon) : '';
-        return repository && !repository.includes('$') ? [repository] : [];
-      }),
+      tags: build.tags.flatMap((tag) => expressionFreeTag(tag, `$${GITHUB_EXPRESSION}`) ?? []),
       workflow: { file, job },
-      published: /(^|\s)--push(\s|$)/.test(command) || /--output[= ][^ ]*push=true/.test(command),
+      published: pushes === true,
       // An expression in a path is named; one in a tag only costs the tag.
       unresolved: [
-        ...build.unresolved.filter((name) => name !== 'GITHUB_EXPRESSION'),
-        ...(`${build.dockerfile} ${build.context}`.includes('$GITHUB_EXPRESSION') ? ['${{ }}'] : []),
+        ...build.unresolved.filter((name) => name !== GITHUB_EXPRESSION),
+        ...(`${build.dockerfile} ${build.context}`.includes(`$${GITHUB_EXPRESSION}`) ? ['${{ }}'] : []),
       ],
     };
   });
 }
 
-/**
- * build-push-action `tags` (lines or commas): a tag whose only expression is the tag itself
- * (`ghcr.io/acme/api:${{ github.sha }}`) still names its repository, kept without the tag; others with `${{ }}` are not used.
- */
+/** build-push-action `tags` (lines or commas), each as `expressionFreeTag` keeps it. */
 function tagsOf(value: string): string[] {
   return value
     .split(/[\n,]/)
     .map((item) => item.trim())
-    .flatMap((item) => {
-      if (!item.includes('${{')) return item ? [item] : [];
-      const colon = item.lastIndexOf(':', item.indexOf('${{'));
-      const repository = colon > item.lastIndexOf('/') ? item.slice(0, colon) : '';
-      return repository && !repository.includes('${{') ? [repository] : [];
-    });
+    .flatMap((item) => (item ? (expressionFreeTag(item, '${{') ?? []) : []));
+}
+
+/**
+ * A tag with no expression (`marker` marks where one starts), whole; one whose only expression is the tag itself
+ * (`ghcr.io/acme/api:${{ github.sha }}`) by its repository, which it still names; undefined for any other.
+ */
+function expressionFreeTag(tag: string, marker: string): string | undefined {
+  if (!tag.includes(marker)) return tag;
+  const colon = tag.lastIndexOf(':', tag.indexOf(marker));
+  const repository = colon > tag.lastIndexOf('/') ? tag.slice(0, colon) : '';
+  return repository && !repository.includes(marker) && !repository.includes('$') ? repository : undefined;
 }
 
 /** Compose `args` (a map or a `NAME=value` list) and build-push-action `build-args` lines, as a map of plain values. */

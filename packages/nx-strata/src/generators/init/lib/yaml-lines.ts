@@ -18,6 +18,16 @@ export function lineOf(document: Document, lineCounter: LineCounter, path: Array
   return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }
 
+/**
+ * The first line (1-based) at or after line `from` of `text` that `matches` (trimmed): where a value inside a block
+ * (a tag rule, a command of a `run:` script) is written. Undefined when none does.
+ */
+export function lineAtOrAfter(text: string, from: number, matches: (trimmed: string) => boolean): number | undefined {
+  const lines = text.split('\n');
+  for (let index = Math.max(from - 1, 0); index < lines.length; index++) if (matches(lines[index].trim())) return index + 1;
+  return undefined;
+}
+
 /** A YAML file read as init reads build files: its value and the line of a path in it; undefined when it is not valid YAML. */
 export function parseYaml(text: string): { value: unknown; lineOf: (path: Array<string | number>) => number | undefined } | undefined {
   try {
